@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViemAssertions from "@nomicfoundation/hardhat-viem-assertions";
+
+// No compiler download is possible here: Hardhat compiles with the npm `solc` package
+// (soljson.js). Keep the `solc` package version equal to `version`.
+const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatMocha, hardhatIgnitionViem, hardhatNetworkHelpers, hardhatViemAssertions],
+  solidity: {
+    version: "0.8.28",
+    path: solcPath,
+    settings: {
+      evmVersion: "cancun", // transient storage for ReentrancyGuardTransient
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test/contracts" },
+  },
+  test: {
+    mocha: { timeout: 120_000, slow: 2_000 },
+  },
+  networks: {
+    // `npm start`'s node, or whatever CHAIN_RPC_URL points at.
+    localhost: { type: "http", chainType: "l1", url: process.env.CHAIN_RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+});
