@@ -1,0 +1,52 @@
+import type { Knex } from "knex";
+import type { PublicClient } from "viem";
+
+export interface ReadinessDeps {
+  db: Knex;
+  chain?: { client: PublicClient; chainId: number };
+  maxLagBlocks: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  database: { ok: boolean; latencyMs?: number; error?: string };
+  chain: { ok: boolean; chainId?: number; head?: string; error?: string };
+  indexer: { ok: boolean; block?: string; lagBlocks?: number; lagSeconds?: number; error?: string };
+}
+
+/** Database reachable, chain reachable, indexer close enough to the head. */
+export async function checkReadiness({ db, chain, maxLagBlocks }: ReadinessDeps): Promise<Readiness> {
+  const [database, head] = await Promise.all([checkDatabase(db), checkChainHead(chain)]);
+  const indexer = database.ok && head.ok ? await checkIndexer(db, chain!.chainId, head.head!, maxLagBlocks) : { ok: false, error: "needs database and chain" };
+  const chainStatus = head.ok
+    ? { ok: true, chainId: chain!.chainId, head: head.head!.toString() }
+    : { ok: false, ...(chain ? { chainId: chain.chainId } : {}), error: head.error };
+  return { ready: database.ok && head.ok && indexer.ok, database, chain: chainStatus, indexer };
+}
+
+async function checkDatabase(db: Knex): Promise<Readiness["database"]> {
+  const started = performance.now();
+  try {
+    await db.raw("select 1");
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+async function checkChainHead(chain: ReadinessDeps["chain"]): Promise<{ ok: boolean; head?: bigint; error?: string }> {
+  if (!chain) return { ok: false, error: "no chain configured" };
+  try {
+    return { ok: true, head: await chain.client.getBlockNumber({ cacheTime: 0 }) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message.split("\n")[0] };
+  }
+}
+
+async function checkIndexer(db: Knex, chainId: number, head: bigint, maxLagBlocks: number): Promise<Readiness["indexer"]> {
+  const cursor = await db("indexer_cursors").where({ chain_id: chainId }).first();
+  if (!cursor) return { ok: false, error: "indexer has not started on this chain" };
+  const lagBlocks = Number(head - BigInt(cursor.block_number));
+  const lagSeconds = lagBlocks <= 0 ? 0 : Math.max(0, Math.round((Date.now() - new Date(cursor.block_timestamp).getTime()) / 1000));
+  return { ok: lagBlocks <= maxLagBlocks, block: String(cursor.block_number), lagBlocks: Math.max(0, lagBlocks), lagSeconds };
+}

@@ -1,0 +1,35 @@
+import { createServer } from "node:http";
+import { Model } from "objection";
+import { loadConfig } from "../../lib/config.js";
+import { connectChain } from "../../lib/chain.js";
+import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
+import { createLogger } from "../../lib/logger.js";
+import { exitOnFatal, onShutdown } from "../../lib/process.js";
+import { buildApp } from "./app.js";
+
+/** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger("api", config.logLevel);
+  if (!config.database.url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  await assertDatabaseReachable(config.database.url);
+  const db = createKnex(config.database.url, { min: 2, max: 20 });
+  Model.knex(db);
+  const chain = config.chain.rpcUrl ? await connectChain(config.chain.rpcUrl) : undefined;
+
+  const app = buildApp({ config, db, log, chain });
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.http.port, config.http.host, resolve);
+  });
+  log.info({ url: `http://${config.http.host}:${config.http.port}` }, "api listening");
+
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.destroy();
+  });
+}
+
+main().catch(exitOnFatal("api"));

