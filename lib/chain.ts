@@ -1,11 +1,11 @@
+import { OperatorError } from "./errors.js";
 import { createPublicClient, defineChain, http, type Chain, type PublicClient } from "viem";
 
 export type { PublicClient };
 
-export class ChainUnreachableError extends Error {
+export class ChainUnreachableError extends OperatorError {
   constructor(url: string, cause: unknown) {
     super(`chain RPC unreachable at ${url}: ${(cause as Error)?.message?.split("\n")[0] ?? cause}`, { cause });
-    this.name = "ChainUnreachableError";
   }
 }
 

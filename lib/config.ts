@@ -1,4 +1,8 @@
+import { createHash, hkdfSync, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
+import { OperatorError } from "./errors.js";
 
 /**
  * All configuration is read and validated here, once. Every problem is reported together
@@ -16,6 +20,14 @@ const address = z
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
   .transform((v) => v.toLowerCase() as `0x${string}`);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => v || undefined);
+const csv = z
+  .string()
+  .default("")
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -33,6 +45,39 @@ const envSchema = z.object({
   INDEXER_BATCH_BLOCKS: int(1, 100_000).default(2000),
   INDEXER_CONFIRMATIONS: int(0, 1000).optional(),
   INDEXER_MAX_LAG_BLOCKS: int(0, 1_000_000).default(5),
+  // identity and access (issue 5); secrets are required in production, derived in dev/test
+  AUTH_JWT_SECRET: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  AUTH_ISSUER: z.string().min(1).default("festival-api"),
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
+  AUTH_REFRESH_TOKEN_TTL_SECONDS: int(300, 90 * 86_400).default(30 * 86_400),
+  AUTH_LOCKOUT_THRESHOLD: int(1, 100).default(5),
+  AUTH_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+  DATA_ENCRYPTION_KEY: optionalSecret.pipe(
+    z.base64("must be base64").refine((v) => Buffer.from(v, "base64").length === 32, "must decode to 32 bytes").optional(),
+  ),
+  SIWE_DOMAIN: z.string().min(1).optional(),
+  SIWE_URI: optionalUrl,
+  SIWE_CHAIN_IDS: z
+    .string()
+    .default("31337")
+    .transform((v) => v.split(",").map((s) => Number(s.trim())))
+    .pipe(z.array(z.number().int().positive()).min(1)),
+  SIWE_NONCE_TTL_SECONDS: int(30, 3600).default(300),
+  STELLAR_SIGNING_SECRET: optionalSecret.pipe(z.string().regex(/^S[A-Z2-7]{55}$/, "must be a Stellar secret seed (S...)").optional()),
+  STELLAR_HOME_DOMAIN: z.string().min(1).default("localhost"),
+  STELLAR_WEB_AUTH_DOMAIN: z.string().min(1).optional(),
+  STELLAR_NETWORK_PASSPHRASE: z.string().min(1).default("Test SDF Network ; September 2015"),
+  STELLAR_HORIZON_URL: optionalUrl,
+  STELLAR_CHALLENGE_TTL_SECONDS: int(30, 3600).default(300),
+  CORS_ORIGINS: csv,
+  RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
+  API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV !== "production") return;
+  const required = ["AUTH_JWT_SECRET", "DATA_ENCRYPTION_KEY", "STELLAR_SIGNING_SECRET", "SIWE_DOMAIN", "SIWE_URI"] as const;
+  for (const key of required) {
+    if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+  }
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -61,13 +106,71 @@ function toConfig(env: z.infer<typeof envSchema>) {
       /** Above this lag the gate stops trusting the mirror and asks the chain. */
       maxLagBlocks: env.INDEXER_MAX_LAG_BLOCKS,
     },
+    auth: {
+      jwtSecret: env.AUTH_JWT_SECRET ?? devSecret("jwt").toString("base64url"),
+      issuer: env.AUTH_ISSUER,
+      accessTokenTtlSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.AUTH_REFRESH_TOKEN_TTL_SECONDS,
+      lockoutThreshold: env.AUTH_LOCKOUT_THRESHOLD,
+      lockoutSeconds: env.AUTH_LOCKOUT_SECONDS,
+      siwe: {
+        domain: env.SIWE_DOMAIN ?? `localhost:${env.PORT}`,
+        uri: env.SIWE_URI ?? `http://localhost:${env.PORT}`,
+        chainIds: env.SIWE_CHAIN_IDS,
+        nonceTtlSeconds: env.SIWE_NONCE_TTL_SECONDS,
+      },
+      stellar: {
+        /** 32-byte ed25519 seed, or a Stellar secret seed (S...). */
+        signingSecret: env.STELLAR_SIGNING_SECRET ?? devSecret("stellar-sep10"),
+        homeDomain: env.STELLAR_HOME_DOMAIN,
+        webAuthDomain: env.STELLAR_WEB_AUTH_DOMAIN ?? env.STELLAR_HOME_DOMAIN,
+        networkPassphrase: env.STELLAR_NETWORK_PASSPHRASE,
+        horizonUrl: env.STELLAR_HORIZON_URL,
+        challengeTtlSeconds: env.STELLAR_CHALLENGE_TTL_SECONDS,
+      },
+    },
+    /** AES-256-GCM key for personal data at rest (tax ids, bank details). */
+    dataEncryptionKey: env.DATA_ENCRYPTION_KEY ? Buffer.from(env.DATA_ENCRYPTION_KEY, "base64") : devSecret("data-encryption"),
+    cors: { origins: env.CORS_ORIGINS },
+    rateLimits: {
+      signInPerMinute: env.RATE_LIMIT_SIGNIN_PER_MINUTE,
+      apiKeyDefaultPerMinute: env.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
+    },
   };
 }
 
-export class ConfigError extends Error {
+/**
+ * Development and test secrets: derived (HKDF) from one random seed persisted in
+ * .data/dev-secret, so data encrypted in a dev database stays readable across restarts.
+ * Production never gets here (the schema requires real secrets there).
+ */
+let devSeed: Buffer | undefined;
+function devSecret(label: string): Buffer {
+  devSeed ??= readOrCreateDevSeed();
+  return Buffer.from(hkdfSync("sha256", devSeed, Buffer.alloc(0), `festival-dev:${label}`, 32));
+}
+
+function readOrCreateDevSeed(): Buffer {
+  const file = path.resolve(".data", "dev-secret");
+  try {
+    return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  } catch {
+    const seed = randomBytes(32);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, seed.toString("base64"), { flag: "wx", mode: 0o600 });
+      return seed;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+      // read-only checkout: a per-process secret still works, data just does not survive restarts
+      return createHash("sha256").update(seed).digest();
+    }
+  }
+}
+
+export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
   }
 }
 

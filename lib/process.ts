@@ -1,4 +1,4 @@
-import { ConfigError } from "./config.js";
+import { OperatorError } from "./errors.js";
 
 /**
  * Runs `cleanup` once on SIGINT/SIGTERM, or when the parent that spawned us goes away
@@ -26,9 +26,8 @@ const PORT_IN_USE = "EADDRINUSE";
 export function exitOnFatal(component: string): (error: unknown) => never {
   return (error) => {
     const e = error as NodeJS.ErrnoException & { port?: number };
-    if (error instanceof ConfigError) console.error(`${component}: ${error.message}`);
+    if (error instanceof OperatorError) console.error(`${component}: ${error.message}`);
     else if (e?.code === PORT_IN_USE) console.error(`${component}: port ${e.port ?? ""} is already in use (set PORT to another port)`);
-    else if (e?.name?.endsWith("UnreachableError")) console.error(`${component}: ${e.message}`);
     else console.error(`${component}: fatal:`, error);
     process.exit(1);
   };

@@ -18,7 +18,7 @@ describe("GET /health and /ready", () => {
 
       const ready = await fetch(`${base}/ready`);
       assert.equal(ready.status, 503);
-      const body = await ready.json();
+      const body = (await ready.json()) as { ready: boolean; database: { ok: boolean }; chain: { ok: boolean } };
       assert.equal(body.database.ok, true);
       assert.equal(body.chain.ok, false);
       assert.equal(body.ready, false);
@@ -26,7 +26,7 @@ describe("GET /health and /ready", () => {
       const missing = await fetch(`${base}/nope`);
       assert.equal(missing.status, 404);
       assert.equal(missing.headers.get("content-type"), "application/problem+json; charset=utf-8");
-      assert.equal((await missing.json()).code, "not_found");
+      assert.equal(((await missing.json()) as { code: string }).code, "not_found");
     } finally {
       server.close();
     }
