@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import type { PublicClient } from "viem";
 import { findDeploymentBlock } from "../../lib/deployment.js";
-import { projectRoot } from "./local-chain.js";
+import { hardhatCli, projectRoot } from "./local-chain.js";
 
-const hardhatCli = createRequire(import.meta.url).resolve("hardhat/dist/src/cli.js");
 const MODULE = "ignition/modules/Platform.ts";
 const FACTORY_KEY = "Platform#EventFactory";
 

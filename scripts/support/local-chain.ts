@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { waitForChain } from "../../lib/chain.js";
 
-const hardhatCli = createRequire(import.meta.url).resolve("hardhat/dist/src/cli.js");
-export const projectRoot = path.resolve(path.dirname(hardhatCli), "../../../..");
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Hardhat's CLI, run with this process's Node (22) rather than whatever `npx` finds. */
+export const hardhatCli = path.join(projectRoot, "node_modules/hardhat/dist/src/cli.js");
 
 export interface LocalChain {
   url: string;
