@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/**
+ * @title IRevenueSplit
+ * @notice Pull-payment split of one event's revenue, per currency (`address(0)` = ETH).
+ *
+ * Rule, applied to the cumulative amount received in a currency:
+ *  1. fixed amounts are paid first, in payee order (a payee's fixed amount is in its `fixedToken` only);
+ *  2. the remainder is shared by basis points (the platform fee payee, index 0, is a bps payee like any other);
+ *  3. unallocated basis points go to the organizer, rounded up.
+ * Entitlements are computed lazily at claim time from cumulative totals: money arriving never loops over payees.
+ * Per-payee rounding (< 1 unit per bps payee) is the only thing not allocated: `dust(token)`, so that
+ * claimed + claimable + dust == received holds for every currency at every moment.
+ * The payee list can change until the first deposit, then it is locked for good ({PayeesLocked}).
+ */
+interface IRevenueSplit {
+    /// @notice One payee. `fixedAmount` (in `fixedToken`) is paid before the bps shares; `shareBps` of the remainder.
+    struct Payee {
+        address account;
+        uint16 shareBps;
+        uint96 fixedAmount;
+        address fixedToken; // currency of fixedAmount (address(0) = ETH); ignored when fixedAmount is 0
+    }
+
+    /// @notice The complete payee list (index 0 is the platform fee payee when the fee is non-zero). Replaces any earlier list.
+    event PayeesSet(Payee[] payees, uint256 totalShareBps);
+
+    /// @notice The payee list is final (emitted with the first deposit).
+    event PayeesLocked();
+
+    /// @notice `amount` of `token` arrived (event settlement, ETH sent directly, or any deposit).
+    event Deposited(address indexed token, address indexed from, uint256 amount);
+
+    /// @notice `amount` of `token` was paid to `payee` (by `payee` itself or anyone through {claimFor}).
+    event Claimed(address indexed payee, address indexed token, uint256 amount);
+
+    /// @dev Only the event's default admin may do this.
+    error RevenueSplitUnauthorized(address account);
+    /// @dev The payee list is locked.
+    error RevenueSplitPayeesAreLocked();
+    /// @dev A payee with a zero address, or with neither a share nor a fixed amount.
+    error RevenueSplitInvalidPayee(address account);
+    /// @dev The same account twice in the list.
+    error RevenueSplitDuplicatePayee(address account);
+    /// @dev Shares add up to more than 100 %.
+    error RevenueSplitSharesExceeded(uint256 totalShareBps);
+    /// @dev More payees than MAX_PAYEES.
+    error RevenueSplitTooManyPayees(uint256 count, uint256 max);
+    /// @dev `payee` has nothing to claim in `token`.
+    error RevenueSplitNothingToClaim(address payee, address token);
+    /// @dev ETH sent differs from `amount` (or ETH sent with an ERC-20 deposit).
+    error RevenueSplitIncorrectPayment(uint256 expected, uint256 paid);
+    /// @dev An ERC-20 delivered a different amount than was transferred (fee-on-transfer tokens are refused).
+    error RevenueSplitTransferAmountMismatch(address token, uint256 expected, uint256 received);
+    /// @dev A zero deposit.
+    error RevenueSplitZeroAmount();
+
+    /// @notice Initialises a fresh clone. Called once by the factory.
+    /// @param ticket the event's ticket contract, whose default admin manages the payees
+    /// @param organizer receives unallocated basis points
+    /// @param platform the platform fee recipient (payee 0 when `platformFeeBps` > 0)
+    /// @param payees the organizer's payees, after the platform payee
+    function initialize(
+        address ticket,
+        address organizer,
+        address platform,
+        uint16 platformFeeBps,
+        Payee[] calldata payees
+    ) external;
+
+    /// @notice Replaces the organizer's payees (the platform payee stays first). Event admin only, until the first deposit.
+    function setPayees(Payee[] calldata payees) external;
+
+    /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the caller).
+    function deposit(address token, uint256 amount) external payable;
+
+    /// @notice Pays the caller everything it may claim in `token`.
+    function claim(address token) external returns (uint256 amount);
+
+    /// @notice Pays `payee` everything it may claim in `token`. Anyone may call; the money goes to `payee`.
+    function claimFor(address payee, address token) external returns (uint256 amount);
+
+    /// @notice What `account` may claim now in `token` (as payee, organizer or both).
+    function claimable(address account, address token) external view returns (uint256);
+
+    /// @notice What `account` has been paid in `token`.
+    function released(address account, address token) external view returns (uint256);
+
+    function totalReceived(address token) external view returns (uint256);
+
+    function totalReleased(address token) external view returns (uint256);
+
+    /// @notice Received but allocated to nobody (per-payee rounding), in `token`.
+    function dust(address token) external view returns (uint256);
+
+    function payees() external view returns (Payee[] memory);
+
+    function totalShareBps() external view returns (uint256);
+
+    function organizer() external view returns (address);
+
+    function ticket() external view returns (address);
+
+    function locked() external view returns (bool);
+}
