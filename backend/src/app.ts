@@ -1,12 +1,21 @@
+import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import swaggerUi from "swagger-ui-express";
 import type { PublicClient } from "viem";
 import type { Config } from "../../lib/config.js";
+import { authenticate } from "./http/auth.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
+import { IdempotencyStore } from "./http/idempotency.js";
+import { apiKeyRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
+import { ApiRouter } from "./http/route.js";
+import { AccessTokens } from "./modules/auth/access-tokens.js";
+import { Principals } from "./modules/auth/principals.js";
 import { healthRoutes } from "./modules/health/routes.js";
+import { userRoutes } from "./modules/users/routes.js";
 
 export interface AppDeps {
   config: Config;
@@ -16,18 +25,55 @@ export interface AppDeps {
   chain?: { client: PublicClient; chainId: number };
 }
 
+/** What every route module gets: the deps, plus the shared identity services. */
+export interface RouteDeps extends AppDeps {
+  accessTokens: AccessTokens;
+  principals: Principals;
+}
+
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
-export function buildApp(deps: AppDeps): Express {
+export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps } } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  app.set("query parser", "simple");
   app.use(helmet());
+  app.use(
+    cors({
+      origin: deps.config.cors.origins.length ? deps.config.cors.origins : false,
+      exposedHeaders: ["X-Request-Id", "Idempotent-Replayed", "RateLimit", "RateLimit-Policy", "Retry-After"],
+      maxAge: 600,
+    }),
+  );
   app.use(requestContext(deps.log));
   app.use(express.json({ limit: "1mb" }));
 
+  const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
+  const principals = new Principals(deps.db, accessTokens);
+  const routeDeps: RouteDeps = { ...deps, accessTokens, principals };
+  app.locals.routeDeps = routeDeps;
+
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
+
+  app.use(authenticate(principals));
+  app.use(apiKeyRateLimit());
+
+  // Every API module registers its routes on `api` (validated, guarded, documented).
+  const api = new ApiRouter(new IdempotencyStore(deps.db));
+  userRoutes(api, routeDeps);
+  app.use(api.router);
+
+  const openApi = api.openApiDocument({
+    title: "Festival platform API",
+    version: "1",
+    description: "Errors are RFC 9457 problem+json. Lists are cursor-paginated (limit <= 100, cursor).",
+  });
+  app.get("/openapi.json", (_req, res) => {
+    res.json(openApi);
+  });
+  app.use("/docs", swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: "Festival platform API" }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app;
+  return app as Express & { locals: { routeDeps: RouteDeps } };
 }

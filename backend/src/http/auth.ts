@@ -1,0 +1,161 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { HttpError } from "./errors.js";
+
+export type PlatformRole = "admin" | "organizer" | "artist" | "content_creator" | "sponsor" | "fan" | "staff" | "cashier" | "security";
+export const PLATFORM_ROLES: readonly PlatformRole[] = ["admin", "organizer", "artist", "content_creator", "sponsor", "fan", "staff", "cashier", "security"];
+
+/** How far a platform permission reaches: the caller's own objects, their organizations', or all. */
+export type PermissionScope = "own" | "organization" | "all";
+const SCOPE_RANK: Record<PermissionScope, number> = { own: 0, organization: 1, all: 2 };
+
+/**
+ * Who is calling. A user signed in (access token), or an API key acting for the user who
+ * made it, narrowed to the key's scopes (and to its organization when the key has one).
+ * API keys carry no platform roles: they can do what their scopes say, nothing more.
+ */
+export interface Principal {
+  kind: "user" | "api_key";
+  userId: string;
+  sessionId: string | null;
+  apiKeyId: string | null;
+  /** An organization-bound API key only reaches that organization's objects. */
+  apiKeyOrganizationId: string | null;
+  roles: ReadonlySet<PlatformRole>;
+  /** `resource.action` -> widest scope granted by any role. */
+  permissions: ReadonlyMap<string, PermissionScope>;
+  /** API key scopes such as "festivals:read"; null for a signed-in user (not narrowed). */
+  apiScopes: ReadonlySet<string> | null;
+  apiKeyRateLimitPerMinute: number | null;
+}
+
+declare module "express-serve-static-core" {
+  interface Request {
+    /** Set by the authenticate middleware when valid credentials came with the request. */
+    principal?: Principal;
+  }
+}
+
+/** Turns credentials into a principal; implemented in modules/auth/principals.ts. */
+export interface PrincipalResolver {
+  /** null: the token is invalid, expired, or its session was revoked. */
+  fromAccessToken(token: string): Promise<Principal | null>;
+  /** null: unknown, revoked or expired key. */
+  fromApiKey(rawKey: string): Promise<Principal | null>;
+  isApiKey(credential: string): boolean;
+}
+
+/**
+ * Global middleware: `Authorization: Bearer <access token | API key>` or `X-API-Key: <key>`.
+ * No credentials: the request continues anonymously (guards decide). Bad credentials: 401,
+ * even on a public route, so a client learns at once that its token is wrong.
+ */
+export function authenticate(resolver: PrincipalResolver): RequestHandler {
+  return (req, res, next) => {
+    const credential = readCredential(req);
+    if (!credential) return next();
+    const resolve = resolver.isApiKey(credential) ? resolver.fromApiKey(credential) : resolver.fromAccessToken(credential);
+    resolve.then((principal) => {
+      if (!principal) return next(unauthorized("invalid_credentials", "the access token or API key is invalid, expired or revoked"));
+      req.principal = principal;
+      next();
+    }, next);
+  };
+}
+
+function readCredential(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1];
+  }
+  const apiKey = req.headers["x-api-key"];
+  return typeof apiKey === "string" && apiKey.length > 0 ? apiKey : undefined;
+}
+
+export function unauthorized(code = "unauthenticated", message = "sign in first: send Authorization: Bearer <token>"): HttpError {
+  return new HttpError(401, code, message);
+}
+
+// ------------------------------------------------------------------------------ guards
+
+/**
+ * A guard is an Express middleware that also describes itself, so a route declared with
+ * `api.route({ access: ... })` is documented in OpenAPI with who may call it. Guards work
+ * in plain Express too: `router.get("/x", requireAuth, handler)`.
+ */
+export type Guard = RequestHandler & { readonly describe: string; readonly acceptsApiKeys: boolean };
+
+function guard(describe: string, acceptsApiKeys: boolean, check: (req: Request) => void): Guard {
+  const handler = (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      check(req);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+  return Object.assign(handler, { describe, acceptsApiKeys });
+}
+
+/** Narrows `req.principal` after a guard ran (throws 401 if somehow absent). */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw unauthorized();
+  return req.principal;
+}
+
+/** Any signed-in user (access token). API keys are refused: a key works only where a route names its scope. */
+export const requireAuth: Guard = guard("a signed-in user", false, (req) => {
+  if (principalOf(req).kind === "api_key") throw apiKeyNotAllowed();
+});
+
+function apiKeyNotAllowed(): HttpError {
+  return new HttpError(403, "api_key_not_allowed", "this route does not accept API keys; sign in as a user");
+}
+
+/** A signed-in user holding one of `roles`. `requireRole("admin")` */
+export function requireRole(...roles: PlatformRole[]): Guard {
+  return guard(`a user with role ${roles.join(" or ")}`, false, (req) => {
+    const p = principalOf(req);
+    if (p.kind === "api_key") throw apiKeyNotAllowed();
+    if (!roles.some((r) => p.roles.has(r))) throw new HttpError(403, "forbidden", `requires role ${roles.join(" or ")}`);
+  });
+}
+
+/**
+ * A signed-in user whose roles grant `permission` (`resource.action`) with at least
+ * `minScope`. The service still checks the object (own / organization) itself.
+ *   access: requirePermission("audit.read", "organization")
+ */
+export function requirePermission(permission: string, minScope: PermissionScope = "own"): Guard {
+  return guard(`a user with permission ${permission} (${minScope})`, false, (req) => {
+    const p = principalOf(req);
+    if (p.kind === "api_key") throw apiKeyNotAllowed();
+    if (!hasPermission(p, permission, minScope)) throw new HttpError(403, "forbidden", `requires permission ${permission}`);
+  });
+}
+
+/**
+ * A signed-in user, or an API key holding `scope` (e.g. "festivals:read"). Users are not
+ * narrowed by scopes; object-level checks still apply to both.
+ *   access: requireApiScope("festivals:write")
+ */
+export function requireApiScope(scope: string): Guard {
+  return guard(`a signed-in user, or an API key with scope ${scope}`, true, (req) => {
+    const p = principalOf(req);
+    if (p.kind === "api_key" && !p.apiScopes?.has(scope)) throw new HttpError(403, "insufficient_scope", `the API key lacks scope ${scope}`);
+  });
+}
+
+export function hasRole(principal: Principal | undefined, role: PlatformRole): boolean {
+  return principal?.roles.has(role) ?? false;
+}
+
+export function hasPermission(principal: Principal, permission: string, minScope: PermissionScope = "own"): boolean {
+  const scope = principal.permissions.get(permission);
+  return scope !== undefined && SCOPE_RANK[scope] >= SCOPE_RANK[minScope];
+}
+
+/** Identity string for per-caller state (idempotency keys, rate limits). */
+export function principalKey(principal: Principal): string {
+  return principal.kind === "api_key" ? `api_key:${principal.apiKeyId}` : `user:${principal.userId}`;
+}

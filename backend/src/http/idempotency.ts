@@ -1,0 +1,90 @@
+import type { Request } from "express";
+import type { Knex } from "knex";
+import { newId } from "../../../lib/ids.js";
+import { principalKey, type Principal } from "./auth.js";
+import { HttpError } from "./errors.js";
+import { sha256Hex } from "../security/tokens.js";
+
+const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
+const RETAIN_HOURS = 24;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * `Idempotency-Key` for money-moving POSTs (declare `idempotent: true` on the route).
+ * Keys are per caller. The first request runs and its response (status < 500) is stored;
+ * a replay with the same key and the same request gets that response back with
+ * `Idempotent-Replayed: true`; the same key with a different request is a 422; a replay
+ * while the first is still running is a 409. A failed first request (5xx or thrown error)
+ * releases the key so the client can retry. Keys are kept 24 h.
+ */
+export class IdempotencyStore {
+  constructor(private readonly db: Knex) {}
+
+  async run(
+    req: Request,
+    principal: Principal | undefined,
+    execute: () => Promise<StoredResponse>,
+  ): Promise<StoredResponse & { replayed: boolean }> {
+    const key = req.get("idempotency-key");
+    if (key === undefined) return { ...(await execute()), replayed: false };
+    if (!KEY_FORMAT.test(key)) {
+      throw new HttpError(400, "invalid_idempotency_key", "Idempotency-Key must be 8-200 characters of [A-Za-z0-9._:-]", [
+        { field: "headers.idempotency-key", message: "must be 8-200 characters of [A-Za-z0-9._:-]" },
+      ]);
+    }
+    const owner = principal ? principalKey(principal) : `ip:${req.ip}`;
+    const requestHash = sha256Hex(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
+    const id = newId();
+    await this.db("idempotency_keys").where({ principal: owner, key }).where("expires_at", "<", this.db.fn.now()).delete();
+    const inserted = await this.db("idempotency_keys")
+      .insert({
+        id,
+        principal: owner,
+        key,
+        method: req.method,
+        path: req.originalUrl.slice(0, 512),
+        request_hash: requestHash,
+        expires_at: this.db.raw(`now() + interval '${RETAIN_HOURS} hours'`),
+      })
+      .onConflict(["principal", "key"])
+      .ignore()
+      .returning("id");
+
+    if (inserted.length === 0) {
+      const existing = await this.db("idempotency_keys").where({ principal: owner, key }).first();
+      if (!existing) throw new HttpError(409, "idempotency_conflict", "a request with this Idempotency-Key just finished; retry");
+      if (existing.request_hash !== requestHash) {
+        throw new HttpError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request");
+      }
+      if (existing.state !== "completed") {
+        throw new HttpError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed");
+      }
+      return { status: existing.response_status, body: existing.response_body, replayed: true };
+    }
+
+    let response: StoredResponse;
+    try {
+      response = await execute();
+    } catch (error) {
+      await this.db("idempotency_keys").where({ id }).delete();
+      throw error;
+    }
+    if (response.status >= 500) {
+      await this.db("idempotency_keys").where({ id }).delete();
+    } else {
+      await this.db("idempotency_keys")
+        .where({ id })
+        .update({
+          state: "completed",
+          response_status: response.status,
+          response_body: JSON.stringify(response.body ?? null),
+          completed_at: this.db.fn.now(),
+        });
+    }
+    return { ...response, replayed: false };
+  }
+}

@@ -1,0 +1,72 @@
+import type { Knex } from "knex";
+import { z } from "./zod.js";
+import { HttpError } from "./errors.js";
+
+/**
+ * Cursor pagination (keyset, never OFFSET): stable under inserts, O(limit) per page.
+ *
+ *   query: PageQuery.extend({ action: z.string().optional() }),
+ *   response: pageOf(AuditEntry),
+ *   handler: ({ query }) => paginate(db("audit_log").where(...), query, { column: "created_at", id: "id", order: "desc" }, toDto)
+ */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(400).optional(),
+});
+export type PageQuery = z.output<typeof PageQuery>;
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export interface PageOrder {
+  /** A column that orders the rows (created_at, name...), ties broken by `id`. */
+  column: string;
+  id?: string;
+  order: "asc" | "desc";
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): [string | number, string] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(values) && values.length === 2 && ["string", "number"].includes(typeof values[0]) && typeof values[1] === "string") {
+      return values as [string | number, string];
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
+}
+
+/** Runs `query` for one page; `toItem` maps a row to its DTO. Returns `{ items, nextCursor }`. */
+export async function paginate<Row extends Record<string, unknown>, Item>(
+  query: Knex.QueryBuilder,
+  page: PageQuery,
+  order: PageOrder,
+  toItem: (row: Row) => Item,
+): Promise<{ items: Item[]; nextCursor: string | null }> {
+  const id = order.id ?? "id";
+  const columnKey = order.column.split(".").pop()!;
+  const idKey = id.split(".").pop()!;
+  if (page.cursor) {
+    const [value, lastId] = decodeCursor(page.cursor);
+    const op = order.order === "desc" ? "<" : ">";
+    query.whereRaw(`(??, ??) ${op} (?, ?)`, [order.column, id, value, lastId]);
+  }
+  const rows: Row[] = await query.orderBy([
+    { column: order.column, order: order.order },
+    { column: id, order: order.order },
+  ]).limit(page.limit + 1);
+  const hasMore = rows.length > page.limit;
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  const lastValue = last?.[columnKey];
+  return {
+    items: pageRows.map(toItem),
+    nextCursor: hasMore && last ? encodeCursor([lastValue instanceof Date ? lastValue.toISOString() : lastValue, last[idKey]]) : null,
+  };
+}

@@ -1,0 +1,97 @@
+import type { Request } from "express";
+import type { Knex } from "knex";
+import { newId } from "../../../../lib/ids.js";
+import type { Principal } from "../../http/auth.js";
+
+/** Who did it and from where: built once per request, passed down to services. */
+export interface AuditContext {
+  actorType: "user" | "api_key" | "system" | "anonymous";
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** `auditContext(req)`: the actor from `req.principal`, plus IP, user agent and request id. */
+export function auditContext(req: Request, principal: Principal | undefined = req.principal): AuditContext {
+  return {
+    actorType: principal ? principal.kind : "anonymous",
+    actorUserId: principal?.userId ?? null,
+    actorApiKeyId: principal?.apiKeyId ?? null,
+    ip: req.ip ?? null,
+    userAgent: req.get("user-agent")?.slice(0, 512) ?? null,
+    requestId: req.id === undefined ? null : String(req.id),
+  };
+}
+
+/** For jobs, the indexer and seeds: no request behind the change. */
+export function systemAuditContext(): AuditContext {
+  return { actorType: "system", actorUserId: null, actorApiKeyId: null, ip: null, userAgent: null, requestId: null };
+}
+
+/** The same context acting as a user who just signed in (the request was anonymous until now). */
+export function asUser(ctx: AuditContext, userId: string): AuditContext {
+  return { ...ctx, actorType: "user", actorUserId: userId, actorApiKeyId: null };
+}
+
+export interface AuditEntry {
+  /** `resource.action`, past tense where it reads well: "festival.created", "wallet.linked". */
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  /** Lets organization owners find the rows about their organization. */
+  organizationId?: string | null;
+  festivalId?: string | null;
+  before?: object | null;
+  after?: object | null;
+}
+
+/**
+ * Writes one audit row, inside the caller's transaction so the row exists iff the change does:
+ *
+ *   await db.transaction(async (trx) => {
+ *     const [stage] = await trx("stages").insert(row).returning("*");
+ *     await recordAudit(trx, ctx, { action: "stage.created", entityType: "stage", entityId: stage.id, festivalId, after: stage });
+ *   });
+ *
+ * Secrets and personal data never reach the trail: see `redactForAudit`.
+ */
+export async function recordAudit(trx: Knex.Transaction | Knex, ctx: AuditContext, entry: AuditEntry): Promise<void> {
+  await trx("audit_log").insert({
+    id: newId(),
+    actor_type: ctx.actorType,
+    actor_user_id: ctx.actorUserId,
+    actor_api_key_id: ctx.actorApiKeyId,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    organization_id: entry.organizationId ?? null,
+    festival_id: entry.festivalId ?? null,
+    before: entry.before ? JSON.stringify(redactForAudit(entry.before)) : null,
+    after: entry.after ? JSON.stringify(redactForAudit(entry.after)) : null,
+    ip: ctx.ip,
+    user_agent: ctx.userAgent,
+    request_id: ctx.requestId,
+  });
+}
+
+// Column and field names whose values never go into the trail (or logs): credentials,
+// token hashes, and encrypted personal data (their presence is recorded, not their value).
+const SECRET_FIELD = /(password|secret|token|hash|_encrypted$|^tax_?id|bank|iban|private_?key|signature)/i;
+
+export function redactForAudit(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return "[redacted]";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(redactForAudit);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = SECRET_FIELD.test(key) ? (v === null || v === undefined ? v : "[redacted]") : redactForAudit(v);
+    }
+    return out;
+  }
+  return value;
+}

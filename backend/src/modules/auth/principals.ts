@@ -1,0 +1,125 @@
+import type { Knex } from "knex";
+import type { PermissionScope, PlatformRole, Principal, PrincipalResolver } from "../../http/auth.js";
+import { ApiKeyVerifier, isApiKeyFormat } from "../api-keys/verifier.js";
+import type { AccessTokens } from "./access-tokens.js";
+
+const SESSION_CACHE_MS = 5_000;
+const PERMISSIONS_CACHE_MS = 60_000;
+const MAX_CACHED = 50_000;
+const SCOPE_RANK: Record<PermissionScope, number> = { own: 0, organization: 1, all: 2 };
+
+interface SessionEntry {
+  principal: Principal | null; // null: revoked, expired, or the user is disabled
+  checkedAt: number;
+}
+
+/**
+ * Resolves credentials into principals, cheaply: the JWT is verified in-process and the
+ * session (revocation, user status, roles) is read at most once per SESSION_CACHE_MS per
+ * session, so the authenticated hot path usually makes no database round trip. A logout in
+ * this process takes effect at once (`forgetSession`); in another process within 5 s.
+ */
+export class Principals implements PrincipalResolver {
+  private readonly sessions = new Map<string, SessionEntry>();
+  private rolePermissions?: { loadedAt: number; map: Promise<Map<string, Map<string, PermissionScope>>> };
+  readonly apiKeys: ApiKeyVerifier;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly accessTokens: AccessTokens,
+  ) {
+    this.apiKeys = new ApiKeyVerifier(db);
+  }
+
+  isApiKey(credential: string): boolean {
+    return isApiKeyFormat(credential);
+  }
+
+  async fromAccessToken(token: string): Promise<Principal | null> {
+    const claims = await this.accessTokens.verify(token);
+    if (!claims) return null;
+    const principal = await this.session(claims.sessionId);
+    return principal && principal.userId === claims.userId ? principal : null;
+  }
+
+  fromApiKey(rawKey: string): Promise<Principal | null> {
+    return this.apiKeys.verify(rawKey);
+  }
+
+  /** Drop a session from the cache (logout, revocation, role change). */
+  forgetSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  /** Drop every cached session of a user (role granted or revoked, user disabled). */
+  forgetUser(userId: string): void {
+    for (const [id, entry] of this.sessions) if (entry.principal?.userId === userId) this.sessions.delete(id);
+  }
+
+  private async session(sessionId: string): Promise<Principal | null> {
+    const cached = this.sessions.get(sessionId);
+    const now = Date.now();
+    if (cached && now - cached.checkedAt < SESSION_CACHE_MS) return cached.principal;
+    const principal = await this.loadSession(sessionId);
+    if (this.sessions.size >= MAX_CACHED) this.sessions.clear(); // crude bound; entries are cheap to reload
+    this.sessions.set(sessionId, { principal, checkedAt: now });
+    return principal;
+  }
+
+  private async loadSession(sessionId: string): Promise<Principal | null> {
+    const row = await this.db("auth_sessions as s")
+      .join("users as u", "u.id", "s.user_id")
+      .where("s.id", sessionId)
+      .whereNull("s.revoked_at")
+      .where("s.expires_at", ">", this.db.fn.now())
+      .where("u.status", "active")
+      .whereNull("u.deleted_at")
+      .first(
+        "s.user_id",
+        this.db.raw("array(select r.name from user_roles ur join roles r on r.id = ur.role_id where ur.user_id = s.user_id) as roles"),
+      );
+    if (!row) return null;
+    const roles = row.roles as PlatformRole[];
+    return {
+      kind: "user",
+      userId: row.user_id,
+      sessionId,
+      apiKeyId: null,
+      apiKeyOrganizationId: null,
+      roles: new Set(roles),
+      permissions: await this.permissionsFor(roles),
+      apiScopes: null,
+      apiKeyRateLimitPerMinute: null,
+    };
+  }
+
+  /** Widest scope per permission over the given roles (role grants change only by migration). */
+  async permissionsFor(roles: readonly string[]): Promise<Map<string, PermissionScope>> {
+    if (!this.rolePermissions || Date.now() - this.rolePermissions.loadedAt > PERMISSIONS_CACHE_MS) {
+      this.rolePermissions = { loadedAt: Date.now(), map: this.loadRolePermissions() };
+      this.rolePermissions.map.catch(() => (this.rolePermissions = undefined));
+    }
+    const byRole = await this.rolePermissions.map;
+    const out = new Map<string, PermissionScope>();
+    for (const role of roles) {
+      for (const [permission, scope] of byRole.get(role) ?? []) {
+        const current = out.get(permission);
+        if (!current || SCOPE_RANK[scope] > SCOPE_RANK[current]) out.set(permission, scope);
+      }
+    }
+    return out;
+  }
+
+  private async loadRolePermissions(): Promise<Map<string, Map<string, PermissionScope>>> {
+    const rows = await this.db("role_permissions as rp")
+      .join("roles as r", "r.id", "rp.role_id")
+      .join("permissions as p", "p.id", "rp.permission_id")
+      .select("r.name as role", "p.name as permission", "rp.scope");
+    const map = new Map<string, Map<string, PermissionScope>>();
+    for (const row of rows) {
+      if (!map.has(row.role)) map.set(row.role, new Map());
+      map.get(row.role)!.set(row.permission, row.scope);
+    }
+    return map;
+  }
+}

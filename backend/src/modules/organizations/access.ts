@@ -1,0 +1,34 @@
+import type { Knex } from "knex";
+import type { Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+
+export type OrganizationRole = "owner" | "admin" | "member";
+const RANK: Record<OrganizationRole, number> = { member: 0, admin: 1, owner: 2 };
+
+/**
+ * Object-level check for an organization:
+ *
+ *   await assertOrganizationAccess(db, principal, organizationId, "admin");
+ *
+ * 404 for a non-member (or a missing/deleted organization, or a key bound elsewhere),
+ * 403 for a member below `minRole`. Platform admins pass as owners.
+ */
+export async function assertOrganizationAccess(
+  db: Knex | Knex.Transaction,
+  principal: Principal,
+  organizationId: string,
+  minRole: OrganizationRole,
+): Promise<{ organizationId: string; role: OrganizationRole }> {
+  const notFound = new HttpError(404, "organization_not_found", `organization ${organizationId} not found`);
+  if (principal.apiKeyOrganizationId && principal.apiKeyOrganizationId !== organizationId) throw notFound;
+  const row = await db("organizations as o")
+    .leftJoin("organization_members as m", (j) => j.on("m.organization_id", "o.id").andOnVal("m.user_id", principal.userId))
+    .where("o.id", organizationId)
+    .whereNull("o.deleted_at")
+    .first("o.id", "m.role");
+  if (!row) throw notFound;
+  const role: OrganizationRole | undefined = principal.roles.has("admin") ? "owner" : row.role;
+  if (!role) throw notFound;
+  if (RANK[role] < RANK[minRole]) throw new HttpError(403, "insufficient_organization_role", `requires organization role ${minRole}`);
+  return { organizationId, role };
+}

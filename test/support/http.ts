@@ -1,0 +1,44 @@
+import { createServer, type Server } from "node:http";
+import { loadConfig, type Config } from "../../lib/config.js";
+import { createLogger } from "../../lib/logger.js";
+import { buildApp, type AppDeps } from "../../backend/src/app.js";
+import type { Knex } from "knex";
+
+/**
+ * The real app on an ephemeral port: `const api = await startTestApi(db); await api.get("/api/v1/me", alice.headers)`.
+ * Call `api.close()` in `after`.
+ */
+export interface TestApi {
+  base: string;
+  app: ReturnType<typeof buildApp>;
+  server: Server;
+  request(method: string, path: string, opts?: { headers?: Record<string, string>; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  get(path: string, headers?: Record<string, string>): ReturnType<TestApi["request"]>;
+  post(path: string, body?: unknown, headers?: Record<string, string>): ReturnType<TestApi["request"]>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(db: Knex, opts: { config?: Config; chain?: AppDeps["chain"] } = {}): Promise<TestApi> {
+  const app = buildApp({ config: opts.config ?? loadConfig({}), db, log: createLogger("test", "silent"), chain: opts.chain });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const request: TestApi["request"] = async (method, path, { headers = {}, body } = {}) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+  return {
+    base,
+    app,
+    server,
+    request,
+    get: (path, headers) => request("GET", path, { headers }),
+    post: (path, body, headers) => request("POST", path, { body, headers }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
