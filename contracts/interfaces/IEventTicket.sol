@@ -188,6 +188,8 @@ interface IEventTicket {
     error EventTicketEventNotCancelled();
     /// @dev Revenue was already settled: the event can no longer be cancelled or rescheduled.
     error EventTicketAlreadySettled();
+    /// @dev Cancellation is possible only until the refund window closes (event end plus refund window).
+    error EventTicketRefundWindowClosed(uint256 closedAt);
     /// @dev Settlement opens at `opensAt` (event end plus refund window).
     error EventTicketSettlementNotOpen(uint256 opensAt);
     /// @dev The event holds nothing of `currency`.

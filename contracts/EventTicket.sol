@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC721Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC721/ERC721Upgradeable.sol";
+import {AccessControlDefaultAdminRulesUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/access/extensions/AccessControlDefaultAdminRulesUpgradeable.sol";
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IEventTicket} from "./interfaces/IEventTicket.sol";
+import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
+
+/**
+ * @title EventTicket
+ * @notice The tickets of one event (see {IEventTicket}). Deployed once as an implementation and used through
+ * EIP-1167 clones made by the {EventFactory}.
+ *
+ * Design notes:
+ * - Clones run no constructor, so this contract builds on OpenZeppelin's *upgradeable* variants (same 5.7.0
+ *   release as the core package): `ERC721Upgradeable`, `AccessControlDefaultAdminRulesUpgradeable` and
+ *   `PausableUpgradeable` keep their state in ERC-7201 namespaces and are set up by `__X_init` calls inside
+ *   {initialize}, exactly what their constructors do in the non-upgradeable versions. Nothing here is upgradeable:
+ *   a clone's code is fixed. The implementation itself disables initialisers in its constructor.
+ * - Gas: the tier is encoded in the token id (`tierId * TIER_ID_BASE + serial`), so a sale writes no per-token
+ *   data beyond the ERC-721 owner slot. Comp flags and check-ins are bitmaps (256 tokens per slot), so checking in
+ *   a batch costs one storage write per 256 tickets plus the events. Revenue accrues in this contract's balance;
+ *   the split is not touched at sale time, whatever its number of payees.
+ * - Everything that leaves this contract before settlement is a refund of a cancelled event, or a resale's
+ *   proceeds paid to its seller in the same transaction; so the balance of a currency is its revenue, and
+ *   {settle} moves all of it.
+ */
+contract EventTicket is
+    IEventTicket,
+    IERC2981,
+    ERC721Upgradeable,
+    AccessControlDefaultAdminRulesUpgradeable,
+    PausableUpgradeable,
+    ReentrancyGuardTransient
+{
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice May grant comp tickets.
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+    /// @notice May check tickets in at the gate.
+    bytes32 public constant SCANNER_ROLE = keccak256("SCANNER_ROLE");
+    /// @notice `tokenId = tierId * TIER_ID_BASE + serial`; a tier holds fewer than TIER_ID_BASE tickets.
+    uint256 public constant TIER_ID_BASE = 1_000_000;
+    /// @notice Most tiers an event can have.
+    uint256 public constant MAX_TIERS = 255;
+    /// @notice Delay of a default admin transfer (AccessControlDefaultAdminRules), changeable by the admin.
+    uint48 public constant INITIAL_ADMIN_DELAY = 1 days;
+
+    uint256 private constant _BPS = 10_000;
+
+    /// @dev Read on every sale (cancelled) and transfer (policy, end).
+    struct EventState {
+        address split;
+        uint40 startsAt;
+        uint40 endsAt;
+        TransferPolicy transferPolicy;
+        bool cancelled;
+    }
+
+    struct EventTerms {
+        uint32 refundWindow;
+        uint16 resaleCapBps;
+        uint16 royaltyBps;
+        uint16 tierCount;
+        bool settled;
+    }
+
+    /// @dev Two slots: price and currency; then everything else (written on each sale).
+    struct TierData {
+        uint96 price;
+        address currency;
+        uint32 supply;
+        uint32 minted;
+        uint16 maxPerBuyer;
+        uint40 saleStart;
+        uint40 saleEnd;
+        bool transferable;
+        bool priceLocked;
+    }
+
+    struct Listing {
+        address seller;
+        uint96 price;
+    }
+
+    EventState private _state;
+    EventTerms private _terms;
+    mapping(uint256 tierId => TierData) private _tiers;
+    mapping(uint256 tierId => mapping(address account => uint256)) private _purchased;
+    mapping(uint256 word => uint256) private _compBits;
+    mapping(uint256 word => uint256) private _checkedInBits;
+    mapping(uint256 tokenId => Listing) private _listings;
+    string private _baseTokenURI;
+    string private _contractURI;
+
+    /// @dev The implementation is never initialised; only its clones are.
+    constructor() {
+        _disableInitializers();
+    }
+
+    // ================================================================ setup
+
+    /// @inheritdoc IEventTicket
+    function initialize(address admin, address split_, EventConfig calldata config, TierConfig[] calldata tiers)
+        external
+        initializer
+    {
+        __ERC721_init(config.name, config.symbol);
+        __AccessControlDefaultAdminRules_init(INITIAL_ADMIN_DELAY, admin);
+        __Pausable_init();
+
+        if (config.endsAt <= config.startsAt) revert EventTicketInvalidSchedule(config.startsAt, config.endsAt);
+        if (config.royaltyBps > _BPS) revert EventTicketInvalidBps(config.royaltyBps, _BPS);
+        _state = EventState({
+            split: split_,
+            startsAt: config.startsAt,
+            endsAt: config.endsAt,
+            transferPolicy: config.transferPolicy,
+            cancelled: false
+        });
+        _terms = EventTerms({
+            refundWindow: config.refundWindow,
+            resaleCapBps: config.resaleCapBps,
+            royaltyBps: config.royaltyBps,
+            tierCount: 0,
+            settled: false
+        });
+        if (bytes(config.baseURI).length != 0) _baseTokenURI = config.baseURI;
+        if (bytes(config.contractURI).length != 0) _contractURI = config.contractURI;
+        for (uint256 i = 0; i < tiers.length; ++i) {
+            _addTier(tiers[i]);
+        }
+    }
+
+    /// @inheritdoc IEventTicket
+    function addTier(TierConfig calldata tier_) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 tierId) {
+        return _addTier(tier_);
+    }
+
+    /// @inheritdoc IEventTicket
+    function updateTier(uint256 tierId, TierConfig calldata tier_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        TierData storage t = _existingTier(tierId);
+        if (t.priceLocked && (t.price != tier_.price || t.currency != tier_.currency)) {
+            revert EventTicketPriceLocked(tierId);
+        }
+        _validateTier(tier_, t.minted);
+        _storeTier(t, tier_);
+        emit TierUpdated(
+            tierId,
+            tier_.name,
+            tier_.price,
+            tier_.currency,
+            tier_.supply,
+            tier_.maxPerBuyer,
+            tier_.saleStart,
+            tier_.saleEnd,
+            tier_.transferable
+        );
+    }
+
+    /// @inheritdoc IEventTicket
+    function setSchedule(uint40 startsAt, uint40 endsAt, uint32 refundWindow)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        if (_terms.settled) revert EventTicketAlreadySettled();
+        if (endsAt <= startsAt) revert EventTicketInvalidSchedule(startsAt, endsAt);
+        _state.startsAt = startsAt;
+        _state.endsAt = endsAt;
+        _terms.refundWindow = refundWindow;
+        emit ScheduleSet(startsAt, endsAt, refundWindow);
+    }
+
+    /// @inheritdoc IEventTicket
+    function setTransferPolicy(TransferPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _state.transferPolicy = policy;
+        emit TransferPolicySet(policy);
+    }
+
+    /// @inheritdoc IEventTicket
+    function setResaleTerms(uint16 resaleCapBps, uint16 royaltyBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (royaltyBps > _BPS) revert EventTicketInvalidBps(royaltyBps, _BPS);
+        _terms.resaleCapBps = resaleCapBps;
+        _terms.royaltyBps = royaltyBps;
+        emit ResaleTermsSet(resaleCapBps, royaltyBps);
+    }
+
+    /// @inheritdoc IEventTicket
+    function setBaseURI(string calldata baseURI) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _baseTokenURI = baseURI;
+        emit BaseURISet(baseURI);
+    }
+
+    /// @inheritdoc IEventTicket
+    function setContractURI(string calldata contractURI_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _contractURI = contractURI_;
+        emit ContractURISet(contractURI_);
+        emit ContractURIUpdated();
+    }
+
+    /// @inheritdoc IEventTicket
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IEventTicket
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    // ================================================================ sales
+
+    /// @inheritdoc IEventTicket
+    function purchase(uint256 tierId, uint256 quantity, address to)
+        external
+        payable
+        nonReentrant
+        whenNotPaused
+        returns (uint256 firstTokenId)
+    {
+        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        TierData storage t = _existingTier(tierId);
+        if (quantity == 0) revert EventTicketInvalidQuantity(0);
+        if (block.timestamp < t.saleStart || block.timestamp >= t.saleEnd) {
+            revert EventTicketSaleNotActive(tierId, t.saleStart, t.saleEnd);
+        }
+        uint256 minted = t.minted;
+        uint256 available = t.supply - minted;
+        if (quantity > available) revert EventTicketSoldOut(tierId, available);
+        uint256 bought = _purchased[tierId][to] + quantity;
+        uint256 limit = t.maxPerBuyer;
+        if (limit != 0 && bought > limit) revert EventTicketBuyerLimitExceeded(tierId, to, limit);
+
+        // effects
+        _purchased[tierId][to] = bought;
+        t.minted = uint32(minted + quantity);
+        t.priceLocked = true;
+        uint256 price = t.price;
+        address currency = t.currency;
+        firstTokenId = tierId * TIER_ID_BASE + minted + 1;
+        emit TicketPurchased(msg.sender, to, tierId, firstTokenId, quantity, price, currency);
+
+        // payment in, then the mints (whose receiver hooks are the only outside calls left)
+        _collect(currency, price * quantity);
+        for (uint256 i = 0; i < quantity; ++i) {
+            _safeMint(to, firstTokenId + i);
+        }
+    }
+
+    /// @inheritdoc IEventTicket
+    function grantComps(uint256 tierId, address[] calldata recipients)
+        external
+        nonReentrant
+        whenNotPaused
+        onlyRole(MINTER_ROLE)
+        returns (uint256 firstTokenId)
+    {
+        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        TierData storage t = _existingTier(tierId);
+        uint256 n = recipients.length;
+        if (n == 0) revert EventTicketInvalidQuantity(0);
+        uint256 minted = t.minted;
+        uint256 available = t.supply - minted;
+        if (n > available) revert EventTicketSoldOut(tierId, available);
+        t.minted = uint32(minted + n);
+        firstTokenId = tierId * TIER_ID_BASE + minted + 1;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 id = firstTokenId + i;
+            _compBits[id >> 8] |= 1 << (id & 0xff);
+        }
+        emit CompsGranted(tierId, msg.sender, firstTokenId, recipients);
+        for (uint256 i = 0; i < n; ++i) {
+            _safeMint(recipients[i], firstTokenId + i);
+        }
+    }
+
+    // ================================================================ gate
+
+    /// @inheritdoc IEventTicket
+    /// @dev Not pausable: it moves no value, and the gate must keep working. A ticket must exist; tokens burned by
+    /// refunds cannot be checked in because check-in stops when the event is cancelled.
+    function checkIn(uint256[] calldata tokenIds) external onlyRole(SCANNER_ROLE) {
+        EventState memory s = _state;
+        if (s.cancelled) revert EventTicketEventIsCancelled();
+        if (block.timestamp >= s.endsAt) revert EventTicketEventEnded();
+        for (uint256 i = 0; i < tokenIds.length; ++i) {
+            uint256 id = tokenIds[i];
+            uint256 serial = id % TIER_ID_BASE;
+            if (serial == 0 || serial > _tiers[id / TIER_ID_BASE].minted) revert ERC721NonexistentToken(id);
+            uint256 bit = 1 << (id & 0xff);
+            uint256 word = _checkedInBits[id >> 8];
+            if (word & bit != 0) revert EventTicketAlreadyCheckedIn(id);
+            _checkedInBits[id >> 8] = word | bit;
+            emit CheckedIn(id, msg.sender);
+        }
+    }
+
+    /// @inheritdoc IEventTicket
+    function isCheckedIn(uint256 tokenId) public view returns (bool) {
+        return _checkedInBits[tokenId >> 8] & (1 << (tokenId & 0xff)) != 0;
+    }
+
+    // ================================================================ resale
+
+    /// @inheritdoc IEventTicket
+    function listForResale(uint256 tokenId, uint256 price) external whenNotPaused {
+        address owner = _requireOwned(tokenId);
+        if (owner != msg.sender) revert ERC721IncorrectOwner(msg.sender, tokenId, owner);
+        EventState memory s = _state;
+        if (s.cancelled) revert EventTicketEventIsCancelled();
+        if (block.timestamp >= s.endsAt) revert EventTicketEventEnded();
+        TierData storage t = _tiers[tokenId / TIER_ID_BASE];
+        if (s.transferPolicy == TransferPolicy.Soulbound || !t.transferable) {
+            revert EventTicketResaleNotAllowed(tokenId);
+        }
+        if (isCheckedIn(tokenId)) revert EventTicketCheckedInLocked(tokenId);
+        uint256 maxPrice = maxResalePrice(tokenId);
+        if (price > maxPrice) revert EventTicketResalePriceTooHigh(tokenId, price, maxPrice);
+        _listings[tokenId] = Listing({seller: msg.sender, price: price.toUint96()});
+        emit ResaleListed(tokenId, msg.sender, price, t.currency);
+    }
+
+    /// @inheritdoc IEventTicket
+    function cancelResale(uint256 tokenId) external {
+        address seller = _listings[tokenId].seller;
+        if (seller == address(0)) revert EventTicketNotListed(tokenId);
+        if (seller != msg.sender) revert ERC721IncorrectOwner(msg.sender, tokenId, seller);
+        delete _listings[tokenId];
+        emit ResaleCancelled(tokenId, seller);
+    }
+
+    /// @inheritdoc IEventTicket
+    function buyResale(uint256 tokenId, uint256 price) external payable nonReentrant whenNotPaused {
+        Listing memory l = _listings[tokenId];
+        if (l.seller == address(0)) revert EventTicketNotListed(tokenId);
+        if (l.price != price) revert EventTicketResalePriceMismatch(tokenId, l.price, price);
+        EventState memory s = _state;
+        if (s.cancelled) revert EventTicketEventIsCancelled();
+        if (block.timestamp >= s.endsAt) revert EventTicketEventEnded();
+        TierData storage t = _tiers[tokenId / TIER_ID_BASE];
+        if (s.transferPolicy == TransferPolicy.Soulbound || !t.transferable) {
+            revert EventTicketResaleNotAllowed(tokenId);
+        }
+        address currency = t.currency;
+        uint256 royalty = price * _terms.royaltyBps / _BPS;
+
+        // effects: the listing goes, the token moves (a listing is void once its token leaves the seller, so the
+        // seller still owns it; the check-in lock is enforced in _update)
+        delete _listings[tokenId];
+        _transfer(l.seller, msg.sender, tokenId);
+        emit ResaleCompleted(tokenId, l.seller, msg.sender, price, royalty, currency);
+
+        // interactions: payment in, seller's share out; the royalty stays as revenue
+        _collect(currency, price);
+        _pay(currency, l.seller, price - royalty);
+    }
+
+    /// @inheritdoc IEventTicket
+    function listing(uint256 tokenId) external view returns (address seller, uint256 price) {
+        Listing memory l = _listings[tokenId];
+        return (l.seller, l.price);
+    }
+
+    /// @inheritdoc IEventTicket
+    function maxResalePrice(uint256 tokenId) public view returns (uint256) {
+        return uint256(_tiers[tokenId / TIER_ID_BASE].price) * (_BPS + _terms.resaleCapBps) / _BPS;
+    }
+
+    // ================================================================ cancellation, refunds, settlement
+
+    /// @inheritdoc IEventTicket
+    function cancelEvent() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        if (_terms.settled) revert EventTicketAlreadySettled();
+        uint256 closesAt = _settlementOpensAt();
+        if (block.timestamp >= closesAt) revert EventTicketRefundWindowClosed(closesAt);
+        _state.cancelled = true;
+        emit EventCancelled(msg.sender);
+    }
+
+    /// @inheritdoc IEventTicket
+    function claimRefunds(uint256[] calldata tokenIds) external nonReentrant whenNotPaused returns (uint256 total) {
+        if (!_state.cancelled) revert EventTicketEventNotCancelled();
+        for (uint256 i = 0; i < tokenIds.length; ++i) {
+            uint256 id = tokenIds[i];
+            address owner = _requireOwned(id);
+            if (owner != msg.sender) revert ERC721IncorrectOwner(msg.sender, id, owner);
+            (uint256 amount, address currency) = refundAmount(id);
+            if (amount == 0) revert EventTicketNothingToRefund(id);
+            _burn(id);
+            emit RefundClaimed(id, msg.sender, amount, currency);
+            _pay(currency, msg.sender, amount);
+            total += amount;
+        }
+    }
+
+    /// @inheritdoc IEventTicket
+    function refundAmount(uint256 tokenId) public view returns (uint256 amount, address currency) {
+        TierData storage t = _tiers[tokenId / TIER_ID_BASE];
+        return (isComp(tokenId) ? 0 : t.price, t.currency);
+    }
+
+    /// @inheritdoc IEventTicket
+    function settle(address currency) external nonReentrant whenNotPaused returns (uint256 amount) {
+        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        uint256 opensAt = _settlementOpensAt();
+        if (block.timestamp < opensAt) revert EventTicketSettlementNotOpen(opensAt);
+        amount = currency == address(0) ? address(this).balance : IERC20(currency).balanceOf(address(this));
+        if (amount == 0) revert EventTicketNothingToSettle(currency);
+        if (!_terms.settled) _terms.settled = true;
+        address split_ = _state.split;
+        emit Settled(currency, amount, split_);
+        if (currency == address(0)) {
+            IRevenueSplit(split_).deposit{value: amount}(address(0), amount);
+        } else {
+            IERC20(currency).forceApprove(split_, amount);
+            IRevenueSplit(split_).deposit(currency, amount);
+        }
+    }
+
+    /// @notice Accepts ETH royalties from outside marketplaces (ERC-2981 points here); they become revenue.
+    receive() external payable {}
+
+    // ================================================================ views
+
+    /// @inheritdoc IEventTicket
+    function split() external view returns (address) {
+        return _state.split;
+    }
+
+    /// @inheritdoc IEventTicket
+    function tier(uint256 tierId) external view returns (Tier memory) {
+        TierData storage t = _existingTier(tierId);
+        return Tier({
+            price: t.price,
+            currency: t.currency,
+            supply: t.supply,
+            minted: t.minted,
+            maxPerBuyer: t.maxPerBuyer,
+            saleStart: t.saleStart,
+            saleEnd: t.saleEnd,
+            transferable: t.transferable,
+            priceLocked: t.priceLocked
+        });
+    }
+
+    /// @inheritdoc IEventTicket
+    function tierCount() external view returns (uint256) {
+        return _terms.tierCount;
+    }
+
+    /// @inheritdoc IEventTicket
+    function tierOf(uint256 tokenId) external view returns (uint256) {
+        uint256 serial = tokenId % TIER_ID_BASE;
+        uint256 tierId = tokenId / TIER_ID_BASE;
+        if (serial == 0 || serial > _tiers[tierId].minted) revert ERC721NonexistentToken(tokenId);
+        return tierId;
+    }
+
+    /// @inheritdoc IEventTicket
+    function isComp(uint256 tokenId) public view returns (bool) {
+        return _compBits[tokenId >> 8] & (1 << (tokenId & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IEventTicket
+    function purchasedBy(uint256 tierId, address account) external view returns (uint256) {
+        return _purchased[tierId][account];
+    }
+
+    /// @inheritdoc IEventTicket
+    function schedule() external view returns (uint40 startsAt, uint40 endsAt, uint32 refundWindow) {
+        return (_state.startsAt, _state.endsAt, _terms.refundWindow);
+    }
+
+    /// @inheritdoc IEventTicket
+    function transferPolicy() external view returns (TransferPolicy) {
+        return _state.transferPolicy;
+    }
+
+    /// @inheritdoc IEventTicket
+    function resaleTerms() external view returns (uint16 resaleCapBps, uint16 royaltyBps) {
+        return (_terms.resaleCapBps, _terms.royaltyBps);
+    }
+
+    /// @inheritdoc IEventTicket
+    function cancelled() external view returns (bool) {
+        return _state.cancelled;
+    }
+
+    /// @inheritdoc IEventTicket
+    function settled() external view returns (bool) {
+        return _terms.settled;
+    }
+
+    /// @inheritdoc IEventTicket
+    function contractURI() external view returns (string memory) {
+        return _contractURI;
+    }
+
+    /// @notice ERC-2981: the royalty is paid to this contract and becomes event revenue.
+    function royaltyInfo(uint256, uint256 salePrice) external view returns (address receiver, uint256 royaltyAmount) {
+        return (address(this), salePrice * _terms.royaltyBps / _BPS);
+    }
+
+    /// @inheritdoc IERC165
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721Upgradeable, AccessControlDefaultAdminRulesUpgradeable, IERC165)
+        returns (bool)
+    {
+        return interfaceId == type(IERC2981).interfaceId || interfaceId == type(IEventTicket).interfaceId
+            || super.supportsInterface(interfaceId);
+    }
+
+    // ================================================================ ERC-721 hooks
+
+    /// @notice ERC-721 transfer, allowed only under the `Free` policy, for transferable tiers, when not paused.
+    /// Checked-in tickets stay with their holder until the event ends. {safeTransferFrom} goes through here too.
+    function transferFrom(address from, address to, uint256 tokenId) public override whenNotPaused {
+        TransferPolicy policy = _state.transferPolicy;
+        if (policy != TransferPolicy.Free || !_tiers[tokenId / TIER_ID_BASE].transferable) {
+            revert EventTicketTransferNotAllowed(tokenId, policy);
+        }
+        super.transferFrom(from, to, tokenId);
+    }
+
+    /// @dev Every move of a token: the check-in lock for transfers (not mints or burns), and a listing is voided
+    /// when its token leaves the seller.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = super._update(to, tokenId, auth);
+        if (from != address(0)) {
+            if (to != address(0) && isCheckedIn(tokenId) && block.timestamp < _state.endsAt) {
+                revert EventTicketCheckedInLocked(tokenId);
+            }
+            address seller = _listings[tokenId].seller;
+            if (seller != address(0)) {
+                delete _listings[tokenId];
+                emit ResaleCancelled(tokenId, seller);
+            }
+        }
+    }
+
+    function _baseURI() internal view override returns (string memory) {
+        return _baseTokenURI;
+    }
+
+    // ================================================================ internals
+
+    function _addTier(TierConfig calldata tier_) private returns (uint256 tierId) {
+        tierId = uint256(_terms.tierCount) + 1;
+        if (tierId > MAX_TIERS) revert EventTicketTooManyTiers(MAX_TIERS);
+        _validateTier(tier_, 0);
+        _terms.tierCount = uint16(tierId);
+        _storeTier(_tiers[tierId], tier_);
+        emit TierCreated(
+            tierId,
+            tier_.name,
+            tier_.price,
+            tier_.currency,
+            tier_.supply,
+            tier_.maxPerBuyer,
+            tier_.saleStart,
+            tier_.saleEnd,
+            tier_.transferable
+        );
+    }
+
+    function _validateTier(TierConfig calldata tier_, uint256 minted) private view {
+        if (tier_.supply == 0 || tier_.supply >= TIER_ID_BASE || tier_.supply < minted) {
+            revert EventTicketInvalidSupply(tier_.supply, minted);
+        }
+        if (tier_.saleEnd <= tier_.saleStart) revert EventTicketInvalidSaleWindow(tier_.saleStart, tier_.saleEnd);
+        if (tier_.currency != address(0) && tier_.currency.code.length == 0) {
+            revert EventTicketInvalidCurrency(tier_.currency);
+        }
+    }
+
+    function _storeTier(TierData storage t, TierConfig calldata tier_) private {
+        t.price = tier_.price;
+        t.currency = tier_.currency;
+        t.supply = tier_.supply;
+        t.maxPerBuyer = tier_.maxPerBuyer;
+        t.saleStart = tier_.saleStart;
+        t.saleEnd = tier_.saleEnd;
+        t.transferable = tier_.transferable;
+    }
+
+    function _existingTier(uint256 tierId) private view returns (TierData storage t) {
+        t = _tiers[tierId];
+        if (t.supply == 0) revert EventTicketUnknownTier(tierId);
+    }
+
+    function _settlementOpensAt() private view returns (uint256) {
+        return uint256(_state.endsAt) + _terms.refundWindow;
+    }
+
+    /// @dev Takes exactly `amount` from the caller: ETH must be msg.value; an ERC-20 is pulled and must arrive in
+    /// full (fee-on-transfer and other deflationary tokens are refused). SafeERC20 handles tokens without return values.
+    function _collect(address currency, uint256 amount) private {
+        if (currency == address(0)) {
+            if (msg.value != amount) revert EventTicketIncorrectPayment(amount, msg.value);
+        } else {
+            if (msg.value != 0) revert EventTicketIncorrectPayment(0, msg.value);
+            IERC20 token = IERC20(currency);
+            uint256 before = token.balanceOf(address(this));
+            token.safeTransferFrom(msg.sender, address(this), amount);
+            uint256 received = token.balanceOf(address(this)) - before;
+            if (received != amount) revert EventTicketTransferAmountMismatch(currency, amount, received);
+        }
+    }
+
+    function _pay(address currency, address to, uint256 amount) private {
+        if (amount == 0) return;
+        if (currency == address(0)) {
+            Address.sendValue(payable(to), amount);
+        } else {
+            IERC20(currency).safeTransfer(to, amount);
+        }
+    }
+}
