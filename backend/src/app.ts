@@ -14,6 +14,8 @@ import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
 import { Principals } from "./modules/auth/principals.js";
+import { authRoutes } from "./modules/auth/routes.js";
+import { StellarWebAuth } from "./modules/auth/sep10.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 
@@ -29,6 +31,7 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   accessTokens: AccessTokens;
   principals: Principals;
+  stellar: StellarWebAuth;
 }
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -50,7 +53,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
   const principals = new Principals(deps.db, accessTokens);
-  const routeDeps: RouteDeps = { ...deps, accessTokens, principals };
+  const routeDeps: RouteDeps = { ...deps, accessTokens, principals, stellar: new StellarWebAuth(deps.config) };
   app.locals.routeDeps = routeDeps;
 
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
@@ -60,6 +63,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   // Every API module registers its routes on `api` (validated, guarded, documented).
   const api = new ApiRouter(new IdempotencyStore(deps.db));
+  authRoutes(api, routeDeps);
   userRoutes(api, routeDeps);
   app.use(api.router);
 

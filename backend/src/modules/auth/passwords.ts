@@ -1,0 +1,147 @@
+import argon2 from "argon2";
+import type { Knex } from "knex";
+import { newId } from "../../../../lib/ids.js";
+import { unauthorized } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { randomToken, sha256Hex } from "../../security/tokens.js";
+import { asUser, recordAudit, type AuditContext } from "../audit/service.js";
+import { queueEmail } from "../mail/service.js";
+import { openSession, revokeUserSessions, type SessionDeps, type SessionTokens } from "./sessions.js";
+
+// OWASP: argon2id, 19 MiB, 2 iterations, 1 lane (the library default is stronger and slower).
+const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const VERIFY_EMAIL_TTL_MS = 48 * 3600_000;
+const RESET_PASSWORD_TTL_MS = 3600_000;
+// A real hash of a random password: unknown emails cost the same time as wrong passwords.
+const DUMMY_HASH = argon2.hash(randomToken(16), ARGON2);
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2);
+}
+
+/** Email + password sign-up (staff without a wallet). Sends the verification mail. */
+export async function register(db: Knex, ctx: AuditContext, input: { email: string; password: string; displayName?: string }) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (trx) => {
+    const existing = await trx("users").where({ email: input.email }).first("id");
+    if (existing) throw new HttpError(409, "email_taken", "an account with this email already exists");
+    const userId = newId();
+    await trx("users").insert({ id: userId, email: input.email, display_name: input.displayName ?? null, created_by: userId, updated_by: userId });
+    await trx("user_passwords").insert({ user_id: userId, password_hash: passwordHash, created_by: userId, updated_by: userId });
+    await sendEmailToken(trx, userId, input.email, "verify_email");
+    await recordAudit(trx, asUser(ctx, userId), {
+      action: "user.registered",
+      entityType: "user",
+      entityId: userId,
+      after: { email: input.email, displayName: input.displayName ?? null },
+    });
+    return { userId };
+  });
+}
+
+async function sendEmailToken(trx: Knex.Transaction, userId: string, email: string, purpose: "verify_email" | "reset_password"): Promise<void> {
+  const token = randomToken(32);
+  const ttl = purpose === "verify_email" ? VERIFY_EMAIL_TTL_MS : RESET_PASSWORD_TTL_MS;
+  await trx("email_tokens").insert({ id: newId(), user_id: userId, purpose, token_hash: sha256Hex(token), expires_at: new Date(Date.now() + ttl) });
+  await queueEmail(trx, {
+    to: email,
+    template: purpose,
+    subject: purpose === "verify_email" ? "Confirm your email address" : "Reset your password",
+    body: `Your ${purpose === "verify_email" ? "verification" : "password reset"} code: ${token}`,
+    data: { token },
+  });
+}
+
+/** Spends an email token atomically (single use, unexpired); returns its user. */
+async function consumeEmailToken(trx: Knex.Transaction, token: string, purpose: "verify_email" | "reset_password"): Promise<string> {
+  const rows = await trx("email_tokens")
+    .where({ token_hash: sha256Hex(token), purpose })
+    .whereNull("consumed_at")
+    .where("expires_at", ">", trx.fn.now())
+    .update({ consumed_at: trx.fn.now() }, ["user_id"]);
+  if (rows.length !== 1) throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [{ field: "body.token", message: "invalid, expired or already used" }]);
+  return rows[0].user_id;
+}
+
+export async function verifyEmail(db: Knex, ctx: AuditContext, token: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const userId = await consumeEmailToken(trx, token, "verify_email");
+    await trx("users").where({ id: userId }).update({ email_verified_at: trx.fn.now(), updated_by: userId });
+    await recordAudit(trx, asUser(ctx, userId), { action: "user.email_verified", entityType: "user", entityId: userId });
+  });
+}
+
+/** Always answers the same (no account enumeration); mails a reset token when the account exists. */
+export async function requestPasswordReset(db: Knex, ctx: AuditContext, email: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const user = await trx("users as u").join("user_passwords as p", "p.user_id", "u.id").where("u.email", email).whereNull("u.deleted_at").first("u.id", "u.email");
+    if (!user) return;
+    await sendEmailToken(trx, user.id, user.email, "reset_password");
+    await recordAudit(trx, asUser(ctx, user.id), { action: "user.password_reset_requested", entityType: "user", entityId: user.id });
+  });
+}
+
+/** Sets a new password, lifts a lockout, and revokes every session (whoever had them). */
+export async function resetPassword(db: Knex, ctx: AuditContext, token: string, password: string): Promise<string[]> {
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (trx) => {
+    const userId = await consumeEmailToken(trx, token, "reset_password");
+    await trx("user_passwords")
+      .where({ user_id: userId })
+      .update({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, password_changed_at: trx.fn.now(), updated_by: userId });
+    const revoked = await revokeUserSessions(trx, userId, "password_reset");
+    await recordAudit(trx, asUser(ctx, userId), { action: "user.password_reset", entityType: "user", entityId: userId, after: { revokedSessions: revoked.length } });
+    return revoked;
+  });
+}
+
+/**
+ * Email + password sign-in with lockout: after `lockoutThreshold` consecutive failures the
+ * account refuses every attempt (even a right password) for `lockoutSeconds`. Each failure
+ * and each lockout is audited; the answer to a wrong email and a wrong password is the same.
+ */
+export async function signInWithPassword(db: Knex, deps: SessionDeps, ctx: AuditContext, email: string, password: string): Promise<SessionTokens> {
+  const { lockoutThreshold, lockoutSeconds } = deps.config.auth;
+  const wrong = () => unauthorized("invalid_credentials", "wrong email or password");
+  const row = await db("users as u").join("user_passwords as p", "p.user_id", "u.id").where("u.email", email).whereNull("u.deleted_at").first("u.id", "u.status", "u.email_verified_at", "p.password_hash", "p.locked_until");
+  if (!row) {
+    await argon2.verify(await DUMMY_HASH, password);
+    throw wrong();
+  }
+  if (row.locked_until && row.locked_until > new Date()) throw locked(row.locked_until);
+  const ok = await argon2.verify(row.password_hash, password);
+
+  const outcome = await db.transaction(async (trx) => {
+    // Re-read under lock: concurrent guesses must all count.
+    const current = await trx("user_passwords").where({ user_id: row.id }).forUpdate().first("failed_attempts", "locked_until");
+    if (current.locked_until && current.locked_until > new Date()) return { kind: "locked" as const, until: current.locked_until as Date };
+    const actor = asUser(ctx, row.id);
+    if (!ok) {
+      const attempts = current.failed_attempts + 1;
+      if (attempts >= lockoutThreshold) {
+        const until = new Date(Date.now() + lockoutSeconds * 1000);
+        await trx("user_passwords").where({ user_id: row.id }).update({ failed_attempts: 0, locked_until: until });
+        await recordAudit(trx, actor, { action: "user.locked_out", entityType: "user", entityId: row.id, after: { until, attempts } });
+        return { kind: "locked" as const, until };
+      }
+      await trx("user_passwords").where({ user_id: row.id }).update({ failed_attempts: attempts });
+      await recordAudit(trx, actor, { action: "user.sign_in_failed", entityType: "user", entityId: row.id, after: { attempts } });
+      return { kind: "wrong" as const };
+    }
+    if (row.status !== "active") return { kind: "wrong" as const };
+    if (!row.email_verified_at) return { kind: "unverified" as const };
+    if (current.failed_attempts > 0 || current.locked_until) {
+      await trx("user_passwords").where({ user_id: row.id }).update({ failed_attempts: 0, locked_until: null });
+    }
+    return { kind: "ok" as const, tokens: await openSession(trx, deps, ctx, row.id, "password") };
+  });
+  if (outcome.kind === "ok") return outcome.tokens;
+  if (outcome.kind === "locked") throw locked(outcome.until);
+  if (outcome.kind === "unverified") throw new HttpError(403, "email_not_verified", "confirm your email address first");
+  throw wrong();
+}
+
+function locked(until: Date): HttpError {
+  const retryAfter = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  return new HttpError(429, "account_locked", `too many failed attempts; try again in ${retryAfter} s`, undefined, { retryAfterSeconds: retryAfter });
+}

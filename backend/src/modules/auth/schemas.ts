@@ -1,0 +1,47 @@
+import { z } from "../../http/zod.js";
+
+export const Email = z.email().max(254).transform((v) => v.toLowerCase());
+// NIST 800-63B: length over composition rules; 128 caps argon2 input cost.
+export const Password = z.string().min(12, "must be at least 12 characters").max(128);
+const StellarAccount = z.string().regex(/^G[A-Z2-7]{55}$/, "must be a Stellar account id (G...)");
+
+export const SessionTokens = z
+  .object({
+    tokenType: z.literal("Bearer"),
+    userId: z.uuid(),
+    sessionId: z.uuid(),
+    accessToken: z.string(),
+    accessTokenExpiresAt: z.string(),
+    refreshToken: z.string(),
+    refreshTokenExpiresAt: z.string(),
+  })
+  .openapi("SessionTokens");
+
+export const SiweNonce = z.object({
+  nonce: z.string(),
+  domain: z.string(),
+  uri: z.string(),
+  chainIds: z.array(z.number().int()),
+  expiresAt: z.string(),
+});
+export const SiweVerifyBody = z.object({
+  message: z.string().min(1).max(4096).openapi({ description: "the EIP-4361 message, exactly as signed" }),
+  signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex").max(20_000),
+});
+
+export const StellarChallengeBody = z.object({ account: StellarAccount });
+export const StellarChallenge = z.object({
+  transaction: z.string().openapi({ description: "challenge transaction (XDR, base64) to sign with the account's key(s)" }),
+  networkPassphrase: z.string(),
+  serverAccountId: z.string(),
+  expiresAt: z.string(),
+});
+export const StellarVerifyBody = z.object({ transaction: z.string().min(1).max(20_000) });
+
+export const RegisterBody = z.object({ email: Email, password: Password, displayName: z.string().trim().min(1).max(120).optional() });
+export const Registered = z.object({ userId: z.uuid() });
+export const PasswordSignInBody = z.object({ email: Email, password: z.string().min(1).max(128) });
+export const TokenBody = z.object({ token: z.string().min(16).max(200) });
+export const ForgotPasswordBody = z.object({ email: Email });
+export const ResetPasswordBody = z.object({ token: z.string().min(16).max(200), password: Password });
+export const RefreshBody = z.object({ refreshToken: z.string().min(16).max(200) });
