@@ -45,6 +45,7 @@ const envSchema = z.object({
   INDEXER_BATCH_BLOCKS: int(1, 100_000).default(2000),
   INDEXER_CONFIRMATIONS: int(0, 1000).optional(),
   INDEXER_MAX_LAG_BLOCKS: int(0, 1_000_000).default(5),
+  INDEXER_METRICS_PORT: int(0, 65535).default(0), // 0 = no /metrics listener
   // identity and access (issue 5); secrets are required in production, derived in dev/test
   AUTH_JWT_SECRET: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   AUTH_ISSUER: z.string().min(1).default("festival-api"),
@@ -105,6 +106,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       confirmations: env.INDEXER_CONFIRMATIONS,
       /** Above this lag the gate stops trusting the mirror and asks the chain. */
       maxLagBlocks: env.INDEXER_MAX_LAG_BLOCKS,
+      /** Prometheus /metrics on 127.0.0.1:<port>; 0 = off. */
+      metricsPort: env.INDEXER_METRICS_PORT,
     },
     auth: {
       jwtSecret: env.AUTH_JWT_SECRET ?? devSecret("jwt").toString("base64url"),
