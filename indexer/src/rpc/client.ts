@@ -1,0 +1,113 @@
+import { createPublicClient, http, numberToHex, type Hex } from "viem";
+import { withRetry, type RetryOptions } from "./retry.js";
+
+/**
+ * The few JSON-RPC reads the indexer makes, as raw requests (no per-field formatting of
+ * thousands of logs), batched by the transport (concurrent calls share one HTTP request)
+ * and retried with backoff. Every method may be called concurrently.
+ */
+export interface RawLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: Hex;
+  logIndex: Hex;
+  removed?: boolean;
+}
+
+export interface RawTransaction {
+  hash: Hex;
+  from: Hex;
+  to: Hex | null;
+  value: Hex;
+  transactionIndex: Hex;
+}
+
+export interface RawBlock<Tx = Hex> {
+  number: Hex;
+  hash: Hex;
+  parentHash: Hex;
+  timestamp: Hex;
+  transactions: Tx[];
+}
+
+export interface RawReceipt {
+  transactionHash: Hex;
+  transactionIndex: Hex;
+  blockHash: Hex;
+  blockNumber: Hex;
+  from: Hex;
+  to: Hex | null;
+  gasUsed: Hex;
+  effectiveGasPrice: Hex;
+  status: Hex;
+}
+
+export interface Rpc {
+  url: string;
+  chainId(): Promise<number>;
+  blockNumber(): Promise<bigint>;
+  /** A block header, or null when the node has no block at that number (yet, or any more). */
+  header(number: bigint | "latest"): Promise<RawBlock | null>;
+  blockWithTransactions(number: bigint): Promise<RawBlock<RawTransaction> | null>;
+  blockReceipts(number: bigint): Promise<RawReceipt[]>;
+  logs(addresses: readonly Hex[], fromBlock: bigint, toBlock: bigint): Promise<RawLog[]>;
+}
+
+export function createRpc(opts: {
+  url: string;
+  timeoutMs?: number;
+  batchSize?: number;
+  retry?: Omit<RetryOptions, "label">;
+}): Rpc {
+  const client = createPublicClient({
+    transport: http(opts.url, {
+      timeout: opts.timeoutMs ?? 10_000,
+      retryCount: 0, // retries are ours: unbounded, with backoff, logged
+      batch: { batchSize: opts.batchSize ?? 100, wait: 0 },
+    }),
+  });
+  const request = <T>(method: string, params: unknown[]): Promise<T> =>
+    withRetry(
+      () => client.request({ method, params } as never, { retryCount: 0, dedupe: false }) as Promise<T>,
+      { ...opts.retry, label: method },
+    );
+  let receiptsByBlock: boolean | undefined; // does the node know eth_getBlockReceipts?
+
+  return {
+    url: opts.url,
+    chainId: async () => Number(await request<Hex>("eth_chainId", [])),
+    blockNumber: async () => BigInt(await request<Hex>("eth_blockNumber", [])),
+    header: (number) => request<RawBlock | null>("eth_getBlockByNumber", [tag(number), false]),
+    blockWithTransactions: (number) =>
+      request<RawBlock<RawTransaction> | null>("eth_getBlockByNumber", [tag(number), true]),
+    async blockReceipts(number) {
+      if (receiptsByBlock !== false) {
+        try {
+          const receipts = await request<RawReceipt[] | null>("eth_getBlockReceipts", [tag(number)]);
+          receiptsByBlock = true;
+          return receipts ?? [];
+        } catch (error) {
+          if (receiptsByBlock) throw error;
+          receiptsByBlock = false; // fall back to one receipt per transaction
+        }
+      }
+      const block = await request<RawBlock | null>("eth_getBlockByNumber", [tag(number), false]);
+      if (!block) return [];
+      return Promise.all(block.transactions.map((hash) => request<RawReceipt>("eth_getTransactionReceipt", [hash])));
+    },
+    logs: (addresses, fromBlock, toBlock) =>
+      addresses.length === 0
+        ? Promise.resolve([])
+        : request<RawLog[]>("eth_getLogs", [
+            { address: addresses, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) },
+          ]),
+  };
+}
+
+function tag(number: bigint | "latest"): string {
+  return number === "latest" ? "latest" : numberToHex(number);
+}
