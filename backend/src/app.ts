@@ -18,6 +18,11 @@ import { authRoutes } from "./modules/auth/routes.js";
 import { StellarWebAuth } from "./modules/auth/sep10.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
+import { organizationRoutes } from "./modules/organizations/routes.js";
+import { festivalAccessRoutes } from "./modules/festival-access/routes.js";
+import { apiKeyRoutes } from "./modules/api-keys/routes.js";
+import { auditRoutes } from "./modules/audit/routes.js";
+import { DataBox } from "./security/encryption.js";
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +37,8 @@ export interface RouteDeps extends AppDeps {
   accessTokens: AccessTokens;
   principals: Principals;
   stellar: StellarWebAuth;
+  /** AES-256-GCM for personal data at rest. */
+  box: DataBox;
 }
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -53,7 +60,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
   const principals = new Principals(deps.db, accessTokens);
-  const routeDeps: RouteDeps = { ...deps, accessTokens, principals, stellar: new StellarWebAuth(deps.config) };
+  const routeDeps: RouteDeps = { ...deps, accessTokens, principals, stellar: new StellarWebAuth(deps.config), box: new DataBox(deps.config.dataEncryptionKey) };
   app.locals.routeDeps = routeDeps;
 
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
@@ -65,6 +72,10 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const api = new ApiRouter(new IdempotencyStore(deps.db));
   authRoutes(api, routeDeps);
   userRoutes(api, routeDeps);
+  organizationRoutes(api, routeDeps);
+  festivalAccessRoutes(api, routeDeps);
+  apiKeyRoutes(api, routeDeps);
+  auditRoutes(api, routeDeps);
   app.use(api.router);
 
   const openApi = api.openApiDocument({
