@@ -24,6 +24,11 @@ const optionalSecret = z
   .string()
   .optional()
   .transform((v) => v || undefined);
+const privateKey = z
+  .string()
+  .trim()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex key")
+  .transform((v) => v.toLowerCase() as `0x${string}`);
 const csv = z
   .string()
   .default("")
@@ -73,9 +78,19 @@ const envSchema = z.object({
   CORS_ORIGINS: csv,
   RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
   API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  // tickets and the gate (issue 7); keys are 0x-prefixed 32-byte hex
+  GATE_PASS_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
+  GATE_OFFLINE_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
+  GATE_SCANNER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
+  EVENT_DEPLOYER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
+  GATE_ANCHOR_INTERVAL_MS: int(50, 600_000).default(2000),
+  GATE_ANCHOR_BATCH_SIZE: int(1, 500).default(100),
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV !== "production") return;
-  const required = ["AUTH_JWT_SECRET", "DATA_ENCRYPTION_KEY", "STELLAR_SIGNING_SECRET", "SIWE_DOMAIN", "SIWE_URI"] as const;
+  const required = [
+    "AUTH_JWT_SECRET", "DATA_ENCRYPTION_KEY", "STELLAR_SIGNING_SECRET", "SIWE_DOMAIN", "SIWE_URI",
+    "GATE_PASS_SIGNING_KEY", "GATE_OFFLINE_SIGNING_KEY",
+  ] as const;
   for (const key of required) {
     if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
   }
@@ -135,6 +150,18 @@ function toConfig(env: z.infer<typeof envSchema>) {
     /** AES-256-GCM key for personal data at rest (tax ids, bank details). */
     dataEncryptionKey: env.DATA_ENCRYPTION_KEY ? Buffer.from(env.DATA_ENCRYPTION_KEY, "base64") : devSecret("data-encryption"),
     cors: { origins: env.CORS_ORIGINS },
+    gate: {
+      /** secp256k1 key that signs passes on a holder's behalf (EIP-712 TicketPass). */
+      passSigningKey: env.GATE_PASS_SIGNING_KEY ?? (`0x${devSecret("gate-pass").toString("hex")}` as `0x${string}`),
+      /** Ed25519 seed that signs offline snapshots. */
+      offlineSigningKey: env.GATE_OFFLINE_SIGNING_KEY ?? (`0x${devSecret("gate-offline").toString("hex")}` as `0x${string}`),
+      /** Holds SCANNER_ROLE and anchors check-ins; unset: Hardhat dev account #19, on chain 31337 only (gate/keys.ts). */
+      scannerPrivateKey: env.GATE_SCANNER_PRIVATE_KEY,
+      /** Server-side event deployer; unset: Hardhat dev account #18, on chain 31337 only (gate/keys.ts). */
+      deployerPrivateKey: env.EVENT_DEPLOYER_PRIVATE_KEY,
+      anchorIntervalMs: env.GATE_ANCHOR_INTERVAL_MS,
+      anchorBatchSize: env.GATE_ANCHOR_BATCH_SIZE,
+    },
     rateLimits: {
       signInPerMinute: env.RATE_LIMIT_SIGNIN_PER_MINUTE,
       apiKeyDefaultPerMinute: env.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
