@@ -11,7 +11,9 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * @title EventFactory
  * @notice Creates events as EIP-1167 clones of an {EventTicket} and a {RevenueSplit} implementation
  * (see {IEventFactory}). Clones are deployed with CREATE2 and the event id as salt, so an event's addresses are
- * computed, not stored. The factory's default admin sets the platform fee, at most 10 %.
+ * computed, not stored: the split is a plain clone, the ticket a clone whose immutable argument is the split's
+ * address (read from its code, which saves the ticket a storage slot). The factory's default admin sets the
+ * platform fee, at most 10 %.
  */
 contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @notice The platform fee can never exceed 10 %.
@@ -60,12 +62,12 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
         eventId = uint256(f.eventCount) + 1;
         _factory.eventCount = uint64(eventId);
 
-        ticket = Clones.cloneDeterministic(ticketImplementation, bytes32(eventId));
         split = Clones.cloneDeterministic(splitImplementation, bytes32(eventId));
+        ticket = Clones.cloneDeterministicWithImmutableArgs(ticketImplementation, abi.encodePacked(split), bytes32(eventId));
         emit EventCreated(eventId, msg.sender, ticket, split, config, f.feeRecipient, f.feeBps);
 
-        IRevenueSplit(split).initialize(ticket, msg.sender, f.feeRecipient, f.feeBps, payees);
-        IEventTicket(ticket).initialize(msg.sender, split, config, tiers);
+        IRevenueSplit(split).initialize(msg.sender, f.feeRecipient, f.feeBps, payees);
+        IEventTicket(ticket).initialize(msg.sender, config, tiers);
     }
 
     /// @inheritdoc IEventFactory
@@ -81,8 +83,10 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @inheritdoc IEventFactory
     function eventContracts(uint256 eventId) external view returns (address ticket, address split) {
         if (eventId == 0 || eventId > _factory.eventCount) revert EventFactoryUnknownEvent(eventId);
-        ticket = Clones.predictDeterministicAddress(ticketImplementation, bytes32(eventId));
         split = Clones.predictDeterministicAddress(splitImplementation, bytes32(eventId));
+        ticket = Clones.predictDeterministicAddressWithImmutableArgs(
+            ticketImplementation, abi.encodePacked(split), bytes32(eventId)
+        );
     }
 
     /// @inheritdoc IEventFactory

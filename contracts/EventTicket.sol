@@ -12,6 +12,7 @@ import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IEventTicket} from "./interfaces/IEventTicket.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 
@@ -53,37 +54,41 @@ contract EventTicket is
     uint256 public constant TIER_ID_BASE = 1_000_000;
     /// @notice Most tiers an event can have.
     uint256 public constant MAX_TIERS = 255;
-    /// @notice Delay of a default admin transfer (AccessControlDefaultAdminRules), changeable by the admin.
-    uint48 public constant INITIAL_ADMIN_DELAY = 1 days;
+    /// @notice Initial delay of a default admin transfer (AccessControlDefaultAdminRules). Transfers are two-step
+    /// (begin, accept) from the start; the admin can add a delay with changeDefaultAdminDelay. Zero saves a storage
+    /// write in every event creation.
+    uint48 public constant INITIAL_ADMIN_DELAY = 0;
 
     uint256 private constant _BPS = 10_000;
 
-    /// @dev Read on every sale (cancelled) and transfer (policy, end).
+    /// @dev The whole event state in one slot (read by sales, transfers, check-in, settlement), shared with
+    /// OpenZeppelin's Initializable: its `InitializableStorage {uint64 _initialized; bool _initializing}` is the
+    /// first 72 bits (see {_initializableStorageSlot}), which saves every event creation a storage write.
+    /// Never assign the whole struct: write fields one by one so the initializer flags survive.
     struct EventState {
-        address split;
+        uint64 initializedVersion; // Initializable._initialized
+        bool initializing; // Initializable._initializing
         uint40 startsAt;
         uint40 endsAt;
+        uint32 refundWindow;
         TransferPolicy transferPolicy;
         bool cancelled;
-    }
-
-    struct EventTerms {
-        uint32 refundWindow;
+        bool settled;
         uint16 resaleCapBps;
         uint16 royaltyBps;
-        uint16 tierCount;
-        bool settled;
+        uint8 tierCount;
+        uint8 currencyCount; // ERC-20 currencies in _currencies (ETH is currency id 0 and needs no entry)
     }
 
-    /// @dev Two slots: price and currency; then everything else (written on each sale).
+    /// @dev A tier in one slot: the currency is an index into _currencies, times are uint32 (good until 2106).
     struct TierData {
         uint96 price;
-        address currency;
-        uint32 supply;
-        uint32 minted;
+        uint8 currencyId;
+        uint24 supply;
+        uint24 minted; // sold + comped
         uint16 maxPerBuyer;
-        uint40 saleStart;
-        uint40 saleEnd;
+        uint32 saleStart;
+        uint32 saleEnd;
         bool transferable;
         bool priceLocked;
     }
@@ -94,8 +99,8 @@ contract EventTicket is
     }
 
     EventState private _state;
-    EventTerms private _terms;
     mapping(uint256 tierId => TierData) private _tiers;
+    mapping(uint256 currencyId => address) private _currencies;
     mapping(uint256 tierId => mapping(address account => uint256)) private _purchased;
     mapping(uint256 word => uint256) private _compBits;
     mapping(uint256 word => uint256) private _checkedInBits;
@@ -111,30 +116,20 @@ contract EventTicket is
     // ================================================================ setup
 
     /// @inheritdoc IEventTicket
-    function initialize(address admin, address split_, EventConfig calldata config, TierConfig[] calldata tiers)
-        external
-        initializer
-    {
+    function initialize(address admin, EventConfig calldata config, TierConfig[] calldata tiers) external initializer {
         __ERC721_init(config.name, config.symbol);
         __AccessControlDefaultAdminRules_init(INITIAL_ADMIN_DELAY, admin);
         __Pausable_init();
 
         if (config.endsAt <= config.startsAt) revert EventTicketInvalidSchedule(config.startsAt, config.endsAt);
         if (config.royaltyBps > _BPS) revert EventTicketInvalidBps(config.royaltyBps, _BPS);
-        _state = EventState({
-            split: split_,
-            startsAt: config.startsAt,
-            endsAt: config.endsAt,
-            transferPolicy: config.transferPolicy,
-            cancelled: false
-        });
-        _terms = EventTerms({
-            refundWindow: config.refundWindow,
-            resaleCapBps: config.resaleCapBps,
-            royaltyBps: config.royaltyBps,
-            tierCount: 0,
-            settled: false
-        });
+        EventState storage s = _state; // field by field: the slot also holds the initializer flags
+        s.startsAt = config.startsAt;
+        s.endsAt = config.endsAt;
+        s.refundWindow = config.refundWindow;
+        s.transferPolicy = config.transferPolicy;
+        s.resaleCapBps = config.resaleCapBps;
+        s.royaltyBps = config.royaltyBps;
         if (bytes(config.baseURI).length != 0) _baseTokenURI = config.baseURI;
         if (bytes(config.contractURI).length != 0) _contractURI = config.contractURI;
         for (uint256 i = 0; i < tiers.length; ++i) {
@@ -150,11 +145,10 @@ contract EventTicket is
     /// @inheritdoc IEventTicket
     function updateTier(uint256 tierId, TierConfig calldata tier_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         TierData storage t = _existingTier(tierId);
-        if (t.priceLocked && (t.price != tier_.price || t.currency != tier_.currency)) {
+        if (t.priceLocked && (t.price != tier_.price || _currencies[t.currencyId] != tier_.currency)) {
             revert EventTicketPriceLocked(tierId);
         }
-        _validateTier(tier_, t.minted);
-        _storeTier(t, tier_);
+        _storeTier(t, tier_, t.minted);
         emit TierUpdated(
             tierId,
             tier_.name,
@@ -174,11 +168,11 @@ contract EventTicket is
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
         if (_state.cancelled) revert EventTicketEventIsCancelled();
-        if (_terms.settled) revert EventTicketAlreadySettled();
+        if (_state.settled) revert EventTicketAlreadySettled();
         if (endsAt <= startsAt) revert EventTicketInvalidSchedule(startsAt, endsAt);
         _state.startsAt = startsAt;
         _state.endsAt = endsAt;
-        _terms.refundWindow = refundWindow;
+        _state.refundWindow = refundWindow;
         emit ScheduleSet(startsAt, endsAt, refundWindow);
     }
 
@@ -191,8 +185,8 @@ contract EventTicket is
     /// @inheritdoc IEventTicket
     function setResaleTerms(uint16 resaleCapBps, uint16 royaltyBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (royaltyBps > _BPS) revert EventTicketInvalidBps(royaltyBps, _BPS);
-        _terms.resaleCapBps = resaleCapBps;
-        _terms.royaltyBps = royaltyBps;
+        _state.resaleCapBps = resaleCapBps;
+        _state.royaltyBps = royaltyBps;
         emit ResaleTermsSet(resaleCapBps, royaltyBps);
     }
 
@@ -244,10 +238,10 @@ contract EventTicket is
 
         // effects
         _purchased[tierId][to] = bought;
-        t.minted = uint32(minted + quantity);
+        t.minted = uint24(minted + quantity);
         t.priceLocked = true;
         uint256 price = t.price;
-        address currency = t.currency;
+        address currency = _currencyOf(t);
         firstTokenId = tierId * TIER_ID_BASE + minted + 1;
         emit TicketPurchased(msg.sender, to, tierId, firstTokenId, quantity, price, currency);
 
@@ -273,7 +267,7 @@ contract EventTicket is
         uint256 minted = t.minted;
         uint256 available = t.supply - minted;
         if (n > available) revert EventTicketSoldOut(tierId, available);
-        t.minted = uint32(minted + n);
+        t.minted = uint24(minted + n);
         firstTokenId = tierId * TIER_ID_BASE + minted + 1;
         for (uint256 i = 0; i < n; ++i) {
             uint256 id = firstTokenId + i;
@@ -328,7 +322,7 @@ contract EventTicket is
         uint256 maxPrice = maxResalePrice(tokenId);
         if (price > maxPrice) revert EventTicketResalePriceTooHigh(tokenId, price, maxPrice);
         _listings[tokenId] = Listing({seller: msg.sender, price: price.toUint96()});
-        emit ResaleListed(tokenId, msg.sender, price, t.currency);
+        emit ResaleListed(tokenId, msg.sender, price, _currencyOf(t));
     }
 
     /// @inheritdoc IEventTicket
@@ -352,8 +346,8 @@ contract EventTicket is
         if (s.transferPolicy == TransferPolicy.Soulbound || !t.transferable) {
             revert EventTicketResaleNotAllowed(tokenId);
         }
-        address currency = t.currency;
-        uint256 royalty = price * _terms.royaltyBps / _BPS;
+        address currency = _currencyOf(t);
+        uint256 royalty = price * s.royaltyBps / _BPS;
 
         // effects: the listing goes, the token moves (a listing is void once its token leaves the seller, so the
         // seller still owns it; the check-in lock is enforced in _update)
@@ -374,7 +368,7 @@ contract EventTicket is
 
     /// @inheritdoc IEventTicket
     function maxResalePrice(uint256 tokenId) public view returns (uint256) {
-        return uint256(_tiers[tokenId / TIER_ID_BASE].price) * (_BPS + _terms.resaleCapBps) / _BPS;
+        return uint256(_tiers[tokenId / TIER_ID_BASE].price) * (_BPS + _state.resaleCapBps) / _BPS;
     }
 
     // ================================================================ cancellation, refunds, settlement
@@ -382,7 +376,7 @@ contract EventTicket is
     /// @inheritdoc IEventTicket
     function cancelEvent() external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_state.cancelled) revert EventTicketEventIsCancelled();
-        if (_terms.settled) revert EventTicketAlreadySettled();
+        if (_state.settled) revert EventTicketAlreadySettled();
         uint256 closesAt = _settlementOpensAt();
         if (block.timestamp >= closesAt) revert EventTicketRefundWindowClosed(closesAt);
         _state.cancelled = true;
@@ -408,7 +402,7 @@ contract EventTicket is
     /// @inheritdoc IEventTicket
     function refundAmount(uint256 tokenId) public view returns (uint256 amount, address currency) {
         TierData storage t = _tiers[tokenId / TIER_ID_BASE];
-        return (isComp(tokenId) ? 0 : t.price, t.currency);
+        return (isComp(tokenId) ? 0 : t.price, _currencyOf(t));
     }
 
     /// @inheritdoc IEventTicket
@@ -418,8 +412,8 @@ contract EventTicket is
         if (block.timestamp < opensAt) revert EventTicketSettlementNotOpen(opensAt);
         amount = currency == address(0) ? address(this).balance : IERC20(currency).balanceOf(address(this));
         if (amount == 0) revert EventTicketNothingToSettle(currency);
-        if (!_terms.settled) _terms.settled = true;
-        address split_ = _state.split;
+        if (!_state.settled) _state.settled = true;
+        address split_ = split();
         emit Settled(currency, amount, split_);
         if (currency == address(0)) {
             IRevenueSplit(split_).deposit{value: amount}(address(0), amount);
@@ -435,8 +429,9 @@ contract EventTicket is
     // ================================================================ views
 
     /// @inheritdoc IEventTicket
-    function split() external view returns (address) {
-        return _state.split;
+    /// @dev The split's address is this clone's immutable argument (set by the factory), not storage.
+    function split() public view returns (address) {
+        return address(bytes20(Clones.fetchCloneArgs(address(this))));
     }
 
     /// @inheritdoc IEventTicket
@@ -444,7 +439,7 @@ contract EventTicket is
         TierData storage t = _existingTier(tierId);
         return Tier({
             price: t.price,
-            currency: t.currency,
+            currency: _currencyOf(t),
             supply: t.supply,
             minted: t.minted,
             maxPerBuyer: t.maxPerBuyer,
@@ -457,7 +452,7 @@ contract EventTicket is
 
     /// @inheritdoc IEventTicket
     function tierCount() external view returns (uint256) {
-        return _terms.tierCount;
+        return _state.tierCount;
     }
 
     /// @inheritdoc IEventTicket
@@ -480,7 +475,7 @@ contract EventTicket is
 
     /// @inheritdoc IEventTicket
     function schedule() external view returns (uint40 startsAt, uint40 endsAt, uint32 refundWindow) {
-        return (_state.startsAt, _state.endsAt, _terms.refundWindow);
+        return (_state.startsAt, _state.endsAt, _state.refundWindow);
     }
 
     /// @inheritdoc IEventTicket
@@ -490,7 +485,7 @@ contract EventTicket is
 
     /// @inheritdoc IEventTicket
     function resaleTerms() external view returns (uint16 resaleCapBps, uint16 royaltyBps) {
-        return (_terms.resaleCapBps, _terms.royaltyBps);
+        return (_state.resaleCapBps, _state.royaltyBps);
     }
 
     /// @inheritdoc IEventTicket
@@ -500,7 +495,7 @@ contract EventTicket is
 
     /// @inheritdoc IEventTicket
     function settled() external view returns (bool) {
-        return _terms.settled;
+        return _state.settled;
     }
 
     /// @inheritdoc IEventTicket
@@ -510,7 +505,7 @@ contract EventTicket is
 
     /// @notice ERC-2981: the royalty is paid to this contract and becomes event revenue.
     function royaltyInfo(uint256, uint256 salePrice) external view returns (address receiver, uint256 royaltyAmount) {
-        return (address(this), salePrice * _terms.royaltyBps / _BPS);
+        return (address(this), salePrice * _state.royaltyBps / _BPS);
     }
 
     /// @inheritdoc IERC165
@@ -556,14 +551,20 @@ contract EventTicket is
         return _baseTokenURI;
     }
 
+    /// @dev OpenZeppelin's hook to move Initializable's storage: it lives in the first 72 bits of `_state`.
+    function _initializableStorageSlot() internal pure override returns (bytes32 slot) {
+        assembly {
+            slot := _state.slot
+        }
+    }
+
     // ================================================================ internals
 
     function _addTier(TierConfig calldata tier_) private returns (uint256 tierId) {
-        tierId = uint256(_terms.tierCount) + 1;
+        tierId = uint256(_state.tierCount) + 1;
         if (tierId > MAX_TIERS) revert EventTicketTooManyTiers(MAX_TIERS);
-        _validateTier(tier_, 0);
-        _terms.tierCount = uint16(tierId);
-        _storeTier(_tiers[tierId], tier_);
+        _state.tierCount = uint8(tierId);
+        _storeTier(_tiers[tierId], tier_, 0);
         emit TierCreated(
             tierId,
             tier_.name,
@@ -577,24 +578,40 @@ contract EventTicket is
         );
     }
 
-    function _validateTier(TierConfig calldata tier_, uint256 minted) private view {
+    /// @dev Validates `tier_` (with `minted` tickets already out) and writes it in one slot.
+    function _storeTier(TierData storage t, TierConfig calldata tier_, uint256 minted) private {
         if (tier_.supply == 0 || tier_.supply >= TIER_ID_BASE || tier_.supply < minted) {
             revert EventTicketInvalidSupply(tier_.supply, minted);
         }
-        if (tier_.saleEnd <= tier_.saleStart) revert EventTicketInvalidSaleWindow(tier_.saleStart, tier_.saleEnd);
-        if (tier_.currency != address(0) && tier_.currency.code.length == 0) {
-            revert EventTicketInvalidCurrency(tier_.currency);
+        if (tier_.saleEnd <= tier_.saleStart || tier_.saleEnd > type(uint32).max) {
+            revert EventTicketInvalidSaleWindow(tier_.saleStart, tier_.saleEnd);
         }
+        t.price = tier_.price;
+        t.currencyId = _currencyIdOf(tier_.currency);
+        t.supply = uint24(tier_.supply);
+        t.maxPerBuyer = tier_.maxPerBuyer;
+        t.saleStart = uint32(tier_.saleStart);
+        t.saleEnd = uint32(tier_.saleEnd);
+        t.transferable = tier_.transferable;
     }
 
-    function _storeTier(TierData storage t, TierConfig calldata tier_) private {
-        t.price = tier_.price;
-        t.currency = tier_.currency;
-        t.supply = tier_.supply;
-        t.maxPerBuyer = tier_.maxPerBuyer;
-        t.saleStart = tier_.saleStart;
-        t.saleEnd = tier_.saleEnd;
-        t.transferable = tier_.transferable;
+    /// @dev The id of `currency` in _currencies, registering it if new. ETH is 0.
+    function _currencyIdOf(address currency) private returns (uint8) {
+        if (currency == address(0)) return 0;
+        uint256 count = _state.currencyCount;
+        for (uint256 id = 1; id <= count; ++id) {
+            if (_currencies[id] == currency) return uint8(id);
+        }
+        if (currency.code.length == 0) revert EventTicketInvalidCurrency(currency);
+        if (count == type(uint8).max) revert EventTicketInvalidCurrency(currency);
+        _currencies[count + 1] = currency;
+        _state.currencyCount = uint8(count + 1);
+        return uint8(count + 1);
+    }
+
+    function _currencyOf(TierData storage t) private view returns (address) {
+        uint256 id = t.currencyId;
+        return id == 0 ? address(0) : _currencies[id];
     }
 
     function _existingTier(uint256 tierId) private view returns (TierData storage t) {
@@ -603,7 +620,7 @@ contract EventTicket is
     }
 
     function _settlementOpensAt() private view returns (uint256) {
-        return uint256(_state.endsAt) + _terms.refundWindow;
+        return uint256(_state.endsAt) + _state.refundWindow;
     }
 
     /// @dev Takes exactly `amount` from the caller: ETH must be msg.value; an ERC-20 is pulled and must arrive in

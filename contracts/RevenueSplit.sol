@@ -7,14 +7,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IAccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 
 /**
  * @title RevenueSplit
  * @notice One event's revenue split (see {IRevenueSplit} for the rule). Used through EIP-1167 clones made by the
- * {EventFactory}; the payee list is managed by the default admin of the event's ticket contract.
+ * {EventFactory}; the payee list is managed by the organizer.
  *
  * Everything is computed lazily from per-currency cumulative totals, so a deposit costs the same with 2 payees or
  * 50, and a claim reads only the claimant's own record. For a currency with total received `T`:
@@ -25,32 +23,39 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  *   organizer:  R - floor(R * totalShareBps / 10_000)                           (unallocated bps, rounded up)
  *
  * Every term is non-decreasing in `T`, so `claimable = entitled - released` never underflows, and the terms add up
- * to at most `T`: the difference is the per-payee rounding, at most one unit per bps payee, reported by {dust}.
+ * to at most `T`: the difference ("dust") is the per-payee rounding, less than one unit per bps payee.
  * (Giving that rounding to the organizer as it arises is not possible lazily: it shrinks when `T` grows, so what
  * the organizer had already claimed could exceed its share later. It stays in the contract instead.)
+ *
+ * Storage: one slot per payee (shares, fixed amount and the ETH released, so an ETH claim rewrites a slot that is
+ * already set) plus one per fixed-amount payee. There is no payee array: the list is in the {PayeesSet} event, and a
+ * replacement bumps `generation`, which voids every earlier record without touching it. The platform payee's
+ * record is permanent (it survives replacements).
  */
 contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Most payees a split can have (the platform payee included).
+    /// @notice Most payees the organizer can set (the platform payee not counted).
     uint256 public constant MAX_PAYEES = 100;
     uint256 private constant _BPS = 10_000;
+    /// @dev Generation of a record valid in every generation (the platform payee).
+    uint16 private constant _PERMANENT = type(uint16).max;
 
     /// @dev Read by every claim.
     struct Config {
         address organizer;
         uint16 totalShareBps;
+        uint16 platformShareBps;
+        uint16 generation;
         bool locked;
-        bool hasPlatformPayee; // payee 0 is the platform fee payee
     }
 
-    /// @dev One slot per account; `releasedEth` sits here so that an ETH claim writes a slot that is already set.
     struct Account {
-        uint16 position; // 1-based index in _payees, 0 = not a payee
+        uint16 generation; // the payee list version this record belongs to (_PERMANENT for the platform)
         uint16 shareBps;
         uint96 fixedAmount;
-        uint128 releasedEth;
+        uint128 releasedEth; // kept whatever the generation (released only happens once the list is locked)
     }
 
     struct FixedTerms {
@@ -64,11 +69,9 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     Config private _config;
-    address private _ticket;
-    address[] private _payees;
     mapping(address account => Account) private _accounts;
     mapping(address account => FixedTerms) private _fixed;
-    mapping(address token => uint256) private _totalFixed;
+    mapping(uint256 generation => mapping(address token => uint256)) private _totalFixed;
     mapping(address token => Totals) private _totals;
     mapping(address account => mapping(address token => uint256)) private _releasedToken;
 
@@ -78,41 +81,31 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
-    function initialize(
-        address ticket_,
-        address organizer_,
-        address platform,
-        uint16 platformFeeBps,
-        Payee[] calldata payees_
-    ) external initializer {
-        _ticket = ticket_;
-        _config.organizer = organizer_;
-        _setPayees(platform, platformFeeBps, payees_);
+    function initialize(address organizer_, address platform, uint16 platformFeeBps, Payee[] calldata payees_)
+        external
+        initializer
+    {
+        if (organizer_ == address(0)) revert RevenueSplitInvalidPayee(organizer_);
+        if (platformFeeBps != 0) {
+            if (platform == address(0)) revert RevenueSplitInvalidPayee(platform);
+            _accounts[platform] =
+                Account({generation: _PERMANENT, shareBps: platformFeeBps, fixedAmount: 0, releasedEth: 0});
+        }
+        _config = Config({
+            organizer: organizer_,
+            totalShareBps: 0,
+            platformShareBps: platformFeeBps,
+            generation: 0,
+            locked: false
+        });
+        _setPayees(payees_);
     }
 
     /// @inheritdoc IRevenueSplit
     function setPayees(Payee[] calldata payees_) external {
-        if (msg.sender != IAccessControlDefaultAdminRules(_ticket).defaultAdmin()) {
-            revert RevenueSplitUnauthorized(msg.sender);
-        }
+        if (msg.sender != _config.organizer) revert RevenueSplitUnauthorized(msg.sender);
         if (_config.locked) revert RevenueSplitPayeesAreLocked();
-        address platform;
-        uint16 platformFeeBps;
-        if (_config.hasPlatformPayee) {
-            platform = _payees[0];
-            platformFeeBps = _accounts[platform].shareBps;
-        }
-        // clear the old list (nothing was received yet, so no released amounts are lost)
-        for (uint256 i = _payees.length; i > 0; --i) {
-            address account = _payees[i - 1];
-            if (_accounts[account].fixedAmount != 0) {
-                delete _totalFixed[_fixed[account].token];
-                delete _fixed[account];
-            }
-            delete _accounts[account];
-            _payees.pop();
-        }
-        _setPayees(platform, platformFeeBps, payees_);
+        _setPayees(payees_);
     }
 
     /// @inheritdoc IRevenueSplit
@@ -143,15 +136,15 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
-    function claimFor(address payee, address token) external nonReentrant returns (uint256) {
-        return _claim(payee, token);
+    function claimFor(address payee_, address token) external nonReentrant returns (uint256) {
+        return _claim(payee_, token);
     }
 
     // ================================================================ views
 
     /// @inheritdoc IRevenueSplit
     function claimable(address account, address token) public view returns (uint256) {
-        return _entitled(account, token, _config) - released(account, token);
+        return _entitled(account, token) - released(account, token);
     }
 
     /// @inheritdoc IRevenueSplit
@@ -170,25 +163,13 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
-    function dust(address token) external view returns (uint256) {
-        Config memory c = _config;
-        uint256 allocated;
-        bool organizerIsPayee;
-        for (uint256 i = 0; i < _payees.length; ++i) {
-            address account = _payees[i];
-            if (account == c.organizer) organizerIsPayee = true;
-            allocated += _entitled(account, token, c);
-        }
-        if (!organizerIsPayee) allocated += _entitled(c.organizer, token, c);
-        return _totals[token].received - allocated;
-    }
-
-    /// @inheritdoc IRevenueSplit
-    function payees() external view returns (Payee[] memory list) {
-        list = new Payee[](_payees.length);
-        for (uint256 i = 0; i < list.length; ++i) {
-            list[i] = _payeeAt(i);
-        }
+    function payee(address account) external view returns (Payee memory p) {
+        Account memory a = _accounts[account];
+        if (!_isCurrent(a.generation, _config.generation)) return p;
+        p.account = account;
+        p.shareBps = a.shareBps;
+        p.fixedAmount = a.fixedAmount;
+        if (a.fixedAmount != 0) p.fixedToken = _fixed[account].token;
     }
 
     /// @inheritdoc IRevenueSplit
@@ -197,13 +178,13 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
-    function organizer() external view returns (address) {
-        return _config.organizer;
+    function platformShareBps() external view returns (uint256) {
+        return _config.platformShareBps;
     }
 
     /// @inheritdoc IRevenueSplit
-    function ticket() external view returns (address) {
-        return _ticket;
+    function organizer() external view returns (address) {
+        return _config.organizer;
     }
 
     /// @inheritdoc IRevenueSplit
@@ -213,48 +194,36 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
 
     // ================================================================ internals
 
-    function _setPayees(address platform, uint16 platformFeeBps, Payee[] calldata payees_) private {
-        bool hasPlatform = platformFeeBps != 0;
-        uint256 count = payees_.length + (hasPlatform ? 1 : 0);
-        if (count > MAX_PAYEES) revert RevenueSplitTooManyPayees(count, MAX_PAYEES);
-        uint256 total;
-        if (hasPlatform) total = _addPayee(platform, platformFeeBps, 0, address(0));
+    /// @dev Starts a new generation holding the platform payee and `payees_`.
+    function _setPayees(Payee[] calldata payees_) private {
+        if (payees_.length > MAX_PAYEES) revert RevenueSplitTooManyPayees(payees_.length, MAX_PAYEES);
+        Config memory c = _config;
+        uint16 generation = c.generation + 1; // checked: 65,534 replacements at most
+        if (generation == _PERMANENT) revert RevenueSplitPayeesAreLocked();
+        uint256 total = c.platformShareBps;
         for (uint256 i = 0; i < payees_.length; ++i) {
             Payee calldata p = payees_[i];
-            total += _addPayee(p.account, p.shareBps, p.fixedAmount, p.fixedToken);
+            address account = p.account;
+            if (account == address(0) || (p.shareBps == 0 && p.fixedAmount == 0)) {
+                revert RevenueSplitInvalidPayee(account);
+            }
+            Account storage a = _accounts[account];
+            uint16 previous = a.generation;
+            if (previous == generation || previous == _PERMANENT) revert RevenueSplitDuplicatePayee(account);
+            a.generation = generation;
+            a.shareBps = p.shareBps;
+            a.fixedAmount = p.fixedAmount;
+            if (p.fixedAmount != 0) {
+                uint256 before = _totalFixed[generation][p.fixedToken];
+                _fixed[account] = FixedTerms({token: p.fixedToken, before: before.toUint96()});
+                _totalFixed[generation][p.fixedToken] = before + p.fixedAmount;
+            }
+            total += p.shareBps;
         }
         if (total > _BPS) revert RevenueSplitSharesExceeded(total);
-        Config storage c = _config;
-        c.totalShareBps = uint16(total);
-        c.hasPlatformPayee = hasPlatform;
-
-        Payee[] memory list = new Payee[](count);
-        if (hasPlatform) list[0] = Payee(platform, platformFeeBps, 0, address(0));
-        for (uint256 i = 0; i < payees_.length; ++i) {
-            list[i + (hasPlatform ? 1 : 0)] = payees_[i];
-        }
-        emit PayeesSet(list, total);
-    }
-
-    function _addPayee(address account, uint16 shareBps, uint96 fixedAmount, address fixedToken)
-        private
-        returns (uint256)
-    {
-        if (account == address(0) || (shareBps == 0 && fixedAmount == 0)) revert RevenueSplitInvalidPayee(account);
-        if (_accounts[account].position != 0) revert RevenueSplitDuplicatePayee(account);
-        _payees.push(account);
-        _accounts[account] = Account({
-            position: uint16(_payees.length),
-            shareBps: shareBps,
-            fixedAmount: fixedAmount,
-            releasedEth: 0
-        });
-        if (fixedAmount != 0) {
-            uint256 before = _totalFixed[fixedToken];
-            _fixed[account] = FixedTerms({token: fixedToken, before: before.toUint96()});
-            _totalFixed[fixedToken] = before + fixedAmount;
-        }
-        return shareBps;
+        _config.totalShareBps = uint16(total);
+        _config.generation = generation;
+        emit PayeesSet(payees_, total);
     }
 
     function _record(address token, uint256 amount) private {
@@ -267,32 +236,32 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         emit Deposited(token, msg.sender, amount);
     }
 
-    function _claim(address payee, address token) private returns (uint256 amount) {
-        Account storage a = _accounts[payee];
-        amount = claimable(payee, token);
-        if (amount == 0) revert RevenueSplitNothingToClaim(payee, token);
+    function _claim(address payee_, address token) private returns (uint256 amount) {
+        amount = claimable(payee_, token);
+        if (amount == 0) revert RevenueSplitNothingToClaim(payee_, token);
         if (token == address(0)) {
-            a.releasedEth += amount.toUint128();
+            _accounts[payee_].releasedEth += amount.toUint128();
         } else {
-            _releasedToken[payee][token] += amount;
+            _releasedToken[payee_][token] += amount;
         }
         _totals[token].released += amount.toUint128();
-        emit Claimed(payee, token, amount);
+        emit Claimed(payee_, token, amount);
         if (token == address(0)) {
-            Address.sendValue(payable(payee), amount);
+            Address.sendValue(payable(payee_), amount);
         } else {
-            IERC20(token).safeTransfer(payee, amount);
+            IERC20(token).safeTransfer(payee_, amount);
         }
     }
 
     /// @dev Everything `account` is owed in `token` so far, as payee and as organizer. See the contract comment.
-    function _entitled(address account, address token, Config memory c) private view returns (uint256 e) {
+    function _entitled(address account, address token) private view returns (uint256 e) {
         uint256 received = _totals[token].received;
         if (received == 0) return 0;
-        uint256 fixedTotal = _totalFixed[token];
+        Config memory c = _config;
+        uint256 fixedTotal = _totalFixed[c.generation][token];
         uint256 remainder = received > fixedTotal ? received - fixedTotal : 0;
         Account memory a = _accounts[account];
-        if (a.position != 0) {
+        if (_isCurrent(a.generation, c.generation)) {
             if (a.fixedAmount != 0) {
                 FixedTerms memory f = _fixed[account];
                 if (f.token == token && received > f.before) {
@@ -307,14 +276,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         }
     }
 
-    function _payeeAt(uint256 i) private view returns (Payee memory) {
-        address account = _payees[i];
-        Account memory a = _accounts[account];
-        return Payee({
-            account: account,
-            shareBps: a.shareBps,
-            fixedAmount: a.fixedAmount,
-            fixedToken: a.fixedAmount != 0 ? _fixed[account].token : address(0)
-        });
+    function _isCurrent(uint16 recordGeneration, uint16 generation) private pure returns (bool) {
+        return recordGeneration != 0 && (recordGeneration == generation || recordGeneration == _PERMANENT);
     }
 }

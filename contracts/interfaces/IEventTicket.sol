@@ -216,10 +216,9 @@ interface IEventTicket {
     // ---------------------------------------------------------------- setup (factory / admin)
 
     /// @notice Initialises a fresh clone. Called once by the factory in the clone's creation transaction.
+    /// The split's address is the clone's immutable argument (see {split}).
     /// @param admin the event's default admin (the organizer)
-    /// @param split the event's revenue split, where settlement sends the revenue
-    function initialize(address admin, address split, EventConfig calldata config, TierConfig[] calldata tiers)
-        external;
+    function initialize(address admin, EventConfig calldata config, TierConfig[] calldata tiers) external;
 
     /// @notice Adds a tier. Default admin only. Emits {TierCreated}.
     function addTier(TierConfig calldata tier) external returns (uint256 tierId);
@@ -301,6 +300,7 @@ interface IEventTicket {
 
     // ---------------------------------------------------------------- views
 
+    /// @notice The event's revenue split, where settlement sends the revenue.
     function split() external view returns (address);
 
     function tier(uint256 tierId) external view returns (Tier memory);

@@ -10,9 +10,10 @@ pragma solidity ^0.8.28;
  *  2. the remainder is shared by basis points (the platform fee payee, index 0, is a bps payee like any other);
  *  3. unallocated basis points go to the organizer, rounded up.
  * Entitlements are computed lazily at claim time from cumulative totals: money arriving never loops over payees.
- * Per-payee rounding (< 1 unit per bps payee) is the only thing not allocated: `dust(token)`, so that
- * claimed + claimable + dust == received holds for every currency at every moment.
- * The payee list can change until the first deposit, then it is locked for good ({PayeesLocked}).
+ * Per-payee rounding (< 1 unit per bps payee) is the only thing not allocated ("dust"), so that
+ * claimed + claimable + dust == received holds for every currency at every moment, with 0 <= dust < payee count.
+ * The payee list (managed by the organizer) can change until the first deposit, then it is locked for good
+ * ({PayeesLocked}). The list itself lives in the {PayeesSet} event; storage keeps only per-account records.
  */
 interface IRevenueSplit {
     /// @notice One payee. `fixedAmount` (in `fixedToken`) is paid before the bps shares; `shareBps` of the remainder.
@@ -23,7 +24,8 @@ interface IRevenueSplit {
         address fixedToken; // currency of fixedAmount (address(0) = ETH); ignored when fixedAmount is 0
     }
 
-    /// @notice The complete payee list (index 0 is the platform fee payee when the fee is non-zero). Replaces any earlier list.
+    /// @notice The organizer's payees, in order, replacing any earlier list. The platform fee payee (EventCreated's
+    /// platformFeeRecipient and platformFeeBps) is not in it and never changes; `totalShareBps` includes its share.
     event PayeesSet(Payee[] payees, uint256 totalShareBps);
 
     /// @notice The payee list is final (emitted with the first deposit).
@@ -35,7 +37,7 @@ interface IRevenueSplit {
     /// @notice `amount` of `token` was paid to `payee` (by `payee` itself or anyone through {claimFor}).
     event Claimed(address indexed payee, address indexed token, uint256 amount);
 
-    /// @dev Only the event's default admin may do this.
+    /// @dev Only the organizer may do this.
     error RevenueSplitUnauthorized(address account);
     /// @dev The payee list is locked.
     error RevenueSplitPayeesAreLocked();
@@ -57,19 +59,13 @@ interface IRevenueSplit {
     error RevenueSplitZeroAmount();
 
     /// @notice Initialises a fresh clone. Called once by the factory.
-    /// @param ticket the event's ticket contract, whose default admin manages the payees
-    /// @param organizer receives unallocated basis points
-    /// @param platform the platform fee recipient (payee 0 when `platformFeeBps` > 0)
+    /// @param organizer manages the payees and receives unallocated basis points
+    /// @param platform the platform fee recipient, payee 0 when `platformFeeBps` > 0 (kept by {setPayees})
     /// @param payees the organizer's payees, after the platform payee
-    function initialize(
-        address ticket,
-        address organizer,
-        address platform,
-        uint16 platformFeeBps,
-        Payee[] calldata payees
-    ) external;
+    function initialize(address organizer, address platform, uint16 platformFeeBps, Payee[] calldata payees)
+        external;
 
-    /// @notice Replaces the organizer's payees (the platform payee stays first). Event admin only, until the first deposit.
+    /// @notice Replaces the organizer's payees (the platform payee stays). Organizer only, until the first deposit.
     function setPayees(Payee[] calldata payees) external;
 
     /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the caller).
@@ -91,16 +87,15 @@ interface IRevenueSplit {
 
     function totalReleased(address token) external view returns (uint256);
 
-    /// @notice Received but allocated to nobody (per-payee rounding), in `token`.
-    function dust(address token) external view returns (uint256);
+    /// @notice `account`'s current payee terms (all zero if it is not a payee).
+    function payee(address account) external view returns (Payee memory);
 
-    function payees() external view returns (Payee[] memory);
-
+    /// @notice Sum of all payees' shares, the platform's included.
     function totalShareBps() external view returns (uint256);
 
-    function organizer() external view returns (address);
+    function platformShareBps() external view returns (uint256);
 
-    function ticket() external view returns (address);
+    function organizer() external view returns (address);
 
     function locked() external view returns (bool);
 }
