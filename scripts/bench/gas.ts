@@ -6,9 +6,9 @@
  */
 import { network } from "hardhat";
 import { type Address, type Hash, maxUint256, parseEther, zeroAddress } from "viem";
-import { writeBenchReport, type BenchFigures } from "./report.ts";
+import { writeBenchReport, type BenchFigures } from "./report.js";
 
-const { viem, networkHelpers } = await network.connect();
+const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
 const wallets = await viem.getWalletClients();
 const [deployer, organizer, artist, sponsor, scanner, resaleBuyer, ...buyers] = wallets;

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { getAddress, parseEventLogs, zeroAddress, zeroHash } from "viem";
 import { makeEventFixture, PLATFORM_FEE_BPS } from "./fixtures.js";
 
-const { viem, networkHelpers } = await network.connect();
+const { viem, networkHelpers } = await network.create();
 const eventFixture = makeEventFixture(viem, networkHelpers);
 
 describe("EventFactory", () => {
