@@ -63,5 +63,60 @@ describe("identity primitives", () => {
     const doc = await api.get("/openapi.json");
     assert.equal(doc.body.openapi, "3.1.0");
     assert.ok(doc.body.paths["/api/v1/me"].get);
+    assert.ok(doc.body.paths["/api/v1/auth/siwe/verify"].post.requestBody);
+    const docs = await fetch(`${api.base}/docs/`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /swagger-ui/);
+    assert.ok(docs.headers.get("content-security-policy"), "security headers");
+    const bad = await api.request("PATCH", "/api/v1/me", { headers: (await createTestUser(db)).headers, body: { timezone: "Mars/Base", extra: 1 } });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field).sort(), ["body", "body.timezone"]);
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("replays the first response, refuses a different request with the same key", async () => {
+    const { ApiRouter } = await import("../../backend/src/http/route.js");
+    const { IdempotencyStore } = await import("../../backend/src/http/idempotency.js");
+    const { requireAuth } = await import("../../backend/src/http/auth.js");
+    const { z } = await import("../../backend/src/http/zod.js");
+    const db = await testDatabase();
+    const api = await startTestApi(db);
+    // a money-moving route, as a module would declare it
+    const router = new ApiRouter(new IdempotencyStore(db));
+    let charges = 0;
+    router.route({
+      method: "post", path: "/test/charges", summary: "charge", access: requireAuth, idempotent: true,
+      body: z.object({ amount: z.string() }), response: z.object({ chargeNo: z.number(), amount: z.string() }),
+      handler: async ({ body }) => ({ chargeNo: ++charges, amount: body.amount }),
+    });
+    const { default: express } = await import("express");
+    const { createServer } = await import("node:http");
+    const { authenticate } = await import("../../backend/src/http/auth.js");
+    const { errorHandler } = await import("../../backend/src/http/errors.js");
+    const { createLogger } = await import("../../lib/logger.js");
+    const app = express().use(express.json()).use(authenticate(api.app.locals.routeDeps.principals)).use(router.router).use(errorHandler(createLogger("t", "silent")));
+    const server = createServer(app).listen(0);
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const user = await createTestUser(db);
+      const post = (body: unknown, key: string) =>
+        fetch(`${base}/test/charges`, { method: "POST", headers: { ...user.headers, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) });
+      const first = await post({ amount: "1000" }, "charge-0001");
+      assert.equal(first.status, 201);
+      assert.equal(first.headers.get("idempotent-replayed"), "false");
+      const again = await post({ amount: "1000" }, "charge-0001");
+      assert.equal(again.status, 201);
+      assert.equal(again.headers.get("idempotent-replayed"), "true");
+      assert.deepEqual(await again.json(), { chargeNo: 1, amount: "1000" });
+      assert.equal(charges, 1);
+      assert.equal((await post({ amount: "9999" }, "charge-0001")).status, 422);
+      assert.equal((await post({ amount: "1000" }, "bad")).status, 400);
+      assert.equal((await post({ amount: "1000" }, "charge-0002")).status, 201);
+      assert.equal(charges, 2);
+    } finally {
+      server.close();
+      await api.close();
+    }
   });
 });

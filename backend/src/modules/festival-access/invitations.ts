@@ -9,7 +9,6 @@ import { queueEmail } from "../mail/service.js";
 import { assertFestivalAccess, satisfies, type FestivalAccess, type FestivalLevel, type FestivalScope } from "./service.js";
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
-const LEVEL_RANK: Record<FestivalLevel, number> = { viewer: 0, manager: 1, administrator: 2, owner: 3 };
 
 /**
  * Festival-scoped grants and the invitations that create them. Administrators manage people;
