@@ -1,0 +1,291 @@
+import assert from "node:assert/strict";
+import { network } from "hardhat";
+import { type Address, encodeFunctionData, getAddress, maxUint256, parseEther, zeroAddress } from "viem";
+import { makeEventFixture, PLATFORM_FEE_BPS, USDC } from "./fixtures.js";
+
+const { viem, networkHelpers } = await network.create();
+const eventFixture = makeEventFixture(viem, networkHelpers);
+const load = () => networkHelpers.loadFixture(eventFixture);
+
+const FIXED = parseEther("0.05"); // the artist's guaranteed fee (ETH)
+const BPS = 10_000n;
+
+/** The split's rule, written independently of the contract: what each party is owed from `received`. */
+function expected(received: bigint, fixedTotal: bigint, shares: Record<string, bigint>, fixedOf: Record<string, bigint> = {}) {
+  const remainder = received > fixedTotal ? received - fixedTotal : 0n;
+  let allocatedBps = 0n;
+  const owed: Record<string, bigint> = {};
+  let before = 0n;
+  for (const [name, bps] of Object.entries(shares)) {
+    const fixed = fixedOf[name] ?? 0n;
+    const fixedPart = fixed === 0n ? 0n : received > before ? (received - before < fixed ? received - before : fixed) : 0n;
+    before += fixed;
+    owed[name] = fixedPart + (remainder * bps) / BPS;
+    allocatedBps += bps;
+  }
+  owed.organizer = remainder - (remainder * allocatedBps) / BPS;
+  return owed;
+}
+
+describe("RevenueSplit", () => {
+  describe("payees", () => {
+    it("starts with the platform payee and the organizer's payees", async () => {
+      const { split, platform, artist, sponsor, organizer } = await load();
+      assert.deepEqual(await split.read.payee([platform.account.address]), {
+        account: getAddress(platform.account.address),
+        shareBps: PLATFORM_FEE_BPS,
+        fixedAmount: 0n,
+        fixedToken: zeroAddress,
+      });
+      assert.deepEqual(await split.read.payee([artist.account.address]), {
+        account: getAddress(artist.account.address),
+        shareBps: 3_000,
+        fixedAmount: FIXED,
+        fixedToken: zeroAddress,
+      });
+      assert.equal((await split.read.payee([sponsor.account.address])).shareBps, 1_000);
+      assert.equal((await split.read.payee([organizer.account.address])).account, zeroAddress);
+      assert.equal(await split.read.locked(), false);
+    });
+
+    it("lets the organizer replace the list until the first deposit; the platform payee stays", async () => {
+      const { split, organizer, artist, sponsor, alice, platform, usdc } = await load();
+      const next = [
+        { account: alice.account.address, shareBps: 2_000, fixedAmount: 100n * USDC, fixedToken: usdc.address },
+        { account: sponsor.account.address, shareBps: 500, fixedAmount: 0n, fixedToken: zeroAddress },
+      ];
+      const hash = split.write.setPayees([next], { account: organizer.account });
+      await viem.assertions.emitWithArgs(hash, split, "PayeesSet", [
+        next.map((p) => ({ ...p, account: getAddress(p.account), fixedToken: getAddress(p.fixedToken) })),
+        BigInt(PLATFORM_FEE_BPS + 2_500),
+      ]);
+      assert.equal(await split.read.totalShareBps(), BigInt(PLATFORM_FEE_BPS + 2_500));
+      assert.equal((await split.read.payee([artist.account.address])).account, zeroAddress); // replaced
+      assert.equal((await split.read.payee([alice.account.address])).fixedToken, getAddress(usdc.address));
+      assert.equal((await split.read.payee([sponsor.account.address])).shareBps, 500);
+      assert.equal((await split.read.payee([platform.account.address])).shareBps, PLATFORM_FEE_BPS);
+      // a removed payee gets nothing
+      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), 0n);
+      await viem.assertions.revertWithCustomError(split.write.setPayees([next], { account: organizer.account }), split, "RevenueSplitPayeesAreLocked");
+    });
+
+    it("refuses strangers and invalid lists", async () => {
+      const { split, organizer, stranger, alice, platform } = await load();
+      const p = (account: Address, shareBps: number, fixedAmount = 0n) => ({ account, shareBps, fixedAmount, fixedToken: zeroAddress });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.setPayees([[]], { account: stranger.account }),
+        split,
+        "RevenueSplitUnauthorized",
+        [getAddress(stranger.account.address)],
+      );
+      const as = { account: organizer.account };
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[p(zeroAddress, 100)]], as), split, "RevenueSplitInvalidPayee", [zeroAddress]);
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[p(alice.account.address, 0)]], as), split, "RevenueSplitInvalidPayee", [
+        getAddress(alice.account.address),
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.setPayees([[p(alice.account.address, 1), p(alice.account.address, 1)]], as),
+        split,
+        "RevenueSplitDuplicatePayee",
+        [getAddress(alice.account.address)],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[p(platform.account.address, 1)]], as), split, "RevenueSplitDuplicatePayee", [
+        getAddress(platform.account.address),
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.setPayees([[p(alice.account.address, 10_000 - PLATFORM_FEE_BPS + 1)]], as),
+        split,
+        "RevenueSplitSharesExceeded",
+        [10_001n],
+      );
+      const many = Array.from({ length: 101 }, (_, i) => p(`0x${(0x1000 + i).toString(16).padStart(40, "0")}` as Address, 1));
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([many], as), split, "RevenueSplitTooManyPayees", [101n, 100n]);
+      // exactly 100 % is fine, and so is a fixed-only payee
+      await split.write.setPayees([[p(alice.account.address, 10_000 - PLATFORM_FEE_BPS), p(stranger.account.address, 0, 1n)]], as);
+      assert.equal(await split.read.totalShareBps(), 10_000n);
+    });
+  });
+
+  describe("deposit", () => {
+    it("records ETH, locks the payee list with the first deposit", async () => {
+      const { split, stranger } = await load();
+      const hash = split.write.deposit([zeroAddress, 1_000n], { account: stranger.account, value: 1_000n });
+      await viem.assertions.emit(hash, split, "PayeesLocked");
+      await viem.assertions.emitWithArgs(hash, split, "Deposited", [zeroAddress, getAddress(stranger.account.address), 1_000n]);
+      assert.equal(await split.read.locked(), true);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 1_000n);
+      // ETH sent directly is a deposit too
+      await viem.assertions.emitWithArgs(
+        stranger.sendTransaction({ to: split.address, value: 500n }),
+        split,
+        "Deposited",
+        [zeroAddress, getAddress(stranger.account.address), 500n],
+      );
+      assert.equal(await split.read.totalReceived([zeroAddress]), 1_500n);
+    });
+
+    it("refuses zero and wrong amounts", async () => {
+      const { split, stranger, usdc } = await load();
+      await viem.assertions.revertWithCustomError(split.write.deposit([zeroAddress, 0n]), split, "RevenueSplitZeroAmount");
+      await viem.assertions.revertWithCustomError(stranger.sendTransaction({ to: split.address, value: 0n }), split, "RevenueSplitZeroAmount");
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.deposit([zeroAddress, 10n], { value: 9n }),
+        split,
+        "RevenueSplitIncorrectPayment",
+        [10n, 9n],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.deposit([usdc.address, 10n], { value: 1n }),
+        split,
+        "RevenueSplitIncorrectPayment",
+        [0n, 1n],
+      );
+    });
+
+    it("pulls ERC-20s, with or without return values, and refuses fee-on-transfer tokens", async () => {
+      const { split, alice, usdc, nrt, fot } = await load();
+      for (const token of [usdc, nrt, fot]) await token.write.approve([split.address, maxUint256], { account: alice.account });
+      await split.write.deposit([usdc.address, 100n * USDC], { account: alice.account });
+      await split.write.deposit([nrt.address, 100n * USDC], { account: alice.account });
+      assert.equal(await split.read.totalReceived([usdc.address]), 100n * USDC);
+      assert.equal(await split.read.totalReceived([nrt.address]), 100n * USDC);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.deposit([fot.address, 100n * USDC], { account: alice.account }),
+        split,
+        "RevenueSplitTransferAmountMismatch",
+        [getAddress(fot.address), 100n * USDC, 99n * USDC],
+      );
+    });
+  });
+
+  describe("claims", () => {
+    it("pays fixed amounts first, then shares, the organizer the rest (rounded up)", async () => {
+      const { split, artist, sponsor, platform, organizer } = await load();
+      const received = parseEther("1") + 7n; // odd wei to exercise rounding
+      await split.write.deposit([zeroAddress, received], { value: received });
+      const owed = expected(received, FIXED, { platform: 250n, artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
+      const who = { platform, artist, sponsor, organizer };
+      let total = 0n;
+      for (const [name, wallet] of Object.entries(who)) {
+        const c = await split.read.claimable([wallet.account.address, zeroAddress]);
+        assert.equal(c, owed[name], name);
+        total += c;
+      }
+      assert.ok(received - total >= 0n && received - total < 3n, "dust below one wei per bps payee");
+
+      const claim = split.write.claim([zeroAddress], { account: artist.account });
+      await viem.assertions.balancesHaveChanged(claim, [
+        { address: artist.account.address, amount: owed.artist! },
+        { address: split.address, amount: -owed.artist! },
+      ]);
+      await viem.assertions.emitWithArgs(claim, split, "Claimed", [getAddress(artist.account.address), zeroAddress, owed.artist!]);
+      assert.equal(await split.read.released([artist.account.address, zeroAddress]), owed.artist);
+      assert.equal(await split.read.totalReleased([zeroAddress]), owed.artist);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.claim([zeroAddress], { account: artist.account }),
+        split,
+        "RevenueSplitNothingToClaim",
+        [getAddress(artist.account.address), zeroAddress],
+      );
+      await split.write.claim([zeroAddress], { account: organizer.account });
+      assert.equal(await split.read.released([organizer.account.address, zeroAddress]), owed.organizer);
+    });
+
+    it("pays the fixed amount alone while revenue is below it, shares after", async () => {
+      const { split, artist, sponsor, organizer } = await load();
+      await split.write.deposit([zeroAddress, FIXED / 2n], { value: FIXED / 2n });
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), FIXED / 2n);
+      assert.equal(await split.read.claimable([sponsor.account.address, zeroAddress]), 0n);
+      assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 0n);
+      await split.write.claim([zeroAddress], { account: artist.account });
+      const more = parseEther("1");
+      await split.write.deposit([zeroAddress, more], { value: more });
+      const owed = expected(FIXED / 2n + more, FIXED, { platform: 250n, artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), owed.artist! - FIXED / 2n);
+      assert.equal(await split.read.claimable([sponsor.account.address, zeroAddress]), owed.sponsor);
+    });
+
+    it("keeps currencies apart: an ETH fixed amount does not apply to USDC", async () => {
+      const { split, alice, usdc, artist, organizer } = await load();
+      await usdc.write.approve([split.address, maxUint256], { account: alice.account });
+      await split.write.deposit([usdc.address, 1_000n * USDC], { account: alice.account });
+      assert.equal(await split.read.claimable([artist.account.address, usdc.address]), 300n * USDC);
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), 0n);
+      await split.write.claim([usdc.address], { account: artist.account });
+      assert.equal(await usdc.read.balanceOf([artist.account.address]), 300n * USDC);
+      assert.equal(await split.read.released([artist.account.address, usdc.address]), 300n * USDC);
+      assert.equal(await split.read.claimable([organizer.account.address, usdc.address]), 575n * USDC);
+    });
+
+    it("lets anyone pay a payee with claimFor; strangers get nothing themselves", async () => {
+      const { split, sponsor, stranger } = await load();
+      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      const owed = await split.read.claimable([sponsor.account.address, zeroAddress]);
+      await viem.assertions.balancesHaveChanged(split.write.claimFor([sponsor.account.address, zeroAddress], { account: stranger.account }), [
+        { address: sponsor.account.address, amount: owed },
+        { address: stranger.account.address, amount: 0n },
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.claim([zeroAddress], { account: stranger.account }),
+        split,
+        "RevenueSplitNothingToClaim",
+        [getAddress(stranger.account.address), zeroAddress],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.claimFor([stranger.account.address, zeroAddress], { account: stranger.account }),
+        split,
+        "RevenueSplitNothingToClaim",
+        [getAddress(stranger.account.address), zeroAddress],
+      );
+    });
+
+    it("adds both parts when the organizer is also a payee", async () => {
+      const { split, organizer } = await load();
+      await split.write.setPayees([[{ account: organizer.account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
+        account: organizer.account,
+      });
+      await split.write.deposit([zeroAddress, 10_000n], { value: 10_000n });
+      assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 10_000n - 250n);
+    });
+
+    it("blocks a payee that re-enters claim from its receive hook", async () => {
+      const { split, organizer } = await load();
+      const attacker = await viem.deployContract("ReentrantAttacker");
+      await split.write.setPayees([[{ account: attacker.address, shareBps: 5_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
+        account: organizer.account,
+      });
+      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      const claim = encodeFunctionData({ abi: split.abi, functionName: "claim", args: [zeroAddress] });
+      await attacker.write.arm([split.address, claim, 0n, false]);
+      await viem.assertions.revertWithCustomError(attacker.write.execute([split.address, claim, 0n]), split, "ReentrancyGuardReentrantCall");
+      // swallowing the failed re-entry: paid exactly once
+      await attacker.write.arm([split.address, claim, 0n, true]);
+      await attacker.write.execute([split.address, claim, 0n]);
+      assert.equal(await split.read.released([attacker.address, zeroAddress]), parseEther("0.5"));
+      assert.equal(await split.read.claimable([attacker.address, zeroAddress]), 0n);
+    });
+
+    it("keeps claimed + claimable + dust == received through deposits and claims", async () => {
+      const { split, platform, artist, sponsor, organizer, stranger } = await load();
+      const parties = [platform, artist, sponsor, organizer];
+      let received = 0n;
+      const amounts = [1n, 7n, FIXED - 3n, 999_999n, parseEther("0.3") + 11n, 13n];
+      for (const [i, amount] of amounts.entries()) {
+        await split.write.deposit([zeroAddress, amount], { account: stranger.account, value: amount });
+        received += amount;
+        const claimer = parties[i % parties.length]!;
+        if ((await split.read.claimable([claimer.account.address, zeroAddress])) > 0n) {
+          await split.write.claim([zeroAddress], { account: claimer.account });
+        }
+        let accounted = 0n;
+        for (const p of parties) {
+          accounted += (await split.read.released([p.account.address, zeroAddress])) + (await split.read.claimable([p.account.address, zeroAddress]));
+        }
+        const dust = received - accounted;
+        assert.ok(dust >= 0n && dust < 3n, `dust ${dust}`);
+        assert.equal(await split.read.totalReceived([zeroAddress]), received);
+      }
+    });
+  });
+});
