@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {RevenueSplit} from "../../contracts/RevenueSplit.sol";
+import {IRevenueSplit} from "../../contracts/interfaces/IRevenueSplit.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+
+/// @dev The few Hardhat/Foundry cheatcodes used here (no forge-std on this machine).
+interface Vm {
+    function deal(address account, uint256 balance) external;
+}
+
+/// @dev Split accounting, checked for one currency: every unit received is released, claimable or dust, and the
+/// dust (per-payee rounding) is below one unit per bps payee. Shared by the fuzz and the invariant tests.
+abstract contract SplitAccounting {
+    function _assertAccounting(RevenueSplit split, address token, address[] memory accounts, uint256 bpsPayees)
+        internal
+        view
+    {
+        uint256 received = split.totalReceived(token);
+        uint256 released;
+        uint256 claimable;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            released += split.released(accounts[i], token);
+            claimable += split.claimable(accounts[i], token);
+        }
+        require(released == split.totalReleased(token), "released != totalReleased");
+        require(released + claimable <= received, "over-allocated: claimed + claimable > received");
+        uint256 dust = received - released - claimable;
+        require(dust <= bpsPayees, "dust above one unit per bps payee");
+        uint256 balance = token == address(0) ? address(split).balance : MockERC20(token).balanceOf(address(split));
+        require(balance == received - released, "balance != received - released");
+    }
+}
+
+/// @dev Drives a split at random for the invariant test: deposits in ETH and in a token, claims by anyone.
+contract SplitHandler {
+    RevenueSplit public immutable split;
+    MockERC20 public immutable token;
+    address[] private _accounts;
+
+    constructor(RevenueSplit split_, MockERC20 token_, address[] memory accounts_) {
+        split = split_;
+        token = token_;
+        _accounts = accounts_;
+    }
+
+    function depositEth(uint256 amount) external {
+        amount = 1 + amount % 50 ether;
+        if (address(this).balance < amount) return;
+        split.deposit{value: amount}(address(0), amount);
+    }
+
+    function depositToken(uint256 amount) external {
+        amount = 1 + amount % 1e30;
+        token.mint(address(this), amount);
+        token.approve(address(split), amount);
+        split.deposit(address(token), amount);
+    }
+
+    function claim(uint256 who, bool eth) external {
+        address account = _accounts[who % _accounts.length];
+        address currency = eth ? address(0) : address(token);
+        if (split.claimable(account, currency) == 0) return;
+        split.claimFor(account, currency);
+    }
+}
+
+contract RevenueSplitInvariantTest is SplitAccounting {
+    Vm private constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    address private constant ORGANIZER = address(0xA11CE);
+    address private constant PLATFORM = address(0xB0B);
+
+    RevenueSplit private _impl;
+    RevenueSplit private _split;
+    MockERC20 private _token;
+    SplitHandler private _handler;
+    address[] private _accounts;
+
+    function setUp() public {
+        _impl = new RevenueSplit();
+        _token = new MockERC20("Stable", "STB", 6);
+        _split = RevenueSplit(payable(Clones.clone(address(_impl))));
+        IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](4);
+        payees[0] = IRevenueSplit.Payee(address(0x1001), 3_333, 0.7 ether, address(0)); // fixed in ETH, then a share
+        payees[1] = IRevenueSplit.Payee(address(0x1002), 1_111, 0, address(0));
+        payees[2] = IRevenueSplit.Payee(address(0x1003), 0, 5_000e6, address(_token)); // fixed in the token only
+        payees[3] = IRevenueSplit.Payee(address(0x1004), 2_999, 1_000e6, address(_token));
+        _split.initialize(ORGANIZER, PLATFORM, 250, payees);
+        _accounts = [PLATFORM, address(0x1001), address(0x1002), address(0x1003), address(0x1004), ORGANIZER];
+        _handler = new SplitHandler(_split, _token, _accounts);
+        vm.deal(address(_handler), 1_000_000 ether);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(_handler);
+    }
+
+    /// @notice Invariant: claimed + claimable + dust == received, per currency, dust < bps payees, balance matches.
+    function invariant_accountingAddsUp() public view {
+        _assertAccounting(_split, address(0), _accounts, 4);
+        _assertAccounting(_split, address(_token), _accounts, 4);
+    }
+
+    /// @notice Fuzz: random shares, fixed amounts and amounts; deposits interleaved with claims of random payees.
+    function testFuzz_accountingAddsUpForAnySplit(
+        uint16[4] calldata shares,
+        uint64[4] calldata fixedAmounts,
+        uint96[6] calldata deposits,
+        uint256 claimSeed
+    ) public {
+        RevenueSplit split = RevenueSplit(payable(Clones.clone(address(_impl))));
+        IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](4);
+        address[] memory accounts = new address[](6);
+        uint256 room = 10_000 - 250;
+        uint256 bpsPayees = 1;
+        for (uint256 i = 0; i < 4; ++i) {
+            uint256 share = room == 0 ? 0 : shares[i] % (room + 1);
+            room -= share;
+            uint96 fixedAmount = uint96(fixedAmounts[i] % 3 == 0 ? 0 : fixedAmounts[i]);
+            if (share == 0 && fixedAmount == 0) fixedAmount = 1;
+            if (share != 0) bpsPayees++;
+            address account = address(uint160(0x2000 + i));
+            payees[i] = IRevenueSplit.Payee(account, uint16(share), fixedAmount, address(0));
+            accounts[i] = account;
+        }
+        accounts[4] = PLATFORM;
+        accounts[5] = ORGANIZER;
+        split.initialize(ORGANIZER, PLATFORM, 250, payees);
+
+        for (uint256 d = 0; d < deposits.length; ++d) {
+            uint256 amount = 1 + uint256(deposits[d]) % 100 ether;
+            vm.deal(address(this), amount);
+            split.deposit{value: amount}(address(0), amount);
+            _assertAccounting(split, address(0), accounts, bpsPayees);
+            for (uint256 k = 0; k < 3; ++k) {
+                address account = accounts[uint256(keccak256(abi.encode(claimSeed, d, k))) % accounts.length];
+                if (split.claimable(account, address(0)) != 0) split.claimFor(account, address(0));
+                _assertAccounting(split, address(0), accounts, bpsPayees);
+            }
+        }
+        // in the end everyone can be paid: claim everything, only dust stays
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (split.claimable(accounts[i], address(0)) != 0) split.claimFor(accounts[i], address(0));
+        }
+        _assertAccounting(split, address(0), accounts, bpsPayees);
+        require(address(split).balance <= bpsPayees, "more than dust left");
+    }
+
+    /// @notice Fixed amounts are paid first and in order, whatever the amounts.
+    function testFuzz_fixedAmountsFirstInOrder(uint64 first, uint64 second, uint96 received) public {
+        vm.deal(address(this), 0);
+        RevenueSplit split = RevenueSplit(payable(Clones.clone(address(_impl))));
+        IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](3);
+        uint96 a = uint96(first) + 1;
+        uint96 b = uint96(second) + 1;
+        payees[0] = IRevenueSplit.Payee(address(0x3001), 0, a, address(0));
+        payees[1] = IRevenueSplit.Payee(address(0x3002), 0, b, address(0));
+        payees[2] = IRevenueSplit.Payee(address(0x3003), 5_000, 0, address(0));
+        split.initialize(ORGANIZER, PLATFORM, 0, payees);
+        uint256 amount = 1 + uint256(received);
+        vm.deal(address(this), amount);
+        split.deposit{value: amount}(address(0), amount);
+
+        uint256 toFirst = amount < a ? amount : a;
+        uint256 toSecond = amount <= a ? 0 : (amount - a < b ? amount - a : b);
+        uint256 remainder = amount > uint256(a) + b ? amount - a - b : 0;
+        require(split.claimable(address(0x3001), address(0)) == toFirst, "first fixed");
+        require(split.claimable(address(0x3002), address(0)) == toSecond, "second fixed");
+        require(split.claimable(address(0x3003), address(0)) == remainder / 2, "share of the remainder");
+        require(split.claimable(ORGANIZER, address(0)) == remainder - remainder / 2, "organizer: the rest");
+    }
+
+    receive() external payable {}
+}
