@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import type { Abi, Address } from "viem";
+import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
+import { revenueSplitAbi } from "../../../lib/abis/RevenueSplit.js";
+import type { Knex } from "../../../lib/database.js";
+import { createLogger } from "../../../lib/logger.js";
+import { createIndexer, type Indexer, type IndexerOptions } from "../../../indexer/src/indexer.js";
+import { testDatabaseUrl } from "../../support/database.js";
+import { ETH, type TestChain } from "./platform.js";
+
+const CHAIN_TABLES = [
+  "chain_event_creations", "chain_platform_fee_changes", "chain_tier_changes", "chain_purchases", "chain_comps",
+  "chain_ticket_transfers", "chain_check_ins", "chain_resales", "chain_refunds", "chain_settlements",
+  "chain_event_changes", "chain_payee_sets", "chain_split_deposits", "chain_split_claims", "chain_events",
+  "chain_tiers", "chain_tickets", "chain_split_payees", "chain_split_totals", "chain_split_balances",
+  "chain_blocks", "chain_transactions", "smart_contracts", "chain_pending_facts", "outbox", "indexer_cursors",
+];
+
+/** Every test file runs its own node, all with chain id 31337: start each from an empty mirror. */
+export async function resetMirror(db: Knex, chainId: number): Promise<void> {
+  for (const table of CHAIN_TABLES) await db(table).where({ chain_id: chainId }).delete();
+}
+
+export async function startIndexer(t: TestChain, overrides: Partial<IndexerOptions> = {}): Promise<Indexer> {
+  const indexer = createIndexer({
+    rpcUrl: t.url,
+    databaseUrl: await testDatabaseUrl(),
+    factoryAddress: t.factory,
+    deployBlock: t.deployBlock,
+    confirmations: 0,
+    pollIntervalMs: 100,
+    log: createLogger("indexer-test", process.env.TEST_LOG_LEVEL ?? "silent"),
+    progressBar: false,
+    ...overrides,
+  });
+  void indexer.run();
+  return indexer;
+}
+
+/** Waits until the indexer stands on the node's current head. */
+export async function syncedTo(t: TestChain, indexer: Indexer): Promise<bigint> {
+  const head = await t.client.getBlockNumber({ cacheTime: 0 });
+  await indexer.waitForBlock(head, 60_000);
+  return head;
+}
+
+const read = <T>(t: TestChain, address: Address, abi: Abi, functionName: string, args: unknown[]) =>
+  t.client.readContract({ address, abi, functionName, args } as never) as Promise<T>;
+
+/**
+ * The mirror equals the chain: every minted token of every event is in chain_tickets with
+ * the owner ownerOf gives (none once burned), check-in and listing as the contract says;
+ * tiers' minted counts match; every payee's (and organizer's) claimable equals claimable().
+ */
+export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{ tickets: number; balances: number }> {
+  const events = await db("chain_events").where({ chain_id: t.chainId });
+  let tickets = 0;
+  let balances = 0;
+  for (const event of events) {
+    const ticket = event.ticket_address as Address;
+    const tierCount = await read<bigint>(t, ticket, eventTicketAbi, "tierCount", []);
+    const mirrorTiers = await db("chain_tiers").where({ chain_id: t.chainId, contract_address: ticket });
+    assert.equal(mirrorTiers.length, Number(tierCount), `tiers of ${ticket}`);
+    assert.equal(event.cancelled, await read<boolean>(t, ticket, eventTicketAbi, "cancelled", []), "cancelled");
+    assert.equal(event.settled, await read<boolean>(t, ticket, eventTicketAbi, "settled", []), "settled");
+    for (let tierId = 1n; tierId <= tierCount; tierId++) {
+      const tier = await read<{ minted: number; price: bigint; supply: number }>(t, ticket, eventTicketAbi, "tier", [tierId]);
+      const mt = mirrorTiers.find((r) => BigInt(r.tier_id) === tierId)!;
+      assert.equal(BigInt(mt.minted), BigInt(tier.minted), `minted of tier ${tierId}`);
+      assert.equal(BigInt(mt.price), tier.price, `price of tier ${tierId}`);
+      for (let serial = 1n; serial <= BigInt(tier.minted); serial++) {
+        const tokenId = tierId * 1_000_000n + serial;
+        const row = await db("chain_tickets").where({ chain_id: t.chainId, contract_address: ticket, token_id: tokenId.toString() }).first();
+        assert.ok(row, `token ${tokenId} of ${ticket} is in the mirror`);
+        let owner: string | null;
+        try {
+          owner = (await read<Address>(t, ticket, eventTicketAbi, "ownerOf", [tokenId])).toLowerCase();
+        } catch {
+          owner = null; // burned (refunded)
+        }
+        assert.equal(row.owner_address, owner, `owner of ${tokenId}`);
+        assert.equal(row.checked_in, await read<boolean>(t, ticket, eventTicketAbi, "isCheckedIn", [tokenId]), `check-in of ${tokenId}`);
+        const [seller, price] = await read<[Address, bigint]>(t, ticket, eventTicketAbi, "listing", [tokenId]);
+        const listed = seller.toLowerCase() !== ETH;
+        assert.equal(row.resale_listed, listed, `listing of ${tokenId}`);
+        if (listed) assert.equal(BigInt(row.resale_price), price, `listing price of ${tokenId}`);
+        const [refund] = await read<[bigint, Address]>(t, ticket, eventTicketAbi, "refundAmount", [tokenId]);
+        assert.equal(BigInt(row.face_value), refund, `face value of ${tokenId}`);
+        tickets++;
+      }
+    }
+    const split = event.split_address as Address;
+    const accounts = new Set<string>([event.organizer]);
+    for (const p of await db("chain_split_payees").where({ chain_id: t.chainId, split_address: split })) accounts.add(p.account);
+    const payees = await read<Array<{ account: Address }>>(t, split, revenueSplitAbi, "payees", []);
+    assert.deepEqual(
+      (await db("chain_split_payees").where({ chain_id: t.chainId, split_address: split }).orderBy("position")).map((p) => p.account),
+      payees.map((p) => p.account.toLowerCase()),
+      "payees",
+    );
+    for (const account of accounts) {
+      const onChain = await read<bigint>(t, split, revenueSplitAbi, "claimable", [account, ETH]);
+      const row = await db("chain_split_balances").where({ chain_id: t.chainId, split_address: split, token_address: ETH, account }).first();
+      assert.equal(BigInt(row?.claimable ?? 0), onChain, `claimable of ${account} in ${split}`);
+      const released = await read<bigint>(t, split, revenueSplitAbi, "released", [account, ETH]);
+      assert.equal(BigInt(row?.released ?? 0), released, `released of ${account}`);
+      balances++;
+    }
+    const totals = await db("chain_split_totals").where({ chain_id: t.chainId, split_address: split, token_address: ETH }).first();
+    assert.equal(BigInt(totals?.received ?? 0), await read<bigint>(t, split, revenueSplitAbi, "totalReceived", [ETH]), "received");
+    assert.equal(BigInt(totals?.dust ?? 0), await read<bigint>(t, split, revenueSplitAbi, "dust", [ETH]), "dust");
+  }
+  return { tickets, balances };
+}
+
+/** Rows per log table, and whether any natural key appears twice (it cannot: primary keys). */
+export async function logRowCounts(db: Knex, chainId: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of CHAIN_TABLES) {
+    const [{ n }] = (await db(table).where({ chain_id: chainId }).count({ n: "*" })) as Array<{ n: string }>;
+    out[table] = Number(n);
+  }
+  return out;
+}
