@@ -6,6 +6,7 @@ import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
+import { startCheckInAnchor } from "./modules/gate/anchor.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -25,8 +26,10 @@ async function main(): Promise<void> {
     server.listen(config.http.port, config.http.host, resolve);
   });
   log.info({ url: `http://${config.http.host}:${config.http.port}` }, "api listening");
+  const anchor = chain ? startCheckInAnchor({ config, db, chain, log }) : undefined;
 
   onShutdown(async () => {
+    await anchor?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.destroy();
   });

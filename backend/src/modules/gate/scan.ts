@@ -1,0 +1,439 @@
+import type { Knex } from "knex";
+import type { Address, PublicClient } from "viem";
+import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
+import { newId } from "../../../../lib/ids.js";
+import type { Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { decodePass, PASS_MAX_VALIDITY_SECONDS, PassFormatError, type SignedPass } from "./pass.js";
+import { passSigner } from "./passes.js";
+import type { ScannerAccess } from "./scanners.js";
+import type { ZoneDirectory, ZoneInfo } from "./zones.js";
+
+/**
+ * Where check-in is decided. `POST /api/v1/gate/scan` checks, in this order, and answers
+ * with the first failing reason:
+ *
+ *   malformed_pass    the QR is not a festival pass
+ *   bad_signature     not signed by the holder it names (or, for a platform pass, by the platform key)
+ *   expired_pass      validUntil is in the past; validity_too_long: more than 60 s ahead
+ *   wrong_event       the pass is for another ticket contract / chain than this zone's event
+ *   wrong_zone        the ticket's tier may not enter this area
+ *   unknown_ticket    no such ticket (mirror, or the chain when the mirror lags)
+ *   refunded          the ticket was refunded (burned)
+ *   not_holder        the pass names someone who no longer holds the ticket (e.g. transferred)
+ *   cancelled         the event is cancelled
+ *   already_admitted  the ticket already entered (entrance without re-entry, or already inside)
+ *   replayed_pass     this pass (nonce) already admitted once where re-entry is possible
+ *   zone_full         the zone is at capacity
+ *   not_inside        exit scan of a ticket that is not inside
+ *   admitted / exited the happy paths
+ *
+ * Ownership comes from the mirror; when the indexer lags more than INDEXER_MAX_LAG_BLOCKS
+ * behind the head, from `ownerOf` on the chain (if the chain is unreachable too, the
+ * mirror's answer is used and the verdict says `ownership: "mirror_stale"`).
+ *
+ * Atomicity: the first entry of a ticket is the insert of its gate_check_ins row
+ * (uq_gate_check_ins_ticket): of two concurrent scans exactly one inserts. Zone presence is
+ * a conditional upsert (inside = false -> true) and occupancy a conditional UPDATE
+ * (occupancy < capacity), all in one short transaction, so neither a double entry nor an
+ * over-full zone can happen under concurrency. Every scan, whatever its verdict, is logged
+ * in gate_scans (the zone access log).
+ *
+ * Pass nonces (replay): a pass lives at most 60 s. At an entrance without re-entry a replay
+ * can never admit (the check-in row exists), so no nonce is stored there (keeps the hot
+ * path at one statement). Where re-entry is possible (areas, re-entry entrances) the nonce
+ * of every admitting pass is stored (gate_pass_uses) and a second admission with the same
+ * pass is `replayed_pass`: after an exit, the holder must show a fresh pass.
+ */
+export type Verdict =
+  | "admitted"
+  | "exited"
+  | "already_admitted"
+  | "not_inside"
+  | "malformed_pass"
+  | "bad_signature"
+  | "expired_pass"
+  | "validity_too_long"
+  | "wrong_event"
+  | "wrong_zone"
+  | "unknown_ticket"
+  | "refunded"
+  | "not_holder"
+  | "cancelled"
+  | "replayed_pass"
+  | "zone_full";
+
+export const VERDICTS: readonly Verdict[] = [
+  "admitted", "exited", "already_admitted", "not_inside", "malformed_pass", "bad_signature", "expired_pass", "validity_too_long",
+  "wrong_event", "wrong_zone", "unknown_ticket", "refunded", "not_holder", "cancelled", "replayed_pass", "zone_full",
+];
+
+const MESSAGES: Record<Verdict, string> = {
+  admitted: "Admit.",
+  exited: "Exit recorded.",
+  already_admitted: "Refuse: this ticket has already entered.",
+  not_inside: "This ticket is not inside this zone.",
+  malformed_pass: "Refuse: this is not a festival pass.",
+  bad_signature: "Refuse: the pass signature is not valid (forged or altered).",
+  expired_pass: "Refuse: the pass has expired; ask for a fresh QR code.",
+  validity_too_long: "Refuse: the pass claims a validity longer than 60 seconds.",
+  wrong_event: "Refuse: this pass is for another event.",
+  wrong_zone: "Refuse: this ticket category may not enter this zone.",
+  unknown_ticket: "Refuse: no such ticket.",
+  refunded: "Refuse: this ticket was refunded.",
+  not_holder: "Refuse: the pass was signed by someone who no longer holds this ticket.",
+  cancelled: "Refuse: the event is cancelled.",
+  replayed_pass: "Refuse: this pass was already used; ask for a fresh QR code.",
+  zone_full: "Refuse for now: the zone is full.",
+};
+
+export interface ScanInput {
+  payload: string;
+  zoneId: string;
+  direction: "in" | "out";
+  deviceId?: string;
+}
+
+export interface ScanResult {
+  verdict: Verdict;
+  admitted: boolean;
+  message: string;
+  ownership: "mirror" | "chain" | "mirror_stale" | null;
+  zone: { id: string; code: string; name: string; occupancy: number | null; capacity: number | null };
+  ticket: {
+    contract: string;
+    tokenId: string;
+    tierId: number;
+    category: string | null;
+    holder: string;
+    holderDisplayName: string | null;
+  } | null;
+  scannedAt: string;
+}
+
+interface TicketState {
+  owner: string | null;
+  burned: boolean;
+  refundState: string;
+  chainCheckedIn: boolean;
+  cancelled: boolean;
+  holderDisplayName: string | null;
+}
+
+export const TIER_ID_BASE = 1_000_000n;
+
+export interface GateScanDeps {
+  db: Knex;
+  chain?: { client: PublicClient; chainId: number };
+  platformPassAddress: Address;
+  maxLagBlocks: number;
+  zones: ZoneDirectory;
+  scanners: ScannerAccess;
+  now?: () => number;
+}
+
+export class GateScanService {
+  private lag: { at: number; blocks: number } | undefined;
+
+  constructor(private readonly deps: GateScanDeps) {}
+
+  private nowSeconds(): number {
+    return Math.floor((this.deps.now?.() ?? Date.now()) / 1000);
+  }
+
+  async scan(principal: Principal, input: ScanInput): Promise<ScanResult> {
+    const zone = await this.deps.zones.get(input.zoneId);
+    if (!zone) throw new HttpError(404, "zone_not_found", `zone ${input.zoneId} not found`);
+    await this.deps.scanners.assert(principal, zone.festivalId);
+    if (!zone.contract) throw new HttpError(409, "event_not_linked", "this zone's event is not linked to a ticket contract yet");
+
+    const scannedAt = new Date();
+    const result = (verdict: Verdict, extra: Partial<ScanResult> = {}): ScanResult => ({
+      verdict,
+      admitted: verdict === "admitted",
+      message: MESSAGES[verdict],
+      ownership: null,
+      zone: { id: zone.id, code: zone.code, name: zone.name, occupancy: null, capacity: zone.capacity },
+      ticket: null,
+      scannedAt: scannedAt.toISOString(),
+      ...extra,
+    });
+    const log = { zone, principal, input, scannedAt };
+
+    // 1. signature
+    let pass: SignedPass;
+    try {
+      pass = decodePass(input.payload.trim());
+    } catch (error) {
+      if (!(error instanceof PassFormatError)) throw error;
+      await this.logScan(log, "malformed_pass", null);
+      return result("malformed_pass");
+    }
+    const signer = passSigner(pass);
+    const expectedSigner = pass.signer === "platform" ? this.deps.platformPassAddress.toLowerCase() : pass.holder.toLowerCase();
+    const holder = pass.holder.toLowerCase();
+    const tierId = Number(pass.tokenId / TIER_ID_BASE);
+    const ticketOf = (state?: TicketState) => ({
+      contract: pass.contract.toLowerCase(),
+      tokenId: pass.tokenId.toString(),
+      tierId,
+      category: zone.categoryNames.get(tierId) ?? null,
+      holder,
+      holderDisplayName: state?.holderDisplayName ?? null,
+    });
+    const refuse = async (verdict: Verdict, extra: Partial<ScanResult> = {}) => {
+      await this.logScan(log, verdict, pass);
+      return result(verdict, { ticket: ticketOf(), ...extra });
+    };
+    if (signer !== expectedSigner) {
+      await this.logScan(log, "bad_signature", null);
+      return result("bad_signature");
+    }
+
+    // 2. expiry
+    const now = this.nowSeconds();
+    if (pass.validUntil < now) return refuse("expired_pass");
+    if (pass.validUntil > now + PASS_MAX_VALIDITY_SECONDS + 5) return refuse("validity_too_long");
+
+    // 3. event and zone
+    if (pass.chainId !== zone.chainId || pass.contract.toLowerCase() !== zone.contract) return refuse("wrong_event");
+    if (zone.allowedTiers && !zone.allowedTiers.has(tierId)) return refuse("wrong_zone");
+
+    // 4. holder (mirror, or the chain when the mirror lags)
+    const { state, ownership } = await this.ticketState(zone, pass.tokenId);
+    const withTicket = { ticket: ticketOf(state ?? undefined), ownership };
+    if (!state) return refuse("unknown_ticket", withTicket);
+    if (state.burned || state.refundState === "refunded") return refuse("refunded", withTicket);
+    if (state.owner !== holder) return refuse("not_holder", withTicket);
+
+    // 5. refunded or cancelled
+    if (state.cancelled || state.refundState === "refundable") return refuse("cancelled", withTicket);
+
+    // 6. not entered already: atomic
+    const outcome = input.direction === "in" ? await this.admit(log, zone, pass, state) : await this.exit(log, zone, pass);
+    return result(outcome.verdict, { ...withTicket, zone: { ...result(outcome.verdict).zone, occupancy: outcome.occupancy } });
+  }
+
+  private async mirrorLag(chainId: number): Promise<number> {
+    if (this.lag && Date.now() - this.lag.at < 1000) return this.lag.blocks;
+    const row = await this.deps.db("indexer_cursors").where({ chain_id: chainId }).first("block_number", "head_block_number");
+    const blocks = row ? Number(row.head_block_number) - Number(row.block_number) : Number.POSITIVE_INFINITY;
+    this.lag = { at: Date.now(), blocks };
+    return blocks;
+  }
+
+  private async ticketState(zone: ZoneInfo, tokenId: bigint): Promise<{ state: TicketState | null; ownership: ScanResult["ownership"] }> {
+    // The holder's display name: wallets and users belong to the identity module; read here
+    // in the same indexed query to keep the hot path at one round trip.
+    const rows = await this.deps.db.raw(
+      `select t.owner_address, t.burned, t.refund_state, t.checked_in, e.cancelled, u.display_name
+         from chain_tickets t
+         join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
+         left join wallets w on w.network = 'evm' and w.address = t.owner_address
+         left join users u on u.id = w.user_id and u.deleted_at is null
+        where t.chain_id = ? and t.contract_address = ? and t.token_id = ?`,
+      [zone.chainId, zone.contract, tokenId.toString()],
+    );
+    const r = rows.rows[0];
+    let state: TicketState | null = r
+      ? {
+          owner: r.owner_address,
+          burned: r.burned,
+          refundState: r.refund_state,
+          chainCheckedIn: r.checked_in,
+          cancelled: r.cancelled,
+          holderDisplayName: r.display_name ?? null,
+        }
+      : null;
+    const lag = await this.mirrorLag(zone.chainId);
+    if (lag <= this.deps.maxLagBlocks) return { state, ownership: "mirror" };
+    const chain = this.deps.chain;
+    if (!chain || chain.chainId !== zone.chainId) return { state, ownership: "mirror_stale" };
+    try {
+      const owner = await chain.client.readContract({ address: zone.contract!, abi: eventTicketAbi, functionName: "ownerOf", args: [tokenId] });
+      const ownerLower = owner.toLowerCase();
+      const display =
+        state?.owner === ownerLower
+          ? state.holderDisplayName
+          : (((await this.deps.db.raw(
+              "select u.display_name from wallets w join users u on u.id = w.user_id where w.network = 'evm' and w.address = ?",
+              [ownerLower],
+            )).rows[0]?.display_name as string | undefined) ?? null);
+      state = {
+        owner: ownerLower,
+        burned: false,
+        refundState: state?.refundState === "refunded" ? "none" : (state?.refundState ?? "none"),
+        chainCheckedIn: state?.chainCheckedIn ?? false,
+        cancelled: state?.cancelled ?? false,
+        holderDisplayName: display,
+      };
+      return { state, ownership: "chain" };
+    } catch (error) {
+      const reverted = (error as { name?: string }).name === "ContractFunctionExecutionError";
+      if (reverted) {
+        // ownerOf reverts for a token that does not exist (never minted, or burned by a refund)
+        return { state: state ? { ...state, owner: null, burned: true, refundState: "refunded" } : null, ownership: "chain" };
+      }
+      return { state, ownership: "mirror_stale" };
+    }
+  }
+
+  private async admit(
+    log: LogContext,
+    zone: ZoneInfo,
+    pass: SignedPass,
+    state: TicketState,
+  ): Promise<{ verdict: Verdict; occupancy: number | null }> {
+    const db = this.deps.db;
+    const tokenId = pass.tokenId.toString();
+    const holder = pass.holder.toLowerCase();
+    const checkIn = {
+      id: newId(),
+      event_contract_id: zone.eventContractId,
+      chain_id: zone.chainId,
+      contract_address: zone.contract,
+      token_id: tokenId,
+      holder_address: holder,
+      zone_id: zone.id,
+      scanner_user_id: log.principal.userId,
+      source: "online",
+      device_id: log.input.deviceId ?? null,
+      pass_nonce: pass.nonce.toString(),
+      checked_in_at: log.scannedAt,
+      // already checked in on-chain (re-entry entrances): nothing to anchor
+      ...(state.chainCheckedIn ? { anchor_status: "anchored", anchored_at: log.scannedAt, confirmed_at: log.scannedAt } : {}),
+    };
+    const tracksPresence = zone.kind === "area" || zone.allowReentry || zone.capacity !== null;
+
+    if (zone.kind === "entrance" && !tracksPresence) {
+      if (state.chainCheckedIn) {
+        // checked in on-chain already (an offline gate's upload, another system): it has entered
+        await this.logScan(log, "already_admitted", pass);
+        return { verdict: "already_admitted", occupancy: null };
+      }
+      // Hot path: one statement. The check-in insert either happens (admitted) or hits the
+      // unique ticket constraint (already admitted); the log row records which, atomically.
+      const { rows } = await db.raw(
+        `with c as (
+           insert into gate_check_ins ${insertColumns(checkIn)} on conflict on constraint uq_gate_check_ins_ticket do nothing returning 1
+         )
+         insert into gate_scans (id, event_contract_id, zone_id, direction, token_id, holder_address, verdict, scanner_user_id, source, device_id, pass_nonce, scanned_at)
+         select ?, ?, ?, 'in', ?, ?, case when exists (select 1 from c) then 'admitted' else 'already_admitted' end, ?, 'online', ?, ?, ?
+         returning verdict`,
+        [
+          ...Object.values(checkIn),
+          newId(), zone.eventContractId, zone.id, tokenId, holder, log.principal.userId, log.input.deviceId ?? null, pass.nonce.toString(), log.scannedAt,
+        ],
+      );
+      return { verdict: rows[0].verdict as Verdict, occupancy: null };
+    }
+
+    if (zone.kind === "entrance" && !zone.allowReentry && state.chainCheckedIn) {
+      await this.logScan(log, "already_admitted", pass);
+      return { verdict: "already_admitted", occupancy: null };
+    }
+    let refused: Verdict | undefined;
+    let occupancy: number | null = null;
+    await db
+      .transaction(async (trx) => {
+        if (zone.kind === "entrance") {
+          const inserted = await trx.raw(
+            `insert into gate_check_ins ${insertColumns(checkIn)} on conflict on constraint uq_gate_check_ins_ticket do nothing returning 1`,
+            Object.values(checkIn),
+          );
+          if (inserted.rows.length === 0 && !zone.allowReentry) throw new Refusal("already_admitted");
+        }
+        const entered = await trx.raw(
+          `insert into gate_zone_presence (zone_id, token_id, inside) values (?, ?, true)
+           on conflict (zone_id, token_id) do update set inside = true, updated_at = now() where gate_zone_presence.inside = false
+           returning 1`,
+          [zone.id, tokenId],
+        );
+        if (entered.rows.length === 0) throw new Refusal("already_admitted");
+        if (zone.kind === "area" || zone.allowReentry) {
+          const fresh = await trx.raw(
+            `insert into gate_pass_uses (chain_id, contract_address, token_id, nonce, expires_at) values (?, ?, ?, ?, to_timestamp(?))
+             on conflict do nothing returning 1`,
+            [zone.chainId, zone.contract, tokenId, pass.nonce.toString(), pass.validUntil],
+          );
+          if (fresh.rows.length === 0) throw new Refusal("replayed_pass");
+        }
+        if (zone.capacity !== null) {
+          const updated = await trx.raw(
+            "update gate_zones set occupancy = occupancy + 1 where id = ? and occupancy < capacity returning occupancy",
+            [zone.id],
+          );
+          if (updated.rows.length === 0) throw new Refusal("zone_full");
+          occupancy = updated.rows[0].occupancy;
+        }
+        await this.logScan(log, "admitted", pass, trx);
+      })
+      .catch((error) => {
+        if (error instanceof Refusal) refused = error.verdict;
+        else throw error;
+      });
+    if (refused) {
+      await this.logScan(log, refused, pass);
+      if (refused === "zone_full") occupancy = zone.capacity;
+      return { verdict: refused, occupancy };
+    }
+    return { verdict: "admitted", occupancy };
+  }
+
+  private async exit(log: LogContext, zone: ZoneInfo, pass: SignedPass): Promise<{ verdict: Verdict; occupancy: number | null }> {
+    let occupancy: number | null = null;
+    const left = await this.deps.db.transaction(async (trx) => {
+      const out = await trx.raw(
+        "update gate_zone_presence set inside = false, updated_at = now() where zone_id = ? and token_id = ? and inside returning 1",
+        [zone.id, pass.tokenId.toString()],
+      );
+      if (out.rows.length === 0) return false;
+      if (zone.capacity !== null) {
+        const updated = await trx.raw("update gate_zones set occupancy = occupancy - 1 where id = ? and occupancy > 0 returning occupancy", [zone.id]);
+        occupancy = updated.rows[0]?.occupancy ?? 0;
+      }
+      await this.logScan(log, "exited", pass, trx);
+      return true;
+    });
+    if (!left) {
+      await this.logScan(log, "not_inside", pass);
+      return { verdict: "not_inside", occupancy: null };
+    }
+    return { verdict: "exited", occupancy };
+  }
+
+  private async logScan(ctx: LogContext, verdict: Verdict, pass: SignedPass | null, trx: Knex | Knex.Transaction = this.deps.db): Promise<void> {
+    await trx("gate_scans").insert({
+      id: newId(),
+      event_contract_id: ctx.zone.eventContractId,
+      zone_id: ctx.zone.id,
+      direction: ctx.input.direction,
+      token_id: pass ? pass.tokenId.toString() : null,
+      holder_address: pass ? pass.holder.toLowerCase() : null,
+      verdict,
+      scanner_user_id: ctx.principal.userId,
+      source: "online",
+      device_id: ctx.input.deviceId ?? null,
+      pass_nonce: pass ? pass.nonce.toString() : null,
+      scanned_at: ctx.scannedAt,
+    });
+  }
+}
+
+interface LogContext {
+  zone: ZoneInfo;
+  principal: Principal;
+  input: ScanInput;
+  scannedAt: Date;
+}
+
+class Refusal extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(verdict);
+  }
+}
+
+function insertColumns(row: Record<string, unknown>): string {
+  const columns = Object.keys(row);
+  return `(${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`;
+}

@@ -1,0 +1,111 @@
+import type { Knex } from "knex";
+import { hasPermission, type Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { newId } from "../../../../lib/ids.js";
+import { recordAudit, type AuditContext } from "../audit/service.js";
+import { assertFestivalAccess } from "../festival-access/service.js";
+
+/**
+ * Scanner accounts: staff users (platform role `security`, which grants `tickets.scan`; no
+ * wallet needed, they sign in with email and password) assigned to a festival by one of its
+ * managers (gate_scanners). Platform admins may scan anywhere.
+ *
+ * The answer is cached per (user, festival) for CACHE_MS on the scan hot path; a revocation
+ * through this process takes effect at once, through another API process within CACHE_MS.
+ */
+const CACHE_MS = 30_000;
+
+export class ScannerAccess {
+  private readonly cache = new Map<string, number>();
+
+  constructor(private readonly db: Knex) {}
+
+  async assert(principal: Principal, festivalId: string): Promise<void> {
+    const isAdmin = principal.roles.has("admin");
+    if (!isAdmin && !hasPermission(principal, "tickets.scan")) {
+      throw new HttpError(403, "not_a_scanner", "scanning needs a staff account with the security role");
+    }
+    const key = `${principal.userId}:${festivalId}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached > Date.now()) return;
+    const assigned =
+      isAdmin ||
+      (await this.db("gate_scanners").where({ festival_id: festivalId, user_id: principal.userId }).whereNull("revoked_at").first("id")) !== undefined;
+    if (!assigned) throw new HttpError(403, "scanner_not_assigned", "you are not a scanner for this festival");
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(key, Date.now() + CACHE_MS);
+  }
+
+  forget(userId: string, festivalId: string): void {
+    this.cache.delete(`${userId}:${festivalId}`);
+  }
+
+  async list(principal: Principal, festivalId: string) {
+    await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
+    const rows = await this.db("gate_scanners as s")
+      .join("users as u", "u.id", "s.user_id")
+      .where("s.festival_id", festivalId)
+      .whereNull("s.revoked_at")
+      .orderBy("s.created_at")
+      .select("s.user_id", "u.display_name", "u.email", "s.created_at");
+    return {
+      items: rows.map((r) => ({
+        userId: r.user_id as string,
+        displayName: (r.display_name as string | null) ?? null,
+        email: (r.email as string | null) ?? null,
+        assignedAt: (r.created_at as Date).toISOString(),
+      })),
+    };
+  }
+
+  async assign(principal: Principal, audit: AuditContext, festivalId: string, userId: string) {
+    const access = await assertFestivalAccess(this.db, principal, festivalId, { level: "manager" });
+    const isSecurity = await this.db("user_roles as ur")
+      .join("role_permissions as rp", "rp.role_id", "ur.role_id")
+      .join("permissions as p", "p.id", "rp.permission_id")
+      .where({ "ur.user_id": userId, "p.name": "tickets.scan" })
+      .first("ur.id");
+    if (!isSecurity) {
+      throw new HttpError(422, "not_security_staff", "only staff with the security role (permission tickets.scan) can scan tickets", [
+        { field: "body.userId", message: "user has no security role (or does not exist)" },
+      ]);
+    }
+    await this.db.transaction(async (trx) => {
+      const [row] = await trx("gate_scanners")
+        .insert({ id: newId(), festival_id: festivalId, user_id: userId, created_by: principal.userId, updated_by: principal.userId })
+        .onConflict(["festival_id", "user_id"])
+        .merge({ revoked_at: null, updated_by: principal.userId, updated_at: trx.fn.now() })
+        .returning("*");
+      await recordAudit(trx, audit, {
+        action: "gate_scanner.assigned",
+        entityType: "gate_scanner",
+        entityId: row.id,
+        organizationId: access.organizationId,
+        festivalId,
+        after: row,
+      });
+    });
+    return { userId, festivalId };
+  }
+
+  async revoke(principal: Principal, audit: AuditContext, festivalId: string, userId: string): Promise<void> {
+    const access = await assertFestivalAccess(this.db, principal, festivalId, { level: "manager" });
+    await this.db.transaction(async (trx) => {
+      const [row] = await trx("gate_scanners")
+        .where({ festival_id: festivalId, user_id: userId })
+        .whereNull("revoked_at")
+        .update({ revoked_at: trx.fn.now(), updated_by: principal.userId })
+        .returning("*");
+      if (!row) throw new HttpError(404, "scanner_not_found", "this user is not a scanner of this festival");
+      await recordAudit(trx, audit, {
+        action: "gate_scanner.revoked",
+        entityType: "gate_scanner",
+        entityId: row.id,
+        organizationId: access.organizationId,
+        festivalId,
+        after: row,
+      });
+    });
+    this.forget(userId, festivalId);
+  }
+}

@@ -1,0 +1,119 @@
+import { z } from "../../http/zod.js";
+import { Address, Amount } from "../event-contracts/schemas.js";
+import { VERDICTS } from "./scan.js";
+
+export const ScanBody = z
+  .strictObject({
+    /** The QR payload ("FP1.…"). */
+    payload: z.string().min(1).max(1000),
+    zoneId: z.uuid(),
+    direction: z.enum(["in", "out"]).default("in"),
+    deviceId: z.string().min(1).max(100).optional(),
+  })
+  .openapi("GateScanRequest");
+
+export const ScanResult = z
+  .object({
+    verdict: z.enum(VERDICTS as [string, ...string[]]),
+    admitted: z.boolean(),
+    message: z.string(),
+    ownership: z.enum(["mirror", "chain", "mirror_stale"]).nullable(),
+    zone: z.object({ id: z.uuid(), code: z.string(), name: z.string(), occupancy: z.number().int().nullable(), capacity: z.number().int().nullable() }),
+    ticket: z
+      .object({
+        contract: z.string(),
+        tokenId: z.string(),
+        tierId: z.number().int(),
+        category: z.string().nullable(),
+        holder: z.string(),
+        holderDisplayName: z.string().nullable(),
+      })
+      .nullable(),
+    scannedAt: z.string(),
+  })
+  .openapi("GateScanVerdict");
+
+export const IssuePassBody = z
+  .strictObject({
+    contract: Address,
+    tokenId: Amount,
+    /** Seconds the pass stays valid (1..60, default 30). */
+    validitySeconds: z.number().int().min(1).max(60).optional(),
+  })
+  .openapi("IssuePassRequest");
+
+export const IssuedPass = z
+  .object({
+    payload: z.string(),
+    signer: z.enum(["platform", "holder"]),
+    holder: z.string(),
+    contract: z.string(),
+    tokenId: z.string(),
+    validUntil: z.number().int(),
+    nonce: z.string(),
+    /** The QR code as SVG markup; PNG at GET /api/v1/gate/qr?payload=…&format=png. */
+    qrSvg: z.string(),
+  })
+  .openapi("GatePass");
+
+export const ZoneBody = z.strictObject({
+  code: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(40),
+  name: z.string().min(1).max(120),
+  kind: z.enum(["entrance", "area"]).default("area"),
+  capacity: z.number().int().positive().max(10_000_000).nullable().optional(),
+  allowReentry: z.boolean().optional(),
+});
+
+export const ZonePatch = z.strictObject({
+  name: z.string().min(1).max(120).optional(),
+  capacity: z.number().int().positive().max(10_000_000).nullable().optional(),
+  allowReentry: z.boolean().optional(),
+});
+
+export const ZoneScan = z.object({
+  id: z.uuid(),
+  direction: z.enum(["in", "out"]),
+  tokenId: z.string().nullable(),
+  holder: z.string().nullable(),
+  verdict: z.string(),
+  scannerUserId: z.string().nullable(),
+  source: z.enum(["online", "offline"]),
+  deviceId: z.string().nullable(),
+  scannedAt: z.string(),
+});
+
+export const SignedSnapshot = z
+  .object({ algorithm: z.literal("Ed25519"), publicKey: z.string(), data: z.string(), signature: z.string() })
+  .openapi("GateOfflineSnapshot");
+
+export const OfflineUploadBody = z
+  .strictObject({
+    deviceId: z.string().min(1).max(100),
+    scans: z
+      .array(
+        z.strictObject({
+          nonce: z.string().min(1).max(100),
+          zoneId: z.uuid(),
+          payload: z.string().min(1).max(1000),
+          scannedAt: z.iso.datetime({ offset: true }),
+          /** What the device decided offline (verifyPassOffline's verdict). */
+          verdict: z.string().min(1).max(40),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  })
+  .openapi("GateOfflineUpload");
+
+const OfflineResult = z.object({
+  nonce: z.string(),
+  tokenId: z.string().nullable(),
+  result: z.enum(["admitted", "already_admitted", "conflict", "refused"]),
+  conflictWith: z.string().nullable(),
+  replayed: z.boolean(),
+});
+
+export const OfflineUploadResult = z.object({ results: z.array(OfflineResult), conflicts: z.array(OfflineResult) }).openapi("GateOfflineUploadResult");
+
+export const AssignScannerBody = z.strictObject({ userId: z.uuid() });
+export const Scanner = z.object({ userId: z.string(), displayName: z.string().nullable(), email: z.string().nullable(), assignedAt: z.string() });

@@ -1,0 +1,147 @@
+import type { Knex } from "knex";
+import type { Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
+
+/**
+ * Tickets as fans see them, read from the chain mirror (chain_tickets, chain_events,
+ * chain_tiers, chain_ticket_transfers) joined with the platform's links (event_contracts,
+ * ticket_categories) and the gate's own check-ins.
+ */
+
+/** The user's verified EVM wallet addresses (lowercase). The wallets table belongs to the users module; this is its read-only view for tickets. */
+export async function evmWalletsOf(db: Knex, userId: string): Promise<string[]> {
+  return db("wallets").where({ user_id: userId, network: "evm" }).pluck("address");
+}
+
+const TICKET_COLUMNS = `
+  t.chain_id::int as chain_id, t.contract_address, t.token_id::text as token_id, t.tier_id::int as tier_id, t.owner_address,
+  t.burned, t.is_comp, t.face_value::text as face_value, t.currency, t.minted_at, t.transfer_count,
+  t.checked_in, t.checked_in_at, t.resale_listed, t.resale_price::text as resale_price, t.refund_state,
+  e.name as event_name, e.starts_at, e.ends_at, e.cancelled, e.transfer_policy,
+  tr.name as tier_name, tr.transferable,
+  ec.id as event_contract_id, ec.festival_id, c.name as category_name,
+  g.checked_in_at as gate_checked_in_at, g.anchor_status`;
+
+const TICKET_FROM = `
+  from chain_tickets t
+  join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
+  left join chain_tiers tr on tr.chain_id = t.chain_id and tr.contract_address = t.contract_address and tr.tier_id = t.tier_id
+  left join event_contracts ec on ec.chain_id = t.chain_id and ec.ticket_address = t.contract_address
+  left join ticket_categories c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
+  left join gate_check_ins g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
+
+type Row = Record<string, unknown>;
+
+async function transfersOf(db: Knex, tickets: Row[]): Promise<Map<string, Row[]>> {
+  const out = new Map<string, Row[]>();
+  if (tickets.length === 0) return out;
+  const keys = tickets.map((t) => [t.chain_id, t.contract_address, t.token_id]);
+  const rows = await db.raw(
+    `select x.chain_id::int as chain_id, x.contract_address, x.token_id::text as token_id, x.from_address, x.to_address,
+            x.block_number::text as block_number, x.tx_hash, x.block_timestamp
+       from chain_ticket_transfers x
+      where (x.chain_id, x.contract_address, x.token_id) in (${keys.map(() => "(?::bigint, ?, ?::numeric)").join(", ")})
+      order by x.block_number, x.log_index`,
+    keys.flat() as Knex.RawBinding[],
+  );
+  for (const r of rows.rows as Row[]) {
+    const key = `${r.chain_id}:${r.contract_address}:${r.token_id}`;
+    out.set(key, [...(out.get(key) ?? []), r]);
+  }
+  return out;
+}
+
+function ticketView(t: Row, transfers: Row[] | undefined) {
+  const state: "valid" | "checked_in" | "refunded" | "cancelled" = t.burned ? "refunded" : t.cancelled ? "cancelled" : t.checked_in || t.gate_checked_in_at ? "checked_in" : "valid";
+  return {
+    chainId: t.chain_id as number,
+    contract: t.contract_address as string,
+    tokenId: t.token_id as string,
+    tierId: t.tier_id as number,
+    tierName: (t.tier_name as string | null) ?? null,
+    category: (t.category_name as string | null) ?? null,
+    event: {
+      name: t.event_name as string,
+      startsAt: (t.starts_at as Date).toISOString(),
+      endsAt: (t.ends_at as Date).toISOString(),
+      cancelled: t.cancelled as boolean,
+      transferPolicy: t.transfer_policy as string,
+      eventContractId: (t.event_contract_id as string | null) ?? null,
+      festivalId: (t.festival_id as string | null) ?? null,
+    },
+    owner: (t.owner_address as string | null) ?? null,
+    state,
+    isComp: t.is_comp as boolean,
+    faceValue: t.face_value as string,
+    currency: t.currency as string,
+    mintedAt: (t.minted_at as Date).toISOString(),
+    checkIn: {
+      onChain: t.checked_in as boolean,
+      onChainAt: (t.checked_in_at as Date | null)?.toISOString() ?? null,
+      atGate: t.gate_checked_in_at !== null,
+      atGateAt: (t.gate_checked_in_at as Date | null)?.toISOString() ?? null,
+      anchorStatus: (t.anchor_status as string | null) ?? null,
+    },
+    resale: { listed: t.resale_listed as boolean, price: (t.resale_price as string | null) ?? null },
+    refundState: t.refund_state as string,
+    transfers: (transfers ?? []).map((x) => ({
+      from: x.from_address as string,
+      to: x.to_address as string,
+      blockNumber: x.block_number as string,
+      txHash: x.tx_hash as string,
+      at: (x.block_timestamp as Date).toISOString(),
+    })),
+  };
+}
+
+/** Every ticket held by any of the caller's linked EVM wallets, across events and chains. */
+export async function myTickets(db: Knex, principal: Principal, page: PageQuery) {
+  const wallets = await evmWalletsOf(db, principal.userId);
+  if (wallets.length === 0) return { items: [], nextCursor: null, wallets };
+  const bindings: Knex.RawBinding[] = [wallets];
+  let after = "";
+  if (page.cursor) {
+    const [contract, tokenId] = decodeCursor(page.cursor);
+    if (typeof contract !== "string" || !/^\d+$/.test(tokenId)) {
+      throw new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
+    }
+    after = "and (t.contract_address, t.token_id) > (?, ?::numeric)";
+    bindings.push(contract, tokenId);
+  }
+  bindings.push(page.limit + 1);
+  const rows = (
+    await db.raw(
+      `select ${TICKET_COLUMNS} ${TICKET_FROM}
+        where t.owner_address = any(?::text[]) ${after}
+        order by t.contract_address, t.token_id
+        limit ?`,
+      bindings,
+    )
+  ).rows as Row[];
+  const hasMore = rows.length > page.limit;
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
+  const transfers = await transfersOf(db, pageRows);
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items: pageRows.map((t) => ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`))),
+    nextCursor: hasMore && last ? encodeCursor([last.contract_address, last.token_id]) : null,
+    wallets,
+  };
+}
+
+/** A ticket's public page: what the chain shows anyway (owner address, state, history), plus the event and tier names. */
+export async function publicTicket(db: Knex, chainId: number | undefined, contract: string, tokenId: string) {
+  const rows = (
+    await db.raw(
+      `select ${TICKET_COLUMNS} ${TICKET_FROM}
+        where t.contract_address = ? and t.token_id = ?::numeric ${chainId === undefined ? "" : "and t.chain_id = ?"}
+        limit 1`,
+      chainId === undefined ? [contract, tokenId] : [contract, tokenId, chainId],
+    )
+  ).rows as Row[];
+  const t = rows[0];
+  if (!t) throw new HttpError(404, "ticket_not_found", `no ticket ${tokenId} on ${contract}`);
+  const transfers = await transfersOf(db, [t]);
+  return ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`));
+}
