@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import QRCode from "qrcode";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { decodePass, encodePass, PassFormatError, recoverPassSigner, signPass, type TicketPass } from "../../../backend/src/modules/gate/pass.js";
+import { passSigner } from "../../../backend/src/modules/gate/passes.js";
 
 describe("gate: TicketPass", () => {
   const holder = privateKeyToAccount(generatePrivateKey());
@@ -37,5 +38,16 @@ describe("gate: TicketPass", () => {
   it("refuses malformed payloads with a format error", () => {
     assert.throws(() => decodePass("hello"), PassFormatError);
     assert.throws(() => decodePass("FP1.AAAA"), PassFormatError);
+  });
+
+  it("the fast signer recovery (hand-built EIP-712 digest + libsecp256k1) agrees with viem", async () => {
+    for (const tokenId of [0n, 1n, 2_000_003n, 2n ** 256n - 1n]) {
+      const signed = await signPass(holder, { ...pass, tokenId, nonce: 2n ** 64n - 1n }, "holder");
+      assert.equal(passSigner(signed), (await recoverPassSigner(signed)).toLowerCase());
+      assert.equal(passSigner(signed), holder.address.toLowerCase());
+    }
+    const signed = await signPass(holder, pass, "holder");
+    assert.equal(passSigner({ ...signed, signature: `0x${"00".repeat(65)}` }), null);
+    assert.notEqual(passSigner({ ...signed, validUntil: signed.validUntil + 1 }), holder.address.toLowerCase());
   });
 });
