@@ -43,7 +43,7 @@ export function decodeCursor(cursor: string): [string | number, string] {
 }
 
 /** Runs `query` for one page; `toItem` maps a row to its DTO. Returns `{ items, nextCursor }`. */
-export async function paginate<Row extends Record<string, unknown>, Item>(
+export async function paginate<Row extends object = Record<string, unknown>, Item = unknown>(
   query: Knex.QueryBuilder,
   page: PageQuery,
   order: PageOrder,
@@ -63,7 +63,7 @@ export async function paginate<Row extends Record<string, unknown>, Item>(
   ]).limit(page.limit + 1);
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
+  const last = pageRows[pageRows.length - 1] as Record<string, unknown> | undefined;
   const lastValue = last?.[columnKey];
   return {
     items: pageRows.map(toItem),

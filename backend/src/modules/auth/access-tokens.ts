@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 
 /**
@@ -12,14 +13,16 @@ export interface AccessTokenClaims {
 }
 
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  // Imported once as a CryptoKey: handing jose raw bytes would re-import the key on every
+  // verification, which is most of the cost of the authenticated hot path.
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(
     secret: string,
     private readonly issuer: string,
     readonly ttlSeconds: number,
   ) {
-    this.key = new TextEncoder().encode(secret); // encoded once: verification is the hot path
+    this.key = webcrypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   }
 
   async issue(userId: string, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -31,14 +34,14 @@ export class AccessTokens {
       .setAudience(this.issuer)
       .setIssuedAt(now)
       .setExpirationTime(now + this.ttlSeconds)
-      .sign(this.key);
+      .sign(await this.key);
     return { token, expiresAt: new Date((now + this.ttlSeconds) * 1000) };
   }
 
   /** Returns the claims, or null for any invalid, expired or foreign token. */
   async verify(token: string): Promise<AccessTokenClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ["HS256"],
         issuer: this.issuer,
         audience: this.issuer,

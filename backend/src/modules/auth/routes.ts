@@ -1,5 +1,5 @@
 import type { RouteDeps } from "../../app.js";
-import { requireAuth } from "../../http/auth.js";
+import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { signInRateLimit } from "../../http/rate-limit.js";
 import type { ApiRouter } from "../../http/route.js";
 import { requestPasswordReset, register, resetPassword, signInWithPassword, verifyEmail } from "./passwords.js";
@@ -67,6 +67,18 @@ export function authRoutes(api: ApiRouter, deps: RouteDeps): void {
     description: "Returns new tokens; the presented refresh token is spent. Presenting a spent token revokes the whole session.",
     access: "public", before: limited, body: s.RefreshBody, response: s.SessionTokens, status: 200,
     handler: ({ body, audit }) => refreshSession(db, deps, audit, body.refreshToken, (id) => principals.forgetSession(id)),
+  });
+  api.route({
+    method: "get", path: "/api/v1/auth/session", tags, summary: "Who the credentials belong to (no database read on the hot path)",
+    access: requireApiScope("profile:read"), response: s.Principal,
+    handler: async ({ principal }) => ({
+      kind: principal.kind,
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      apiKeyId: principal.apiKeyId,
+      roles: [...principal.roles],
+      scopes: principal.apiScopes ? [...principal.apiScopes] : null,
+    }),
   });
   api.route({
     method: "post", path: "/api/v1/auth/logout", tags, summary: "Revoke the current session",

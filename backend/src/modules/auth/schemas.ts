@@ -45,3 +45,14 @@ export const TokenBody = z.object({ token: z.string().min(16).max(200) });
 export const ForgotPasswordBody = z.object({ email: Email });
 export const ResetPasswordBody = z.object({ token: z.string().min(16).max(200), password: Password });
 export const RefreshBody = z.object({ refreshToken: z.string().min(16).max(200) });
+
+export const Principal = z
+  .object({
+    kind: z.enum(["user", "api_key"]),
+    userId: z.uuid(),
+    sessionId: z.uuid().nullable(),
+    apiKeyId: z.uuid().nullable(),
+    roles: z.array(z.string()),
+    scopes: z.array(z.string()).nullable(),
+  })
+  .openapi("Principal");
