@@ -85,6 +85,16 @@ export const eventFactoryAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "CloneArgumentsTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Create2EmptyBytecode",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",

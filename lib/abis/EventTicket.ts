@@ -1783,11 +1783,6 @@ export const eventTicketAbi = [
         "type": "address"
       },
       {
-        "internalType": "address",
-        "name": "split_",
-        "type": "address"
-      },
-      {
         "components": [
           {
             "internalType": "string",

@@ -337,7 +337,7 @@ export const revenueSplitAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "payee",
+        "name": "payee_",
         "type": "address"
       },
       {
@@ -401,30 +401,6 @@ export const revenueSplitAbi = [
   },
   {
     "inputs": [
-      {
-        "internalType": "address",
-        "name": "token",
-        "type": "address"
-      }
-    ],
-    "name": "dust",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "ticket_",
-        "type": "address"
-      },
       {
         "internalType": "address",
         "name": "organizer_",
@@ -500,8 +476,14 @@ export const revenueSplitAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "payees",
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "payee",
     "outputs": [
       {
         "components": [
@@ -526,9 +508,22 @@ export const revenueSplitAbi = [
             "type": "address"
           }
         ],
-        "internalType": "struct IRevenueSplit.Payee[]",
-        "name": "list",
-        "type": "tuple[]"
+        "internalType": "struct IRevenueSplit.Payee",
+        "name": "p",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "platformShareBps",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -591,19 +586,6 @@ export const revenueSplitAbi = [
     "name": "setPayees",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "ticket",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -75,7 +75,7 @@ export function createRpc(opts: {
       () => client.request({ method, params } as never, { retryCount: 0, dedupe: false }) as Promise<T>,
       { ...opts.retry, label: method },
     );
-  let receiptsByBlock: boolean | undefined; // does the node know eth_getBlockReceipts?
+  let receiptsByBlock: Promise<boolean> | undefined; // does the node know eth_getBlockReceipts?
 
   return {
     url: opts.url,
@@ -85,16 +85,11 @@ export function createRpc(opts: {
     blockWithTransactions: (number) =>
       request<RawBlock<RawTransaction> | null>("eth_getBlockByNumber", [tag(number), true]),
     async blockReceipts(number) {
-      if (receiptsByBlock !== false) {
-        try {
-          const receipts = await request<RawReceipt[] | null>("eth_getBlockReceipts", [tag(number)]);
-          receiptsByBlock = true;
-          return receipts ?? [];
-        } catch (error) {
-          if (receiptsByBlock) throw error;
-          receiptsByBlock = false; // fall back to one receipt per transaction
-        }
-      }
+      // eth_getBlockReceipts where the node has it (one call per block), else one receipt per transaction
+      receiptsByBlock ??= client
+        .request({ method: "eth_getBlockReceipts", params: ["latest"] } as never, { retryCount: 0 })
+        .then(() => true, () => false);
+      if (await receiptsByBlock) return (await request<RawReceipt[] | null>("eth_getBlockReceipts", [tag(number)])) ?? [];
       const block = await request<RawBlock | null>("eth_getBlockByNumber", [tag(number), false]);
       if (!block) return [];
       return Promise.all(block.transactions.map((hash) => request<RawReceipt>("eth_getTransactionReceipt", [hash])));

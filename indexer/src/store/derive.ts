@@ -253,13 +253,22 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
 async function recomputeSplits(db: Queryable, chainId: number, splits: string[]): Promise<void> {
   const params = [chainId, [...new Set(splits)]];
   await db.query(
-    `with gone as (delete from chain_split_payees where chain_id = $1 and split_address = any($2::text[]))
+    `with gone as (delete from chain_split_payees where chain_id = $1 and split_address = any($2::text[])),
+     latest as (
+       select k.a as split, ps.payees from unnest($2::text[]) as k(a)
+       cross join lateral (select payees from chain_payee_sets s where s.chain_id = $1 and s.contract_address = k.a
+                           order by s.block_number desc, s.log_index desc limit 1) ps
+     )
      insert into chain_split_payees (chain_id, split_address, position, account, share_bps, fixed_amount, fixed_token)
-     select $1, k.a, (p->>'position')::int, p->>'account', (p->>'shareBps')::int, (p->>'fixedAmount')::numeric, p->>'fixedToken'
-     from unnest($2::text[]) as k(a)
-     cross join lateral (select payees from chain_payee_sets s where s.chain_id = $1 and s.contract_address = k.a
-                         order by s.block_number desc, s.log_index desc limit 1) ps
-     cross join lateral jsonb_array_elements(ps.payees) p`,
+     -- the platform fee payee (permanent; RevenueSplit keeps it outside PayeesSet's list) ...
+     select $1, ec.split_address, 0, ec.platform_fee_recipient, ec.platform_fee_bps, 0, '${ZERO_ADDRESS}'
+     from chain_event_creations ec join latest l on l.split = ec.split_address
+     where ec.chain_id = $1 and ec.platform_fee_bps > 0
+       and not exists (select 1 from jsonb_array_elements(l.payees) p where p->>'account' = ec.platform_fee_recipient)
+     union all
+     -- ... then the organizer's payees in list order
+     select $1, l.split, (p->>'position')::int + 1, p->>'account', (p->>'shareBps')::int, (p->>'fixedAmount')::numeric, p->>'fixedToken'
+     from latest l cross join lateral jsonb_array_elements(l.payees) p`,
     params,
   );
   await db.query(`delete from chain_split_totals where chain_id = $1 and split_address = any($2::text[])`, params);
@@ -273,7 +282,10 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
              where chain_id = $1 and contract_address in (select split from k) group by 1, 2, 3),
      tokens as (select split, token from recv union select split, token from rel),
      payees as (select * from chain_split_payees where chain_id = $1 and split_address in (select split from k)),
-     bps as (select split_address as split, sum(share_bps) as total from payees group by 1),
+     -- PayeesSet's totalShareBps includes the platform fee: it decides the organizer's part
+     bps as (select k.split, coalesce(ps.total_share_bps, (select sum(share_bps) from payees p where p.split_address = k.split)) as total
+             from k left join lateral (select total_share_bps from chain_payee_sets s where s.chain_id = $1 and s.contract_address = k.split
+                                       order by s.block_number desc, s.log_index desc limit 1) ps on true),
      fixed as (
        select t.split, t.token, p.account, p.fixed_amount,
          coalesce(sum(p.fixed_amount) over (partition by t.split, t.token order by p.position

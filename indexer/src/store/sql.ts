@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 /** A Postgres column type as written in `unnest($1::<type>[])`. */
-export type PgType = "text" | "bigint" | "integer" | "numeric" | "boolean" | "timestamptz" | "jsonb";
+export type PgType = "text" | "uuid" | "bigint" | "integer" | "numeric" | "boolean" | "timestamptz" | "jsonb";
 
 export interface TableSpec<Row> {
   name: string;

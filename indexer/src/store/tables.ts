@@ -110,7 +110,7 @@ const factColumns = [
 export const pendingFactsTable: TableSpec<FactRow> = { name: "chain_pending_facts", columns: factColumns, conflict: LOG_KEY };
 export const outboxTable: TableSpec<FactRow & { id: string }> = {
   name: "outbox",
-  columns: [["id", "text"], ...factColumns] as never,
+  columns: [["id", "uuid"], ...factColumns] as never,
   conflict: "(chain_id, block_hash, log_index)",
 };
 
