@@ -1,0 +1,102 @@
+import type { Knex } from "knex";
+import type { Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
+import type { AuditContext } from "../audit/service.js";
+import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
+import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { hasLiveEngagements } from "../schedule/usage.js";
+import { artistDto, type ArtistRow } from "./models.js";
+import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";
+
+const ARTISTS: FestivalAccessRequirement = { level: "manager", scope: "artists" };
+const USER_RULES = {
+  fk_artists_user: () => new HttpError(422, "invalid_user", "userId is not a user", [{ field: "body.userId", message: "unknown user" }]),
+};
+
+async function loadArtist(db: Knex | Knex.Transaction, artistId: string): Promise<ArtistRow> {
+  const row = await db("artists").where({ id: artistId }).whereNull("deleted_at").first();
+  if (!row) throw notFound("artist", artistId);
+  return row;
+}
+
+async function accessVia(db: Knex, principal: Principal, festivalId: string, required: FestivalAccessRequirement, id: string) {
+  try {
+    return await assertFestivalAccess(db, principal, festivalId, required);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw notFound("artist", id);
+    throw error;
+  }
+}
+
+export async function createArtist(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateArtistBody) {
+  const access = await assertFestivalAccess(db, principal, festivalId, ARTISTS);
+  return withConstraintErrors(
+    () =>
+      db.transaction(async (trx) =>
+        artistDto(
+          (await insertAudited(
+            trx,
+            ctx,
+            "artists",
+            { festival_id: festivalId, name: body.name, genre: body.genre ?? null, bio: body.bio ?? null, links: JSON.stringify(body.links ?? {}), user_id: body.userId ?? null },
+            { entityType: "artist", organizationId: access.organizationId, festivalId },
+          )) as ArtistRow,
+        ),
+      ),
+    USER_RULES,
+  );
+}
+
+export async function listArtists(db: Knex, principal: Principal, festivalId: string, q: string | undefined, page: PageQuery) {
+  await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
+  const query = db("artists").where({ festival_id: festivalId }).whereNull("deleted_at").select("*");
+  if (q) query.whereILike("name", `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return paginate(query, page, { column: "name", order: "asc" }, artistDto);
+}
+
+export async function getArtist(db: Knex, principal: Principal, artistId: string) {
+  const artist = await loadArtist(db, artistId);
+  await accessVia(db, principal, artist.festival_id, { level: "viewer" }, artistId);
+  return artistDto(artist);
+}
+
+export async function updateArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string, body: UpdateArtistBody) {
+  const artist = await loadArtist(db, artistId);
+  const access = await accessVia(db, principal, artist.festival_id, ARTISTS, artistId);
+  const changes = definedOnly({
+    name: body.name,
+    genre: body.genre,
+    bio: body.bio,
+    links: body.links === undefined ? undefined : JSON.stringify(body.links),
+    user_id: body.userId,
+  });
+  return withConstraintErrors(
+    () =>
+      db.transaction(async (trx) =>
+        artistDto(
+          (await updateAudited(trx, ctx, "artists", artistId, changes, {
+            entityType: "artist",
+            organizationId: access.organizationId,
+            festivalId: artist.festival_id,
+          })) as ArtistRow,
+        ),
+      ),
+    USER_RULES,
+  );
+}
+
+export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string): Promise<void> {
+  const artist = await loadArtist(db, artistId);
+  const access = await accessVia(db, principal, artist.festival_id, ARTISTS, artistId);
+  await db.transaction(async (trx) => {
+    if (await hasLiveEngagements(trx, artistId)) throw new HttpError(409, "artist_engaged", "the artist has engagements; cancel or remove them first");
+    await softDeleteAudited(trx, ctx, "artists", artistId, { entityType: "artist", organizationId: access.organizationId, festivalId: artist.festival_id });
+  });
+}
+
+/** For the schedule module: artists by id (deleted ones too: a published version keeps their names). */
+export async function artistsById(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, { id: string; name: string; genre: string | null; festivalId: string; deleted: boolean }>> {
+  const rows: ArtistRow[] = await db("artists").whereIn("id", ids);
+  return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, genre: r.genre, festivalId: r.festival_id, deleted: r.deleted_at !== null }]));
+}

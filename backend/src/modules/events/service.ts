@@ -1,0 +1,272 @@
+import type { Knex } from "knex";
+import { newId } from "../../../../lib/ids.js";
+import type { Principal } from "../../http/auth.js";
+import { HttpError } from "../../http/errors.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
+import { recordAudit, type AuditContext } from "../audit/service.js";
+import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
+import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { editionContext } from "../festivals/service.js";
+import { parseInstant } from "../festivals/time-zones.js";
+import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
+import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
+
+const EDITIONS: FestivalAccessRequirement = { level: "manager", scope: "editions" };
+
+/** Runs the festival check, turning "no access" into "this object is not found". */
+async function accessVia(db: Knex, principal: Principal, festivalId: string, required: FestivalAccessRequirement, entity: string, id: string) {
+  try {
+    return await assertFestivalAccess(db, principal, festivalId, required);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw notFound(entity, id);
+    throw error;
+  }
+}
+
+// ------------------------------------------------------------------ categories
+
+async function loadCategory(db: Knex, categoryId: string): Promise<EventCategoryRow> {
+  const row = await db("event_categories").where({ id: categoryId }).first();
+  if (!row) throw notFound("event_category", categoryId);
+  return row;
+}
+
+/** The parent must be a category of the same festival, and not the category or one of its descendants. */
+async function checkParent(db: Knex | Knex.Transaction, festivalId: string, parentId: string | null | undefined, selfId?: string) {
+  if (!parentId) return;
+  const parent = await db("event_categories").where({ id: parentId, festival_id: festivalId }).first("id");
+  if (!parent) throw new HttpError(422, "invalid_parent", "parentId is not a category of this festival", [{ field: "body.parentId", message: "unknown category" }]);
+  if (!selfId) return;
+  const { rows } = await db.raw(
+    `with recursive up as (select id, parent_id from event_categories where id = ? union all
+       select c.id, c.parent_id from event_categories c join up on c.id = up.parent_id) select 1 from up where id = ? limit 1`,
+    [parentId, selfId],
+  );
+  if (rows.length) throw new HttpError(422, "category_cycle", "a category cannot sit under itself or its descendants", [{ field: "body.parentId", message: "would make a cycle" }]);
+}
+
+export async function createCategory(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateCategoryBody) {
+  const access = await assertFestivalAccess(db, principal, festivalId, EDITIONS);
+  await checkParent(db, festivalId, body.parentId);
+  return withConstraintErrors(() =>
+    db.transaction(async (trx) => {
+      const row = await insertAudited(
+        trx,
+        ctx,
+        "event_categories",
+        { festival_id: festivalId, parent_id: body.parentId ?? null, name: body.name, icon: body.icon ?? null, colour: body.colour ?? null, sort_order: body.sortOrder ?? 0 },
+        { entityType: "event_category", organizationId: access.organizationId, festivalId },
+      );
+      return categoryDto(row as EventCategoryRow);
+    }),
+  );
+}
+
+export async function listCategories(db: Knex, principal: Principal, festivalId: string) {
+  await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
+  const rows: EventCategoryRow[] = await db("event_categories").where({ festival_id: festivalId }).orderBy(["sort_order", "name", "id"]);
+  return { items: rows.map(categoryDto) };
+}
+
+export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {
+  const category = await loadCategory(db, categoryId);
+  const access = await accessVia(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
+  await checkParent(db, category.festival_id, body.parentId, categoryId);
+  const changes = definedOnly({ name: body.name, parent_id: body.parentId, icon: body.icon, colour: body.colour, sort_order: body.sortOrder });
+  return withConstraintErrors(() =>
+    db.transaction(async (trx) => {
+      const row = await updateAudited(trx, ctx, "event_categories", categoryId, changes, {
+        entityType: "event_category",
+        organizationId: access.organizationId,
+        festivalId: category.festival_id,
+      });
+      return categoryDto(row as EventCategoryRow);
+    }),
+  );
+}
+
+export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string): Promise<void> {
+  const category = await loadCategory(db, categoryId);
+  const access = await accessVia(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
+  await withConstraintErrors(
+    () =>
+      db.transaction(async (trx) => {
+        await trx("event_categories").where({ id: categoryId }).delete();
+        await recordAudit(trx, ctx, {
+          action: "event_category.deleted",
+          entityType: "event_category",
+          entityId: categoryId,
+          organizationId: access.organizationId,
+          festivalId: category.festival_id,
+          before: category,
+        });
+      }),
+    { fk_event_categories_parent: () => new HttpError(409, "category_has_children", "move or delete the sub-categories first") },
+  );
+}
+
+// ------------------------------------------------------------------ tags
+
+export async function listTags(db: Knex, principal: Principal, festivalId: string) {
+  await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
+  const rows = await db("tags").where({ festival_id: festivalId }).orderBy([{ column: "usage_count", order: "desc" }, "name"]);
+  return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
+}
+
+/** Replaces an event's tags; tags are created on first use and count their uses (trigger). */
+async function setTags(trx: Knex.Transaction, ctx: AuditContext, festivalId: string, eventId: string, names: string[]): Promise<void> {
+  const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+  await trx("event_tags").where({ event_id: eventId }).delete();
+  if (unique.length === 0) return;
+  await trx("tags")
+    .insert(unique.map((name) => ({ id: newId(), festival_id: festivalId, name, created_by: ctx.actorUserId, updated_by: ctx.actorUserId })))
+    .onConflict(["festival_id", "name"])
+    .ignore();
+  const tags = await trx("tags").where({ festival_id: festivalId }).whereIn("name", unique).select("id");
+  await trx("event_tags").insert(tags.map((t) => ({ event_id: eventId, tag_id: t.id, created_by: ctx.actorUserId })));
+}
+
+async function tagsOf(db: Knex | Knex.Transaction, eventIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await db("event_tags as et").join("tags as t", "t.id", "et.tag_id").whereIn("et.event_id", eventIds).orderBy("t.name").select("et.event_id", "t.name");
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.name]);
+  return out;
+}
+
+// ------------------------------------------------------------------ events
+
+async function loadEvent(db: Knex | Knex.Transaction, eventId: string): Promise<EventRow & { organization_id: string }> {
+  const row = await db("events as e")
+    .join("festivals as f", "f.id", "e.festival_id")
+    .where("e.id", eventId)
+    .whereNull("e.deleted_at")
+    .whereNull("f.deleted_at")
+    .first("e.*", "f.organization_id");
+  if (!row) throw notFound("event", eventId);
+  return row;
+}
+
+/** For other modules (waitlists): the live event and whose it is; null if gone. */
+export async function eventContext(db: Knex | Knex.Transaction, eventId: string): Promise<EventContext | null> {
+  const row = await loadEvent(db, eventId).catch(() => null);
+  if (!row) return null;
+  return { eventId: row.id, festivalId: row.festival_id, organizationId: row.organization_id, name: row.name, status: row.status, soldOut: row.sold_out_at !== null };
+}
+
+async function timezoneOf(db: Knex | Knex.Transaction, festivalId: string, editionId: string | null | undefined): Promise<string> {
+  if (!editionId) return "UTC";
+  const edition = await editionContext(db, editionId);
+  if (!edition || edition.festivalId !== festivalId) {
+    throw new HttpError(422, "invalid_edition", "editionId is not an edition of this festival", [{ field: "body.editionId", message: "unknown edition" }]);
+  }
+  return edition.timezone;
+}
+
+async function checkCategory(db: Knex, festivalId: string, categoryId: string | null | undefined) {
+  if (!categoryId) return;
+  const row = await db("event_categories").where({ id: categoryId, festival_id: festivalId }).first("id");
+  if (!row) throw new HttpError(422, "invalid_category", "categoryId is not a category of this festival", [{ field: "body.categoryId", message: "unknown category" }]);
+}
+
+const EVENT_RULES = {
+  uq_events_festival_slug: () => new HttpError(409, "event_slug_taken", "an event with this slug already exists", [{ field: "body.slug", message: "already taken" }]),
+  ck_events_end_after_start: () => new HttpError(422, "event_ends_before_start", "an event ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
+};
+
+export async function createEvent(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateEventBody) {
+  const access = await assertFestivalAccess(db, principal, festivalId, EDITIONS);
+  const timezone = await timezoneOf(db, festivalId, body.editionId);
+  await checkCategory(db, festivalId, body.categoryId);
+  return withConstraintErrors(
+    () =>
+      db.transaction(async (trx) => {
+        const row = (await insertAudited(
+          trx,
+          ctx,
+          "events",
+          {
+            festival_id: festivalId,
+            edition_id: body.editionId ?? null,
+            category_id: body.categoryId ?? null,
+            name: body.name,
+            slug: body.slug,
+            description: body.description ?? null,
+            status: body.status ?? "draft",
+            capacity: body.capacity ?? null,
+            starts_at: body.startsAt ? parseInstant(body.startsAt, timezone, "body.startsAt") : null,
+            ends_at: body.endsAt ? parseInstant(body.endsAt, timezone, "body.endsAt") : null,
+            sold_out_at: body.soldOut ? trx.fn.now() : null,
+          },
+          { entityType: "event", organizationId: access.organizationId, festivalId },
+        )) as EventRow;
+        await setTags(trx, ctx, festivalId, row.id, body.tags ?? []);
+        return eventDto(row, timezone, (await tagsOf(trx, [row.id])).get(row.id) ?? []);
+      }),
+    EVENT_RULES,
+  );
+}
+
+export async function listEvents(
+  db: Knex,
+  principal: Principal,
+  festivalId: string,
+  filter: { editionId?: string; status?: string; tag?: string },
+  page: PageQuery,
+) {
+  await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
+  const q = db("events as e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoin("editions as ed", "ed.id", "e.edition_id");
+  if (filter.editionId) q.where("e.edition_id", filter.editionId);
+  if (filter.status) q.where("e.status", filter.status);
+  if (filter.tag) q.whereExists(db("event_tags as et").join("tags as t", "t.id", "et.tag_id").whereRaw("et.event_id = e.id").where("t.name", filter.tag));
+  const result = await paginate(q.select("e.*", "ed.timezone"), page, { column: "e.created_at", id: "e.id", order: "desc" }, (r: EventRow & { timezone: string | null }) => r);
+  const tags = await tagsOf(db, result.items.map((r) => r.id));
+  return { items: result.items.map((r) => eventDto(r, r.timezone ?? "UTC", tags.get(r.id) ?? [])), nextCursor: result.nextCursor };
+}
+
+export async function getEvent(db: Knex, principal: Principal, eventId: string) {
+  const event = await loadEvent(db, eventId);
+  await accessVia(db, principal, event.festival_id, { level: "viewer" }, "event", eventId);
+  return eventDto(event, await timezoneOf(db, event.festival_id, event.edition_id), (await tagsOf(db, [eventId])).get(eventId) ?? []);
+}
+
+export async function updateEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string, body: UpdateEventBody) {
+  const event = await loadEvent(db, eventId);
+  const access = await accessVia(db, principal, event.festival_id, EDITIONS, "event", eventId);
+  const editionId = body.editionId === undefined ? event.edition_id : body.editionId;
+  const timezone = await timezoneOf(db, event.festival_id, editionId);
+  await checkCategory(db, event.festival_id, body.categoryId);
+  const changes = definedOnly({
+    edition_id: body.editionId,
+    category_id: body.categoryId,
+    name: body.name,
+    slug: body.slug,
+    description: body.description,
+    status: body.status,
+    capacity: body.capacity,
+    starts_at: body.startsAt === undefined ? undefined : body.startsAt && parseInstant(body.startsAt, timezone, "body.startsAt"),
+    ends_at: body.endsAt === undefined ? undefined : body.endsAt && parseInstant(body.endsAt, timezone, "body.endsAt"),
+    sold_out_at: body.soldOut === undefined || body.soldOut === (event.sold_out_at !== null) ? undefined : body.soldOut ? db.fn.now() : null,
+  });
+  return withConstraintErrors(
+    () =>
+      db.transaction(async (trx) => {
+        const row = (await updateAudited(trx, ctx, "events", eventId, changes, {
+          entityType: "event",
+          organizationId: access.organizationId,
+          festivalId: event.festival_id,
+        })) as EventRow;
+        if (body.tags) await setTags(trx, ctx, event.festival_id, eventId, body.tags);
+        return eventDto(row, timezone, (await tagsOf(trx, [eventId])).get(eventId) ?? []);
+      }),
+    EVENT_RULES,
+  );
+}
+
+export async function deleteEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string): Promise<void> {
+  const event = await loadEvent(db, eventId);
+  const access = await accessVia(db, principal, event.festival_id, EDITIONS, "event", eventId);
+  await db.transaction(async (trx) => {
+    await softDeleteAudited(trx, ctx, "events", eventId, { entityType: "event", organizationId: access.organizationId, festivalId: event.festival_id });
+    await setTags(trx, ctx, event.festival_id, eventId, []); // a deleted event no longer counts as a use
+  });
+}
