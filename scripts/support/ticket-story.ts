@@ -1,0 +1,244 @@
+import type { Knex } from "knex";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEther,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
+import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
+import { chainDefinition } from "../../lib/chain.js";
+import type { Config } from "../../lib/config.js";
+import { newId } from "../../lib/ids.js";
+import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
+import { createTestFestival, createTestOrganization, createTestUser } from "../../test/support/auth.js";
+
+/**
+ * The ticket story, end to end, against a running API, its chain and its indexer:
+ * an organizer links a festival to a new on-chain event (signing the factory call with their
+ * wallet), a fan buys a ticket on-chain, the indexer mirrors it, the fan signs in with SIWE
+ * and shows a pass, the gate admits once and refuses the second scan, the check-in is
+ * anchored on-chain and the ticket can no longer be transferred.
+ *
+ * Used by test/e2e/ticket-flow.test.ts (which asserts on what it returns) and by
+ * `npm run demo` (which narrates it). People, the organization and the festival are created
+ * in the database directly (the API has no admin bootstrap); everything else goes through
+ * the HTTP API and the chain.
+ */
+export interface StoryOptions {
+  api: string;
+  rpcUrl: string;
+  db: Knex;
+  config: Config;
+  say: (line: string) => void;
+  /** How to make the anchor loop run now (the e2e calls its tick); default: wait for the API's own loop. */
+  anchorNow?: () => Promise<unknown>;
+  timeoutMs?: number;
+}
+
+export interface StoryResult {
+  eventContractId: string;
+  organizerToken: string;
+  ticketAddress: Address;
+  tokenId: bigint;
+  fan: Address;
+  firstScan: Record<string, unknown>;
+  secondScan: Record<string, unknown>;
+  platformPassScan: Record<string, unknown>;
+  myTickets: Array<Record<string, unknown>>;
+  checkInTx: Hex | null;
+  onChainCheckedIn: boolean;
+  transferRevert: string | null;
+}
+
+async function call(api: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(api + path, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (res.status >= 400) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
+  return json;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
+  const { api, db, config, say } = opts;
+  const timeout = opts.timeoutMs ?? 60_000;
+  const client = createPublicClient({ transport: http(opts.rpcUrl), pollingInterval: 100 }) as PublicClient;
+  const chainId = await client.getChainId();
+  const chain = chainDefinition(chainId, opts.rpcUrl);
+  const [funder] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
+  if (!funder) throw new Error("the chain has no unlocked account to fund the story's wallets (a Hardhat node has)");
+  const funderWallet = createWalletClient({ account: funder, chain, transport: http(opts.rpcUrl) });
+  const fund = async (to: Address, eth: string) => {
+    const hash = await funderWallet.sendTransaction({ to, value: parseEther(eth) });
+    await client.waitForTransactionReceipt({ hash });
+  };
+  const walletOf = (account: PrivateKeyAccount) => createWalletClient({ account, chain, transport: http(opts.rpcUrl) });
+
+  // 1. the people
+  const organizer = await createTestUser(db, { roles: ["organizer"], displayName: "Olivia (organizer)", config });
+  const { organizationId } = await createTestOrganization(db, [[organizer, "owner"]], "Sunrise Events");
+  const { festivalId } = await createTestFestival(db, organizationId, "Sunrise Festival");
+  const organizerKey = privateKeyToAccount(generatePrivateKey());
+  await db("wallets").insert({ id: newId(), user_id: organizer.userId, network: "evm", address: organizerKey.address.toLowerCase(), is_primary: true, verified_at: new Date() });
+  await fund(organizerKey.address, "10");
+  say(`Olivia, an organizer, owns the festival "Sunrise Festival"; her wallet ${organizerKey.address} holds 10 ETH.`);
+
+  // 2. the organizer links the festival to a new on-chain event
+  const now = Math.floor(Date.now() / 1000);
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const price = parseEther("0.05");
+  const prepared = await call(
+    api,
+    "POST",
+    `/api/v1/festivals/${festivalId}/event-contracts`,
+    {
+      organizerAddress: organizerKey.address,
+      name: "Sunrise Festival 2026",
+      symbol: "SUN26",
+      startsAt: iso(now - 60),
+      endsAt: iso(now + 3 * 86_400),
+      transferPolicy: "free",
+      zones: [
+        { code: "main-gate", name: "Main gate", kind: "entrance" },
+        { code: "vip-deck", name: "VIP deck", kind: "area", capacity: 200 },
+      ],
+      tiers: [
+        { name: "STANDARD", price: price.toString(), supply: 1000, maxPerBuyer: 4, saleStart: iso(now - 60), saleEnd: iso(now + 86_400) },
+        { name: "VIP", price: (price * 4n).toString(), supply: 100, saleStart: iso(now - 60), saleEnd: iso(now + 86_400), zones: ["vip-deck"] },
+      ],
+      payees: [{ account: organizerKey.address, shareBps: 9000 }],
+    },
+    organizer.accessToken,
+  );
+  say(`The API prepared the EventFactory.createEvent call (${prepared.createEventCall.data.length / 2 - 1} bytes of calldata) for her wallet to sign.`);
+  const organizerWallet = walletOf(organizerKey);
+  const createTx = await organizerWallet.sendTransaction({ to: prepared.createEventCall.to, data: prepared.createEventCall.data });
+  await client.waitForTransactionReceipt({ hash: createTx });
+  await call(api, "POST", `/api/v1/event-contracts/${prepared.id}/transaction`, { txHash: createTx }, organizer.accessToken);
+  say(`She signed and sent it (tx ${createTx}) and told the API.`);
+  const linked = await until("the indexer to mirror EventCreated", timeout, async () => {
+    const link = await call(api, "GET", `/api/v1/event-contracts/${prepared.id}`, undefined, organizer.accessToken);
+    return link.status === "linked" ? link : undefined;
+  });
+  const ticketAddress = linked.ticketAddress as Address;
+  say(`The indexer mirrored EventCreated: the festival is linked to ticket contract ${ticketAddress}.`);
+  const grantTx = await organizerWallet.sendTransaction({ to: linked.grantScannerCall.to, data: linked.grantScannerCall.data });
+  await client.waitForTransactionReceipt({ hash: grantTx });
+  await until("the scanner role", timeout, async () => (await call(api, "GET", `/api/v1/event-contracts/${prepared.id}`, undefined, organizer.accessToken)).scannerGranted);
+  say(`She granted the platform's gate account ${linked.scannerAddress} the SCANNER role on her event.`);
+
+  const steward = await createTestUser(db, { roles: ["security"], displayName: "Sam (steward)", config });
+  await call(api, "POST", `/api/v1/festivals/${festivalId}/gate/scanners`, { userId: steward.userId }, organizer.accessToken);
+  const gateZone = (linked.zones as Array<{ id: string; code: string }>).find((z) => z.code === "main-gate")!;
+  say("Sam, a security steward with no crypto wallet, was made a scanner of the festival.");
+
+  // 3. a fan buys a ticket on-chain
+  const fanKey = privateKeyToAccount(generatePrivateKey());
+  await fund(fanKey.address, "1");
+  const fanWallet = walletOf(fanKey);
+  const buyTx = await fanWallet.writeContract({ address: ticketAddress, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, fanKey.address], value: price });
+  const receipt = await client.waitForTransactionReceipt({ hash: buyTx });
+  const [purchased] = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: receipt.logs });
+  const tokenId = purchased!.args.firstTokenId;
+  say(`Fatima, a fan, bought STANDARD ticket #${tokenId} for 0.05 ETH from her own wallet ${fanKey.address}.`);
+
+  // 4. she signs in with Ethereum and sees it
+  const { nonce } = await call(api, "POST", "/api/v1/auth/siwe/nonce");
+  const message = createSiweMessage({
+    domain: config.auth.siwe.domain,
+    uri: config.auth.siwe.uri,
+    address: fanKey.address,
+    chainId,
+    nonce,
+    version: "1",
+    issuedAt: new Date(),
+    statement: "Sign in to the festival platform",
+  });
+  const session = await call(api, "POST", "/api/v1/auth/siwe/verify", { message, signature: await fanKey.signMessage({ message }) });
+  say("She signed in with her wallet (Sign-In with Ethereum).");
+  const mine = await until("the ticket in the fan's list", timeout, async () => {
+    const list = await call(api, "GET", "/api/v1/me/tickets", undefined, session.accessToken);
+    return list.items.length > 0 ? list.items : undefined;
+  });
+  say(`"My tickets" shows ${mine.length} ticket: ${mine[0].event.name}, ${mine[0].tierName}, state ${mine[0].state}.`);
+
+  // 5. at the gate
+  const holderPass = async () =>
+    encodePass(
+      await signPass(
+        fanKey,
+        { chainId, contract: ticketAddress, tokenId, holder: fanKey.address, validUntil: Math.floor(Date.now() / 1000) + 30, nonce: BigInt(Date.now()) },
+        "holder",
+      ),
+    );
+  const firstScan = await call(api, "POST", "/api/v1/gate/scan", { payload: await holderPass(), zoneId: gateZone.id }, steward.accessToken);
+  say(`At the main gate Sam scanned the QR code her wallet signed: ${firstScan.verdict} (${firstScan.ticket?.category}).`);
+  const secondScan = await call(api, "POST", "/api/v1/gate/scan", { payload: await holderPass(), zoneId: gateZone.id }, steward.accessToken);
+  say(`Someone showed the same ticket again: ${secondScan.verdict} - "${secondScan.message}"`);
+  const issued = await call(api, "POST", "/api/v1/gate/passes", { contract: ticketAddress, tokenId: tokenId.toString() }, session.accessToken);
+  const platformPassScan = await call(api, "POST", "/api/v1/gate/scan", { payload: issued.payload, zoneId: gateZone.id }, steward.accessToken);
+  say(`A platform-signed pass from the app for the same ticket: ${platformPassScan.verdict}.`);
+
+  // 6. the check-in lands on-chain
+  if (opts.anchorNow) await opts.anchorNow();
+  const anchored = await until("the check-in on-chain", timeout, async () => {
+    if (opts.anchorNow) await opts.anchorNow();
+    const page = await call(api, "GET", `/api/v1/tickets/${ticketAddress}/${tokenId}`);
+    return page.checkIn.onChain ? page : undefined;
+  });
+  const row = await db("gate_check_ins").where({ contract_address: ticketAddress.toLowerCase(), token_id: tokenId.toString() }).first("anchor_tx_hash");
+  const onChainCheckedIn = await client.readContract({ address: ticketAddress, abi: eventTicketAbi, functionName: "isCheckedIn", args: [tokenId] });
+  say(`The gate's check-in was anchored on-chain (tx ${row?.anchor_tx_hash}); the mirror confirms it at ${anchored.checkIn.onChainAt}.`);
+
+  // 7. and the ticket cannot be passed back over the fence
+  let transferRevert: string | null = null;
+  try {
+    await client.simulateContract({
+      account: fanKey,
+      address: ticketAddress,
+      abi: eventTicketAbi,
+      functionName: "transferFrom",
+      args: [fanKey.address, privateKeyToAccount(generatePrivateKey()).address, tokenId],
+    });
+  } catch (error) {
+    const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+    transferRevert = revert instanceof ContractFunctionRevertedError ? (revert.data?.errorName ?? "reverted") : (error as Error).message.split("\n")[0]!;
+  }
+  say(`Fatima tried to transfer the used ticket to a friend: refused by the contract (${transferRevert}).`);
+
+  return {
+    eventContractId: prepared.id,
+    organizerToken: organizer.accessToken,
+    ticketAddress,
+    tokenId,
+    fan: fanKey.address,
+    firstScan,
+    secondScan,
+    platformPassScan,
+    myTickets: mine,
+    checkInTx: (row?.anchor_tx_hash as Hex | undefined) ?? null,
+    onChainCheckedIn,
+    transferRevert,
+  };
+}
