@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { loadConfig } from "../lib/config.js";
+import { createKnex } from "../lib/database.js";
+import { OperatorError } from "../lib/errors.js";
+import { exitOnFatal } from "../lib/process.js";
+import { runTicketStory } from "./support/ticket-story.js";
+
+/**
+ * `npm run demo`: the ticket story against a running `npm start` stack (API at
+ * http://HOST:PORT, default http://127.0.0.1:3000, its chain and its database), narrated.
+ * The database is DATABASE_URL, or the embedded one `npm start` runs (found from its data
+ * directory). Set API_URL to point at another API.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const api = process.env.API_URL ?? `http://${config.http.host}:${config.http.port}`;
+  const rpcUrl = config.chain.rpcUrl ?? `http://127.0.0.1:${config.chain.localNodePort}`;
+  try {
+    const ready = await fetch(`${api}/health`);
+    if (!ready.ok) throw new Error(`status ${ready.status}`);
+  } catch (error) {
+    throw new OperatorError(`no API answers at ${api} (${(error as Error).message}): start the platform with \`npm start\` first, or set API_URL`);
+  }
+  const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedDir);
+  const db = createKnex(databaseUrl, { min: 0, max: 4 });
+  let step = 0;
+  console.log(`Demo: the ticket story against ${api} (chain ${rpcUrl})\n`);
+  try {
+    await runTicketStory({
+      api,
+      rpcUrl,
+      db,
+      config,
+      timeoutMs: 90_000,
+      say: (line) => console.log(`${String(++step).padStart(2)}. ${line}`),
+    });
+    console.log("\nThat is the whole flow: on-chain ownership, verified at the gate, anchored back on-chain.");
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The embedded database `npm start` runs: its port is in postmaster.pid (line 4). */
+function embeddedDatabaseUrl(dir: string): string {
+  const pidFile = path.resolve(dir, "postmaster.pid");
+  if (!existsSync(pidFile)) {
+    throw new OperatorError(`no running embedded database in ${dir}: start the platform with \`npm start\`, or set DATABASE_URL`);
+  }
+  const port = readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
+  return `postgres://postgres:postgres@127.0.0.1:${port}/festival`;
+}
+
+main().catch(exitOnFatal("demo"));
