@@ -5,13 +5,20 @@
  * figures with their targets and writes reports/bench/gas.json. A missed target is reported, not fatal.
  */
 import { network } from "hardhat";
-import { type Address, type Hash, maxUint256, parseEther, zeroAddress } from "viem";
+import { type Address, type Hash, maxUint256, parseEther, parseEventLogs, zeroAddress } from "viem";
 import { writeBenchReport, type BenchFigures } from "./report.js";
 
 const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
 const wallets = await viem.getWalletClients();
-const [deployer, organizer, artist, sponsor, scanner, resaleBuyer, ...buyers] = wallets;
+const wallet = (i: number) => {
+  const w = wallets[i];
+  if (w === undefined) throw new Error(`the network has no wallet ${i}`);
+  return w;
+};
+const [deployer, organizer, artist, sponsor, scanner, resaleBuyer] = [0, 1, 2, 3, 4, 5].map(wallet) as [W, W, W, W, W, W];
+const buyer = (i: number) => wallet(6 + i);
+type W = (typeof wallets)[number];
 const DAY = 86_400n;
 const USDC = 1_000_000n;
 
@@ -60,23 +67,25 @@ const tier = (name: string, price: bigint, currency: Address, maxPerBuyer: numbe
   saleEnd: Number(startsAt),
   transferable: true,
 });
+const price = parseEther("0.05");
 const tiers = [
-  tier("STANDARD", parseEther("0.05"), zeroAddress, 0),
+  tier("STANDARD", price, zeroAddress, 0),
   tier("VIP", parseEther("0.2"), zeroAddress, 4),
   tier("CAMPING", 40n * USDC, usdc.address, 4),
 ];
 const payees = [
   { account: artist.account.address, shareBps: 2_000, fixedAmount: parseEther("0.01"), fixedToken: zeroAddress },
   { account: sponsor.account.address, shareBps: 500, fixedAmount: 0n, fixedToken: zeroAddress },
-  { account: wallets[18].account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress },
-  { account: wallets[19].account.address, shareBps: 0, fixedAmount: 100n * USDC, fixedToken: usdc.address },
+  { account: wallet(18).account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress },
+  { account: wallet(19).account.address, shareBps: 0, fixedAmount: 100n * USDC, fixedToken: usdc.address },
 ];
 
 async function createEvent(eventPayees: typeof payees) {
   const hash = await factory.write.createEvent([config, tiers, eventPayees], { account: organizer.account });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  const events = await factory.getEvents.EventCreated({}, { blockHash: receipt.blockHash });
-  const { ticket, split } = events[0].args as { ticket: Address; split: Address };
+  const [created] = parseEventLogs({ abi: factory.abi, eventName: "EventCreated", logs: receipt.logs });
+  if (created === undefined) throw new Error("no EventCreated");
+  const { ticket, split } = created.args;
   return {
     gas: receipt.gasUsed,
     ticket: await viem.getContractAt("EventTicket", ticket),
@@ -91,28 +100,27 @@ const main = await createEvent(payees);
 figures.createEvent = Number(main.gas);
 const STANDARD = 1n;
 const CAMPING = 3n;
-const price = tiers[0].price;
 
 // ---------------------------------------------------------------- purchases
 // A first sale warms nothing that a later buyer would find cold except the tier's "price locked" flag: measure
 // the first ticket of a new buyer after someone else bought.
-await gasOf(main.ticket.write.purchase([STANDARD, 1n, buyers[0].account.address], { account: buyers[0].account, value: price }));
+await gasOf(main.ticket.write.purchase([STANDARD, 1n, buyer(0).account.address], { account: buyer(0).account, value: price }));
 const purchase1Eth = await gasOf(
-  main.ticket.write.purchase([STANDARD, 1n, buyers[1].account.address], { account: buyers[1].account, value: price }),
+  main.ticket.write.purchase([STANDARD, 1n, buyer(1).account.address], { account: buyer(1).account, value: price }),
 );
 figures.purchase1Eth = Number(purchase1Eth);
 
-for (const b of [buyers[2], buyers[3]]) {
+for (const b of [buyer(2), buyer(3)]) {
   await usdc.write.mint([b.account.address, 1_000n * USDC]);
   await usdc.write.approve([main.ticket.address, maxUint256], { account: b.account });
 }
-await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyers[2].account.address], { account: buyers[2].account }));
+await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyer(2).account.address], { account: buyer(2).account }));
 figures.purchase1Erc20 = Number(
-  await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyers[3].account.address], { account: buyers[3].account })),
+  await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyer(3).account.address], { account: buyer(3).account })),
 );
 
 const batch10 = await gasOf(
-  main.ticket.write.purchase([STANDARD, 10n, buyers[4].account.address], { account: buyers[4].account, value: price * 10n }),
+  main.ticket.write.purchase([STANDARD, 10n, buyer(4).account.address], { account: buyer(4).account, value: price * 10n }),
 );
 figures.purchaseBatch10 = Number(batch10);
 figures.purchaseBatchPerExtraTicket = Number((batch10 - purchase1Eth) / 9n);
@@ -120,8 +128,8 @@ figures.purchaseBatchPerExtraTicket = Number((batch10 - purchase1Eth) / 9n);
 // ---------------------------------------------------------------- same sale with 2 and with 50 payees
 async function firstTicketOfNewBuyer(eventPayees: typeof payees): Promise<bigint> {
   const e = await createEvent(eventPayees);
-  await gasOf(e.ticket.write.purchase([STANDARD, 1n, buyers[0].account.address], { account: buyers[0].account, value: price }));
-  return gasOf(e.ticket.write.purchase([STANDARD, 1n, buyers[1].account.address], { account: buyers[1].account, value: price }));
+  await gasOf(e.ticket.write.purchase([STANDARD, 1n, buyer(0).account.address], { account: buyer(0).account, value: price }));
+  return gasOf(e.ticket.write.purchase([STANDARD, 1n, buyer(1).account.address], { account: buyer(1).account, value: price }));
 }
 // 1 organizer payee + the platform payee = 2; 49 + the platform payee = 50.
 const twoPayees = await firstTicketOfNewBuyer(payees.slice(0, 1));
@@ -140,11 +148,12 @@ figures.purchase50VsPurchase1EthPct = Number((Number(fiftyPayees - purchase1Eth)
 // ---------------------------------------------------------------- check-in: a batch of 100
 const checkInIds: bigint[] = [];
 for (let i = 0; i < 10; i++) {
-  const b = buyers[5];
+  const b = buyer(5);
   const hash = await main.ticket.write.purchase([STANDARD, 10n, b.account.address], { account: b.account, value: price * 10n });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  const [log] = await main.ticket.getEvents.TicketPurchased({}, { blockHash: receipt.blockHash });
-  const first = (log.args as { firstTokenId: bigint }).firstTokenId;
+  const [log] = parseEventLogs({ abi: main.ticket.abi, eventName: "TicketPurchased", logs: receipt.logs });
+  if (log === undefined) throw new Error("no TicketPurchased");
+  const first = log.args.firstTokenId;
   for (let k = 0n; k < 10n; k++) checkInIds.push(first + k);
 }
 const SCANNER_ROLE = await main.ticket.read.SCANNER_ROLE();
@@ -155,11 +164,11 @@ figures.checkIn100 = Number(checkIn100);
 figures.checkInPerTicket = Number(checkIn100 / 100n);
 
 // ---------------------------------------------------------------- resale
-// buyers[4] bought tier 1 tickets #3..#12 above; it resells #3 (the sale window has closed by now)
+// buyer(4) bought tier 1 tickets #3..#12 above; it resells #3 (the sale window has closed by now)
 const resaleTokenId = 1_000_000n + 3n;
 const resalePrice = (price * 11n) / 10n;
 figures.resaleList = Number(
-  await gasOf(main.ticket.write.listForResale([resaleTokenId, resalePrice], { account: buyers[4].account })),
+  await gasOf(main.ticket.write.listForResale([resaleTokenId, resalePrice], { account: buyer(4).account })),
 );
 figures.resale = Number(
   await gasOf(
@@ -174,12 +183,12 @@ figures.settleErc20 = Number(await gasOf(main.ticket.write.settle([usdc.address]
 figures.claimEth = Number(await gasOf(main.split.write.claim([zeroAddress], { account: sponsor.account })));
 figures.claimEthWithFixed = Number(await gasOf(main.split.write.claim([zeroAddress], { account: artist.account })));
 figures.claimEthOrganizer = Number(await gasOf(main.split.write.claim([zeroAddress], { account: organizer.account })));
-figures.claimErc20 = Number(await gasOf(main.split.write.claim([usdc.address], { account: wallets[19].account })));
+figures.claimErc20 = Number(await gasOf(main.split.write.claim([usdc.address], { account: wallet(19).account })));
 
 // ---------------------------------------------------------------- baseline: plain OpenZeppelin ERC-721 _mint
 const baseline = await viem.deployContract("BaselineERC721");
-await gasOf(baseline.write.mint([buyers[0].account.address, 1n]));
-figures.baselineOzMint = Number(await gasOf(baseline.write.mint([buyers[1].account.address, 2n])));
+await gasOf(baseline.write.mint([buyer(0).account.address, 1n]));
+figures.baselineOzMint = Number(await gasOf(baseline.write.mint([buyer(1).account.address, 2n])));
 
 // ---------------------------------------------------------------- targets
 const targets: Array<[string, string, boolean]> = [
@@ -198,6 +207,7 @@ for (const [key, target, ok] of targets) {
 
 await writeBenchReport("gas", figures, [
   "total gas of each transaction (receipt.gasUsed), in-process Hardhat network, Cancun",
+  "createEvent: 3 tiers (2 ETH, 1 ERC-20), 4 payees (2 with fixed amounts, in ETH and in the ERC-20) + the platform payee, 4 URIs/names",
   "purchase1Eth: first ticket of a new buyer; purchaseBatchPerExtraTicket = (batch of 10 - purchase1Eth) / 9",
   "purchase1Eth50Payees: the same purchase in an event whose split has 50 payees (platform included)",
   "checkInPerTicket = one checkIn of 100 tickets / 100; claimEth: a bps payee's first claim",

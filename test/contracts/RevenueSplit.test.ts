@@ -145,7 +145,9 @@ describe("RevenueSplit", () => {
 
     it("pulls ERC-20s, with or without return values, and refuses fee-on-transfer tokens", async () => {
       const { split, alice, usdc, nrt, fot } = await load();
-      for (const token of [usdc, nrt, fot]) await token.write.approve([split.address, maxUint256], { account: alice.account });
+      await usdc.write.approve([split.address, maxUint256], { account: alice.account });
+      await nrt.write.approve([split.address, maxUint256], { account: alice.account });
+      await fot.write.approve([split.address, maxUint256], { account: alice.account });
       await split.write.deposit([usdc.address, 100n * USDC], { account: alice.account });
       await split.write.deposit([nrt.address, 100n * USDC], { account: alice.account });
       assert.equal(await split.read.totalReceived([usdc.address]), 100n * USDC);

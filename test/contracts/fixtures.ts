@@ -23,6 +23,7 @@ export const tokenId = (tierId: bigint, serial: bigint): bigint => tierId * TIER
 
 type Viem = NetworkConnection["viem"];
 type Helpers = NetworkConnection["networkHelpers"];
+type W = Awaited<ReturnType<Viem["getWalletClients"]>>[number];
 
 export interface TierInput {
   name: string;
@@ -46,8 +47,15 @@ export interface PayeeInput {
 export function makeEventFixture(viem: Viem, networkHelpers: Helpers) {
   return async function eventFixture() {
     const publicClient = await viem.getPublicClient();
-    const [admin, platform, organizer, artist, sponsor, alice, bob, carol, scanner, minter, stranger] =
-      await viem.getWalletClients();
+    const wallets = await viem.getWalletClients();
+    const wallet = (i: number) => {
+      const w = wallets[i];
+      if (w === undefined) throw new Error(`no wallet ${i}`);
+      return w;
+    };
+    const [admin, platform, organizer, artist, sponsor, alice, bob, carol, scanner, minter, stranger] = [
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ].map(wallet) as [W, W, W, W, W, W, W, W, W, W, W];
 
     const ticketImpl = await viem.deployContract("EventTicket");
     const splitImpl = await viem.deployContract("RevenueSplit");
