@@ -21,7 +21,7 @@ export async function findCommonAncestor(
   let top = below;
   for (;;) {
     const { rows } = await pool.query<{ number: string; hash: Hex; timestamp: Date }>(
-      `select number::text, hash, timestamp from chain_blocks where chain_id = $1 and number <= $2 order by number desc limit ${PAGE}`,
+      `select number::text, hash, timestamp from chain_blocks b where chain_id = $1 and b.number <= $2 order by b.number desc limit ${PAGE}`,
       [chainId, top.toString()],
     );
     if (rows.length === 0) throw new NoCommonAncestorError(`no stored block of chain ${chainId} is on the node's chain`);

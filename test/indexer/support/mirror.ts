@@ -58,6 +58,7 @@ export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{
   let balances = 0;
   for (const event of events) {
     const ticket = event.ticket_address as Address;
+    const ticketsBefore = tickets;
     const tierCount = await read<bigint>(t, ticket, eventTicketAbi, "tierCount", []);
     const mirrorTiers = await db("chain_tiers").where({ chain_id: t.chainId, contract_address: ticket });
     assert.equal(mirrorTiers.length, Number(tierCount), `tiers of ${ticket}`);
@@ -89,6 +90,8 @@ export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{
         tickets++;
       }
     }
+    const mirrored = await db("chain_tickets").where({ chain_id: t.chainId, contract_address: ticket }).count({ n: "*" });
+    assert.equal(Number((mirrored[0] as { n: string }).n), tickets - ticketsBefore, `no extra tickets of ${ticket} in the mirror`);
     const split = event.split_address as Address;
     const accounts = new Set<string>([event.organizer]);
     for (const p of await db("chain_split_payees").where({ chain_id: t.chainId, split_address: split })) accounts.add(p.account);
@@ -114,12 +117,25 @@ export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{
   return { tickets, balances };
 }
 
+/** Every mirrored block and every outbox fact is on the node's current chain. */
+export async function assertOnCanonicalChain(db: Knex, t: TestChain): Promise<void> {
+  for (const table of ["chain_blocks", "outbox", "chain_pending_facts", "chain_ticket_transfers", "chain_purchases"]) {
+    const column = table === "chain_blocks" ? "number" : "block_number";
+    const hashColumn = table === "chain_blocks" ? "hash" : "block_hash";
+    const rows = await db(table).where({ chain_id: t.chainId }).where(column, ">=", 0).distinct(column, hashColumn);
+    for (const row of rows) {
+      const block = await t.client.getBlock({ blockNumber: BigInt(row[column]) }).catch(() => undefined);
+      assert.equal(row[hashColumn], block?.hash, `${table} row of block ${row[column]} is on the chain`);
+    }
+  }
+}
+
 /** Rows per log table, and whether any natural key appears twice (it cannot: primary keys). */
 export async function logRowCounts(db: Knex, chainId: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of CHAIN_TABLES) {
-    const [{ n }] = (await db(table).where({ chain_id: chainId }).count({ n: "*" })) as Array<{ n: string }>;
-    out[table] = Number(n);
+    const rows = (await db(table).where({ chain_id: chainId }).count({ n: "*" })) as Array<{ n: string }>;
+    out[table] = Number(rows[0]?.n ?? 0);
   }
   return out;
 }

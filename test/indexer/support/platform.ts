@@ -48,7 +48,7 @@ export async function startTestChain(): Promise<TestChain> {
   const node = await startLocalChain({ port: await freePort() });
   const chain = chainDefinition(node.chainId, node.url);
   const client = createPublicClient({ chain, transport: http(node.url, { retryCount: 0 }), pollingInterval: 50 }) as PublicClient;
-  const accounts = (await client.request({ method: "eth_accounts" })).map((a) => a.toLowerCase() as Address);
+  const accounts = ((await client.request({ method: "eth_accounts" } as never)) as string[]).map((a) => a.toLowerCase() as Address);
   const wallets = new Map<Address, WalletClient>();
   const wallet = (account: Address) => {
     let w = wallets.get(account);
