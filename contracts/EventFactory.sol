@@ -11,8 +11,8 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * @title EventFactory
  * @notice Creates events as EIP-1167 clones of an {EventTicket} and a {RevenueSplit} implementation
  * (see {IEventFactory}). Clones are deployed with CREATE2 and the event id as salt, so an event's addresses are
- * computed, not stored: the split is a plain clone, the ticket a clone whose immutable argument is the split's
- * address (read from its code, which saves the ticket a storage slot). The factory's default admin sets the
+ * computed, not stored. Both clones carry immutable arguments (read from their code, which saves storage): the
+ * split its factory and event id (to find its ticket), the ticket the split's address. The factory's default admin sets the
  * platform fee, at most 10 %.
  */
 contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
@@ -62,7 +62,7 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
         eventId = uint256(f.eventCount) + 1;
         _factory.eventCount = uint64(eventId);
 
-        split = Clones.cloneDeterministic(splitImplementation, bytes32(eventId));
+        split = Clones.cloneDeterministicWithImmutableArgs(splitImplementation, _splitArgs(eventId), bytes32(eventId));
         ticket = Clones.cloneDeterministicWithImmutableArgs(ticketImplementation, abi.encodePacked(split), bytes32(eventId));
         emit EventCreated(eventId, msg.sender, ticket, split, config, f.feeRecipient, f.feeBps);
 
@@ -83,7 +83,7 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @inheritdoc IEventFactory
     function eventContracts(uint256 eventId) external view returns (address ticket, address split) {
         if (eventId == 0 || eventId > _factory.eventCount) revert EventFactoryUnknownEvent(eventId);
-        split = Clones.predictDeterministicAddress(splitImplementation, bytes32(eventId));
+        split = Clones.predictDeterministicAddressWithImmutableArgs(splitImplementation, _splitArgs(eventId), bytes32(eventId));
         ticket = Clones.predictDeterministicAddressWithImmutableArgs(
             ticketImplementation, abi.encodePacked(split), bytes32(eventId)
         );
@@ -92,6 +92,11 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @inheritdoc IEventFactory
     function eventCount() external view returns (uint256) {
         return _factory.eventCount;
+    }
+
+    /// @dev The split clone's immutable arguments: this factory and the event id, from which it finds its ticket.
+    function _splitArgs(uint256 eventId) private view returns (bytes memory) {
+        return abi.encodePacked(address(this), uint64(eventId));
     }
 
     function _setPlatformFee(address recipient, uint16 feeBps) private {

@@ -7,6 +7,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {IEventFactory} from "./interfaces/IEventFactory.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 
 /**
@@ -31,6 +33,10 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * already set) plus one per fixed-amount payee. There is no payee array: the list is in the {PayeesSet} event, and a
  * replacement bumps `generation`, which voids every earlier record without touching it. The platform payee's
  * record is permanent (it survives replacements).
+ *
+ * The clone's immutable arguments are its factory and event id, from which it finds its ticket contract: until the
+ * list is locked only that ticket may pay in (its first settlement locks the list), so nobody can freeze the
+ * organizer's payee list with a 1-wei deposit. Afterwards anyone may pay in.
  */
 contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -188,6 +194,18 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
+    function ticket() public view returns (address ticket_) {
+        bytes memory args = Clones.fetchCloneArgs(address(this)); // abi.encodePacked(factory, uint64 eventId)
+        address factory;
+        uint64 eventId;
+        assembly ("memory-safe") {
+            factory := shr(96, mload(add(args, 32)))
+            eventId := shr(192, mload(add(args, 52)))
+        }
+        (ticket_,) = IEventFactory(factory).eventContracts(eventId);
+    }
+
+    /// @inheritdoc IRevenueSplit
     function locked() external view returns (bool) {
         return _config.locked;
     }
@@ -230,6 +248,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         Totals storage t = _totals[token];
         t.received = (uint256(t.received) + amount).toUint128();
         if (!_config.locked) {
+            if (msg.sender != ticket()) revert RevenueSplitUnauthorized(msg.sender);
             _config.locked = true;
             emit PayeesLocked();
         }

@@ -37,7 +37,7 @@ interface IRevenueSplit {
     /// @notice `amount` of `token` was paid to `payee` (by `payee` itself or anyone through {claimFor}).
     event Claimed(address indexed payee, address indexed token, uint256 amount);
 
-    /// @dev Only the organizer may do this.
+    /// @dev Only the organizer may do this (setPayees), or only the ticket contract before the list is locked (deposits).
     error RevenueSplitUnauthorized(address account);
     /// @dev The payee list is locked.
     error RevenueSplitPayeesAreLocked();
@@ -68,7 +68,9 @@ interface IRevenueSplit {
     /// @notice Replaces the organizer's payees (the platform payee stays). Organizer only, until the first deposit.
     function setPayees(Payee[] calldata payees) external;
 
-    /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the caller).
+    /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the
+    /// caller). Until the payee list is locked only the event's ticket contract may pay in (its first settlement
+    /// locks the list); afterwards anyone. ETH sent directly is a deposit under the same rule.
     function deposit(address token, uint256 amount) external payable;
 
     /// @notice Pays the caller everything it may claim in `token`.
@@ -96,6 +98,9 @@ interface IRevenueSplit {
     function platformShareBps() external view returns (uint256);
 
     function organizer() external view returns (address);
+
+    /// @notice The event's ticket contract (found through the factory and event id in the clone's immutable arguments).
+    function ticket() external view returns (address);
 
     function locked() external view returns (bool);
 }

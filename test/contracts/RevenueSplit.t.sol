@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {RevenueSplit} from "../../contracts/RevenueSplit.sol";
+import {EventTicket} from "../../contracts/EventTicket.sol";
+import {EventFactory} from "../../contracts/EventFactory.sol";
+import {IEventTicket} from "../../contracts/interfaces/IEventTicket.sol";
 import {IRevenueSplit} from "../../contracts/interfaces/IRevenueSplit.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 
 /// @dev The few Hardhat/Foundry cheatcodes used here (no forge-std on this machine).
 interface Vm {
     function deal(address account, uint256 balance) external;
+    function prank(address sender) external;
 }
 
 /// @dev Split accounting, checked for one currency: every unit received is released, claimable or dust, and the
@@ -69,25 +72,53 @@ contract SplitHandler {
 
 contract RevenueSplitInvariantTest is SplitAccounting {
     Vm private constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
-    address private constant ORGANIZER = address(0xA11CE);
     address private constant PLATFORM = address(0xB0B);
+    /// @dev This test contract creates the events, so it is their organizer.
+    address private immutable ORGANIZER = address(this);
 
-    RevenueSplit private _impl;
+    EventFactory private _factory;
     RevenueSplit private _split;
     MockERC20 private _token;
     SplitHandler private _handler;
     address[] private _accounts;
 
+    /// @dev A split created the real way (factory, clones), with its first deposit made by its ticket so that the
+    /// payee list is locked and anyone may deposit afterwards.
+    function _newSplit(IRevenueSplit.Payee[] memory payees, uint16 feeBps, uint256 firstDeposit)
+        private
+        returns (RevenueSplit split)
+    {
+        _factory.setPlatformFee(PLATFORM, feeBps);
+        IEventTicket.EventConfig memory config = IEventTicket.EventConfig({
+            name: "Fuzz",
+            symbol: "FZ",
+            baseURI: "",
+            contractURI: "",
+            startsAt: uint40(block.timestamp + 1),
+            endsAt: uint40(block.timestamp + 2),
+            refundWindow: 0,
+            transferPolicy: IEventTicket.TransferPolicy.Free,
+            resaleCapBps: 0,
+            royaltyBps: 0
+        });
+        (, address ticket, address splitAddress) =
+            _factory.createEvent(config, new IEventTicket.TierConfig[](0), payees);
+        split = RevenueSplit(payable(splitAddress));
+        vm.deal(ticket, firstDeposit);
+        vm.deal(address(this), address(this).balance + firstDeposit);
+        vm.prank(ticket);
+        split.deposit{value: firstDeposit}(address(0), firstDeposit);
+    }
+
     function setUp() public {
-        _impl = new RevenueSplit();
+        _factory = new EventFactory(address(new EventTicket()), address(new RevenueSplit()), address(this), 0, PLATFORM, 250);
         _token = new MockERC20("Stable", "STB", 6);
-        _split = RevenueSplit(payable(Clones.clone(address(_impl))));
         IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](4);
         payees[0] = IRevenueSplit.Payee(address(0x1001), 3_333, 0.7 ether, address(0)); // fixed in ETH, then a share
         payees[1] = IRevenueSplit.Payee(address(0x1002), 1_111, 0, address(0));
         payees[2] = IRevenueSplit.Payee(address(0x1003), 0, 5_000e6, address(_token)); // fixed in the token only
         payees[3] = IRevenueSplit.Payee(address(0x1004), 2_999, 1_000e6, address(_token));
-        _split.initialize(ORGANIZER, PLATFORM, 250, payees);
+        _split = _newSplit(payees, 250, 1 ether);
         _accounts = [PLATFORM, address(0x1001), address(0x1002), address(0x1003), address(0x1004), ORGANIZER];
         _handler = new SplitHandler(_split, _token, _accounts);
         vm.deal(address(_handler), 1_000_000 ether);
@@ -111,7 +142,6 @@ contract RevenueSplitInvariantTest is SplitAccounting {
         uint96[6] calldata deposits,
         uint256 claimSeed
     ) public {
-        RevenueSplit split = RevenueSplit(payable(Clones.clone(address(_impl))));
         IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](4);
         address[] memory accounts = new address[](6);
         uint256 room = 10_000 - 250;
@@ -128,7 +158,8 @@ contract RevenueSplitInvariantTest is SplitAccounting {
         }
         accounts[4] = PLATFORM;
         accounts[5] = ORGANIZER;
-        split.initialize(ORGANIZER, PLATFORM, 250, payees);
+        RevenueSplit split = _newSplit(payees, 250, 1 + uint256(deposits[0]) % 100 ether);
+        _assertAccounting(split, address(0), accounts, bpsPayees);
 
         for (uint256 d = 0; d < deposits.length; ++d) {
             uint256 amount = 1 + uint256(deposits[d]) % 100 ether;
@@ -151,18 +182,14 @@ contract RevenueSplitInvariantTest is SplitAccounting {
 
     /// @notice Fixed amounts are paid first and in order, whatever the amounts.
     function testFuzz_fixedAmountsFirstInOrder(uint64 first, uint64 second, uint96 received) public {
-        vm.deal(address(this), 0);
-        RevenueSplit split = RevenueSplit(payable(Clones.clone(address(_impl))));
         IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](3);
         uint96 a = uint96(first) + 1;
         uint96 b = uint96(second) + 1;
         payees[0] = IRevenueSplit.Payee(address(0x3001), 0, a, address(0));
         payees[1] = IRevenueSplit.Payee(address(0x3002), 0, b, address(0));
         payees[2] = IRevenueSplit.Payee(address(0x3003), 5_000, 0, address(0));
-        split.initialize(ORGANIZER, PLATFORM, 0, payees);
         uint256 amount = 1 + uint256(received);
-        vm.deal(address(this), amount);
-        split.deposit{value: amount}(address(0), amount);
+        RevenueSplit split = _newSplit(payees, 0, amount);
 
         uint256 toFirst = amount < a ? amount : a;
         uint256 toSecond = amount <= a ? 0 : (amount - a < b ? amount - a : b);

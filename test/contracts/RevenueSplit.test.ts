@@ -6,6 +6,25 @@ import { makeEventFixture, PLATFORM_FEE_BPS, USDC } from "./fixtures.js";
 const { viem, networkHelpers } = await network.create();
 const eventFixture = makeEventFixture(viem, networkHelpers);
 const load = () => networkHelpers.loadFixture(eventFixture);
+type Fixture = Awaited<ReturnType<typeof eventFixture>>;
+
+/**
+ * Pays into the split as its ticket contract would at settlement (impersonated): until the list is locked, only
+ * the ticket may deposit. `token` is ETH (zero address) or the fixture's USDC.
+ */
+async function fromTicket(f: Fixture, token: Address, amount: bigint) {
+  const ticket = f.ticket.address;
+  await networkHelpers.impersonateAccount(ticket);
+  await networkHelpers.setBalance(ticket, parseEther("1000"));
+  if (token === zeroAddress) {
+    await f.split.write.deposit([zeroAddress, amount], { account: ticket, value: amount });
+  } else {
+    await f.usdc.write.mint([ticket, amount]);
+    await f.usdc.write.approve([f.split.address, amount], { account: ticket });
+    await f.split.write.deposit([token, amount], { account: ticket });
+  }
+  await networkHelpers.stopImpersonatingAccount(ticket);
+}
 
 const FIXED = parseEther("0.05"); // the artist's guaranteed fee (ETH)
 const BPS = 10_000n;
@@ -49,7 +68,8 @@ describe("RevenueSplit", () => {
     });
 
     it("lets the organizer replace the list until the first deposit; the platform payee stays", async () => {
-      const { split, organizer, artist, sponsor, alice, platform, usdc } = await load();
+      const f = await load();
+      const { split, organizer, artist, sponsor, alice, platform, usdc } = f;
       const next = [
         { account: alice.account.address, shareBps: 2_000, fixedAmount: 100n * USDC, fixedToken: usdc.address },
         { account: sponsor.account.address, shareBps: 500, fixedAmount: 0n, fixedToken: zeroAddress },
@@ -65,7 +85,7 @@ describe("RevenueSplit", () => {
       assert.equal((await split.read.payee([sponsor.account.address])).shareBps, 500);
       assert.equal((await split.read.payee([platform.account.address])).shareBps, PLATFORM_FEE_BPS);
       // a removed payee gets nothing
-      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      await fromTicket(f, zeroAddress, parseEther("1"));
       assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), 0n);
       await viem.assertions.revertWithCustomError(split.write.setPayees([next], { account: organizer.account }), split, "RevenueSplitPayeesAreLocked");
     });
@@ -108,13 +128,38 @@ describe("RevenueSplit", () => {
   });
 
   describe("deposit", () => {
-    it("records ETH, locks the payee list with the first deposit", async () => {
-      const { split, stranger } = await load();
-      const hash = split.write.deposit([zeroAddress, 1_000n], { account: stranger.account, value: 1_000n });
-      await viem.assertions.emit(hash, split, "PayeesLocked");
-      await viem.assertions.emitWithArgs(hash, split, "Deposited", [zeroAddress, getAddress(stranger.account.address), 1_000n]);
+    it("takes the first deposit from the event's ticket only, which locks the payee list; then anyone's", async () => {
+      const f = await load();
+      const { split, stranger, ticket, publicClient } = f;
+      assert.equal(getAddress(await split.read.ticket()), getAddress(ticket.address));
+      // nobody can freeze the organizer's list with a 1-wei deposit
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        split.write.deposit([zeroAddress, 1n], { account: stranger.account, value: 1n }),
+        split,
+        "RevenueSplitUnauthorized",
+        [getAddress(stranger.account.address)],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        stranger.sendTransaction({ to: split.address, value: 1n }),
+        split,
+        "RevenueSplitUnauthorized",
+        [getAddress(stranger.account.address)],
+      );
+      const block = await publicClient.getBlockNumber();
+      await fromTicket(f, zeroAddress, 1_000n);
+      const locked = await publicClient.getContractEvents({ address: split.address, abi: split.abi, eventName: "PayeesLocked", fromBlock: block });
+      assert.equal(locked.length, 1);
+      const deposited = await publicClient.getContractEvents({ address: split.address, abi: split.abi, eventName: "Deposited", fromBlock: block });
+      assert.equal(getAddress(deposited[0]!.args.from!), getAddress(ticket.address));
       assert.equal(await split.read.locked(), true);
       assert.equal(await split.read.totalReceived([zeroAddress]), 1_000n);
+      await viem.assertions.emitWithArgs(
+        split.write.deposit([zeroAddress, 1_000n], { account: stranger.account, value: 1_000n }),
+        split,
+        "Deposited",
+        [zeroAddress, getAddress(stranger.account.address), 1_000n],
+      );
+      assert.equal(await split.read.totalReceived([zeroAddress]), 2_000n);
       // ETH sent directly is a deposit too
       await viem.assertions.emitWithArgs(
         stranger.sendTransaction({ to: split.address, value: 500n }),
@@ -122,7 +167,7 @@ describe("RevenueSplit", () => {
         "Deposited",
         [zeroAddress, getAddress(stranger.account.address), 500n],
       );
-      assert.equal(await split.read.totalReceived([zeroAddress]), 1_500n);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 2_500n);
     });
 
     it("refuses zero and wrong amounts", async () => {
@@ -144,7 +189,9 @@ describe("RevenueSplit", () => {
     });
 
     it("pulls ERC-20s, with or without return values, and refuses fee-on-transfer tokens", async () => {
-      const { split, alice, usdc, nrt, fot } = await load();
+      const f = await load();
+      const { split, alice, usdc, nrt, fot } = f;
+      await fromTicket(f, zeroAddress, 1n); // locks the list: anyone may deposit from now on
       await usdc.write.approve([split.address, maxUint256], { account: alice.account });
       await nrt.write.approve([split.address, maxUint256], { account: alice.account });
       await fot.write.approve([split.address, maxUint256], { account: alice.account });
@@ -163,9 +210,10 @@ describe("RevenueSplit", () => {
 
   describe("claims", () => {
     it("pays fixed amounts first, then shares, the organizer the rest (rounded up)", async () => {
-      const { split, artist, sponsor, platform, organizer } = await load();
+      const f = await load();
+      const { split, artist, sponsor, platform, organizer } = f;
       const received = parseEther("1") + 7n; // odd wei to exercise rounding
-      await split.write.deposit([zeroAddress, received], { value: received });
+      await fromTicket(f, zeroAddress, received);
       const owed = expected(received, FIXED, { platform: 250n, artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
       const who = { platform, artist, sponsor, organizer };
       let total = 0n;
@@ -195,8 +243,9 @@ describe("RevenueSplit", () => {
     });
 
     it("pays the fixed amount alone while revenue is below it, shares after", async () => {
-      const { split, artist, sponsor, organizer } = await load();
-      await split.write.deposit([zeroAddress, FIXED / 2n], { value: FIXED / 2n });
+      const f = await load();
+      const { split, artist, sponsor, organizer } = f;
+      await fromTicket(f, zeroAddress, FIXED / 2n);
       assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), FIXED / 2n);
       assert.equal(await split.read.claimable([sponsor.account.address, zeroAddress]), 0n);
       assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 0n);
@@ -209,9 +258,9 @@ describe("RevenueSplit", () => {
     });
 
     it("keeps currencies apart: an ETH fixed amount does not apply to USDC", async () => {
-      const { split, alice, usdc, artist, organizer } = await load();
-      await usdc.write.approve([split.address, maxUint256], { account: alice.account });
-      await split.write.deposit([usdc.address, 1_000n * USDC], { account: alice.account });
+      const f = await load();
+      const { split, usdc, artist, organizer } = f;
+      await fromTicket(f, usdc.address, 1_000n * USDC);
       assert.equal(await split.read.claimable([artist.account.address, usdc.address]), 300n * USDC);
       assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), 0n);
       await split.write.claim([usdc.address], { account: artist.account });
@@ -221,8 +270,9 @@ describe("RevenueSplit", () => {
     });
 
     it("lets anyone pay a payee with claimFor; strangers get nothing themselves", async () => {
-      const { split, sponsor, stranger } = await load();
-      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      const f = await load();
+      const { split, sponsor, stranger } = f;
+      await fromTicket(f, zeroAddress, parseEther("1"));
       const owed = await split.read.claimable([sponsor.account.address, zeroAddress]);
       await viem.assertions.balancesHaveChanged(split.write.claimFor([sponsor.account.address, zeroAddress], { account: stranger.account }), [
         { address: sponsor.account.address, amount: owed },
@@ -243,21 +293,23 @@ describe("RevenueSplit", () => {
     });
 
     it("adds both parts when the organizer is also a payee", async () => {
-      const { split, organizer } = await load();
+      const f = await load();
+      const { split, organizer } = f;
       await split.write.setPayees([[{ account: organizer.account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
         account: organizer.account,
       });
-      await split.write.deposit([zeroAddress, 10_000n], { value: 10_000n });
+      await fromTicket(f, zeroAddress, 10_000n);
       assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 10_000n - 250n);
     });
 
     it("blocks a payee that re-enters claim from its receive hook", async () => {
-      const { split, organizer } = await load();
+      const f = await load();
+      const { split, organizer } = f;
       const attacker = await viem.deployContract("ReentrantAttacker");
       await split.write.setPayees([[{ account: attacker.address, shareBps: 5_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
         account: organizer.account,
       });
-      await split.write.deposit([zeroAddress, parseEther("1")], { value: parseEther("1") });
+      await fromTicket(f, zeroAddress, parseEther("1"));
       const claim = encodeFunctionData({ abi: split.abi, functionName: "claim", args: [zeroAddress] });
       await attacker.write.arm([split.address, claim, 0n, false]);
       await viem.assertions.revertWithCustomError(attacker.write.execute([split.address, claim, 0n]), split, "ReentrancyGuardReentrantCall");
@@ -269,9 +321,11 @@ describe("RevenueSplit", () => {
     });
 
     it("keeps claimed + claimable + dust == received through deposits and claims", async () => {
-      const { split, platform, artist, sponsor, organizer, stranger } = await load();
+      const f = await load();
+      const { split, platform, artist, sponsor, organizer, stranger } = f;
       const parties = [platform, artist, sponsor, organizer];
-      let received = 0n;
+      await fromTicket(f, zeroAddress, 5n);
+      let received = 5n;
       const amounts = [1n, 7n, FIXED - 3n, 999_999n, parseEther("0.3") + 11n, 13n];
       for (const [i, amount] of amounts.entries()) {
         await split.write.deposit([zeroAddress, amount], { account: stranger.account, value: amount });
