@@ -173,7 +173,7 @@ export class GateScanService {
     const expectedSigner = pass.signer === "platform" ? this.deps.platformPassAddress.toLowerCase() : pass.holder.toLowerCase();
     const holder = pass.holder.toLowerCase();
     const tierId = Number(pass.tokenId / TIER_ID_BASE);
-    const ticketOf = (state?: TicketState) => ({
+    const ticketOf = (state?: Pick<TicketState, "holderDisplayName">) => ({
       contract: pass.contract.toLowerCase(),
       tokenId: pass.tokenId.toString(),
       tierId,
@@ -198,6 +198,14 @@ export class GateScanService {
     // 3. event and zone
     if (pass.chainId !== zone.chainId || pass.contract.toLowerCase() !== zone.contract) return refuse("wrong_event");
     if (zone.allowedTiers && !zone.allowedTiers.has(tierId)) return refuse("wrong_zone");
+
+    // 4-6 in one statement for the common case: a plain entrance, the mirror fresh
+    if (input.direction === "in" && zone.kind === "entrance" && !zone.allowReentry && zone.capacity === null) {
+      if ((await this.mirrorLag(zone.chainId)) <= this.deps.maxLagBlocks) {
+        const fast = await this.admitAtEntrance(log, zone, pass);
+        return result(fast.verdict, { ticket: ticketOf({ holderDisplayName: fast.displayName }), ownership: "mirror" });
+      }
+    }
 
     // 4. holder (mirror, or the chain when the mirror lags)
     const { state, ownership } = await this.ticketState(zone, pass.tokenId);
@@ -275,6 +283,27 @@ export class GateScanService {
         return { state: state ? { ...state, owner: null, burned: true, refundState: "refunded" } : null, ownership: "chain" };
       }
       return { state, ownership: "mirror_stale" };
+    }
+  }
+
+  /**
+   * The hot path as one prepared statement (one round trip, planned once per connection):
+   * reads the mirror row, decides unknown / refunded / not holder / cancelled / checked in
+   * on-chain in SQL (same order as the general path), inserts the check-in when all pass
+   * (the unique ticket constraint decides between two concurrent scans), and logs the scan.
+   */
+  private async admitAtEntrance(log: LogContext, zone: ZoneInfo, pass: SignedPass): Promise<{ verdict: Verdict; displayName: string | null }> {
+    const db = this.deps.db;
+    const values = [
+      zone.chainId, zone.contract, pass.tokenId.toString(), pass.holder.toLowerCase(), newId(), zone.eventContractId, zone.id,
+      log.principal.userId, log.input.deviceId ?? null, pass.nonce.toString(), log.scannedAt, newId(),
+    ];
+    const connection = await db.client.acquireConnection();
+    try {
+      const { rows } = await connection.query({ name: "gate_admit_entrance_v1", text: ADMIT_AT_ENTRANCE_SQL, values });
+      return { verdict: rows[0].verdict as Verdict, displayName: rows[0].display_name ?? null };
+    } finally {
+      await db.client.releaseConnection(connection);
     }
   }
 
@@ -419,6 +448,38 @@ export class GateScanService {
     });
   }
 }
+
+const ADMIT_AT_ENTRANCE_SQL = `
+with t as (
+  select t.owner_address, t.burned, t.refund_state, t.checked_in, e.cancelled, u.display_name
+    from chain_tickets t
+    join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
+    left join wallets w on w.network = 'evm' and w.address = t.owner_address
+    left join users u on u.id = w.user_id and u.deleted_at is null
+   where t.chain_id = $1 and t.contract_address = $2 and t.token_id = $3::numeric
+), v as (
+  select coalesce((select case
+      when burned or refund_state = 'refunded' then 'refunded'
+      when owner_address is distinct from $4::text then 'not_holder'
+      when cancelled or refund_state = 'refundable' then 'cancelled'
+      when checked_in then 'already_admitted'
+      else 'ok' end from t), 'unknown_ticket') as pre
+), c as (
+  insert into gate_check_ins (id, event_contract_id, chain_id, contract_address, token_id, holder_address, zone_id, scanner_user_id,
+                              source, device_id, pass_nonce, checked_in_at)
+  select $5, $6, $1, $2, $3::numeric, $4, $7, $8, 'online', $9, $10::numeric, $11 from v where v.pre = 'ok'
+  on conflict on constraint uq_gate_check_ins_ticket do nothing
+  returning 1
+), s as (
+  insert into gate_scans (id, event_contract_id, zone_id, direction, token_id, holder_address, verdict, scanner_user_id, source,
+                          device_id, pass_nonce, scanned_at)
+  select $12, $6, $7, 'in', $3::numeric, $4,
+         case when v.pre <> 'ok' then v.pre when exists (select 1 from c) then 'admitted' else 'already_admitted' end,
+         $8, 'online', $9, $10::numeric, $11
+    from v
+  returning verdict
+)
+select s.verdict, (select display_name from t) as display_name from s`;
 
 interface LogContext {
   zone: ZoneInfo;
