@@ -27,6 +27,7 @@ import { organizationRoutes } from "./modules/organizations/routes.js";
 import { festivalAccessRoutes } from "./modules/festival-access/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
+import { festivalDomainRoutes } from "./modules/festivals/all-routes.js";
 import { DataBox } from "./security/encryption.js";
 
 export interface AppDeps {
@@ -85,6 +86,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   festivalAccessRoutes(api, routeDeps);
   apiKeyRoutes(api, routeDeps);
   auditRoutes(api, routeDeps);
+  festivalDomainRoutes(api, routeDeps);
   app.use(api.router);
 
   const openApi = api.openApiDocument({

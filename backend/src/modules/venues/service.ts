@@ -218,3 +218,16 @@ export async function stagesById(db: Knex | Knex.Transaction, stageIds: string[]
     rows.map((r) => [r.id, { stageId: r.id, stageName: r.name, sortOrder: r.sort_order, venueId: r.venue_id, venueName: r.venue_name, festivalId: r.festival_id }]),
   );
 }
+
+/** For the schedule module: the live stages of the venues an edition uses. */
+export async function stagesOfEdition(db: Knex | Knex.Transaction, editionId: string): Promise<StageContext[]> {
+  const rows = await db("stages as s")
+    .join("venues as v", "v.id", "s.venue_id")
+    .join("edition_venues as ev", "ev.venue_id", "v.id")
+    .where("ev.edition_id", editionId)
+    .whereNull("s.deleted_at")
+    .whereNull("v.deleted_at")
+    .orderBy([{ column: "s.sort_order" }, { column: "s.name" }, { column: "s.id" }])
+    .select("s.id", "s.name", "s.sort_order", "s.venue_id", "v.name as venue_name", "v.festival_id");
+  return rows.map((r) => ({ stageId: r.id, stageName: r.name, sortOrder: r.sort_order, venueId: r.venue_id, venueName: r.venue_name, festivalId: r.festival_id }));
+}

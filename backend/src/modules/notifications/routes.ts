@@ -1,0 +1,32 @@
+import { requireAuth } from "../../http/auth.js";
+import { PageQuery, pageOf } from "../../http/pagination.js";
+import type { ApiRouter } from "../../http/route.js";
+import { z } from "../../http/zod.js";
+import type { RouteDeps } from "../../app.js";
+import { DeviceToken, DeviceTokenParams, Notification, RegisterDeviceTokenBody } from "./schemas.js";
+import * as notifications from "./service.js";
+
+const tags = ["notifications"];
+
+export function notificationRoutes(api: ApiRouter, { db }: RouteDeps): void {
+  api.route({
+    method: "post", path: "/api/v1/me/device-tokens", summary: "Register a push token for this device", tags,
+    access: requireAuth, body: RegisterDeviceTokenBody, response: DeviceToken,
+    handler: ({ principal, audit, body }) => notifications.registerDeviceToken(db, principal, audit, body),
+  });
+  api.route({
+    method: "get", path: "/api/v1/me/device-tokens", summary: "My registered devices", tags,
+    access: requireAuth, response: z.object({ items: z.array(DeviceToken) }),
+    handler: ({ principal }) => notifications.listDeviceTokens(db, principal),
+  });
+  api.route({
+    method: "delete", path: "/api/v1/me/device-tokens/{tokenId}", summary: "Stop pushing to a device", tags,
+    access: requireAuth, params: DeviceTokenParams,
+    handler: ({ principal, audit, params }) => notifications.revokeDeviceToken(db, principal, audit, params.tokenId),
+  });
+  api.route({
+    method: "get", path: "/api/v1/me/notifications", summary: "Notifications sent to me (and whether they were delivered)", tags,
+    access: requireAuth, query: PageQuery, response: pageOf(Notification),
+    handler: ({ principal, query }) => notifications.listNotifications(db, principal, query),
+  });
+}

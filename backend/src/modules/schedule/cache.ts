@@ -1,0 +1,55 @@
+import type { PublishedSchedule } from "./models.js";
+
+/**
+ * Published versions never change, so each is parsed and kept in memory once (its exact
+ * JSON text, ETag and a performance index for personal schedules). Which version is the
+ * latest of an edition is remembered for LATEST_TTL_MS: a publication in this process
+ * takes effect at once, one in another process within that time.
+ */
+const LATEST_TTL_MS = 1_000;
+const MAX_VERSIONS = 200;
+const MAX_EDITIONS = 10_000;
+
+export interface LatestPointer {
+  versionId: string;
+  number: number;
+  timezone: string;
+}
+
+class PublishedScheduleCache {
+  private readonly versions = new Map<string, PublishedSchedule>();
+  private readonly latest = new Map<string, { at: number; pointer: LatestPointer | null }>();
+
+  version(versionId: string): PublishedSchedule | undefined {
+    const hit = this.versions.get(versionId);
+    if (hit) {
+      // keep recently used versions at the end (Map order = LRU order)
+      this.versions.delete(versionId);
+      this.versions.set(versionId, hit);
+    }
+    return hit;
+  }
+
+  storeVersion(v: PublishedSchedule): void {
+    if (this.versions.size >= MAX_VERSIONS) this.versions.delete(this.versions.keys().next().value!);
+    this.versions.set(v.versionId, v);
+  }
+
+  /** undefined: unknown or expired, ask the database. null: known to have no visible version. */
+  latestOf(editionId: string): LatestPointer | null | undefined {
+    const hit = this.latest.get(editionId);
+    if (!hit || Date.now() - hit.at > LATEST_TTL_MS) return undefined;
+    return hit.pointer;
+  }
+
+  storeLatest(editionId: string, pointer: LatestPointer | null): void {
+    if (this.latest.size >= MAX_EDITIONS) this.latest.clear();
+    this.latest.set(editionId, { at: Date.now(), pointer });
+  }
+
+  forgetLatest(editionId: string): void {
+    this.latest.delete(editionId);
+  }
+}
+
+export const publishedScheduleCache = new PublishedScheduleCache();

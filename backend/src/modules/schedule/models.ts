@@ -1,0 +1,111 @@
+import type { ScheduleDiff, ScheduleDocument } from "./schemas.js";
+
+export type TimeSlotRow = {
+  id: string;
+  edition_id: string;
+  stage_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  kind: "performance" | "changeover";
+  title: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+};
+
+export type EngagementRow = {
+  id: string;
+  time_slot_id: string;
+  artist_id: string;
+  status: "scheduled" | "cancelled";
+  notes: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+};
+
+export function engagementDto(r: EngagementRow) {
+  return {
+    id: r.id,
+    timeSlotId: r.time_slot_id,
+    artistId: r.artist_id,
+    status: r.status,
+    notes: r.notes,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** One performance as an attendee sees it: the engagement on its slot and stage. */
+export interface PerformanceView {
+  engagementId: string;
+  artistId: string;
+  artistName: string;
+  genre: string | null;
+  status: "scheduled" | "cancelled";
+  slotId: string;
+  stageId: string;
+  stageName: string;
+  venueName: string;
+  startsAt: string;
+  startsAtLocal: string;
+  endsAt: string;
+  endsAtLocal: string;
+}
+
+/** A published version, parsed once and kept in memory (it never changes). */
+export interface PublishedSchedule {
+  versionId: string;
+  number: number;
+  etag: string;
+  /** The exact JSON text served, as stored. */
+  body: Buffer;
+  document: ScheduleDocument;
+  performances: Map<string, PerformanceView>;
+}
+
+/** Performances of a document by engagement id. */
+export function performancesOf(doc: Pick<ScheduleDocument, "stages" | "slots">): Map<string, PerformanceView> {
+  const stages = new Map(doc.stages.map((s) => [s.id, s]));
+  const out = new Map<string, PerformanceView>();
+  for (const slot of doc.slots) {
+    const stage = stages.get(slot.stageId);
+    for (const p of slot.performances) {
+      out.set(p.engagementId, {
+        ...p,
+        slotId: slot.id,
+        stageId: slot.stageId,
+        stageName: stage?.name ?? "",
+        venueName: stage?.venueName ?? "",
+        startsAt: slot.startsAt,
+        startsAtLocal: slot.startsAtLocal,
+        endsAt: slot.endsAt,
+        endsAtLocal: slot.endsAtLocal,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * What changed for attendees between two versions, per performance (engagement):
+ * added (now scheduled, before not), cancelled (before scheduled, now cancelled or gone),
+ * moved (scheduled in both, on another stage or at another time).
+ */
+export function diffSchedules(before: Map<string, PerformanceView> | null, after: Map<string, PerformanceView>): ScheduleDiff {
+  const place = (p: PerformanceView | undefined) =>
+    p ? { stageId: p.stageId, stageName: p.stageName, startsAt: p.startsAt, startsAtLocal: p.startsAtLocal, endsAt: p.endsAt, endsAtLocal: p.endsAtLocal } : null;
+  const live = (p: PerformanceView | undefined) => (p && p.status === "scheduled" ? p : undefined);
+  const diff: ScheduleDiff = { added: [], moved: [], cancelled: [] };
+  const ids = new Set([...(before?.keys() ?? []), ...after.keys()]);
+  for (const id of [...ids].sort()) {
+    const was = live(before?.get(id));
+    const now = live(after.get(id));
+    const who = (now ?? was ?? after.get(id) ?? before?.get(id))!;
+    const item = { engagementId: id, artistId: who.artistId, artistName: who.artistName, from: place(was), to: place(now) };
+    if (!was && now) diff.added.push(item);
+    else if (was && !now) diff.cancelled.push(item);
+    else if (was && now && (was.stageId !== now.stageId || was.startsAt !== now.startsAt || was.endsAt !== now.endsAt)) diff.moved.push(item);
+  }
+  return diff;
+}
