@@ -31,6 +31,9 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  *   data beyond the ERC-721 owner slot. Comp flags and check-ins are bitmaps (256 tokens per slot), so checking in
  *   a batch costs one storage write per 256 tickets plus the events. Revenue accrues in this contract's balance;
  *   the split is not touched at sale time, whatever its number of payees.
+ * - Storage per event is kept small because createEvent pays for it: the whole event state is one slot, shared
+ *   with OpenZeppelin's Initializable flags (through its `_initializableStorageSlot` hook); each tier is one slot
+ *   (its ERC-20 is an index into a small currency registry); the split's address is the clone's immutable argument.
  * - Everything that leaves this contract before settlement is a refund of a cancelled event, or a resale's
  *   proceeds paid to its seller in the same transaction; so the balance of a currency is its revenue, and
  *   {settle} moves all of it.

@@ -21,10 +21,12 @@ contract MockERC20NoReturn {
         emit Transfer(address(0), to, amount);
     }
 
+    /// @notice ERC-20 transfer, returning nothing.
     function transfer(address to, uint256 amount) external {
         _move(msg.sender, to, amount);
     }
 
+    /// @notice ERC-20 transferFrom, returning nothing.
     function transferFrom(address from, address to, uint256 amount) external {
         uint256 allowed = allowance[from][msg.sender];
         require(allowed >= amount, "allowance");
@@ -32,6 +34,7 @@ contract MockERC20NoReturn {
         _move(from, to, amount);
     }
 
+    /// @notice ERC-20 approve, returning nothing.
     function approve(address spender, uint256 amount) external {
         allowance[msg.sender][spender] = amount;
         emit Approval(msg.sender, spender, amount);

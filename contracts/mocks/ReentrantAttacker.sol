@@ -33,11 +33,13 @@ contract ReentrantAttacker is IERC721Receiver {
         return ret;
     }
 
+    /// @notice Accepts the ticket, re-entering first when armed.
     function onERC721Received(address, address, uint256, bytes calldata) external returns (bytes4) {
         _reenter();
         return IERC721Receiver.onERC721Received.selector;
     }
 
+    /// @notice Accepts ETH (a refund, a claim), re-entering first when armed.
     receive() external payable {
         _reenter();
     }
