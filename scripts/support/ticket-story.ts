@@ -45,7 +45,10 @@ export interface StoryOptions {
 
 export interface StoryResult {
   eventContractId: string;
+  festivalId: string;
   organizerToken: string;
+  stewardToken: string;
+  gateZoneId: string;
   ticketAddress: Address;
   tokenId: bigint;
   fan: Address;
@@ -229,7 +232,10 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
 
   return {
     eventContractId: prepared.id,
+    festivalId,
     organizerToken: organizer.accessToken,
+    stewardToken: steward.accessToken,
+    gateZoneId: gateZone.id,
     ticketAddress,
     tokenId,
     fan: fanKey.address,

@@ -222,10 +222,19 @@ export class GateScanService {
     return result(outcome.verdict, { ...withTicket, zone: { ...result(outcome.verdict).zone, occupancy: outcome.occupancy } });
   }
 
+  /**
+   * Blocks the mirror is behind, cached for a second: against the chain's head when this API
+   * has the chain (so a dead indexer counts as lagging), else against the head the indexer saw.
+   */
   private async mirrorLag(chainId: number): Promise<number> {
     if (this.lag && Date.now() - this.lag.at < 1000) return this.lag.blocks;
     const row = await this.deps.db("indexer_cursors").where({ chain_id: chainId }).first("block_number", "head_block_number");
-    const blocks = row ? Number(row.head_block_number) - Number(row.block_number) : Number.POSITIVE_INFINITY;
+    let head = row ? Number(row.head_block_number) : undefined;
+    const chain = this.deps.chain;
+    if (chain && chain.chainId === chainId) {
+      head = await chain.client.getBlockNumber({ cacheTime: 1000 }).then(Number, () => head);
+    }
+    const blocks = row && head !== undefined ? Math.max(0, head - Number(row.block_number)) : Number.POSITIVE_INFINITY;
     this.lag = { at: Date.now(), blocks };
     return blocks;
   }
