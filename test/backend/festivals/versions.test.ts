@@ -5,6 +5,7 @@ import { testDatabase, testDatabaseUrl } from "../../support/database.js";
 import { startTestApi, type TestApi } from "../../support/http.js";
 import { RecordingPushDelivery } from "../../../backend/src/modules/notifications/delivery.js";
 import { runNotificationJobsOnce } from "../../../backend/src/modules/notifications/jobs.js";
+import type { ScheduleDocument } from "../../../backend/src/modules/schedule/schemas.js";
 import { buildFestival, call, createPerformance, expectStatus, type FestivalFixture } from "./fixtures.js";
 
 describe("schedule versions, diffs, personal schedules and notifications", () => {
@@ -49,12 +50,12 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     const etag = res.headers.get("etag")!;
     assert.equal(etag, v1.etag);
     assert.match(res.headers.get("cache-control")!, /public/);
-    const doc = await res.json();
-    assert.equal(doc.version.number, 1);
+    const doc = (await res.json()) as ScheduleDocument;
+    assert.equal(doc.version!.number, 1);
     assert.equal(doc.slots.length, 4);
-    assert.equal(doc.slots[0].startsAt, "2025-07-04T16:00:00.000Z");
-    assert.equal(doc.slots[0].startsAtLocal, "2025-07-04T18:00:00+02:00");
-    assert.equal(doc.slots[0].performances[0].artistName, "Artist A");
+    assert.equal(doc.slots[0]!.startsAt, "2025-07-04T16:00:00.000Z");
+    assert.equal(doc.slots[0]!.startsAtLocal, "2025-07-04T18:00:00+02:00");
+    assert.equal(doc.slots[0]!.performances[0]!.artistName, "Artist A");
 
     const notModified = await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule`, { headers: { "if-none-match": etag } });
     assert.equal(notModified.status, 304);
@@ -172,7 +173,7 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     assert.equal(mine.entries.find((x: { engagementId: string }) => x.engagementId === a.engagementId).startsAtLocal, "2025-07-04T23:00:00+02:00");
 
     // version 1 is still served as it was
-    const v1 = await (await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule/versions/1`)).json();
-    assert.equal(v1.slots.find((s: { id: string }) => s.id === a.slotId).startsAtLocal, "2025-07-04T18:00:00+02:00");
+    const v1 = (await (await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule/versions/1`)).json()) as ScheduleDocument;
+    assert.equal(v1.slots.find((s) => s.id === a.slotId)!.startsAtLocal, "2025-07-04T18:00:00+02:00");
   });
 });
