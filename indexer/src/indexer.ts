@@ -24,6 +24,8 @@ export interface IndexerOptions {
   pollIntervalMs?: number;
   batchBlocks?: number;
   rpcTimeoutMs?: number;
+  /** Ceiling of the RPC retry backoff (default 10 s). */
+  rpcRetryMaxDelayMs?: number;
   log: Logger;
   metrics?: Metrics;
   /** Tests: called between the writes of every batch (throw to simulate a crash). */
@@ -64,6 +66,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     timeoutMs: opts.rpcTimeoutMs ?? 10_000,
     retry: {
       signal: abort.signal,
+      maxDelayMs: opts.rpcRetryMaxDelayMs ?? 10_000,
       onRetry: ({ label, attempt, delayMs, error }) => {
         metrics.rpcRetries.inc({ method: label });
         log.warn({ method: label, attempt, delayMs, err: (error as Error).message?.split("\n")[0] }, "rpc request failed, retrying");

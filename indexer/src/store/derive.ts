@@ -252,9 +252,10 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
  */
 async function recomputeSplits(db: Queryable, chainId: number, splits: string[]): Promise<void> {
   const params = [chainId, [...new Set(splits)]];
+  // (a DELETE in a CTE is not visible to the INSERT of the same statement: two statements)
+  await db.query(`delete from chain_split_payees where chain_id = $1 and split_address = any($2::text[])`, params);
   await db.query(
-    `with gone as (delete from chain_split_payees where chain_id = $1 and split_address = any($2::text[])),
-     latest as (
+    `with latest as (
        select k.a as split, ps.payees from unnest($2::text[]) as k(a)
        cross join lateral (select payees from chain_payee_sets s where s.chain_id = $1 and s.contract_address = k.a
                            order by s.block_number desc, s.log_index desc limit 1) ps
