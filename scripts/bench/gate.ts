@@ -1,4 +1,6 @@
-import { mkdtempSync, chmodSync, rmSync } from "node:fs";
+import { fork } from "node:child_process";
+import { mkdtempSync, chmodSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -80,10 +82,42 @@ function listen(handler: express.Express): Promise<{ server: Server; url: string
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
+function runHere(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
   });
+}
+
+/**
+ * The load generator runs in its own process (this file with --client), so its CPU is not
+ * charged to the server's event loop. `bodies`: request bodies, one per request, in order.
+ */
+async function run(opts: autocannon.Options & { bodies?: string[] }): Promise<autocannon.Result> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "festival-bench-client-"));
+  const file = path.join(dir, "job.json");
+  writeFileSync(file, JSON.stringify(opts));
+  const child = fork(fileURLToPath(import.meta.url), ["--client", file], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    return await new Promise<autocannon.Result>((resolve, reject) => {
+      child.once("message", (m) => resolve(m as autocannon.Result));
+      child.once("exit", (code) => reject(new Error(`load generator exited with ${code}`)));
+    });
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function clientMain(file: string): Promise<void> {
+  const { bodies, ...opts } = JSON.parse(readFileSync(file, "utf8")) as autocannon.Options & { bodies?: string[] };
+  if (bodies) {
+    let next = 0;
+    opts.requests = [
+      { method: "POST", path: (opts as { path?: string }).path ?? "/", setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length] }) } as autocannon.Request,
+    ];
+  }
+  const result = await runHere(opts);
+  process.send!(result, () => process.exit(0));
 }
 
 async function main(): Promise<void> {
@@ -137,21 +171,12 @@ async function main(): Promise<void> {
     }
     return out;
   };
-  const scanRequests = (bodies: string[]): autocannon.Request[] => {
-    let next = 0;
-    return [
-      {
-        method: "POST",
-        path: "/api/v1/gate/scan",
-        setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length] }),
-      } as autocannon.Request,
-    ];
-  };
+  const scanRequests = (bodies: string[]) => ({ bodies, path: "/api/v1/gate/scan" });
   const headers = { "content-type": "application/json", authorization: event.scanner.headers.authorization };
 
   // warm-up (JIT, pools, caches), on tickets the measured phases do not use
   const warm = makePasses(tickets - 2000, 2000);
-  await run({ url: api.url, connections: 20, amount: 2000, headers, requests: scanRequests(warm) });
+  await run({ url: api.url, connections: 20, amount: 2000, headers, ...scanRequests(warm) });
   await run({ url: bareServer.url, connections: 20, amount: 2000, headers: { "content-type": "application/json" }, method: "POST", path: "/bare", body: warm[0] } as autocannon.Options);
 
   console.log(`bare route: ${CONNECTIONS} connections, ${DURATION_S}s ...`);
@@ -164,12 +189,16 @@ async function main(): Promise<void> {
   const saturatedBodies = makePasses(0, DURATION_S * 6000);
   used += saturatedBodies.length;
   console.log(`scan, saturated: ${CONNECTIONS} connections, ${DURATION_S}s, each request a different ticket ...`);
-  const scanResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: scanRequests(saturatedBodies) });
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const scanResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, headers, ...scanRequests(saturatedBodies) });
   const scanned = scanResult.requests.total;
+  const cpu = process.cpuUsage(cpuBefore);
+  const apiCpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100);
 
   const pacedBodies = makePasses(used, PACED_RPS * DURATION_S + 100);
   console.log(`scan, paced at ${PACED_RPS}/s: ${CONNECTIONS} connections, ${DURATION_S}s ...`);
-  const pacedResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, overallRate: PACED_RPS, headers, requests: scanRequests(pacedBodies) });
+  const pacedResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, overallRate: PACED_RPS, headers, ...scanRequests(pacedBodies) });
 
   const verdicts: Array<{ verdict: string; n: string }> = (
     await db.raw("select verdict, count(*)::text as n from gate_scans where event_contract_id = ? group by verdict order by verdict", [event.eventContractId])
@@ -190,6 +219,7 @@ async function main(): Promise<void> {
       pacedP50Ms: pacedResult.latency.p50,
       pacedP99Ms: pacedResult.latency.p99,
       bareP99Ms: bareResult.latency.p99,
+      apiCpuPercent,
       connections: CONNECTIONS,
       durationS: DURATION_S,
       cpus: os.cpus().length,
@@ -205,7 +235,8 @@ async function main(): Promise<void> {
   await stop();
 }
 
-main().catch((error) => {
+const clientJob = process.argv.indexOf("--client");
+(clientJob >= 0 ? clientMain(process.argv[clientJob + 1]!) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
