@@ -68,19 +68,20 @@ export const CreateEventContractBody = z
   })
   .superRefine((b, ctx) => {
     if (Date.parse(b.endsAt) <= Date.parse(b.startsAt)) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
-    const codes = new Set(b.zones.map((zn) => zn.code));
-    if (codes.size !== b.zones.length) ctx.addIssue({ code: "custom", path: ["zones"], message: "zone codes must be unique" });
-    if (!b.zones.some((zn) => zn.kind === "entrance")) ctx.addIssue({ code: "custom", path: ["zones"], message: "needs at least one entrance" });
-    b.tiers.forEach((t, i) => {
+    const codes = new Set((b.zones ?? []).map((zn) => zn.code));
+    if (codes.size !== (b.zones ?? []).length) ctx.addIssue({ code: "custom", path: ["zones"], message: "zone codes must be unique" });
+    if (!(b.zones ?? []).some((zn) => zn.kind === "entrance")) ctx.addIssue({ code: "custom", path: ["zones"], message: "needs at least one entrance" });
+    (b.tiers ?? []).forEach((t, i) => {
       if (Date.parse(t.saleEnd) <= Date.parse(t.saleStart)) {
         ctx.addIssue({ code: "custom", path: ["tiers", i, "saleEnd"], message: "must be after saleStart" });
       }
-      if (BigInt(t.price) >= 2n ** 96n) ctx.addIssue({ code: "custom", path: ["tiers", i, "price"], message: "must fit uint96" });
-      t.zones.forEach((code, j) => {
+      // refinements run even when a field failed its own check: never assume it is valid here
+      if (typeof t.price === "string" && /^\d+$/.test(t.price) && BigInt(t.price) >= 2n ** 96n) ctx.addIssue({ code: "custom", path: ["tiers", i, "price"], message: "must fit uint96" });
+      (t.zones ?? []).forEach((code, j) => {
         if (!codes.has(code)) ctx.addIssue({ code: "custom", path: ["tiers", i, "zones", j], message: `unknown zone ${code}` });
       });
     });
-    const shares = b.payees.reduce((n, p) => n + p.shareBps, 0);
+    const shares = (b.payees ?? []).reduce((n, p) => n + p.shareBps, 0);
     if (shares > 10_000) ctx.addIssue({ code: "custom", path: ["payees"], message: "shares add up to more than 100 %" });
     if (b.deployWith === "wallet" && !b.organizerAddress) {
       ctx.addIssue({ code: "custom", path: ["organizerAddress"], message: "required when deployWith is wallet" });
