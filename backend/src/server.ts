@@ -7,6 +7,8 @@ import { createLogger } from "../../lib/logger.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
+import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
+import { startNotificationWorker } from "./modules/notifications/jobs.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -27,9 +29,12 @@ async function main(): Promise<void> {
   });
   log.info({ url: `http://${config.http.host}:${config.http.port}` }, "api listening");
   const anchor = chain ? startCheckInAnchor({ config, db, chain, log }) : undefined;
+  // Schedule-change notifications (graphile-worker queue in Postgres). No push provider is configured: the recording adapter logs pushes as delivered.
+  const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery: new RecordingPushDelivery(), log });
 
   onShutdown(async () => {
     await anchor?.stop();
+    await notifications.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.destroy();
   });

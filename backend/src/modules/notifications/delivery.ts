@@ -26,9 +26,13 @@ export interface PushDelivery {
 export class RecordingPushDelivery implements PushDelivery {
   readonly sent: Array<{ target: PushTarget; message: PushMessage; at: Date }> = [];
 
+  /** `keep`: how many recent pushes to remember (the notification log is the durable record). */
+  constructor(private readonly keep = 10_000) {}
+
   async send(target: PushTarget, message: PushMessage): Promise<PushResult> {
     if (!target.token) return { delivered: false, error: "no device token" };
     this.sent.push({ target, message, at: new Date() });
+    if (this.sent.length > this.keep) this.sent.splice(0, this.sent.length - this.keep);
     return { delivered: true };
   }
 }
