@@ -191,6 +191,8 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
 
   async function tick(): Promise<number> {
     await resolvePendingLinks(db);
+    // nonces of expired passes can never be replayed (expired_pass comes first): forget them
+    await db("gate_pass_uses").where("expires_at", "<", db.raw("now() - interval '5 minutes'")).delete();
     await confirmFromMirror();
     await recoverSubmitted();
     let anchored = 0;

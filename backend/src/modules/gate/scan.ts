@@ -43,7 +43,13 @@ import type { ZoneDirectory, ZoneInfo } from "./zones.js";
  * can never admit (the check-in row exists), so no nonce is stored there (keeps the hot
  * path at one statement). Where re-entry is possible (areas, re-entry entrances) the nonce
  * of every admitting pass is stored (gate_pass_uses) and a second admission with the same
- * pass is `replayed_pass`: after an exit, the holder must show a fresh pass.
+ * pass is `replayed_pass`: after an exit, the holder must show a fresh pass. Stored nonces are
+ * pruned by the anchor loop once their pass has expired.
+ *
+ * Audit: a scan's record is its gate_scans row (scanner, device, zone, ticket, holder,
+ * verdict, time; append-only by trigger), written in the same statement or transaction as
+ * the check-in. audit_log is not written per scan (it would double the hot path's writes);
+ * every other gate mutation (zones, scanners, links, offline uploads) writes audit_log.
  */
 export type Verdict =
   | "admitted"
