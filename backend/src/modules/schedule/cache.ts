@@ -13,7 +13,6 @@ const MAX_EDITIONS = 10_000;
 export interface LatestPointer {
   versionId: string;
   number: number;
-  timezone: string;
 }
 
 class PublishedScheduleCache {

@@ -58,8 +58,12 @@ export interface PublishedSchedule {
   versionId: string;
   number: number;
   etag: string;
+  /** The edition's zone when the version was published (its local times are rendered in it). */
+  timezone: string;
   /** The exact JSON text served, as stored. */
   body: Buffer;
+  /** `body` gzipped, made on first request that accepts gzip (then kept with the version). */
+  gzip?: Buffer;
   document: ScheduleDocument;
   performances: Map<string, PerformanceView>;
 }

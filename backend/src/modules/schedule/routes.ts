@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { Request, Response } from "express";
 import { requireApiScope } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
@@ -42,7 +43,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
 }
 
-/** Sends a published document: its stored bytes, ETag, Cache-Control, or 304 when the client has it. */
+/**
+ * Sends a published document: its stored bytes (gzipped once per version for clients that
+ * accept it), ETag, Cache-Control, or 304 when the client already has it.
+ */
 function sendPublished(req: Request, res: Response, version: PublishedSchedule, cacheControl: string): void {
   res.setHeader("ETag", version.etag);
   res.setHeader("Cache-Control", cacheControl);
@@ -51,7 +55,14 @@ function sendPublished(req: Request, res: Response, version: PublishedSchedule, 
     res.status(304).end();
     return;
   }
-  res.status(200).type("application/json").send(version.body);
+  res.status(200).type("application/json");
+  if (version.body.length > 1024 && /\bgzip\b/.test(req.get("accept-encoding") ?? "")) {
+    version.gzip ??= gzipSync(version.body, { level: 9 });
+    res.setHeader("Content-Encoding", "gzip");
+    res.end(version.gzip);
+    return;
+  }
+  res.end(version.body);
 }
 
 const noSchedule = (editionId: string) => new HttpError(404, "schedule_not_found", `edition ${editionId} has no published schedule`);

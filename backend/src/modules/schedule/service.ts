@@ -357,7 +357,7 @@ async function latestPublishedRow(db: Knex | Knex.Transaction, editionId: string
 
 function parseVersion(row: { id: string; number: number; etag: string; body: string }): PublishedSchedule {
   const document = JSON.parse(row.body) as ScheduleDocument;
-  return { versionId: row.id, number: row.number, etag: row.etag, body: Buffer.from(row.body), document, performances: performancesOf(document) };
+  return { versionId: row.id, number: row.number, etag: row.etag, timezone: document.edition.timezone, body: Buffer.from(row.body), document, performances: performancesOf(document) };
 }
 
 export async function draftView(db: Knex, principal: Principal, editionId: string) {
@@ -464,18 +464,18 @@ async function loadVersion(db: Knex, versionId: string): Promise<PublishedSchedu
  * The latest published version of a visible edition, or null. Hot path of the public
  * schedule and personal schedules: usually answered from memory without a query.
  */
-export async function publishedSchedule(db: Knex, editionId: string): Promise<(PublishedSchedule & { timezone: string }) | null> {
+export async function publishedSchedule(db: Knex, editionId: string): Promise<PublishedSchedule | null> {
   let pointer = publishedScheduleCache.latestOf(editionId);
   if (pointer === undefined) {
     const edition = await visibleEdition(db, editionId);
     const latest = edition
       ? await db("schedule_versions").where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first("id", "number")
       : undefined;
-    pointer = edition && latest ? { versionId: latest.id, number: latest.number, timezone: edition.timezone } : null;
+    pointer = edition && latest ? { versionId: latest.id, number: latest.number } : null;
     publishedScheduleCache.storeLatest(editionId, pointer);
   }
   if (!pointer) return null;
-  return { ...(await loadVersion(db, pointer.versionId)), timezone: pointer.timezone };
+  return loadVersion(db, pointer.versionId);
 }
 
 export async function publishedVersion(db: Knex, editionId: string, number: number): Promise<PublishedSchedule | null> {
