@@ -60,6 +60,13 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     const notModified = await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule`, { headers: { "if-none-match": etag } });
     assert.equal(notModified.status, 304);
     assert.equal(notModified.headers.get("etag"), etag);
+    const gzipped = await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule`, { headers: { "accept-encoding": "gzip" } });
+    assert.equal(gzipped.headers.get("content-encoding"), "gzip");
+    assert.deepEqual(await gzipped.json(), doc);
+    const openApi = await expectStatus(api, 200, "GET", "/openapi.json", undefined);
+    for (const path of ["/api/v1/editions/{editionId}/schedule", "/api/v1/editions/{editionId}/time-slots", "/api/v1/me/schedules/{editionId}/calendar.ics"]) {
+      assert.ok(openApi.paths[path], path);
+    }
     const pinned = await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule/versions/1`);
     assert.equal(pinned.status, 200);
     assert.match(pinned.headers.get("cache-control")!, /immutable/);
