@@ -1,24 +1,17 @@
-import { fork } from "node:child_process";
-import { mkdtempSync, chmodSync, rmSync, writeFileSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { createServer, type Server } from "node:http";
 import os from "node:os";
-import path from "node:path";
-import autocannon from "autocannon";
 import express from "express";
 import { Model } from "objection";
 import * as secp from "tiny-secp256k1";
 import { bytesToHex, hexToBytes, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadConfig } from "../../lib/config.js";
-import { createKnex, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
-import { migrateLatest } from "../../lib/migrate.js";
 import { buildApp } from "../../backend/src/app.js";
 import { encodePass, type SignedPass } from "../../backend/src/modules/gate/pass.js";
 import { passDigest } from "../../backend/src/modules/gate/passes.js";
 import { CHAIN_ID, seedEvent } from "../../test/backend/gate/fixtures.js";
+import { listen, loadTest, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
 
 /**
@@ -39,91 +32,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const PACED_RPS = Number(process.env.PACED_RPS ?? 500);
 const HOLDERS = 200;
 
-async function openDatabase(): Promise<{ db: Knex; stop: () => Promise<void> }> {
-  const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (server) {
-    const pg = (await import("pg")).default;
-    const name = `festival_bench_gate_${process.pid}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const db = createKnex(url.toString(), { min: 2, max: 20 });
-    return {
-      db,
-      stop: async () => {
-        await db.destroy();
-        const c = new pg.Client({ connectionString: server });
-        await c.connect();
-        await c.query(`drop database if exists "${name}" with (force)`);
-        await c.end();
-      },
-    };
-  }
-  const parent = mkdtempSync(path.join(os.tmpdir(), "festival-bench-gate-"));
-  chmodSync(parent, 0o755);
-  const pg = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
-  const db = createKnex(pg.url, { min: 2, max: 20 });
-  return {
-    db,
-    stop: async () => {
-      await db.destroy();
-      await pg.stop();
-      rmSync(parent, { recursive: true, force: true });
-    },
-  };
-}
-
-function listen(handler: express.Express): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  server.keepAliveTimeout = 65_000;
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
-}
-
-function runHere(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-
-/**
- * The load generator runs in its own process (this file with --client), so its CPU is not
- * charged to the server's event loop. `bodies`: request bodies, one per request, in order.
- */
-async function run(opts: autocannon.Options & { bodies?: string[] }): Promise<autocannon.Result> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "festival-bench-client-"));
-  const file = path.join(dir, "job.json");
-  writeFileSync(file, JSON.stringify(opts));
-  const child = fork(fileURLToPath(import.meta.url), ["--client", file], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  try {
-    return await new Promise<autocannon.Result>((resolve, reject) => {
-      child.once("message", (m) => resolve(m as autocannon.Result));
-      child.once("exit", (code) => reject(new Error(`load generator exited with ${code}`)));
-    });
-  } finally {
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function clientMain(file: string): Promise<void> {
-  const { bodies, ...opts } = JSON.parse(readFileSync(file, "utf8")) as autocannon.Options & { bodies?: string[] };
-  if (bodies) {
-    let next = 0;
-    opts.requests = [
-      { method: "POST", path: (opts as { path?: string }).path ?? "/", setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length] }) } as autocannon.Request,
-    ];
-  }
-  const result = await runHere(opts);
-  process.send!(result, () => process.exit(0));
-}
-
 async function main(): Promise<void> {
-  const { db, stop } = await openDatabase();
+  const { db, stop } = await openBenchDatabase("gate");
   Model.knex(db);
-  await migrateLatest(db);
   const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
   const platformKey = hexToBytes(config.gate.passSigningKey);
 
@@ -171,16 +82,16 @@ async function main(): Promise<void> {
     }
     return out;
   };
-  const scanRequests = (bodies: string[]) => ({ bodies, path: "/api/v1/gate/scan" });
+  const scanUrl = `${api.url}/api/v1/gate/scan`;
   const headers = { "content-type": "application/json", authorization: event.scanner.headers.authorization };
 
   // warm-up (JIT, pools, caches), on tickets the measured phases do not use
   const warm = makePasses(tickets - 2000, 2000);
-  await run({ url: api.url, connections: 20, amount: 2000, headers, ...scanRequests(warm) });
-  await run({ url: bareServer.url, connections: 20, amount: 2000, headers: { "content-type": "application/json" }, method: "POST", path: "/bare", body: warm[0] } as autocannon.Options);
+  await loadTest({ url: scanUrl, connections: 20, amount: 2000, headers, bodies: warm });
+  await loadTest({ url: `${bareServer.url}/bare`, connections: 20, amount: 2000, headers: { "content-type": "application/json" }, method: "POST", body: warm[0] });
 
   console.log(`bare route: ${CONNECTIONS} connections, ${DURATION_S}s ...`);
-  const bareResult = await run({
+  const bareResult = await loadTest({
     url: `${bareServer.url}/bare`, method: "POST", connections: CONNECTIONS, duration: DURATION_S,
     headers: { "content-type": "application/json" }, body: warm[0],
   });
@@ -191,34 +102,34 @@ async function main(): Promise<void> {
   console.log(`scan, saturated: ${CONNECTIONS} connections, ${DURATION_S}s, each request a different ticket ...`);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const scanResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, headers, ...scanRequests(saturatedBodies) });
-  const scanned = scanResult.requests.total;
+  const scanResult = await loadTest({ url: scanUrl, connections: CONNECTIONS, duration: DURATION_S, headers, bodies: saturatedBodies });
+  const scanned = scanResult.total;
   const cpu = process.cpuUsage(cpuBefore);
   const apiCpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100);
 
   const pacedBodies = makePasses(used, PACED_RPS * DURATION_S + 100);
   console.log(`scan, paced at ${PACED_RPS}/s: ${CONNECTIONS} connections, ${DURATION_S}s ...`);
-  const pacedResult = await run({ url: api.url, connections: CONNECTIONS, duration: DURATION_S, overallRate: PACED_RPS, headers, ...scanRequests(pacedBodies) });
+  const pacedResult = await loadTest({ url: scanUrl, connections: CONNECTIONS, duration: DURATION_S, overallRate: PACED_RPS, headers, bodies: pacedBodies });
 
   const verdicts: Array<{ verdict: string; n: string }> = (
     await db.raw("select verdict, count(*)::text as n from gate_scans where event_contract_id = ? group by verdict order by verdict", [event.eventContractId])
   ).rows;
   const reused = scanned > saturatedBodies.length;
-  const scanRps = scanResult.requests.average;
-  const bareRps = bareResult.requests.average;
+  const scanRps = scanResult.rps;
+  const bareRps = bareResult.rps;
   await writeBenchReport(
     "gate",
     {
-      scanP50Ms: scanResult.latency.p50,
-      scanP99Ms: scanResult.latency.p99,
+      scanP50Ms: scanResult.p50,
+      scanP99Ms: scanResult.p99,
       scanRps,
       bareRps,
       ratio: Number((scanRps / bareRps).toFixed(3)),
       scanNon2xx: scanResult.non2xx,
-      pacedRps: pacedResult.requests.average,
-      pacedP50Ms: pacedResult.latency.p50,
-      pacedP99Ms: pacedResult.latency.p99,
-      bareP99Ms: bareResult.latency.p99,
+      pacedRps: pacedResult.rps,
+      pacedP50Ms: pacedResult.p50,
+      pacedP99Ms: pacedResult.p99,
+      bareP99Ms: bareResult.p99,
       apiCpuPercent,
       connections: CONNECTIONS,
       durationS: DURATION_S,
@@ -235,8 +146,7 @@ async function main(): Promise<void> {
   await stop();
 }
 
-const clientJob = process.argv.indexOf("--client");
-(clientJob >= 0 ? clientMain(process.argv[clientJob + 1]!) : main()).catch((error) => {
+main().catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,17 +1,12 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, get, type Server } from "node:http";
-import os from "node:os";
-import path from "node:path";
-import autocannon from "autocannon";
+import { get, type Server } from "node:http";
 import express from "express";
 import type { Knex } from "knex";
 import { loadConfig } from "../../lib/config.js";
-import { createKnex, startEmbeddedPostgres } from "../../lib/database.js";
 import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
-import { migrateLatest } from "../../lib/migrate.js";
 import { buildApp } from "../../backend/src/app.js";
 import { AccessTokens } from "../../backend/src/modules/auth/access-tokens.js";
+import { listen, loadTest, machineNote, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
 
 /**
@@ -32,31 +27,11 @@ const PERSONAL_SCHEDULES = Number(process.env.BENCH_PERSONAL_SCHEDULES ?? 100_00
 const PICKS = 10;
 const SIGNED_IN_ATTENDEES = Number(process.env.BENCH_SIGNED_IN ?? 5_000);
 
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
-}
-
-/**
- * autocannon with its load generation in a worker thread (`workers: 1`): parsing large
- * responses then does not stall the server's event loop, which shares the process. Every
- * route (the bare ones too) is measured the same way. Attendees rotate through `requests`
- * (each connection walks the list), which works across the worker boundary.
- */
-async function cannon(url: string, opts: { headers?: Record<string, string>; rotateAuthorization?: string[]; expect304?: boolean } = {}) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    workers: 1,
-    headers: opts.headers ?? {},
-    ...(opts.rotateAuthorization ? { requests: opts.rotateAuthorization.map((authorization) => ({ method: "GET" as const, headers: { authorization } })) } : {}),
-  });
-  const wrong = opts.expect304 ? result.requests.total - result["3xx"] : result.non2xx;
+async function cannon(url: string, opts: { headers?: Record<string, string>; authorizations?: string[]; expect304?: boolean } = {}) {
+  const result = await loadTest({ url, connections: CONNECTIONS, duration: DURATION_S, headers: opts.headers ?? {}, authorizations: opts.authorizations });
+  const wrong = opts.expect304 ? result.total - result.statuses["3xx"] : result.non2xx;
   if (wrong > 0 || result.errors > 0) throw new Error(`${url}: ${wrong} unexpected statuses, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, mbPerSec: result.throughput.average / 1e6 };
+  return { ...result, mbPerSec: result.bytesPerSec / 1e6 };
 }
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -151,13 +126,9 @@ async function tokensFor(db: Knex, config: ReturnType<typeof loadConfig>, editio
 }
 
 async function main(): Promise<void> {
-  const parent = mkdtempSync(path.join(os.tmpdir(), "festival-bench-schedule-"));
-  chmodSync(parent, 0o755);
-  const pg = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
-  const db = createKnex(pg.url, { min: 2, max: 20 });
+  const { db, stop } = await openBenchDatabase("schedule");
   const servers: Server[] = [];
   try {
-    await migrateLatest(db);
     const config = loadConfig({ LOG_LEVEL: "silent" });
     const seedStarted = performance.now();
     const { ownerId, editionId } = await seed(db);
@@ -202,14 +173,14 @@ async function main(): Promise<void> {
 
     await cannon(`${bare.url}/bare`); // warm every path (JIT, session cache) before measuring
     await cannon(scheduleUrl, { headers: { "accept-encoding": "gzip" } });
-    await cannon(personalUrl, { rotateAuthorization: attendees });
+    await cannon(personalUrl, { authorizations: attendees });
     const bareRun = await cannon(`${bare.url}/bare`);
     const schedule = await cannon(scheduleUrl, { headers: { "accept-encoding": "gzip, br" } });
     const scheduleIdentity = await cannon(scheduleUrl);
     const revalidate = await cannon(scheduleUrl, { headers: { "if-none-match": doc.headers.get("etag")! }, expect304: true });
-    const personal = await cannon(personalUrl, { rotateAuthorization: attendees });
+    const personal = await cannon(personalUrl, { authorizations: attendees });
     const bareSameSize = await cannon(`${bare.url}/bare-same-size`);
-    const me = await cannon(`${api.url}/api/v1/me`, { rotateAuthorization: attendees });
+    const me = await cannon(`${api.url}/api/v1/me`, { authorizations: attendees });
 
     await writeBenchReport(
       "schedule",
@@ -248,15 +219,13 @@ async function main(): Promise<void> {
         "revalidate = the same with If-None-Match: 304, no body",
         `personal = GET /api/v1/me/schedules/{id}, rotating over ${attendees.length} signed-in attendees (JWT + session cache, one indexed query, in-memory join with the published version)`,
         "bare = a plain Express app answering JSON; bareSameSize = the same app sending the schedule's gzipped bytes (the transport floor for that body); authedMe = GET /api/v1/me with the same rotating attendees (identity stack + one DB read)",
-        "load is generated by autocannon in a worker thread of the same process",
-        `machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`,
+        "load generated by autocannon in its own process",
+        machineNote(),
       ],
     );
   } finally {
     for (const s of servers) s.close();
-    await db.destroy();
-    await pg.stop();
-    rmSync(parent, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -1,0 +1,157 @@
+import { fork } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import type express from "express";
+import pg from "pg";
+import { createKnex, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
+import { migrateLatest } from "../../lib/migrate.js";
+
+/**
+ * What every HTTP benchmark shares: a fresh migrated database, servers on loopback, and a
+ * load generator (autocannon) in its own process, so its CPU is never charged to the
+ * server's event loop and every route, the bare baseline too, is measured the same way.
+ */
+
+export interface BenchDatabase {
+  db: Knex;
+  stop(): Promise<void>;
+}
+
+/** A fresh database on TEST_DATABASE_URL's server (dropped at the end), else a throw-away embedded PostgreSQL. */
+export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (server) {
+    const database = `festival_bench_${name}_${process.pid}`;
+    await adminQuery(server, `create database "${database}"`);
+    const url = new URL(server);
+    url.pathname = `/${database}`;
+    const db = createKnex(url.toString(), { min: 2, max: 20 });
+    await migrateLatest(db);
+    return {
+      db,
+      stop: async () => {
+        await db.destroy();
+        await adminQuery(server, `drop database if exists "${database}" with (force)`);
+      },
+    };
+  }
+  const parent = mkdtempSync(path.join(os.tmpdir(), `festival-bench-${name}-`));
+  chmodSync(parent, 0o755); // as root, postgres runs as its own user and must reach the folder
+  const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
+  const db = createKnex(embedded.url, { min: 2, max: 20 });
+  await migrateLatest(db);
+  return {
+    db,
+    stop: async () => {
+      await db.destroy();
+      await embedded.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+export interface LoadOptions extends autocannon.Options {
+  /** Request bodies sent in turn (POST), e.g. one distinct ticket per request. */
+  bodies?: string[];
+  /** Authorization headers sent in turn, e.g. many different signed-in users. */
+  authorizations?: string[];
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  statuses: { "2xx": number; "3xx": number; "4xx": number; "5xx": number };
+  bytesPerSec: number;
+}
+
+/** Runs autocannon in a child process (this file with --client) and returns its figures. */
+export async function loadTest(opts: LoadOptions): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "festival-bench-client-"));
+  const file = path.join(dir, "job.json");
+  writeFileSync(file, JSON.stringify(opts));
+  const child = fork(fileURLToPath(import.meta.url), ["--client", file], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    return await new Promise<LoadResult>((resolve, reject) => {
+      child.once("message", (m) => resolve(m as LoadResult));
+      child.once("exit", (code) => reject(new Error(`load generator exited with code ${code}`)));
+    });
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function clientMain(file: string): Promise<void> {
+  const { bodies, authorizations, ...opts } = JSON.parse(readFileSync(file, "utf8")) as LoadOptions;
+  if (bodies || authorizations) {
+    let next = 0;
+    const method = opts.method ?? (bodies ? "POST" : "GET");
+    opts.requests = [
+      {
+        method,
+        setupRequest: (req: autocannon.Request) => {
+          const i = next++;
+          return {
+            ...req,
+            ...(bodies ? { body: bodies[i % bodies.length] } : {}),
+            ...(authorizations ? { headers: { ...req.headers, authorization: authorizations[i % authorizations.length]! } } : {}),
+          };
+        },
+      } as autocannon.Request,
+    ];
+  }
+  const result = await new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon(opts, (error, r) => (error ? reject(error) : resolve(r))),
+  );
+  const figures: LoadResult = {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statuses: { "2xx": result["2xx"], "3xx": result["3xx"], "4xx": result["4xx"], "5xx": result["5xx"] },
+    bytesPerSec: result.throughput.average,
+  };
+  process.send!(figures, () => process.exit(0));
+}
+
+export function machineNote(): string {
+  return `machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`;
+}
+
+const clientArg = process.argv.indexOf("--client");
+if (clientArg >= 0 && process.argv[1] === fileURLToPath(import.meta.url)) {
+  clientMain(process.argv[clientArg + 1]!).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
