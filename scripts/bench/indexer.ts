@@ -1,0 +1,194 @@
+import { mkdtempSync, chmodSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { encodeFunctionData, type Address, type Hex } from "viem";
+import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
+import { createKnex, startEmbeddedPostgres } from "../../lib/database.js";
+import { createLogger } from "../../lib/logger.js";
+import { migrateLatest } from "../../lib/migrate.js";
+import { createIndexer } from "../../indexer/src/indexer.js";
+import { createMetrics } from "../../indexer/src/metrics.js";
+import { createRpc } from "../../indexer/src/rpc/client.js";
+import { createEvent, startTestChain, type TestChain } from "../../test/indexer/support/platform.js";
+import { writeBenchReport } from "./report.js";
+
+/**
+ * `npm run bench:indexer`: on a fresh local chain, >= 20,000 ticket purchases and transfers
+ * across several events (batch purchases of 10 and single transfers, many transactions
+ * per block with automine off), then (a) a raw pass that only fetches the logs over RPC,
+ * (b) a full backfill into a fresh embedded Postgres, and (c) realtime lag over 100 live
+ * blocks: from just before a purchase is sent to its row being queryable.
+ */
+const EVENTS = 4;
+const SCALE = Number(process.env.BENCH_SCALE ?? 1); // < 1 for a quick look; the report needs 1
+const PURCHASES_PER_EVENT = Math.round(375 * SCALE); // x 10 tickets = 15,000 mints + 1,500 TicketPurchased
+const TRANSFERS = Math.round(5000 * SCALE);
+const TXS_PER_BLOCK = 60;
+const BATCH_BLOCKS = 2000;
+const POLL_MS = 500;
+const LIVE_BLOCKS = 100;
+
+async function main(): Promise<void> {
+  const log = createLogger("bench", "warn");
+  console.log("starting a Hardhat node and deploying the platform ...");
+  const t = await startTestChain();
+  try {
+    const fans = t.accounts.slice(2, 20);
+    const events = [];
+    for (let i = 0; i < EVENTS; i++) {
+      events.push(await createEvent(t, { organizer: t.accounts[1]!, endsIn: 10_000_000, tiers: [{ name: "GA", price: 1000n, supply: 900_000 }] }));
+    }
+
+    console.log("generating the workload ...");
+    const started = Date.now();
+    await t.rpc("evm_setAutomine", [false]);
+    const txs: Array<{ from: Address; to: Address; data: Hex; value?: bigint }> = [];
+    for (let i = 0; i < PURCHASES_PER_EVENT; i++) {
+      for (const e of events) {
+        const from = fans[(i + txs.length) % fans.length]!;
+        txs.push({ from, to: e.ticket, value: 10_000n, data: encodeFunctionData({ abi: eventTicketAbi, functionName: "purchase", args: [1n, 10n, from] }) });
+      }
+    }
+    await sendInBlocks(t, txs);
+    console.log("  purchases mined; reading owners ...");
+    // transfers: each from the token's current owner (read from the mint logs)
+    const owners = await mintedOwners(t, events.map((e) => e.ticket));
+    const transfers = owners.slice(0, TRANSFERS).map(({ ticket, tokenId, owner }, i) => {
+      const to = fans[(fans.indexOf(owner) + 1 + (i % 3)) % fans.length]!;
+      return { from: owner, to: ticket, data: encodeFunctionData({ abi: eventTicketAbi, functionName: "transferFrom", args: [owner, to, tokenId] }) };
+    });
+    await sendInBlocks(t, transfers);
+    await t.rpc("evm_setAutomine", [true]);
+    const head = await t.client.getBlockNumber({ cacheTime: 0 });
+    console.log(`workload: ${txs.length + transfers.length} transactions up to block ${head} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // (a) raw log fetch, the same ranges and addresses the indexer asks for
+    const rpc = createRpc({ url: t.url });
+    const addresses = [t.factory, ...events.flatMap((e) => [e.ticket, e.split])];
+    let rawLogs = 0;
+    const rawStart = performance.now();
+    for (let from = t.deployBlock; from <= head; from += BigInt(BATCH_BLOCKS)) {
+      const to = from + BigInt(BATCH_BLOCKS) - 1n < head ? from + BigInt(BATCH_BLOCKS) - 1n : head;
+      rawLogs += (await rpc.logs(addresses, from, to)).length;
+    }
+    const rawSeconds = (performance.now() - rawStart) / 1000;
+
+    // (b) full backfill into a fresh database
+    const parent = mkdtempSync(path.join(os.tmpdir(), "festival-bench-"));
+    chmodSync(parent, 0o755);
+    const pg = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
+    const db = createKnex(pg.url, { min: 0, max: 4 });
+    try {
+      await migrateLatest(db);
+      const metrics = createMetrics();
+      const indexer = createIndexer({
+        rpcUrl: t.url,
+        databaseUrl: pg.url,
+        factoryAddress: t.factory,
+        deployBlock: t.deployBlock,
+        confirmations: 0,
+        pollIntervalMs: POLL_MS,
+        batchBlocks: BATCH_BLOCKS,
+        log,
+        metrics,
+        progressBar: process.stdout.isTTY,
+      });
+      const backfillStart = performance.now();
+      void indexer.run();
+      await indexer.waitForBlock(head, 600_000);
+      const backfillSeconds = (performance.now() - backfillStart) / 1000;
+      const events_ = (await metrics.events.get()).values.reduce((s, v) => s + v.value, 0);
+
+      // (c) realtime lag over live blocks
+      const lags: number[] = [];
+      const e = events[0]!;
+      for (let i = 0; i < LIVE_BLOCKS; i++) {
+        const from = fans[i % fans.length]!;
+        const sentAt = performance.now();
+        const hash = await t.wallet(from).sendTransaction({
+          account: from,
+          chain: t.client.chain,
+          to: e.ticket,
+          value: 1000n,
+          data: encodeFunctionData({ abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, from] }),
+        });
+        for (;;) {
+          const row = await db("chain_purchases").where({ tx_hash: hash }).first();
+          if (row) break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        lags.push(performance.now() - sentAt);
+        await new Promise((r) => setTimeout(r, Math.random() * 50)); // decorrelate from the poll phase
+      }
+      await indexer.stop();
+      lags.sort((x, y) => x - y);
+      const p95 = lags[Math.ceil(lags.length * 0.95) - 1]!;
+      const rawFetchEventsPerSec = Math.round(rawLogs / rawSeconds);
+      const backfillEventsPerSec = Math.round(events_ / backfillSeconds);
+      await writeBenchReport(
+        "indexer",
+        {
+          events: events_,
+          rawLogs,
+          blocks: Number(head - t.deployBlock + 1n),
+          rawFetchSeconds: Number(rawSeconds.toFixed(3)),
+          backfillSeconds: Number(backfillSeconds.toFixed(3)),
+          rawFetchEventsPerSec,
+          backfillEventsPerSec,
+          ratio: Number((backfillEventsPerSec / rawFetchEventsPerSec).toFixed(3)),
+          pollIntervalMs: POLL_MS,
+          realtimeLagMsP95: Math.round(p95),
+          realtimeLagMsMedian: Math.round(lags[Math.floor(lags.length / 2)]!),
+        },
+        [
+          `targets: backfillEventsPerSec >= 5000, ratio >= 0.5, realtimeLagMsP95 <= pollIntervalMs + 200 (${POLL_MS + 200})`,
+          "events = logs the indexer handled (TicketPurchased, Transfer, factory and split logs); lag measured from before the purchase is sent",
+        ],
+      );
+    } finally {
+      await db.destroy();
+      await pg.stop();
+    }
+  } finally {
+    await t.stop();
+  }
+}
+
+/** Sends transactions TXS_PER_BLOCK at a time (JSON-RPC batches, automine off), mining a block after each group. */
+async function sendInBlocks(t: TestChain, txs: Array<{ from: Address; to: Address; data: Hex; value?: bigint }>): Promise<void> {
+  for (let i = 0; i < txs.length; i += TXS_PER_BLOCK) {
+    const group = txs.slice(i, i + TXS_PER_BLOCK);
+    const body = group.map((tx, j) => ({
+      jsonrpc: "2.0",
+      id: j,
+      method: "eth_sendTransaction",
+      params: [{ from: tx.from, to: tx.to, data: tx.data, gas: "0x7a120", ...(tx.value ? { value: `0x${tx.value.toString(16)}` } : {}) }],
+    }));
+    const res = (await (await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as Array<{ error?: { message: string } }>;
+    const failed = res.find((r) => r.error);
+    if (failed) throw new Error(`eth_sendTransaction failed: ${failed.error!.message}`);
+    await t.rpc("evm_mine");
+    if ((i / TXS_PER_BLOCK) % 10 === 0) process.stdout.write(`\r  ${i + group.length}/${txs.length} transactions`);
+  }
+  process.stdout.write("\n");
+}
+
+async function mintedOwners(t: TestChain, tickets: Address[]): Promise<Array<{ ticket: Address; tokenId: bigint; owner: Address }>> {
+  const rpc = createRpc({ url: t.url });
+  const head = await t.client.getBlockNumber({ cacheTime: 0 });
+  const logs = await rpc.logs(tickets, t.deployBlock, head);
+  const out: Array<{ ticket: Address; tokenId: bigint; owner: Address }> = [];
+  for (const l of logs) {
+    if (l.topics.length !== 4 || BigInt(l.topics[1]!) !== 0n) continue; // mints: Transfer(0, to, id)
+    out.push({ ticket: l.address.toLowerCase() as Address, owner: `0x${l.topics[2]!.slice(26)}` as Address, tokenId: BigInt(l.topics[3]!) });
+  }
+  return out;
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error("bench:indexer failed:", error);
+    process.exit(1);
+  },
+);
