@@ -39,6 +39,8 @@ declare module "express-serve-static-core" {
 export interface PrincipalResolver {
   /** null: the token is invalid, expired, or its session was revoked. */
   fromAccessToken(token: string): Promise<Principal | null>;
+  /** The same answer as fromAccessToken when it is already known in memory (no await), else undefined. */
+  fromAccessTokenCached?(token: string): Principal | null | undefined;
   /** null: unknown, revoked or expired key. */
   fromApiKey(rawKey: string): Promise<Principal | null>;
   isApiKey(credential: string): boolean;
@@ -53,7 +55,16 @@ export function authenticate(resolver: PrincipalResolver): RequestHandler {
   return (req, res, next) => {
     const credential = readCredential(req);
     if (!credential) return next();
-    const resolve = resolver.isApiKey(credential) ? resolver.fromApiKey(credential) : resolver.fromAccessToken(credential);
+    const isApiKey = resolver.isApiKey(credential);
+    if (!isApiKey && resolver.fromAccessTokenCached) {
+      const known = resolver.fromAccessTokenCached(credential);
+      if (known) {
+        req.principal = known;
+        return next();
+      }
+      if (known === null) return next(unauthorized("invalid_credentials", "the access token or API key is invalid, expired or revoked"));
+    }
+    const resolve = isApiKey ? resolver.fromApiKey(credential) : resolver.fromAccessToken(credential);
     resolve.then((principal) => {
       if (!principal) return next(unauthorized("invalid_credentials", "the access token or API key is invalid, expired or revoked"));
       req.principal = principal;

@@ -12,7 +12,16 @@ export interface AccessTokenClaims {
   expiresAt: Date;
 }
 
+/** Verified tokens remembered per process (a client repeats its token until it refreshes). */
+const VERIFIED_CACHE_MAX = 10_000;
+
 export class AccessTokens {
+  // token string -> its verified claims, in least-recently-used order (Map insertion order).
+  // Only successful verifications are cached, and an entry is used only before its `exp`:
+  // the same string always verifies the same way until then, so jose stays the verifier of
+  // record and a repeated token skips the HMAC and WebCrypto's asynchronous hop.
+  private readonly verified = new Map<string, Readonly<AccessTokenClaims> & { expMs: number }>();
+
   // Imported once as a CryptoKey: handing jose raw bytes would re-import the key on every
   // verification, which is most of the cost of the authenticated hot path.
   private readonly key: Promise<webcrypto.CryptoKey>;
@@ -38,8 +47,23 @@ export class AccessTokens {
     return { token, expiresAt: new Date((now + this.ttlSeconds) * 1000) };
   }
 
+  /**
+   * The claims of a token this process already verified and that has not expired yet, else
+   * undefined (then call `verify`). Synchronous: the authenticated hot path stays on one tick.
+   */
+  cached(token: string): AccessTokenClaims | undefined {
+    const hit = this.verified.get(token);
+    if (!hit) return undefined;
+    this.verified.delete(token);
+    if (Date.now() >= hit.expMs) return undefined; // jose: expired once now >= exp
+    this.verified.set(token, hit); // most recently used last
+    return { userId: hit.userId, sessionId: hit.sessionId, expiresAt: new Date(hit.expMs) };
+  }
+
   /** Returns the claims, or null for any invalid, expired or foreign token. */
   async verify(token: string): Promise<AccessTokenClaims | null> {
+    const hit = this.cached(token);
+    if (hit) return hit;
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ["HS256"],
@@ -48,7 +72,10 @@ export class AccessTokens {
         typ: "at+jwt",
       });
       if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") return null;
-      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+      const expMs = payload.exp * 1000;
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, Object.freeze({ userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(expMs), expMs }));
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(expMs) };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) return null;
       throw error;

@@ -42,6 +42,15 @@ export class Principals implements PrincipalResolver {
     return principal && principal.userId === claims.userId ? principal : null;
   }
 
+  fromAccessTokenCached(token: string): Principal | null | undefined {
+    const claims = this.accessTokens.cached(token);
+    if (!claims) return undefined;
+    const cached = this.sessions.get(claims.sessionId);
+    if (!cached || Date.now() - cached.checkedAt >= SESSION_CACHE_MS) return undefined;
+    const principal = cached.principal;
+    return principal && principal.userId === claims.userId ? principal : null;
+  }
+
   fromApiKey(rawKey: string): Promise<Principal | null> {
     return this.apiKeys.verify(rawKey);
   }
