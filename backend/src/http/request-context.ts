@@ -5,17 +5,32 @@ import type { Logger } from "pino";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+function requestId(incoming: string | string[] | undefined): string {
+  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** Request id (a sane incoming X-Request-Id is kept), echoed back, and a structured access log. */
 export function requestContext(log: Logger): RequestHandler {
-  return pinoHttp({
+  const accessLog = pinoHttp({
     logger: log,
     genReqId: (req, res) => {
-      const incoming = req.headers["x-request-id"];
-      const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const id = requestId(req.headers["x-request-id"]);
       res.setHeader("X-Request-Id", id);
       return id;
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
     autoLogging: { ignore: (req) => req.url === "/health" },
   });
+  // pino-http builds a child logger and hooks the response on every request even when its
+  // lines would all be dropped. When the logger is silent (the lowest level the access log
+  // uses, "error", is off; checked per request, so a runtime level change still applies),
+  // only the request id is set, and req.log is the logger itself.
+  return (req, res, next) => {
+    if (log.isLevelEnabled("error")) return accessLog(req, res, next);
+    const id = requestId(req.headers["x-request-id"]);
+    res.setHeader("X-Request-Id", id);
+    req.id = id;
+    req.log = log;
+    next();
+  };
 }
