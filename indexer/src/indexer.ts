@@ -46,7 +46,7 @@ export interface Indexer {
 }
 
 /** A range holding more logs than this is split next time; fewer than a quarter grows it back. */
-const TARGET_LOGS_PER_BATCH = 8000;
+const TARGET_LOGS_PER_BATCH = 4000;
 
 /**
  * The sync engine. Backfill and realtime are one loop over block ranges:
@@ -75,7 +75,9 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   });
   const pollMs = opts.pollIntervalMs ?? 1000;
   const maxRange = BigInt(opts.batchBlocks ?? 2000);
-  let rangeSize = maxRange;
+  // Ranges start small and double while they stay light: many small batches let the next
+  // range be fetched while the previous one is written (and keep responses small).
+  let rangeSize = maxRange < 8n ? maxRange : 8n;
   let chainId: number | undefined;
   let confirmations = 0;
   let cursor: Cursor | undefined;
@@ -183,7 +185,9 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     try {
       let next = fetchNext(cursor!);
       while (next && !stopped) {
+        const waitStart = performance.now();
         const result = await next;
+        const fetchWaitMs = Math.round(performance.now() - waitStart);
         if (result.kind === "reorg") return await handleReorg("parent hash mismatch");
         if (result.kind === "moved") {
           log.debug({ reason: result.reason }, "chain moved while reading; reading again");
@@ -194,11 +198,13 @@ export function createIndexer(opts: IndexerOptions): Indexer {
         const finalizedTarget = head.number - BigInt(confirmations);
         const reach = batch.to.number < finalizedTarget ? batch.to.number : finalizedTarget;
         const finalized = reach > cursor!.finalized ? reach : cursor!.finalized;
+        const writeStart = performance.now();
         cursor = await writeBatch(pool, batch, { finalized, head, confirmations, factoryAddress: factory, hook: opts.writeHook });
+        const writeMs = Math.round(performance.now() - writeStart);
         observe(head);
         metrics.events.inc({ chain_id: chainId }, batch.logCount);
         progress?.update(batch.to.number, batch.logCount);
-        if (!backfill) log.debug({ from: batch.fromBlock.toString(), to: batch.to.number.toString(), logs: batch.logCount }, "indexed");
+        log.debug({ from: batch.fromBlock.toString(), to: batch.to.number.toString(), logs: batch.logCount, fetchWaitMs, writeMs }, "indexed");
         if (batch.logCount > TARGET_LOGS_PER_BATCH && rangeSize > 1n) rangeSize = rangeSize / 2n;
         else if (batch.logCount < TARGET_LOGS_PER_BATCH / 4 && rangeSize < maxRange) rangeSize = rangeSize * 2n > maxRange ? maxRange : rangeSize * 2n;
       }

@@ -67,7 +67,7 @@ export function createRpc(opts: {
     transport: http(opts.url, {
       timeout: opts.timeoutMs ?? 10_000,
       retryCount: 0, // retries are ours: unbounded, with backoff, logged
-      batch: { batchSize: opts.batchSize ?? 100, wait: 0 },
+      batch: { batchSize: opts.batchSize ?? 500, wait: 0 },
     }),
   });
   const request = <T>(method: string, params: unknown[]): Promise<T> =>
