@@ -140,8 +140,11 @@ export interface GateScanDeps {
 
 export class GateScanService {
   private lag: { at: number; blocks: number } | undefined;
+  private readonly entrances: EntranceBatcher;
 
-  constructor(private readonly deps: GateScanDeps) {}
+  constructor(private readonly deps: GateScanDeps) {
+    this.entrances = new EntranceBatcher(deps.db);
+  }
 
   private nowSeconds(): number {
     return Math.floor((this.deps.now?.() ?? Date.now()) / 1000);
@@ -308,18 +311,11 @@ export class GateScanService {
    * (the unique ticket constraint decides between two concurrent scans), and logs the scan.
    */
   private async admitAtEntrance(log: LogContext, zone: ZoneInfo, pass: SignedPass): Promise<{ verdict: Verdict; displayName: string | null }> {
-    const db = this.deps.db;
-    const values = [
-      zone.chainId, zone.contract, pass.tokenId.toString(), pass.holder.toLowerCase(), newId(), zone.eventContractId, zone.id,
+    const values: EntranceValues = [
+      zone.chainId, zone.contract!, pass.tokenId.toString(), pass.holder.toLowerCase(), newId(), zone.eventContractId, zone.id,
       log.principal.userId, log.input.deviceId ?? null, pass.nonce.toString(), log.scannedAt, newId(),
     ];
-    const connection = await db.client.acquireConnection();
-    try {
-      const { rows } = await connection.query({ name: "gate_admit_entrance_v1", text: ADMIT_AT_ENTRANCE_SQL, values });
-      return { verdict: rows[0].verdict as Verdict, displayName: rows[0].display_name ?? null };
-    } finally {
-      await db.client.releaseConnection(connection);
-    }
+    return this.entrances.admit(values);
   }
 
   private async admit(
@@ -495,6 +491,136 @@ with t as (
   returning verdict
 )
 select s.verdict, (select display_name from t) as display_name from s`;
+
+/**
+ * Group admission at plain entrances: the scans that arrive in the same event-loop turn
+ * (while earlier ones are being answered) go to the database as one statement, so one
+ * round trip and one commit serve up to MAX_BATCH scans instead of one each.
+ *
+ * Correctness is the single statement's, row by row: each scan's mirror row is read and
+ * decided in SQL exactly as ADMIT_AT_ENTRANCE_SQL does; the check-ins are one
+ * `insert ... on conflict on constraint uq_gate_check_ins_ticket do nothing returning id`, so
+ * of two scans of one ticket (in one batch, in two batches, or in two processes) exactly one
+ * row is inserted and only the scan whose check-in id came back is `admitted`; every scan
+ * gets its own gate_scans row, in the same statement. A batch is all-or-nothing (one
+ * statement): if it fails, each of its scans is retried alone with the single statement, so
+ * one bad scan never fails the others. A batch of one uses the single statement as before.
+ */
+const MAX_BATCH = 64;
+
+type EntranceValues = [
+  chainId: number, contract: string, tokenId: string, holder: string, checkInId: string, eventContractId: string, zoneId: string,
+  scannerUserId: string, deviceId: string | null, passNonce: string, scannedAt: Date, scanId: string,
+];
+
+interface PendingEntrance {
+  values: EntranceValues;
+  resolve(out: { verdict: Verdict; displayName: string | null }): void;
+  reject(error: unknown): void;
+}
+
+export class EntranceBatcher {
+  private queue: PendingEntrance[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Knex) {}
+
+  admit(values: EntranceValues): Promise<{ verdict: Verdict; displayName: string | null }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ values, resolve, reject });
+      if (this.queue.length >= MAX_BATCH) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    if (batch.length === 1) return void this.runOne(batch[0]!);
+    this.runBatch(batch).catch(() => {
+      for (const item of batch) void this.runOne(item); // isolate the failing scan
+    });
+  }
+
+  private async runOne(item: PendingEntrance): Promise<void> {
+    try {
+      const rows = await this.query("gate_admit_entrance_v1", ADMIT_AT_ENTRANCE_SQL, item.values);
+      const row = rows[0]!;
+      item.resolve({ verdict: row.verdict as Verdict, displayName: (row.display_name as string | null) ?? null });
+    } catch (error) {
+      item.reject(error);
+    }
+  }
+
+  private async runBatch(batch: PendingEntrance[]): Promise<void> {
+    const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(batch.length));
+    batch.forEach((item, i) => item.values.forEach((v, c) => (columns[c]![i] = v)));
+    const rows = await this.query("gate_admit_entrance_batch_v1", ADMIT_AT_ENTRANCE_BATCH_SQL, columns);
+    const byScanId = new Map(rows.map((r) => [r.scan_id as string, r]));
+    if (byScanId.size !== batch.length) throw new Error("gate batch: a scan row is missing");
+    for (const item of batch) {
+      const row = byScanId.get(item.values[11])!;
+      item.resolve({ verdict: row.verdict as Verdict, displayName: (row.display_name as string | null) ?? null });
+    }
+  }
+
+  private async query(name: string, text: string, values: unknown[]): Promise<Array<Record<string, unknown>>> {
+    const connection = await this.db.client.acquireConnection();
+    try {
+      return (await connection.query({ name, text, values })).rows;
+    } finally {
+      await this.db.client.releaseConnection(connection);
+    }
+  }
+}
+
+/** ADMIT_AT_ENTRANCE_SQL for many scans at once (parameters are arrays, one element per scan). */
+const ADMIT_AT_ENTRANCE_BATCH_SQL = `
+with i as (
+  select * from unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::text[],
+                       $10::numeric[], $11::timestamptz[], $12::uuid[])
+    as i(chain_id, contract_address, token_id, holder, check_in_id, event_contract_id, zone_id, scanner_user_id, device_id, pass_nonce,
+         scanned_at, scan_id)
+), v as (
+  select i.*, coalesce(t.pre, 'unknown_ticket') as pre, t.display_name
+    from i
+    left join lateral (
+      select case
+          when t.burned or t.refund_state = 'refunded' then 'refunded'
+          when t.owner_address is distinct from i.holder then 'not_holder'
+          when e.cancelled or t.refund_state = 'refundable' then 'cancelled'
+          when t.checked_in then 'already_admitted'
+          else 'ok' end as pre,
+        u.display_name
+        from chain_tickets t
+        join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
+        left join wallets w on w.network = 'evm' and w.address = t.owner_address
+        left join users u on u.id = w.user_id and u.deleted_at is null
+       where t.chain_id = i.chain_id and t.contract_address = i.contract_address and t.token_id = i.token_id
+    ) t on true
+), c as (
+  insert into gate_check_ins (id, event_contract_id, chain_id, contract_address, token_id, holder_address, zone_id, scanner_user_id,
+                              source, device_id, pass_nonce, checked_in_at)
+  select check_in_id, event_contract_id, chain_id, contract_address, token_id, holder, zone_id, scanner_user_id, 'online', device_id,
+         pass_nonce, scanned_at
+    from v where v.pre = 'ok'
+  on conflict on constraint uq_gate_check_ins_ticket do nothing
+  returning id
+), s as (
+  insert into gate_scans (id, event_contract_id, zone_id, direction, token_id, holder_address, verdict, scanner_user_id, source,
+                          device_id, pass_nonce, scanned_at)
+  select scan_id, event_contract_id, zone_id, 'in', token_id, holder,
+         case when v.pre <> 'ok' then v.pre when exists (select 1 from c where c.id = v.check_in_id) then 'admitted' else 'already_admitted' end,
+         scanner_user_id, 'online', device_id, pass_nonce, scanned_at
+    from v
+  returning id, verdict
+)
+select s.id as scan_id, s.verdict, v.display_name from s join v on v.scan_id = s.id`;
 
 interface LogContext {
   zone: ZoneInfo;
