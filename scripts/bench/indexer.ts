@@ -66,11 +66,17 @@ async function main(): Promise<void> {
     // (a) raw log fetch, the same ranges and addresses the indexer asks for
     const rpc = createRpc({ url: t.url });
     const addresses = [t.factory, ...events.flatMap((e) => [e.ticket, e.split])];
+    // the indexer's range rule: start at 8 blocks, double while under 1,000 logs, halve above 4,000
     let rawLogs = 0;
+    let size = 8n;
     const rawStart = performance.now();
-    for (let from = t.deployBlock; from <= head; from += BigInt(BATCH_BLOCKS)) {
-      const to = from + BigInt(BATCH_BLOCKS) - 1n < head ? from + BigInt(BATCH_BLOCKS) - 1n : head;
-      rawLogs += (await rpc.logs(addresses, from, to)).length;
+    for (let from = t.deployBlock; from <= head; ) {
+      const to = from + size - 1n < head ? from + size - 1n : head;
+      const n = (await rpc.logs(addresses, from, to)).length;
+      rawLogs += n;
+      from = to + 1n;
+      if (n > 4000 && size > 1n) size /= 2n;
+      else if (n < 1000 && size < BigInt(BATCH_BLOCKS)) size *= 2n;
     }
     const rawSeconds = (performance.now() - rawStart) / 1000;
 

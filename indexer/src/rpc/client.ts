@@ -1,5 +1,5 @@
 import { createPublicClient, http, numberToHex, type Hex } from "viem";
-import { withRetry, type RetryOptions } from "./retry.js";
+import { isRetryable, withRetry, type RetryOptions } from "./retry.js";
 
 /**
  * The few JSON-RPC reads the indexer makes, as raw requests (no per-field formatting of
@@ -77,6 +77,27 @@ export function createRpc(opts: {
     );
   let receiptsByBlock: Promise<boolean> | undefined; // does the node know eth_getBlockReceipts?
 
+  /**
+   * eth_getLogs over a range; a range the node cannot answer in time (or refuses as too
+   * large) is split in halves, down to single blocks, which are retried like any request.
+   */
+  async function getLogs(addresses: readonly Hex[], fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
+    if (addresses.length === 0) return [];
+    const params = [{ address: addresses, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }];
+    if (fromBlock === toBlock) return request<RawLog[]>("eth_getLogs", params);
+    try {
+      return await withRetry(
+        () => client.request({ method: "eth_getLogs", params } as never, { retryCount: 0, dedupe: false }) as Promise<RawLog[]>,
+        { ...opts.retry, label: "eth_getLogs", maxAttempts: 1 },
+      );
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      const mid = fromBlock + (toBlock - fromBlock) / 2n;
+      const [a, b] = await Promise.all([getLogs(addresses, fromBlock, mid), getLogs(addresses, mid + 1n, toBlock)]);
+      return a.concat(b);
+    }
+  }
+
   return {
     url: opts.url,
     chainId: async () => Number(await request<Hex>("eth_chainId", [])),
@@ -94,12 +115,7 @@ export function createRpc(opts: {
       if (!block) return [];
       return Promise.all(block.transactions.map((hash) => request<RawReceipt>("eth_getTransactionReceipt", [hash])));
     },
-    logs: (addresses, fromBlock, toBlock) =>
-      addresses.length === 0
-        ? Promise.resolve([])
-        : request<RawLog[]>("eth_getLogs", [
-            { address: addresses, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) },
-          ]),
+    logs: (addresses, fromBlock, toBlock) => getLogs(addresses, fromBlock, toBlock),
   };
 }
 
