@@ -589,6 +589,19 @@ export const revenueSplitAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "ticket",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "ticket_",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
