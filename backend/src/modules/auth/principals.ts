@@ -3,24 +3,41 @@ import type { PermissionScope, PlatformRole, Principal, PrincipalResolver } from
 import { ApiKeyVerifier, isApiKeyFormat } from "../api-keys/verifier.js";
 import type { AccessTokens } from "./access-tokens.js";
 
-const SESSION_CACHE_MS = 5_000;
+/**
+ * How long a session's state (revocation, user status, roles) is reused in this process.
+ * Every change made through this process invalidates at once (logout, refresh-token reuse,
+ * password reset: forgetSession; role grant/revocation, disabling, profile: forgetUser). A
+ * change made by another API process (or directly in the database) is seen here within this
+ * bound. A session's own expires_at is checked on every use, cached or not.
+ */
+export const SESSION_CACHE_MS = 30_000;
+/** A refused session (revoked, expired, user disabled) is remembered this long, as before. */
+const REFUSED_CACHE_MS = 5_000;
 const PERMISSIONS_CACHE_MS = 60_000;
 const MAX_CACHED = 50_000;
 const SCOPE_RANK: Record<PermissionScope, number> = { own: 0, organization: 1, all: 2 };
 
+function fresh(entry: SessionEntry, now: number): boolean {
+  return now - entry.checkedAt < SESSION_CACHE_MS && now < entry.expiresAt;
+}
+
 interface SessionEntry {
   principal: Principal | null; // null: revoked, expired, or the user is disabled
   checkedAt: number;
+  /** The session's expires_at (ms); past it the entry is not used. */
+  expiresAt: number;
 }
 
 /**
  * Resolves credentials into principals, cheaply: the JWT is verified in-process and the
  * session (revocation, user status, roles) is read at most once per SESSION_CACHE_MS per
- * session, so the authenticated hot path usually makes no database round trip. A logout in
- * this process takes effect at once (`forgetSession`); in another process within 5 s.
+ * session (concurrent misses share one read), so the authenticated hot path usually makes no
+ * database round trip. A logout in this process takes effect at once (`forgetSession`); in
+ * another process within SESSION_CACHE_MS (30 s).
  */
 export class Principals implements PrincipalResolver {
   private readonly sessions = new Map<string, SessionEntry>();
+  private readonly loading = new Map<string, Promise<SessionEntry>>();
   private rolePermissions?: { loadedAt: number; map: Promise<Map<string, Map<string, PermissionScope>>> };
   readonly apiKeys: ApiKeyVerifier;
 
@@ -46,7 +63,7 @@ export class Principals implements PrincipalResolver {
     const claims = this.accessTokens.cached(token);
     if (!claims) return undefined;
     const cached = this.sessions.get(claims.sessionId);
-    if (!cached || Date.now() - cached.checkedAt >= SESSION_CACHE_MS) return undefined;
+    if (!cached || !fresh(cached, Date.now())) return undefined;
     const principal = cached.principal;
     return principal && principal.userId === claims.userId ? principal : null;
   }
@@ -58,24 +75,39 @@ export class Principals implements PrincipalResolver {
   /** Drop a session from the cache (logout, revocation, role change). */
   forgetSession(sessionId: string): void {
     this.sessions.delete(sessionId);
+    this.loading.delete(sessionId);
   }
 
   /** Drop every cached session of a user (role granted or revoked, user disabled). */
   forgetUser(userId: string): void {
     for (const [id, entry] of this.sessions) if (entry.principal?.userId === userId) this.sessions.delete(id);
+    this.loading.clear(); // a read in flight may predate the change
   }
 
   private async session(sessionId: string): Promise<Principal | null> {
     const cached = this.sessions.get(sessionId);
-    const now = Date.now();
-    if (cached && now - cached.checkedAt < SESSION_CACHE_MS) return cached.principal;
-    const principal = await this.loadSession(sessionId);
-    if (this.sessions.size >= MAX_CACHED) this.sessions.clear(); // crude bound; entries are cheap to reload
-    this.sessions.set(sessionId, { principal, checkedAt: now });
-    return principal;
+    if (cached && fresh(cached, Date.now())) return cached.principal;
+    let load = this.loading.get(sessionId);
+    if (!load) {
+      load = this.loadSession(sessionId);
+      this.loading.set(sessionId, load);
+      const settle = () => {
+        if (this.loading.get(sessionId) === load) this.loading.delete(sessionId);
+      };
+      load.then((entry) => {
+        // not stored if a forgetSession/forgetUser came while reading (the read may predate it)
+        if (this.loading.get(sessionId) === load) {
+          if (this.sessions.size >= MAX_CACHED) this.sessions.clear(); // crude bound; entries are cheap to reload
+          this.sessions.set(sessionId, entry);
+        }
+        settle();
+      }, settle);
+    }
+    return (await load).principal;
   }
 
-  private async loadSession(sessionId: string): Promise<Principal | null> {
+  private async loadSession(sessionId: string): Promise<SessionEntry> {
+    const checkedAt = Date.now();
     const row = await this.db("auth_sessions as s")
       .join("users as u", "u.id", "s.user_id")
       .where("s.id", sessionId)
@@ -85,11 +117,13 @@ export class Principals implements PrincipalResolver {
       .whereNull("u.deleted_at")
       .first(
         "s.user_id",
+        "s.expires_at",
         this.db.raw("array(select r.name from user_roles ur join roles r on r.id = ur.role_id where ur.user_id = s.user_id) as roles"),
       );
-    if (!row) return null;
+    // a refusal carries no user id for forgetUser to find (e.g. a user enabled again): kept briefly
+    if (!row) return { principal: null, checkedAt, expiresAt: checkedAt + REFUSED_CACHE_MS };
     const roles = row.roles as PlatformRole[];
-    return {
+    const principal: Principal = {
       kind: "user",
       userId: row.user_id,
       sessionId,
@@ -100,6 +134,7 @@ export class Principals implements PrincipalResolver {
       apiScopes: null,
       apiKeyRateLimitPerMinute: null,
     };
+    return { principal, checkedAt, expiresAt: new Date(row.expires_at).getTime() };
   }
 
   /** Widest scope per permission over the given roles (role grants change only by migration). */
