@@ -18,6 +18,7 @@ export interface LatestPointer {
 class PublishedScheduleCache {
   private readonly versions = new Map<string, PublishedSchedule>();
   private readonly latest = new Map<string, { at: number; pointer: LatestPointer | null }>();
+  private readonly latestLoading = new Map<string, Promise<LatestPointer | null>>();
 
   version(versionId: string): PublishedSchedule | undefined {
     const hit = this.versions.get(versionId);
@@ -48,6 +49,31 @@ class PublishedScheduleCache {
 
   forgetLatest(editionId: string): void {
     this.latest.delete(editionId);
+    this.latestLoading.delete(editionId);
+  }
+
+  /**
+   * The latest pointer from memory, else from `load`; concurrent misses of one edition share
+   * one load (no burst of identical queries each time the pointer expires under load). A load
+   * that a forgetLatest overtook answers its callers but is not stored.
+   */
+  async latestOrLoad(editionId: string, load: () => Promise<LatestPointer | null>): Promise<LatestPointer | null> {
+    const known = this.latestOf(editionId);
+    if (known !== undefined) return known;
+    let pending = this.latestLoading.get(editionId);
+    if (!pending) {
+      const started = load();
+      pending = started;
+      this.latestLoading.set(editionId, started);
+      const settle = () => {
+        if (this.latestLoading.get(editionId) === started) this.latestLoading.delete(editionId);
+      };
+      started.then((pointer) => {
+        if (this.latestLoading.get(editionId) === started) this.storeLatest(editionId, pointer);
+        settle();
+      }, settle);
+    }
+    return pending;
   }
 }
 

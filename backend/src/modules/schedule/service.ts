@@ -465,15 +465,13 @@ async function loadVersion(db: Knex, versionId: string): Promise<PublishedSchedu
  * schedule and personal schedules: usually answered from memory without a query.
  */
 export async function publishedSchedule(db: Knex, editionId: string): Promise<PublishedSchedule | null> {
-  let pointer = publishedScheduleCache.latestOf(editionId);
-  if (pointer === undefined) {
+  const pointer = await publishedScheduleCache.latestOrLoad(editionId, async () => {
     const edition = await visibleEdition(db, editionId);
     const latest = edition
       ? await db("schedule_versions").where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first("id", "number")
       : undefined;
-    pointer = edition && latest ? { versionId: latest.id, number: latest.number } : null;
-    publishedScheduleCache.storeLatest(editionId, pointer);
-  }
+    return edition && latest ? { versionId: latest.id as string, number: latest.number as number } : null;
+  });
   if (!pointer) return null;
   return loadVersion(db, pointer.versionId);
 }
