@@ -15,14 +15,24 @@ export type Touched = Map<EntityKind, Set<string>>;
 
 export const KEY_SEPARATOR = "/";
 
-export async function recompute(db: Queryable, chainId: number, touched: Touched): Promise<void> {
+/**
+ * `advance` (forward batches only): given the touched ticket keys, advances the ones it can
+ * incrementally and returns the rest, which are recomputed in full. Runs after tiers.
+ */
+export async function recompute(
+  db: Queryable,
+  chainId: number,
+  touched: Touched,
+  advance?: (tickets: string[]) => Promise<string[]>,
+): Promise<void> {
   const keys = (entity: EntityKind) => [...(touched.get(entity) ?? [])].map((k) => k.split(KEY_SEPARATOR));
   // events first: ticket refund state reads chain_event_changes directly, not chain_events
   const events = keys("event").map((k) => k[0]!);
   if (events.length) await recomputeEvents(db, chainId, events);
   const tiers = keys("tier");
   if (tiers.length) await recomputeTiers(db, chainId, tiers);
-  const tickets = keys("ticket");
+  const ticketKeys = [...(touched.get("ticket") ?? [])];
+  const tickets = (advance && ticketKeys.length ? await advance(ticketKeys) : ticketKeys).map((k) => k.split(KEY_SEPARATOR));
   const wholeContracts = keys("event_tickets").map((k) => k[0]!);
   if (wholeContracts.length) {
     const all = await db.query<{ contract_address: string; token_id: string }>(

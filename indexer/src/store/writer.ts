@@ -3,8 +3,22 @@ import { newId } from "../../../lib/ids.js";
 import type { Batch } from "../sync/batch.js";
 import { writeCursor, type Cursor } from "./cursor.js";
 import { recompute } from "./derive.js";
-import { insertRows } from "./sql.js";
-import { blocksTable, contractsTable, outboxTable, pendingFactsTable, transactionsTable, type FactRow } from "./tables.js";
+import { advanceTickets, type ForwardTicketRows } from "./forward.js";
+import { insertRows, type TableSpec } from "./sql.js";
+import {
+  blocksTable,
+  checkIns,
+  comps,
+  contractsTable,
+  outboxTable,
+  pendingFactsTable,
+  purchases,
+  refunds,
+  resales,
+  ticketTransfers,
+  transactionsTable,
+  type FactRow,
+} from "./tables.js";
 import { publishFinalized } from "./outbox.js";
 
 /**
@@ -33,11 +47,29 @@ export async function writeBatch(
     await insertRows(client, transactionsTable, batch.transactions);
     await insertRows(client, contractsTable, batch.contracts);
     await step("blocks");
+    // every log row new (no replay over stored blocks) => ticket state may be advanced incrementally
+    let fresh = true;
     for (const [table, rows] of batch.rows) {
-      await insertRows(client, table, rows as never[]);
+      const inserted = await insertRows(client, table, rows as never[]);
+      if (inserted !== rows.length) fresh = false;
       await step(table.name);
     }
-    await recompute(client, batch.chainId, batch.touched);
+    const rowsOf = <R>(table: TableSpec<R>) => (batch.rows.get(table as TableSpec<never>) ?? []) as R[];
+    const forward: ForwardTicketRows = {
+      transfers: rowsOf(ticketTransfers),
+      purchases: rowsOf(purchases),
+      comps: rowsOf(comps),
+      checkIns: rowsOf(checkIns),
+      resales: rowsOf(resales),
+      refunds: rowsOf(refunds),
+      wholeContracts: batch.touched.get("event_tickets") ?? new Set(),
+    };
+    await recompute(
+      client,
+      batch.chainId,
+      batch.touched,
+      fresh ? (tickets) => advanceTickets(client, batch.chainId, tickets, forward) : undefined,
+    );
     await step("derived");
     // facts of blocks that are already final go straight to the outbox
     const direct: FactRow[] = [];

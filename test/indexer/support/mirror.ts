@@ -1,3 +1,4 @@
+import pg from "pg";
 import assert from "node:assert/strict";
 import type { Abi, Address } from "viem";
 import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
@@ -6,6 +7,7 @@ import type { Knex } from "../../../lib/database.js";
 import { createLogger } from "../../../lib/logger.js";
 import { createIndexer, type Indexer, type IndexerOptions } from "../../../indexer/src/indexer.js";
 import { testDatabaseUrl } from "../../support/database.js";
+import { KEY_SEPARATOR, recompute } from "../../../indexer/src/store/derive.js";
 import { ETH, type TestChain } from "./platform.js";
 
 const CHAIN_TABLES = [
@@ -114,7 +116,35 @@ export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{
     const dust = await read<bigint>(t, split, revenueSplitAbi, "dust", [ETH]).catch(() => undefined); // not in every build
     if (dust !== undefined) assert.equal(BigInt(totals?.dust ?? 0), dust, "dust");
   }
+  await assertTicketsEqualFullRecompute(t.chainId);
   return { tickets, balances };
+}
+
+/**
+ * Forward batches advance chain_tickets incrementally (store/forward.ts); rollbacks recompute.
+ * Both must give the same rows: recompute every stored ticket in full inside a transaction
+ * that is rolled back, and compare every column but updated_at.
+ */
+export async function assertTicketsEqualFullRecompute(chainId: number): Promise<void> {
+  const client = new pg.Client({ connectionString: await testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query("begin");
+    const snapshot = async () =>
+      (
+        await client.query(
+          `select to_jsonb(t) - 'updated_at' as row from chain_tickets t where chain_id = $1 order by contract_address, token_id`,
+          [chainId],
+        )
+      ).rows.map((r) => r.row);
+    const before = await snapshot();
+    const keys = before.map((r) => `${r.contract_address}${KEY_SEPARATOR}${r.token_id}`);
+    await recompute(client, chainId, new Map([["ticket", new Set(keys)]]));
+    assert.deepEqual(before, await snapshot(), "chain_tickets (incrementally advanced) equals a full recompute");
+  } finally {
+    await client.query("rollback").catch(() => {});
+    await client.end();
+  }
 }
 
 /** Every mirrored block and every outbox fact is on the node's current chain. */

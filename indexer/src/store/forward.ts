@@ -1,0 +1,195 @@
+import { ZERO_ADDRESS } from "../handlers/args.js";
+import type { Queryable } from "./sql.js";
+import type { CheckInRow, CompRow, PurchaseRow, RefundRow, ResaleRow, TransferRow } from "./tables.js";
+
+const KEY_SEPARATOR = "/"; // as in derive.ts (not imported: derive.ts calls into this module)
+
+/**
+ * The log rows of a forward batch that ticket state can be advanced from incrementally.
+ * Only valid when every one of them was newly inserted by this batch (no replay) and all of
+ * them lie above every stored log row (forward: blocks > cursor).
+ */
+export interface ForwardTicketRows {
+  transfers: readonly TransferRow[];
+  purchases: readonly PurchaseRow[];
+  comps: readonly CompRow[];
+  checkIns: readonly CheckInRow[];
+  resales: readonly ResaleRow[];
+  refunds: readonly RefundRow[];
+  /** Contracts whose every ticket is recomputed anyway (event cancelled in this batch). */
+  wholeContracts: ReadonlySet<string>;
+}
+
+const key = (contract: string, token: bigint | string) => `${contract}${KEY_SEPARATOR}${token}`;
+
+interface Moves {
+  contract: string;
+  token: bigint;
+  last: TransferRow;
+  mint: TransferRow | undefined;
+  moves: number;
+}
+
+/**
+ * Advances chain_tickets for the keys of a forward batch whose only new log rows are
+ * Transfers (mints included), in two statements whatever the ticket count, instead of the
+ * per-ticket recompute (~8 index lookups a ticket). Returns the keys it could NOT handle;
+ * the caller recomputes those in full. A ticket is handled here only when the result is
+ * provably what recomputeTickets would write:
+ *  - minted in this batch (a mint Transfer, no stored row): every log row of the token is
+ *    in this batch, face value from the batch's purchase or comp covering the token;
+ *  - already stored, only later Transfers in this batch: owner = last Transfer's `to`,
+ *    transfer_count += moves, no resale listing (any listing precedes the new transfer),
+ *    check-in, refund and face value unchanged, refund state re-derived from the new owner.
+ * Anything else (check-ins, resales, refunds, cancellation, a mint of a stored token, a
+ * stored token that is missing) falls back to the full recompute.
+ */
+export async function advanceTickets(db: Queryable, chainId: number, touched: Iterable<string>, rows: ForwardTicketRows): Promise<string[]> {
+  const fallback = new Set<string>();
+  const other = new Set<string>();
+  for (const r of [...rows.checkIns, ...rows.resales, ...rows.refunds]) other.add(key(r.contract_address, r.token_id));
+  const byToken = new Map<string, Moves>();
+  for (const t of rows.transfers) {
+    // handlers emit logs in (block, logIndex) order; keep it robust anyway
+    const k = key(t.contract_address, t.token_id);
+    let m = byToken.get(k);
+    if (!m) byToken.set(k, (m = { contract: t.contract_address, token: t.token_id, last: t, mint: undefined, moves: 0 }));
+    if (after(t, m.last)) m.last = t;
+    if (t.from_address === ZERO_ADDRESS) {
+      if (!m.mint || after(m.mint, t)) m.mint = t;
+    } else if (t.to_address !== ZERO_ADDRESS) m.moves++;
+  }
+  const minted: Moves[] = [];
+  const moved: Moves[] = [];
+  for (const k of touched) {
+    const m = byToken.get(k);
+    const contract = k.slice(0, k.indexOf(KEY_SEPARATOR));
+    if (!m || other.has(k) || rows.wholeContracts.has(contract)) fallback.add(k);
+    else (m.mint ? minted : moved).push(m);
+  }
+  if (minted.length + moved.length === 0) return [...fallback];
+
+  const contracts = [...new Set([...minted, ...moved].map((m) => m.contract))];
+  const cancelled = new Set(
+    (
+      await db.query<{ contract_address: string }>(
+        `select distinct contract_address from chain_event_changes
+         where chain_id = $1 and kind = 'cancelled' and contract_address = any($2::text[])`,
+        [chainId, contracts],
+      )
+    ).rows.map((r) => r.contract_address),
+  );
+
+  if (minted.length) {
+    const covers = minted.map((m) => {
+      const purchase = coveringPurchase(rows.purchases, m.contract, m.token);
+      const comp = purchase
+        ? undefined
+        : rows.comps.find((c) => c.contract_address === m.contract && m.token >= c.first_token_id && m.token < c.first_token_id + BigInt(c.recipients.length));
+      return { purchase, comp };
+    });
+    // a comp's currency is its tier's (chain_tiers is recomputed before tickets)
+    const compTiers = minted.filter((_, i) => covers[i]!.comp).map((m) => [m.contract, (m.token / 1_000_000n).toString()] as const);
+    const tierCurrency = new Map<string, string>();
+    if (compTiers.length) {
+      const { rows: tiers } = await db.query<{ contract_address: string; tier_id: string; currency: string }>(
+        `select contract_address, tier_id::text, currency from chain_tiers
+         where chain_id = $1 and (contract_address, tier_id) in (select * from unnest($2::text[], $3::numeric[]))`,
+        [chainId, compTiers.map((t) => t[0]), compTiers.map((t) => t[1])],
+      );
+      for (const t of tiers) tierCurrency.set(key(t.contract_address, t.tier_id), t.currency);
+    }
+    const cols = {
+      contract: [] as string[],
+      token: [] as string[],
+      owner: [] as (string | null)[],
+      isComp: [] as boolean[],
+      face: [] as string[],
+      currency: [] as string[],
+      mintBlock: [] as string[],
+      mintTx: [] as string[],
+      mintAt: [] as Date[],
+      moves: [] as number[],
+      refundState: [] as string[],
+      lastBlock: [] as string[],
+    };
+    minted.forEach((m, i) => {
+      const { purchase: cover, comp } = covers[i]!;
+      if (!cover && !comp) {
+        fallback.add(key(m.contract, m.token));
+        return;
+      }
+      const owner = m.last.to_address === ZERO_ADDRESS ? null : m.last.to_address;
+      const face = cover ? cover.unit_price : 0n;
+      cols.contract.push(m.contract);
+      cols.token.push(m.token.toString());
+      cols.owner.push(owner);
+      cols.isComp.push(!cover);
+      cols.face.push(face.toString());
+      cols.currency.push(cover ? cover.currency : (tierCurrency.get(key(m.contract, m.token / 1_000_000n)) ?? ZERO_ADDRESS));
+      cols.mintBlock.push(m.mint!.block_number.toString());
+      cols.mintTx.push(m.mint!.tx_hash);
+      cols.mintAt.push(m.mint!.block_timestamp);
+      cols.moves.push(m.moves);
+      cols.refundState.push(cancelled.has(m.contract) && owner !== null && face > 0n ? "refundable" : "none");
+      cols.lastBlock.push(m.last.block_number.toString());
+    });
+    if (cols.contract.length) {
+      const { rows: inserted } = await db.query<{ contract_address: string; token_id: string }>(
+        `insert into chain_tickets as t (chain_id, contract_address, token_id, tier_id, owner_address, burned, is_comp,
+           face_value, currency, minted_block_number, minted_tx_hash, minted_at, transfer_count, checked_in, resale_listed,
+           refund_state, last_block_number, updated_at)
+         select $1, k.contract_address, k.token_id, div(k.token_id, 1000000), k.owner_address, k.owner_address is null, k.is_comp,
+           k.face_value, k.currency, k.minted_block_number, k.minted_tx_hash, k.minted_at, k.transfer_count, false, false,
+           k.refund_state, k.last_block_number, now()
+         from unnest($2::text[], $3::numeric[], $4::text[], $5::boolean[], $6::numeric[], $7::text[], $8::bigint[], $9::text[],
+                     $10::timestamptz[], $11::int[], $12::text[], $13::bigint[])
+           as k(contract_address, token_id, owner_address, is_comp, face_value, currency, minted_block_number, minted_tx_hash,
+                minted_at, transfer_count, refund_state, last_block_number)
+         on conflict (chain_id, contract_address, token_id) do nothing
+         returning contract_address, token_id::text`,
+        [chainId, cols.contract, cols.token, cols.owner, cols.isComp, cols.face, cols.currency, cols.mintBlock, cols.mintTx, cols.mintAt, cols.moves, cols.refundState, cols.lastBlock],
+      );
+      const done = new Set(inserted.map((r) => key(r.contract_address, r.token_id)));
+      // a stored row for a token minted in this batch: not the case this path proves, recompute it
+      cols.contract.forEach((c, i) => done.has(key(c, cols.token[i]!)) || fallback.add(key(c, cols.token[i]!)));
+    }
+  }
+
+  if (moved.length) {
+    const { rows: updated } = await db.query<{ contract_address: string; token_id: string }>(
+      `update chain_tickets t set
+         owner_address = k.owner_address, burned = k.owner_address is null,
+         transfer_count = t.transfer_count + k.moves,
+         resale_listed = false, resale_seller = null, resale_price = null,
+         refund_state = case when t.refund_amount is not null then 'refunded'
+                             when k.cancelled and k.owner_address is not null and t.face_value > 0 then 'refundable'
+                             else 'none' end,
+         last_block_number = greatest(t.last_block_number, k.last_block_number), updated_at = now()
+       from unnest($2::text[], $3::numeric[], $4::text[], $5::int[], $6::boolean[], $7::bigint[])
+         as k(contract_address, token_id, owner_address, moves, cancelled, last_block_number)
+       where t.chain_id = $1 and t.contract_address = k.contract_address and t.token_id = k.token_id
+       returning t.contract_address, t.token_id::text`,
+      [
+        chainId,
+        moved.map((m) => m.contract),
+        moved.map((m) => m.token.toString()),
+        moved.map((m) => (m.last.to_address === ZERO_ADDRESS ? null : m.last.to_address)),
+        moved.map((m) => m.moves),
+        moved.map((m) => cancelled.has(m.contract)),
+        moved.map((m) => m.last.block_number.toString()),
+      ],
+    );
+    const done = new Set(updated.map((r) => key(r.contract_address, r.token_id)));
+    for (const m of moved) if (!done.has(key(m.contract, m.token))) fallback.add(key(m.contract, m.token));
+  }
+  return [...fallback];
+}
+
+function after(a: TransferRow, b: TransferRow): boolean {
+  return a.block_number > b.block_number || (a.block_number === b.block_number && a.log_index > b.log_index);
+}
+
+function coveringPurchase(purchases: readonly PurchaseRow[], contract: string, token: bigint): PurchaseRow | undefined {
+  return purchases.find((p) => p.contract_address === contract && token >= p.first_token_id && token < p.first_token_id + p.quantity);
+}
