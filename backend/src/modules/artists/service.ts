@@ -4,7 +4,7 @@ import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import type { AuditContext } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
 import { hasLiveEngagements } from "../schedule/usage.js";
 import { artistDto, type ArtistRow } from "./models.js";
 import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";
@@ -18,15 +18,6 @@ async function loadArtist(db: Knex | Knex.Transaction, artistId: string): Promis
   const row = await db("artists").where({ id: artistId }).whereNull("deleted_at").first();
   if (!row) throw notFound("artist", artistId);
   return row;
-}
-
-async function accessVia(db: Knex, principal: Principal, festivalId: string, required: FestivalAccessRequirement, id: string) {
-  try {
-    return await assertFestivalAccess(db, principal, festivalId, required);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 404) throw notFound("artist", id);
-    throw error;
-  }
 }
 
 export async function createArtist(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateArtistBody) {
@@ -57,13 +48,13 @@ export async function listArtists(db: Knex, principal: Principal, festivalId: st
 
 export async function getArtist(db: Knex, principal: Principal, artistId: string) {
   const artist = await loadArtist(db, artistId);
-  await accessVia(db, principal, artist.festival_id, { level: "viewer" }, artistId);
+  await assertObjectAccess(db, principal, artist.festival_id, { level: "viewer" }, "artist", artistId);
   return artistDto(artist);
 }
 
 export async function updateArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string, body: UpdateArtistBody) {
   const artist = await loadArtist(db, artistId);
-  const access = await accessVia(db, principal, artist.festival_id, ARTISTS, artistId);
+  const access = await assertObjectAccess(db, principal, artist.festival_id, ARTISTS, "artist", artistId);
   const changes = definedOnly({
     name: body.name,
     genre: body.genre,
@@ -88,7 +79,7 @@ export async function updateArtist(db: Knex, principal: Principal, ctx: AuditCon
 
 export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string): Promise<void> {
   const artist = await loadArtist(db, artistId);
-  const access = await accessVia(db, principal, artist.festival_id, ARTISTS, artistId);
+  const access = await assertObjectAccess(db, principal, artist.festival_id, ARTISTS, "artist", artistId);
   await db.transaction(async (trx) => {
     if (await hasLiveEngagements(trx, artistId)) throw new HttpError(409, "artist_engaged", "the artist has engagements; cancel or remove them first");
     await softDeleteAudited(trx, ctx, "artists", artistId, { entityType: "artist", organizationId: access.organizationId, festivalId: artist.festival_id });

@@ -5,23 +5,13 @@ import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
 import { editionContext } from "../festivals/service.js";
 import { parseInstant } from "../festivals/time-zones.js";
 import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
 import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
 
 const EDITIONS: FestivalAccessRequirement = { level: "manager", scope: "editions" };
-
-/** Runs the festival check, turning "no access" into "this object is not found". */
-async function accessVia(db: Knex, principal: Principal, festivalId: string, required: FestivalAccessRequirement, entity: string, id: string) {
-  try {
-    return await assertFestivalAccess(db, principal, festivalId, required);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 404) throw notFound(entity, id);
-    throw error;
-  }
-}
 
 // ------------------------------------------------------------------ categories
 
@@ -70,7 +60,7 @@ export async function listCategories(db: Knex, principal: Principal, festivalId:
 
 export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {
   const category = await loadCategory(db, categoryId);
-  const access = await accessVia(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
+  const access = await assertObjectAccess(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
   await checkParent(db, category.festival_id, body.parentId, categoryId);
   const changes = definedOnly({ name: body.name, parent_id: body.parentId, icon: body.icon, colour: body.colour, sort_order: body.sortOrder });
   return withConstraintErrors(() =>
@@ -87,7 +77,7 @@ export async function updateCategory(db: Knex, principal: Principal, ctx: AuditC
 
 export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string): Promise<void> {
   const category = await loadCategory(db, categoryId);
-  const access = await accessVia(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
+  const access = await assertObjectAccess(db, principal, category.festival_id, EDITIONS, "event_category", categoryId);
   await withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
@@ -225,13 +215,13 @@ export async function listEvents(
 
 export async function getEvent(db: Knex, principal: Principal, eventId: string) {
   const event = await loadEvent(db, eventId);
-  await accessVia(db, principal, event.festival_id, { level: "viewer" }, "event", eventId);
+  await assertObjectAccess(db, principal, event.festival_id, { level: "viewer" }, "event", eventId);
   return eventDto(event, await timezoneOf(db, event.festival_id, event.edition_id), (await tagsOf(db, [eventId])).get(eventId) ?? []);
 }
 
 export async function updateEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string, body: UpdateEventBody) {
   const event = await loadEvent(db, eventId);
-  const access = await accessVia(db, principal, event.festival_id, EDITIONS, "event", eventId);
+  const access = await assertObjectAccess(db, principal, event.festival_id, EDITIONS, "event", eventId);
   const editionId = body.editionId === undefined ? event.edition_id : body.editionId;
   const timezone = await timezoneOf(db, event.festival_id, editionId);
   await checkCategory(db, event.festival_id, body.categoryId);
@@ -264,7 +254,7 @@ export async function updateEvent(db: Knex, principal: Principal, ctx: AuditCont
 
 export async function deleteEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string): Promise<void> {
   const event = await loadEvent(db, eventId);
-  const access = await accessVia(db, principal, event.festival_id, EDITIONS, "event", eventId);
+  const access = await assertObjectAccess(db, principal, event.festival_id, EDITIONS, "event", eventId);
   await db.transaction(async (trx) => {
     await softDeleteAudited(trx, ctx, "events", eventId, { entityType: "event", organizationId: access.organizationId, festivalId: event.festival_id });
     await setTags(trx, ctx, event.festival_id, eventId, []); // a deleted event no longer counts as a use

@@ -1,7 +1,9 @@
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
+import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
+import { assertFestivalAccess, type FestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 
 /**
  * The write pattern every festival-side module repeats: change one row and write its audit
@@ -98,6 +100,26 @@ export async function withConstraintErrors<T>(fn: () => Promise<T>, known: Recor
 
 export function notFound(entityType: string, id: string): HttpError {
   return new HttpError(404, `${entityType}_not_found`, `${entityType} ${id} not found`);
+}
+
+/**
+ * assertFestivalAccess for an object inside a festival: a caller with no access at all is
+ * told the object itself is not found, so its existence never leaks.
+ */
+export async function assertObjectAccess(
+  db: Knex,
+  principal: Principal,
+  festivalId: string,
+  required: FestivalAccessRequirement,
+  entityType: string,
+  id: string,
+): Promise<FestivalAccess> {
+  try {
+    return await assertFestivalAccess(db, principal, festivalId, required);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw notFound(entityType, id);
+    throw error;
+  }
 }
 
 export type { Db };

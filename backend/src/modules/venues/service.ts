@@ -4,22 +4,13 @@ import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
 import { assertEditionAccess } from "../festivals/service.js";
 import { hasLiveTimeSlots } from "../schedule/usage.js";
 import { stageDto, venueDto, type StageContext, type StageRow, type VenueRow } from "./models.js";
 import type { CreateStageBody, CreateVenueBody, UpdateStageBody, UpdateVenueBody } from "./schemas.js";
 
 const VENUES: FestivalAccessRequirement = { level: "manager", scope: "venues" };
-
-async function accessVia(db: Knex, principal: Principal, festivalId: string, required: FestivalAccessRequirement, entity: string, id: string) {
-  try {
-    return await assertFestivalAccess(db, principal, festivalId, required);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 404) throw notFound(entity, id);
-    throw error;
-  }
-}
 
 async function loadVenue(db: Knex | Knex.Transaction, venueId: string): Promise<VenueRow> {
   const row = await db("venues").where({ id: venueId }).whereNull("deleted_at").first();
@@ -62,13 +53,13 @@ export async function listVenues(db: Knex, principal: Principal, festivalId: str
 
 export async function getVenue(db: Knex, principal: Principal, venueId: string) {
   const venue = await loadVenue(db, venueId);
-  await accessVia(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
+  await assertObjectAccess(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
   return venueDto(venue);
 }
 
 export async function updateVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string, body: UpdateVenueBody) {
   const venue = await loadVenue(db, venueId);
-  const access = await accessVia(db, principal, venue.festival_id, VENUES, "venue", venueId);
+  const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   return withConstraintErrors(() =>
     db.transaction(async (trx) =>
       venueDto(
@@ -84,7 +75,7 @@ export async function updateVenue(db: Knex, principal: Principal, ctx: AuditCont
 
 export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string): Promise<void> {
   const venue = await loadVenue(db, venueId);
-  const access = await accessVia(db, principal, venue.festival_id, VENUES, "venue", venueId);
+  const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   await db.transaction(async (trx) => {
     if (await hasLiveTimeSlots(trx, { venueId })) throw new HttpError(409, "venue_in_use", "the venue's stages have time slots; remove them first");
     await softDeleteAudited(trx, ctx, "venues", venueId, { entityType: "venue", organizationId: access.organizationId, festivalId: venue.festival_id });
@@ -153,7 +144,7 @@ async function loadStage(db: Knex | Knex.Transaction, stageId: string): Promise<
 
 export async function createStage(db: Knex, principal: Principal, ctx: AuditContext, venueId: string, body: CreateStageBody) {
   const venue = await loadVenue(db, venueId);
-  const access = await accessVia(db, principal, venue.festival_id, VENUES, "venue", venueId);
+  const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   return withConstraintErrors(() =>
     db.transaction(async (trx) =>
       stageDto(
@@ -169,14 +160,14 @@ export async function createStage(db: Knex, principal: Principal, ctx: AuditCont
 
 export async function listStages(db: Knex, principal: Principal, venueId: string) {
   const venue = await loadVenue(db, venueId);
-  await accessVia(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
+  await assertObjectAccess(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
   const rows: StageRow[] = await db("stages").where({ venue_id: venueId }).whereNull("deleted_at").orderBy(["sort_order", "name", "id"]);
   return { items: rows.map(stageDto) };
 }
 
 export async function updateStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, body: UpdateStageBody) {
   const stage = await loadStage(db, stageId);
-  const access = await accessVia(db, principal, stage.festival_id, VENUES, "stage", stageId);
+  const access = await assertObjectAccess(db, principal, stage.festival_id, VENUES, "stage", stageId);
   const changes = definedOnly({ name: body.name, sort_order: body.sortOrder, capacity: body.capacity });
   return withConstraintErrors(() =>
     db.transaction(async (trx) =>
@@ -193,7 +184,7 @@ export async function updateStage(db: Knex, principal: Principal, ctx: AuditCont
 
 export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string): Promise<void> {
   const stage = await loadStage(db, stageId);
-  const access = await accessVia(db, principal, stage.festival_id, VENUES, "stage", stageId);
+  const access = await assertObjectAccess(db, principal, stage.festival_id, VENUES, "stage", stageId);
   await db.transaction(async (trx) => {
     if (await hasLiveTimeSlots(trx, { stageId })) throw new HttpError(409, "stage_in_use", "the stage has time slots; remove them first");
     await softDeleteAudited(trx, ctx, "stages", stageId, { entityType: "stage", organizationId: access.organizationId, festivalId: stage.festival_id });
