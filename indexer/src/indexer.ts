@@ -60,6 +60,9 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   const log = opts.log;
   const metrics = opts.metrics ?? createMetrics();
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+  // An idle client's connection can drop (database restart, shutdown order); pg-pool then
+  // emits "error", which would crash the process if nobody listened. The next query reconnects.
+  pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
   const abort = new AbortController();
   const rpc: Rpc = createRpc({
     url: opts.rpcUrl,
