@@ -45,6 +45,26 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * A new, empty database on the server `serverUrl` points at (tests and benchmarks that must
+ * not share one); `drop()` removes it, forcing its connections off.
+ */
+export async function createScratchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;

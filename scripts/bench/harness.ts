@@ -6,8 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import type express from "express";
-import pg from "pg";
-import { createKnex, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
+import { createKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { migrateLatest } from "../../lib/migrate.js";
 
 /**
@@ -25,17 +24,14 @@ export interface BenchDatabase {
 export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
   const server = process.env.TEST_DATABASE_URL;
   if (server) {
-    const database = `festival_bench_${name}_${process.pid}`;
-    await adminQuery(server, `create database "${database}"`);
-    const url = new URL(server);
-    url.pathname = `/${database}`;
-    const db = createKnex(url.toString(), { min: 2, max: 20 });
+    const scratch = await createScratchDatabase(server, `festival_bench_${name}_${process.pid}`);
+    const db = createKnex(scratch.url, { min: 2, max: 20 });
     await migrateLatest(db);
     return {
       db,
       stop: async () => {
         await db.destroy();
-        await adminQuery(server, `drop database if exists "${database}" with (force)`);
+        await scratch.drop();
       },
     };
   }
@@ -52,16 +48,6 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
       rmSync(parent, { recursive: true, force: true });
     },
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function listen(app: express.Express): Promise<{ server: Server; url: string }> {

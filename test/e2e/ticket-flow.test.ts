@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import pg from "pg";
 import { createWalletClient, http, parseEther, parseEventLogs } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
 import { chainDefinition, connectChain } from "../../lib/chain.js";
 import { loadConfig } from "../../lib/config.js";
-import { createKnex, type Knex } from "../../lib/database.js";
+import type { Knex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
-import { migrateLatest } from "../../lib/migrate.js";
 import { freePort } from "../../lib/net.js";
 import { createIndexer, type Indexer } from "../../indexer/src/indexer.js";
 import { createCheckInAnchor, type CheckInAnchor } from "../../backend/src/modules/gate/anchor.js";
@@ -16,7 +14,7 @@ import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
 import { deployPlatform } from "../../scripts/support/deploy.js";
 import { startLocalChain, type LocalChain } from "../../scripts/support/local-chain.js";
 import { runTicketStory, type StoryResult } from "../../scripts/support/ticket-story.js";
-import { testDatabaseUrl } from "../support/database.js";
+import { isolatedTestDatabase } from "../support/database.js";
 import { startTestApi, type TestApi } from "../support/http.js";
 
 /**
@@ -40,28 +38,14 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     const deployment = await deployPlatform({ rpcUrl: chain.url, chainId, client });
 
     // A database of its own: other test files mirror other nodes that also have chain id 31337.
-    const serverUrl = await testDatabaseUrl();
-    const name = `festival_e2e_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    db = createKnex(url.toString(), { min: 0, max: 10 });
-    await migrateLatest(db);
-    dropDatabase = async () => {
-      await db.destroy();
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    };
+    const isolated = await isolatedTestDatabase("festival_e2e");
+    db = isolated.db;
+    dropDatabase = isolated.drop;
 
     const log = createLogger("e2e", process.env.TEST_LOG_LEVEL ?? "silent");
     indexer = createIndexer({
       rpcUrl: chain.url,
-      databaseUrl: url.toString(),
+      databaseUrl: isolated.url,
       factoryAddress: deployment.factory,
       deployBlock: deployment.deployBlock,
       confirmations: 0,

@@ -2,8 +2,7 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Model } from "objection";
-import pg from "pg";
-import { createKnex, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
+import { createKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { migrateLatest } from "../../lib/migrate.js";
 
 /**
@@ -48,20 +47,24 @@ async function embedded() {
 }
 
 async function freshDatabaseOn(serverUrl: string) {
-  const name = `festival_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const { url, drop } = await createScratchDatabase(serverUrl, `festival_test_${process.pid}_${Date.now()}`);
+  return { url, stop: drop };
+}
+
+/**
+ * A migrated database of its own on the test server, for a file whose rows must not meet
+ * the shared database's (e.g. a second mirror of chain id 31337). Drop it in `after`.
+ */
+export async function isolatedTestDatabase(prefix: string): Promise<{ db: Knex; url: string; drop(): Promise<void> }> {
+  const { url, drop } = await createScratchDatabase(await testDatabaseUrl(), `${prefix}_${process.pid}_${Date.now()}`);
+  const db = createKnex(url, { min: 0, max: 10 });
+  await migrateLatest(db);
   return {
-    url: url.toString(),
-    stop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
+    db,
+    url,
+    drop: async () => {
+      await db.destroy();
+      await drop();
     },
   };
 }
