@@ -8,11 +8,13 @@ import autocannon from "autocannon";
 import type express from "express";
 import { createKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { migrateLatest } from "../../lib/migrate.js";
+import { runPaced, type PacedOptions, type PacedResult } from "./paced.js";
 
 /**
  * What every HTTP benchmark shares: a fresh migrated database, servers on loopback, and a
- * load generator (autocannon) in its own process, so its CPU is never charged to the
- * server's event loop and every route, the bare baseline too, is measured the same way.
+ * load generator in its own process (autocannon for closed-loop throughput, paced.ts for
+ * latency at a fixed rate), so its CPU is never charged to the server's event loop and every
+ * route, the bare baseline too, is measured the same way.
  */
 
 export interface BenchDatabase {
@@ -75,18 +77,50 @@ export interface LoadResult {
   bytesPerSec: number;
 }
 
-/** Runs autocannon in a child process (this file with --client) and returns its figures. */
-export async function loadTest(opts: LoadOptions): Promise<LoadResult> {
+/** Runs autocannon (closed loop: as fast as the connections go) in a child process and returns its figures. */
+export function loadTest(opts: LoadOptions): Promise<LoadResult> {
+  return inClientProcess<LoadResult>({ kind: "autocannon", opts });
+}
+
+/** Runs the open-loop generator (paced.ts: a fixed request rate, latency from each scheduled start) in a child process. */
+export function pacedTest(opts: PacedOptions): Promise<PacedResult> {
+  return inClientProcess<PacedResult>({ kind: "paced", opts });
+}
+
+/**
+ * Latency at rising request rates: p99 at each rate until one misses `targetP99Ms`, so the
+ * report can say both "p99 at the rate that matters" and "the highest rate within target".
+ */
+export async function latencyAtRates(
+  opts: Omit<PacedOptions, "rate">,
+  rates: number[],
+  targetP99Ms: number,
+): Promise<{ runs: PacedResult[]; maxRateWithinTarget: number }> {
+  const runs: PacedResult[] = [];
+  let maxRateWithinTarget = 0;
+  for (const rate of rates) {
+    const run = await pacedTest({ ...opts, rate });
+    runs.push(run);
+    console.log(`  paced ${rate}/s: p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.errors} errors`);
+    if (run.p99 > targetP99Ms) break;
+    maxRateWithinTarget = rate;
+  }
+  return { runs, maxRateWithinTarget };
+}
+
+type ClientJob = { kind: "autocannon"; opts: LoadOptions } | { kind: "paced"; opts: PacedOptions };
+
+async function inClientProcess<T>(job: ClientJob): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "festival-bench-client-"));
   const file = path.join(dir, "job.json");
-  writeFileSync(file, JSON.stringify(opts));
+  writeFileSync(file, JSON.stringify(job));
   const child = fork(fileURLToPath(import.meta.url), ["--client", file], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   try {
-    return await new Promise<LoadResult>((resolve, reject) => {
-      child.once("message", (m) => resolve(m as LoadResult));
+    return await new Promise<T>((resolve, reject) => {
+      child.once("message", (m) => resolve(m as T));
       child.once("exit", (code) => reject(new Error(`load generator exited with code ${code}`)));
     });
   } finally {
@@ -96,7 +130,12 @@ export async function loadTest(opts: LoadOptions): Promise<LoadResult> {
 }
 
 async function clientMain(file: string): Promise<void> {
-  const { bodies, authorizations, ...opts } = JSON.parse(readFileSync(file, "utf8")) as LoadOptions;
+  const job = JSON.parse(readFileSync(file, "utf8")) as ClientJob;
+  const figures = job.kind === "paced" ? await runPaced(job.opts) : await runAutocannon(job.opts);
+  process.send!(figures, () => process.exit(0));
+}
+
+async function runAutocannon({ bodies, authorizations, ...opts }: LoadOptions): Promise<LoadResult> {
   if (bodies || authorizations) {
     let next = 0;
     const method = opts.method ?? (bodies ? "POST" : "GET");
@@ -117,7 +156,7 @@ async function clientMain(file: string): Promise<void> {
   const result = await new Promise<autocannon.Result>((resolve, reject) =>
     autocannon(opts, (error, r) => (error ? reject(error) : resolve(r))),
   );
-  const figures: LoadResult = {
+  return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -127,7 +166,6 @@ async function clientMain(file: string): Promise<void> {
     statuses: { "2xx": result["2xx"], "3xx": result["3xx"], "4xx": result["4xx"], "5xx": result["5xx"] },
     bytesPerSec: result.throughput.average,
   };
-  process.send!(figures, () => process.exit(0));
 }
 
 export function machineNote(): string {

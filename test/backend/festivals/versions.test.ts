@@ -63,6 +63,17 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     const gzipped = await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule`, { headers: { "accept-encoding": "gzip" } });
     assert.equal(gzipped.headers.get("content-encoding"), "gzip");
     assert.deepEqual(await gzipped.json(), doc);
+    // brotli is made in the background once the version is cached, then preferred to gzip
+    const scheduleUrl = `${api.base}/api/v1/editions/${f.editionId}/schedule`;
+    let brotli = await fetch(scheduleUrl, { headers: { "accept-encoding": "gzip, br" } });
+    for (let i = 0; i < 100 && brotli.headers.get("content-encoding") !== "br"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      brotli = await fetch(scheduleUrl, { headers: { "accept-encoding": "gzip, br" } });
+    }
+    assert.equal(brotli.headers.get("content-encoding"), "br");
+    assert.deepEqual(await brotli.json(), doc);
+    const brRefused = await fetch(scheduleUrl, { headers: { "accept-encoding": "br;q=0, gzip" } });
+    assert.equal(brRefused.headers.get("content-encoding"), "gzip");
     const openApi = await expectStatus(api, 200, "GET", "/openapi.json", undefined);
     for (const path of ["/api/v1/editions/{editionId}/schedule", "/api/v1/editions/{editionId}/time-slots", "/api/v1/me/schedules/{editionId}/calendar.ics"]) {
       assert.ok(openApi.paths[path], path);

@@ -33,6 +33,7 @@ class PublishedScheduleCache {
   storeVersion(v: PublishedSchedule): void {
     if (this.versions.size >= MAX_VERSIONS) this.versions.delete(this.versions.keys().next().value!);
     this.versions.set(v.versionId, v);
+    v.body.prepare(); // compressed copies are ready by the time most clients ask
   }
 
   /** undefined: unknown or expired, ask the database. null: known to have no visible version. */

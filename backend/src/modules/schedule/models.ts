@@ -1,3 +1,4 @@
+import type { PrecompressedBody } from "../../http/precompressed.js";
 import type { ScheduleDiff, ScheduleDocument } from "./schemas.js";
 
 export type TimeSlotRow = {
@@ -60,10 +61,8 @@ export interface PublishedSchedule {
   etag: string;
   /** The edition's zone when the version was published (its local times are rendered in it). */
   timezone: string;
-  /** The exact JSON text served, as stored. */
-  body: Buffer;
-  /** `body` gzipped, made on first request that accepts gzip (then kept with the version). */
-  gzip?: Buffer;
+  /** The exact JSON text served, as stored, and its compressed copies. */
+  body: PrecompressedBody;
   document: ScheduleDocument;
   performances: Map<string, PerformanceView>;
 }

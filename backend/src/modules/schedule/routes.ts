@@ -1,4 +1,3 @@
-import { gzipSync } from "node:zlib";
 import type { Request, Response } from "express";
 import { requireApiScope } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
@@ -44,8 +43,8 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /**
- * Sends a published document: its stored bytes (gzipped once per version for clients that
- * accept it), ETag, Cache-Control, or 304 when the client already has it.
+ * Sends a published document: its stored bytes (or their brotli / gzip copy, made once per
+ * version), ETag, Cache-Control, or 304 when the client already has it.
  */
 function sendPublished(req: Request, res: Response, version: PublishedSchedule, cacheControl: string): void {
   res.setHeader("ETag", version.etag);
@@ -56,13 +55,9 @@ function sendPublished(req: Request, res: Response, version: PublishedSchedule, 
     return;
   }
   res.status(200).type("application/json");
-  if (version.body.length > 1024 && /\bgzip\b/.test(req.get("accept-encoding") ?? "")) {
-    version.gzip ??= gzipSync(version.body, { level: 9 });
-    res.setHeader("Content-Encoding", "gzip");
-    res.end(version.gzip);
-    return;
-  }
-  res.end(version.body);
+  const { encoding, bytes } = version.body.pick(req.get("accept-encoding"));
+  if (encoding !== "identity") res.setHeader("Content-Encoding", encoding);
+  res.end(bytes);
 }
 
 const noSchedule = (editionId: string) => new HttpError(404, "schedule_not_found", `edition ${editionId} has no published schedule`);

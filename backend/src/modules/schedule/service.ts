@@ -4,6 +4,7 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
+import { PrecompressedBody } from "../../http/precompressed.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
 import { artistsById } from "../artists/service.js";
 import type { FestivalAccessRequirement } from "../festival-access/service.js";
@@ -357,7 +358,7 @@ async function latestPublishedRow(db: Knex | Knex.Transaction, editionId: string
 
 function parseVersion(row: { id: string; number: number; etag: string; body: string }): PublishedSchedule {
   const document = JSON.parse(row.body) as ScheduleDocument;
-  return { versionId: row.id, number: row.number, etag: row.etag, timezone: document.edition.timezone, body: Buffer.from(row.body), document, performances: performancesOf(document) };
+  return { versionId: row.id, number: row.number, etag: row.etag, timezone: document.edition.timezone, body: new PrecompressedBody(Buffer.from(row.body)), document, performances: performancesOf(document) };
 }
 
 export async function draftView(db: Knex, principal: Principal, editionId: string) {
