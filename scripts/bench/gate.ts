@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     [
       `verdicts: ${verdicts.map((v) => `${v.verdict} ${v.n}`).join(", ")}`,
       reused ? "more requests than prepared passes: some tickets were scanned twice (already_admitted)" : "every request scanned a different ticket",
-      "scan = JWT auth + pass decode + EIP-712 digest + secp256k1 recovery (WASM) + one mirror query + one insert statement (check-in + access log)",
+      "scan = JWT auth + pass decode + EIP-712 digest + secp256k1 recovery (native libsecp256k1) + one mirror query + one insert statement (check-in + access log)",
     ],
   );
   await new Promise((r) => api.server.close(r));

@@ -3,6 +3,7 @@ import QRCode from "qrcode";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { decodePass, encodePass, PassFormatError, recoverPassSigner, signPass, type TicketPass } from "../../../backend/src/modules/gate/pass.js";
 import { passSigner } from "../../../backend/src/modules/gate/passes.js";
+import { recoveryBackend } from "../../../backend/src/modules/gate/ecrecover.js";
 
 describe("gate: TicketPass", () => {
   const holder = privateKeyToAccount(generatePrivateKey());
@@ -49,5 +50,10 @@ describe("gate: TicketPass", () => {
     const signed = await signPass(holder, pass, "holder");
     assert.equal(passSigner({ ...signed, signature: `0x${"00".repeat(65)}` }), null);
     assert.notEqual(passSigner({ ...signed, validUntil: signed.validUntil + 1 }), holder.address.toLowerCase());
+  });
+
+  it("recovers with the native libsecp256k1 binding where a prebuilt one ships (linux-x64: this project's machines)", function () {
+    if (process.platform !== "linux" || process.arch !== "x64") this.skip();
+    assert.equal(recoveryBackend, "native");
   });
 });
