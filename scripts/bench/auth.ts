@@ -8,7 +8,7 @@ import { createLogger } from "../../lib/logger.js";
 import { buildApp } from "../../backend/src/app.js";
 import { AccessTokens } from "../../backend/src/modules/auth/access-tokens.js";
 import { verifySiwe } from "../../backend/src/modules/auth/siwe.js";
-import { latencyAtRates, listen, loadTest, machineNote, openBenchDatabase, pacedTest } from "./harness.js";
+import { latencyProfile, listen, loadTest, machineNote, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
 
 /**
@@ -71,13 +71,13 @@ async function main(): Promise<void> {
 
     const ratio = authed.rps / bareRun.rps;
 
-    const session = { url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS };
     const targetRate = Math.round(bareRun.rps / 2);
-    console.log(`authenticated read at a fixed ${targetRate}/s (half the bare route's throughput), ${CONNECTIONS} connections ...`);
-    const atTarget = await pacedTest({ ...session, rate: targetRate, durationSeconds: DURATION_S });
+    console.log(`authenticated read at a fixed ${targetRate}/s (half the bare route's throughput), ${CONNECTIONS} connections, then a sweep ...`);
+    const { atReference: atTarget, maxRateWithinTarget } = await latencyProfile(
+      { url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS, durationSeconds: DURATION_S },
+      { reference: targetRate, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
+    );
     if (atTarget.errors > 0 || atTarget.statuses["2xx"] !== atTarget.sent) throw new Error(`paced run: ${JSON.stringify(atTarget)}`);
-    console.log("sweep: p99 at rising rates ...");
-    const sweep = await latencyAtRates({ ...session, durationSeconds: 5 }, [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000], TARGET_P99_MS);
     await writeBenchReport(
       "auth",
       {
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         authedP99Ms: atTarget.p99,
         authedP50Ms: atTarget.p50,
         authedP99AtRps: targetRate,
-        authedMaxRpsWithinP99Target: sweep.maxRateWithinTarget,
+        authedMaxRpsWithinP99Target: maxRateWithinTarget,
         saturatedP50Ms: authed.p50,
         saturatedP99Ms: authed.p99,
         bareRps: Math.round(bareRun.rps),

@@ -88,24 +88,25 @@ export function pacedTest(opts: PacedOptions): Promise<PacedResult> {
 }
 
 /**
- * Latency at rising request rates: p99 at each rate until one misses `targetP99Ms`, so the
- * report can say both "p99 at the rate that matters" and "the highest rate within target".
+ * Latency under load: p99 at the rate that matters (`reference`, for the full duration), then
+ * p99 at rising `sweep` rates (shorter runs) until one misses `targetP99Ms`, so the report
+ * says both "p99 at that rate" and "the highest rate within target".
  */
-export async function latencyAtRates(
+export async function latencyProfile(
   opts: Omit<PacedOptions, "rate">,
-  rates: number[],
-  targetP99Ms: number,
-): Promise<{ runs: PacedResult[]; maxRateWithinTarget: number }> {
-  const runs: PacedResult[] = [];
+  { reference, sweep, targetP99Ms, sweepSeconds = 5 }: { reference: number; sweep: number[]; targetP99Ms: number; sweepSeconds?: number },
+): Promise<{ atReference: PacedResult; maxRateWithinTarget: number }> {
+  const show = (run: PacedResult) => `p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.errors} errors`;
+  const atReference = await pacedTest({ ...opts, rate: reference });
+  console.log(`  paced at ${reference}/s for ${opts.durationSeconds} s: ${show(atReference)}`);
   let maxRateWithinTarget = 0;
-  for (const rate of rates) {
-    const run = await pacedTest({ ...opts, rate });
-    runs.push(run);
-    console.log(`  paced ${rate}/s: p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.errors} errors`);
-    if (run.p99 > targetP99Ms) break;
+  for (const rate of sweep) {
+    const run = await pacedTest({ ...opts, rate, durationSeconds: sweepSeconds });
+    console.log(`  sweep ${rate}/s: ${show(run)}`);
+    if (run.p99 > targetP99Ms || run.errors > 0) break;
     maxRateWithinTarget = rate;
   }
-  return { runs, maxRateWithinTarget };
+  return { atReference, maxRateWithinTarget };
 }
 
 type ClientJob = { kind: "autocannon"; opts: LoadOptions } | { kind: "paced"; opts: PacedOptions };
