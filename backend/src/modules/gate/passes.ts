@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { getAddress, hexToBytes, keccak256, stringToBytes, type Address, type LocalAccount } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { bytesToHex, getAddress, hexToBytes, stringToBytes, type Address, type LocalAccount } from "viem";
 import QRCode from "qrcode";
 import { recoverPublicKey } from "./ecrecover.js";
 import { encodePass, PASS_MAX_VALIDITY_SECONDS, signPass, type SignedPass } from "./pass.js";
@@ -10,59 +11,66 @@ import { encodePass, PASS_MAX_VALIDITY_SECONDS, signPass, type SignedPass } from
  * `passSigner` computes the EIP-712 digest by hand (the domain separator is cached per ticket
  * contract) and recovers with libsecp256k1 (ecrecover.ts: native, else WASM): about 0.1 ms
  * against about 2.5 ms for viem's hashTypedData + recoverAddress (pure JS). pass.test.ts
- * checks both agree.
+ * checks both agree. Keccak-256 is @noble/hashes 2 (the library viem uses, but in the
+ * version about 1.8 times faster than the 1.x copy viem bundles).
  */
-const DOMAIN_TYPEHASH = keccak256(stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"), "bytes");
-const NAME_HASH = keccak256(stringToBytes("FestivalTicketPass"), "bytes");
-const VERSION_HASH = keccak256(stringToBytes("1"), "bytes");
-const PASS_TYPEHASH = keccak256(stringToBytes("TicketPass(uint256 tokenId,address holder,uint64 validUntil,uint64 nonce)"), "bytes");
+const DOMAIN_TYPEHASH = keccak_256(stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+const NAME_HASH = keccak_256(stringToBytes("FestivalTicketPass"));
+const VERSION_HASH = keccak_256(stringToBytes("1"));
+const PASS_TYPEHASH = keccak_256(stringToBytes("TicketPass(uint256 tokenId,address holder,uint64 validUntil,uint64 nonce)"));
 
 const separators = new Map<string, Uint8Array>();
 
-function word(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
+/** Writes `value` (< 2^256) at `offset` as a 32-byte big-endian word, 64 bits at a time. */
+function putWord(view: DataView, offset: number, value: bigint): void {
   let v = value;
-  for (let i = 31; i >= 0 && v > 0n; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
+  for (let limb = 3; limb >= 0; limb--) {
+    view.setBigUint64(offset + limb * 8, BigInt.asUintN(64, v));
+    v >>= 64n;
   }
-  return out;
 }
 
-function addressWord(address: Address): Uint8Array {
-  const out = new Uint8Array(32);
-  out.set(hexToBytes(address), 12);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+/** Writes `address` at `offset` as a 32-byte word (12 zero bytes, then its 20 bytes). */
+function putAddress(out: Uint8Array, offset: number, address: Address): void {
+  out.set(hexToBytes(address), offset + 12);
 }
 
 function domainSeparator(chainId: number, contract: Address): Uint8Array {
   const key = `${chainId}:${contract.toLowerCase()}`;
   let separator = separators.get(key);
   if (!separator) {
-    separator = keccak256(concat([DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, word(BigInt(chainId)), addressWord(contract)]), "bytes");
+    const data = new Uint8Array(5 * 32);
+    data.set(DOMAIN_TYPEHASH, 0);
+    data.set(NAME_HASH, 32);
+    data.set(VERSION_HASH, 64);
+    putWord(new DataView(data.buffer), 96, BigInt(chainId));
+    putAddress(data, 128, contract);
+    separator = keccak_256(data);
     if (separators.size > 10_000) separators.clear();
     separators.set(key, separator);
   }
   return separator;
 }
 
-/** The EIP-712 digest of a pass (what the holder or the platform signed). */
+/**
+ * The EIP-712 digest of a pass (what the holder or the platform signed):
+ * keccak256(0x1901 || domainSeparator || keccak256(PASS_TYPEHASH || tokenId || holder || validUntil || nonce)),
+ * every field a 32-byte word, written at fixed offsets (no intermediate arrays: this runs once per scan).
+ */
 export function passDigest(pass: SignedPass | Omit<SignedPass, "signature" | "signer">): Uint8Array {
-  const structHash = keccak256(
-    concat([PASS_TYPEHASH, word(pass.tokenId), addressWord(pass.holder), word(BigInt(pass.validUntil)), word(pass.nonce)]),
-    "bytes",
-  );
-  return keccak256(concat([new Uint8Array([0x19, 0x01]), domainSeparator(pass.chainId, pass.contract), structHash]), "bytes");
+  const struct = new Uint8Array(5 * 32);
+  const view = new DataView(struct.buffer);
+  struct.set(PASS_TYPEHASH, 0);
+  putWord(view, 32, pass.tokenId);
+  putAddress(struct, 64, pass.holder);
+  putWord(view, 96, BigInt(pass.validUntil));
+  putWord(view, 128, pass.nonce);
+  const digestInput = new Uint8Array(2 + 32 + 32);
+  digestInput[0] = 0x19;
+  digestInput[1] = 0x01;
+  digestInput.set(domainSeparator(pass.chainId, pass.contract), 2);
+  digestInput.set(keccak_256(struct), 34);
+  return keccak_256(digestInput);
 }
 
 /** The lowercase address that signed the pass, or null when the signature is not a valid one. */
@@ -74,7 +82,7 @@ export function passSigner(pass: SignedPass): Address | null {
   if (recid !== 0 && recid !== 1) return null;
   const publicKey = recoverPublicKey(passDigest(pass), sig.subarray(0, 64), recid);
   if (!publicKey) return null;
-  return `0x${keccak256(publicKey.subarray(1)).slice(26)}` as Address;
+  return bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12));
 }
 
 export const DEFAULT_PASS_VALIDITY_SECONDS = 30;
