@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import { registry } from "../handlers/registry.js";
-import type { FollowedContract, LogContext } from "../handlers/types.js";
+import type { DecodedLog } from "../handlers/decode.js";
+import type { FollowedContract, Handler, LogContext } from "../handlers/types.js";
 import type { RawBlock, RawLog, RawReceipt, RawTransaction, Rpc } from "../rpc/client.js";
 import type { BlockRow, TransactionRow } from "../store/tables.js";
 import { createBatchOutput, type Batch } from "./batch.js";
@@ -23,10 +24,11 @@ export interface FetchContext {
 }
 
 /**
- * Reads one block range: the logs of every followed contract (one eth_getLogs, plus one more
- * per round of factory discoveries), the headers it needs, and for blocks with logs the
- * block's transactions and receipts (concurrent requests, batched by the transport).
- * Runs the handlers in (block, logIndex) order and returns the batch; writes nothing.
+ * Reads one block range in two round trips: the logs of every followed contract (one
+ * eth_getLogs, plus one more per round of factory discoveries; the headers it needs are read
+ * meanwhile), then, for the logs a handler takes, their blocks with transactions and their
+ * transactions' receipts (JSON-RPC batches). Runs the handlers in (block, logIndex) order and
+ * returns the batch; writes nothing.
  */
 export async function fetchRange(
   ctx: FetchContext,
@@ -36,8 +38,7 @@ export async function fetchRange(
 ): Promise<FetchResult> {
   const { rpc } = ctx;
   const full = toBlock - fromBlock + 1n <= FULL_HEADER_RANGE;
-  const headerNumbers = full ? range(fromBlock, toBlock) : [fromBlock, toBlock];
-  const headersP = Promise.all(headerNumbers.map((n) => rpc.header(n)));
+  const headersP = rpc.headers(full ? range(fromBlock, toBlock) : [fromBlock, toBlock]);
   let logs = await rpc.logs([...ctx.contracts.keys()], fromBlock, toBlock);
 
   // Factory discoveries: new contracts are followed from their creation block, in this range too.
@@ -51,7 +52,26 @@ export async function fetchRange(
   }
   logs.sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)) || Number(BigInt(a.logIndex) - BigInt(b.logIndex)));
 
-  const headers = await headersP;
+  // Decode first: only the transactions of logs a handler takes are read.
+  const handled: Array<{ log: RawLog; contract: FollowedContract; decoded: DecodedLog; handler: Handler<never> }> = [];
+  const txsByBlock = new Map<bigint, Hex[]>();
+  for (const log of logs) {
+    const address = log.address.toLowerCase() as Hex;
+    const contract = ctx.contracts.get(address) ?? discovered.get(address);
+    if (!contract) continue;
+    const kind = registry[contract.kind];
+    const decoded = kind.decode(log);
+    const handler = decoded && kind.handlers[decoded.eventName];
+    if (!decoded || !handler) continue;
+    handled.push({ log, contract, decoded, handler: handler as Handler<never> });
+    const n = BigInt(log.blockNumber);
+    const txs = txsByBlock.get(n);
+    if (!txs) txsByBlock.set(n, [log.transactionHash]);
+    else if (txs[txs.length - 1] !== log.transactionHash) txs.push(log.transactionHash); // a tx's logs are adjacent
+  }
+  const logBlocks = [...txsByBlock.keys()];
+  const [headers, blocks, receipts] = await Promise.all([headersP, rpc.blocksWithTransactions(logBlocks), rpc.receipts(txsByBlock)]);
+
   if (headers.some((h) => h === null)) return { kind: "moved", reason: "a block in the range is gone" };
   const byNumber = new Map<bigint, RawBlock<Hex | RawTransaction>>();
   for (const h of headers as RawBlock[]) byNumber.set(BigInt(h.number), h);
@@ -61,27 +81,19 @@ export async function fetchRange(
       if (byNumber.get(n)!.parentHash !== byNumber.get(n - 1n)!.hash) return { kind: "moved", reason: "broken parent chain" };
     }
   }
-
-  // Blocks with logs: their transactions (from, to, value) and receipts (gas, status).
-  const logBlocks = [...new Set(logs.map((l) => BigInt(l.blockNumber)))];
-  const details = await Promise.all(
-    logBlocks.map(async (n) => {
-      const [block, receipts] = await Promise.all([rpc.blockWithTransactions(n), rpc.blockReceipts(n)]);
-      return { n, block, receipts };
-    }),
-  );
-  const receiptsByTx = new Map<Hex, RawReceipt>();
   const txs = new Map<Hex, RawTransaction>();
-  for (const { n, block, receipts } of details) {
+  for (const [i, block] of blocks.entries()) {
+    const n = logBlocks[i]!;
     if (!block) return { kind: "moved", reason: `block ${n} is gone` };
     const known = byNumber.get(n);
     if (known && known.hash !== block.hash) return { kind: "moved", reason: `block ${n} changed` };
     byNumber.set(n, block);
     for (const tx of block.transactions) txs.set(tx.hash, tx);
-    for (const r of receipts) {
-      if (r.blockHash !== block.hash) return { kind: "moved", reason: `receipts of block ${n} changed` };
-      receiptsByTx.set(r.transactionHash, r);
-    }
+  }
+  const receiptsByTx = new Map<Hex, RawReceipt>();
+  for (const r of receipts) {
+    if (r.blockHash !== byNumber.get(BigInt(r.blockNumber))?.hash) return { kind: "moved", reason: `receipt of ${r.transactionHash} changed` };
+    receiptsByTx.set(r.transactionHash, r);
   }
 
   const last = byNumber.get(toBlock)!;
@@ -99,19 +111,12 @@ export async function fetchRange(
   };
   const out = createBatchOutput(batch, () => {});
   const seenTx = new Set<Hex>();
-  for (const log of logs) {
+  for (const { log, contract, decoded, handler } of handled) {
     const block = byNumber.get(BigInt(log.blockNumber))!;
     if (log.removed || log.blockHash !== block.hash) return { kind: "moved", reason: `log of block ${block.number} changed` };
-    const address = log.address.toLowerCase() as Hex;
-    const contract = ctx.contracts.get(address) ?? discovered.get(address);
-    if (!contract) continue;
-    const kind = registry[contract.kind];
-    const decoded = kind.decode(log);
-    const handler = decoded && kind.handlers[decoded.eventName];
-    if (!decoded || !handler) continue;
     const logCtx: LogContext = {
       chainId: ctx.chainId,
-      address,
+      address: contract.address,
       contract,
       blockNumber: BigInt(log.blockNumber),
       blockHash: log.blockHash,

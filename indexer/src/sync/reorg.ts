@@ -25,7 +25,7 @@ export async function findCommonAncestor(
       [chainId, top.toString()],
     );
     if (rows.length === 0) throw new NoCommonAncestorError(`no stored block of chain ${chainId} is on the node's chain`);
-    const onChain = await Promise.all(rows.map((r) => (BigInt(r.number) < 0n ? null : rpc.header(BigInt(r.number)))));
+    const onChain = await rpc.headers(rows.map((r) => BigInt(r.number)).filter((n) => n >= 0n));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (BigInt(row.number) < 0n || onChain[i]?.hash === row.hash) {
