@@ -74,8 +74,8 @@ async function main(): Promise<void> {
     const targetRate = Math.round(bareRun.rps / 2);
     console.log(`authenticated read at a fixed ${targetRate}/s (half the bare route's throughput), ${CONNECTIONS} connections, then a sweep ...`);
     const { atReference: atTarget, maxRateWithinTarget } = await latencyProfile(
-      { url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS, durationSeconds: DURATION_S },
-      { reference: targetRate, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
+      () => ({ url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS }),
+      { reference: targetRate, seconds: DURATION_S, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
     );
     if (atTarget.errors > 0 || atTarget.statuses["2xx"] !== atTarget.sent) throw new Error(`paced run: ${JSON.stringify(atTarget)}`);
     await writeBenchReport(

@@ -88,22 +88,24 @@ export function pacedTest(opts: PacedOptions): Promise<PacedResult> {
 }
 
 /**
- * Latency under load: p99 at the rate that matters (`reference`, for the full duration), then
- * p99 at rising `sweep` rates (shorter runs) until one misses `targetP99Ms`, so the report
- * says both "p99 at that rate" and "the highest rate within target".
+ * Latency under load: p99 at the rate that matters (`reference`, for `seconds`), then p99 at
+ * rising `sweep` rates (shorter runs) until one misses `targetP99Ms`, so the report says both
+ * "p99 at that rate" and "the highest rate within target". `load` gives each run's options
+ * (a run may need fresh request bodies, e.g. passes that expire).
  */
 export async function latencyProfile(
-  opts: Omit<PacedOptions, "rate">,
-  { reference, sweep, targetP99Ms, sweepSeconds = 5 }: { reference: number; sweep: number[]; targetP99Ms: number; sweepSeconds?: number },
+  load: (rate: number, seconds: number) => Omit<PacedOptions, "rate" | "durationSeconds">,
+  { reference, seconds, sweep, targetP99Ms, sweepSeconds = 5 }: { reference: number; seconds: number; sweep: number[]; targetP99Ms: number; sweepSeconds?: number },
 ): Promise<{ atReference: PacedResult; maxRateWithinTarget: number }> {
-  const show = (run: PacedResult) => `p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.errors} errors`;
-  const atReference = await pacedTest({ ...opts, rate: reference });
-  console.log(`  paced at ${reference}/s for ${opts.durationSeconds} s: ${show(atReference)}`);
+  const run = (rate: number, durationSeconds: number) => pacedTest({ ...load(rate, durationSeconds), rate, durationSeconds });
+  const show = (r: PacedResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors`;
+  const atReference = await run(reference, seconds);
+  console.log(`  paced at ${reference}/s for ${seconds} s: ${show(atReference)}`);
   let maxRateWithinTarget = 0;
   for (const rate of sweep) {
-    const run = await pacedTest({ ...opts, rate, durationSeconds: sweepSeconds });
-    console.log(`  sweep ${rate}/s: ${show(run)}`);
-    if (run.p99 > targetP99Ms || run.errors > 0) break;
+    const r = await run(rate, sweepSeconds);
+    console.log(`  sweep ${rate}/s: ${show(r)}`);
+    if (r.p99 > targetP99Ms || r.errors > 0) break;
     maxRateWithinTarget = rate;
   }
   return { atReference, maxRateWithinTarget };

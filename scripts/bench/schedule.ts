@@ -200,8 +200,8 @@ async function main(): Promise<void> {
 
     const latency = (url: string, extra: { headers?: Record<string, string>; authorizations?: string[] }) =>
       latencyProfile(
-        { url, connections: CONNECTIONS, durationSeconds: DURATION_S, ...extra },
-        { reference: REFERENCE_RPS, sweep: [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000], targetP99Ms: TARGET_P99_MS },
+        () => ({ url, connections: CONNECTIONS, ...extra }),
+        { reference: REFERENCE_RPS, seconds: DURATION_S, sweep: [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000], targetP99Ms: TARGET_P99_MS },
       );
     console.log(`published schedule at ${REFERENCE_RPS}/s, ${CONNECTIONS} connections, then a sweep ...`);
     const schedulePaced = await latency(scheduleUrl, { headers: { "accept-encoding": "gzip, br" } });
