@@ -208,19 +208,9 @@ export class EventContractsService {
       await trx("event_contracts").insert(row);
       const zoneIds = new Map<string, string>();
       for (const zone of body.zones) {
-        const zoneId = newId();
-        zoneIds.set(zone.code, zoneId);
-        await trx("gate_zones").insert({
-          id: zoneId,
-          event_contract_id: id,
-          code: zone.code,
-          name: zone.name,
-          kind: zone.kind,
-          capacity: zone.capacity ?? null,
-          allow_reentry: zone.allowReentry ?? zone.kind === "area",
-          created_by: principal.userId,
-          updated_by: principal.userId,
-        });
+        const newZone = zoneRow(id, zone, principal.userId);
+        zoneIds.set(zone.code, newZone.id);
+        await trx("gate_zones").insert(newZone);
       }
       for (const [index, tier] of body.tiers.entries()) {
         const categoryId = newId();
@@ -483,6 +473,30 @@ export class EventContractsService {
       })),
     };
   }
+}
+
+export interface ZoneInput {
+  code: string;
+  name: string;
+  kind: "entrance" | "area";
+  capacity?: number | null;
+  /** Default: false for entrances (a ticket enters the festival once), true for areas. */
+  allowReentry?: boolean;
+}
+
+/** A new gate_zones row, the one place its defaults live. */
+export function zoneRow(eventContractId: string, input: ZoneInput, userId: string) {
+  return {
+    id: newId(),
+    event_contract_id: eventContractId,
+    code: input.code,
+    name: input.name,
+    kind: input.kind,
+    capacity: input.capacity ?? null,
+    allow_reentry: input.allowReentry ?? input.kind === "area",
+    created_by: userId,
+    updated_by: userId,
+  };
 }
 
 export function zoneView(z: Record<string, unknown>) {

@@ -1,11 +1,10 @@
 import type { Knex } from "knex";
 import type { Address } from "viem";
-import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
-import { zoneView, type EventContractsService } from "../event-contracts/service.js";
+import { zoneRow, zoneView, type EventContractsService, type ZoneInput } from "../event-contracts/service.js";
 
 /**
  * Zones of an event: entrances (every category; first entry = the ticket's check-in) and
@@ -80,14 +79,6 @@ export class ZoneDirectory {
   }
 }
 
-export interface ZoneInput {
-  code: string;
-  name: string;
-  kind: "entrance" | "area";
-  capacity?: number | null;
-  allowReentry?: boolean;
-}
-
 export class ZonesService {
   constructor(
     private readonly db: Knex,
@@ -103,17 +94,7 @@ export class ZonesService {
 
   async create(principal: Principal, audit: AuditContext, eventContractId: string, input: ZoneInput) {
     const link = await this.eventContracts.load(principal, eventContractId, { level: "manager", scope: "editions" });
-    const row = {
-      id: newId(),
-      event_contract_id: eventContractId,
-      code: input.code,
-      name: input.name,
-      kind: input.kind,
-      capacity: input.capacity ?? null,
-      allow_reentry: input.allowReentry ?? input.kind === "area",
-      created_by: principal.userId,
-      updated_by: principal.userId,
-    };
+    const row = zoneRow(eventContractId, input, principal.userId);
     await this.db.transaction(async (trx) => {
       try {
         await trx("gate_zones").insert(row);
