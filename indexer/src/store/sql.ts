@@ -22,12 +22,11 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
   if (rows.length === 0) return 0;
   const names = table.columns.map(([name]) => name);
   // the rows travel as ONE json parameter (V8's JSON.stringify and Postgres' jsonb parser are
-  // much cheaper than node-postgres' per-element array escaping plus one array literal per column)
-  const json = JSON.stringify(
-    rows.map((row) => names.map((name) => row[name as keyof Row] ?? null)),
-    (_, v) => (typeof v === "bigint" ? v.toString() : v),
-  );
-  const select = table.columns.map(([name, type], i) => `(r->>${i})::${type === "jsonb" ? "text" : type}${type === "jsonb" ? "::jsonb" : ""} as ${name}`);
+  // much cheaper than node-postgres' per-element array escaping plus one array literal per column);
+  // values are made JSON-ready per column, so the big stringify needs no replacer callback
+  const cells = table.columns.map(([, type]) => (type === "jsonb" ? jsonbCell : cell));
+  const json = JSON.stringify(rows.map((row) => names.map((name, i) => cells[i]!(row[name as keyof Row]))));
+  const select = table.columns.map(([name, type], i) => `(r->>${i})::${type} as ${name}`);
   const result = await db.query(
     `insert into ${table.name} (${names.join(", ")})
      select ${select.join(", ")} from jsonb_array_elements($1::jsonb) as j(r)
@@ -36,3 +35,7 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
   );
   return result.rowCount ?? 0;
 }
+
+const cell = (v: unknown) => (typeof v === "bigint" ? v.toString() : (v ?? null));
+/** A jsonb value travels as its JSON text (bigints inside as decimal strings). */
+const jsonbCell = (v: unknown) => (v == null ? null : JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x)));
