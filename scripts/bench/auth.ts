@@ -8,7 +8,7 @@ import { createLogger } from "../../lib/logger.js";
 import { buildApp } from "../../backend/src/app.js";
 import { AccessTokens } from "../../backend/src/modules/auth/access-tokens.js";
 import { verifySiwe } from "../../backend/src/modules/auth/siwe.js";
-import { latencyProfile, listen, loadTest, machineNote, openBenchDatabase } from "./harness.js";
+import { latencyProfile, listen, loadTest, machineNote, openBenchDatabase, pacedTest } from "./harness.js";
 import { writeBenchReport } from "./report.js";
 
 /**
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
       { reference: targetRate, seconds: DURATION_S, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
     );
     if (atTarget.errors > 0 || atTarget.statuses["2xx"] !== atTarget.sent) throw new Error(`paced run: ${JSON.stringify(atTarget)}`);
+    // the floor: the bare route under the same open-loop load, measured the same way
+    const bareAtTarget = await pacedTest({ url: `${bare.url}/bare`, connections: CONNECTIONS, rate: targetRate, durationSeconds: DURATION_S });
     await writeBenchReport(
       "auth",
       {
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
         authedP50Ms: atTarget.p50,
         authedP99AtRps: targetRate,
         authedMaxRpsWithinP99Target: maxRateWithinTarget,
+        bareP99AtSameRps: bareAtTarget.p99,
         saturatedP50Ms: authed.p50,
         saturatedP99Ms: authed.p99,
         bareRps: Math.round(bareRun.rps),
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
         "authed = GET /api/v1/auth/session through the full app (helmet, CORS, request id + access log, JWT, cached session, rate limiter, zod response)",
         "bare = a plain Express app answering JSON; /api/v1/me adds one indexed database read per request",
         "authedRps, bareRps, ratio, saturated*: autocannon, closed loop (each connection sends as soon as its last answer came: latency there is connections / throughput)",
-        "authedP99Ms / authedP50Ms: open loop at authedP99AtRps, evenly spaced, latency from each request's scheduled start (scripts/bench/paced.ts); authedMaxRpsWithinP99Target: highest rate of the sweep with p99 <= 10 ms",
+        "authedP99Ms / authedP50Ms: open loop at authedP99AtRps, evenly spaced, latency from each request's scheduled start (scripts/bench/paced.ts); authedMaxRpsWithinP99Target: highest rate of the sweep with p99 <= 10 ms; bareP99AtSameRps: the bare route at authedP99AtRps, measured the same way (the floor of this machine and client)",
         "load generators run in their own process",
         machineNote(),
       ],
