@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 
     const targetRate = Math.round(bareRun.rps / 2);
     console.log(`authenticated read at a fixed ${targetRate}/s (half the bare route's throughput), ${CONNECTIONS} connections, then a sweep ...`);
-    const { atReference: atTarget, maxRateWithinTarget } = await latencyProfile(
+    const { atReference: atTarget, maxRateWithinTarget, sweepP99 } = await latencyProfile(
       () => ({ url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS }),
       { reference: targetRate, seconds: DURATION_S, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
     );
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
         authedP50Ms: atTarget.p50,
         authedP99AtRps: targetRate,
         authedMaxRpsWithinP99Target: maxRateWithinTarget,
+        sweepP99,
         bareP99AtSameRps: bareAtTarget.p99,
         saturatedP50Ms: authed.p50,
         saturatedP99Ms: authed.p99,

@@ -96,19 +96,21 @@ export function pacedTest(opts: PacedOptions): Promise<PacedResult> {
 export async function latencyProfile(
   load: (rate: number, seconds: number) => Omit<PacedOptions, "rate" | "durationSeconds">,
   { reference, seconds, sweep, targetP99Ms, sweepSeconds = 5 }: { reference: number; seconds: number; sweep: number[]; targetP99Ms: number; sweepSeconds?: number },
-): Promise<{ atReference: PacedResult; maxRateWithinTarget: number }> {
+): Promise<{ atReference: PacedResult; maxRateWithinTarget: number; sweepP99: string }> {
   const run = (rate: number, durationSeconds: number) => pacedTest({ ...load(rate, durationSeconds), rate, durationSeconds });
   const show = (r: PacedResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors`;
   const atReference = await run(reference, seconds);
   console.log(`  paced at ${reference}/s for ${seconds} s: ${show(atReference)}`);
   let maxRateWithinTarget = 0;
+  const swept: string[] = [];
   for (const rate of sweep) {
     const r = await run(rate, sweepSeconds);
     console.log(`  sweep ${rate}/s: ${show(r)}`);
+    swept.push(`${rate}/s: ${r.p99} ms`);
     if (r.p99 > targetP99Ms || r.errors > 0) break;
     maxRateWithinTarget = rate;
   }
-  return { atReference, maxRateWithinTarget };
+  return { atReference, maxRateWithinTarget, sweepP99: swept.join(", ") };
 }
 
 type ClientJob = { kind: "autocannon"; opts: LoadOptions } | { kind: "paced"; opts: PacedOptions };

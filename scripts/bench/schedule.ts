@@ -221,6 +221,8 @@ async function main(): Promise<void> {
         latencyAtRps: REFERENCE_RPS,
         scheduleMaxRpsWithinP99Target: schedulePaced.maxRateWithinTarget,
         personalMaxRpsWithinP99Target: personalPaced.maxRateWithinTarget,
+        scheduleSweepP99: schedulePaced.sweepP99,
+        personalSweepP99: personalPaced.sweepP99,
         scheduleRps: Math.round(schedule.rps),
         scheduleSaturatedP99Ms: schedule.p99,
         scheduleMBps: Math.round(schedule.mbPerSec),
