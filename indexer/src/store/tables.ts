@@ -85,33 +85,18 @@ export const contractsTable: TableSpec<ContractRow> = {
   conflict: "(chain_id, address)",
 };
 
-export interface FactRow {
-  chain_id: number;
-  block_number: bigint;
-  block_hash: Hex;
-  log_index: number;
-  tx_hash: Hex;
-  contract_address: Hex;
+/** A fact for the outbox: a log's position plus what happened. */
+export interface FactRow extends LogRow {
   topic: string;
   payload: Record<string, unknown>;
   block_timestamp: Date;
 }
-const factColumns = [
-  ["chain_id", "bigint"],
-  ["block_number", "bigint"],
-  ["block_hash", "text"],
-  ["log_index", "integer"],
-  ["tx_hash", "text"],
-  ["contract_address", "text"],
-  ["topic", "text"],
-  ["payload", "jsonb"],
-  ["block_timestamp", "timestamptz"],
-] as const;
+const factColumns = [...logColumns, ["topic", "text"], ["payload", "jsonb"], ["block_timestamp", "timestamptz"]] as const;
 export const pendingFactsTable: TableSpec<FactRow> = { name: "chain_pending_facts", columns: factColumns, conflict: LOG_KEY };
 export const outboxTable: TableSpec<FactRow & { id: string }> = {
   name: "outbox",
   columns: [["id", "uuid"], ...factColumns] as never,
-  conflict: "(chain_id, block_hash, log_index)",
+  conflict: LOG_KEY,
 };
 
 // ------------------------------------------------------------------ log tables

@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 import { KEY_SEPARATOR, type Touched } from "../store/derive.js";
 import type { BlockRow, ContractRow, FactRow, TransactionRow } from "../store/tables.js";
 import type { TableSpec } from "../store/sql.js";
-import type { BatchOutput, EntityKind, FollowedContract, LogContext } from "../handlers/types.js";
+import { logRow, type BatchOutput, type EntityKind, type FollowedContract, type LogContext } from "../handlers/types.js";
 
 /**
  * Everything one block range produced, ready to be written in one transaction:
@@ -31,12 +31,7 @@ export function createBatchOutput(batch: Batch, onFollow: (contract: FollowedCon
     },
     fact(ctx: LogContext, topic, payload) {
       batch.facts.push({
-        chain_id: ctx.chainId,
-        block_number: ctx.blockNumber,
-        block_hash: ctx.blockHash,
-        log_index: ctx.logIndex,
-        tx_hash: ctx.txHash,
-        contract_address: ctx.address,
+        ...logRow(ctx),
         topic,
         payload: { chainId: ctx.chainId, contract: ctx.address, txHash: ctx.txHash, ...payload },
         block_timestamp: ctx.blockTimestamp,
