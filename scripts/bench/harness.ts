@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -38,7 +38,6 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
     };
   }
   const parent = mkdtempSync(path.join(os.tmpdir(), `festival-bench-${name}-`));
-  chmodSync(parent, 0o755); // as root, postgres runs as its own user and must reach the folder
   const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
   const db = createKnex(embedded.url, { min: 2, max: 20 });
   await migrateLatest(db);

@@ -1,4 +1,4 @@
-import { mkdtempSync, chmodSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { encodeFunctionData, type Address, type Hex } from "viem";
@@ -82,7 +82,6 @@ async function main(): Promise<void> {
 
     // (b) full backfill into a fresh database
     const parent = mkdtempSync(path.join(os.tmpdir(), "festival-bench-"));
-    chmodSync(parent, 0o755);
     const pg = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
     const db = createKnex(pg.url, { min: 0, max: 4 });
     try {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Model } from "objection";
@@ -40,7 +40,6 @@ async function open() {
 
 async function embedded() {
   const parent = mkdtempSync(path.join(os.tmpdir(), "festival-test-"));
-  chmodSync(parent, 0o755); // as root, postgres runs as its own user and must reach the folder
   const dir = path.join(parent, "pg");
   const server = await startEmbeddedPostgres({ dir, persistent: false, database: "festival_test" });
   return { url: server.url, stop: server.stop };
