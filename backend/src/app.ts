@@ -9,9 +9,11 @@ import type { Config } from "../../lib/config.js";
 import { authenticate } from "./http/auth.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { IdempotencyStore } from "./http/idempotency.js";
+import { jsonBody } from "./http/json-body.js";
 import { apiKeyRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
+import { rejectUnstorableText } from "./http/text-input.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
 import { Principals } from "./modules/auth/principals.js";
 import { authRoutes } from "./modules/auth/routes.js";
@@ -62,7 +64,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
     }),
   );
   app.use(requestContext(deps.log));
-  app.use(express.json({ limit: "1mb" }));
+  app.use(jsonBody("1mb"));
+  app.use(rejectUnstorableText);
 
   const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
   const principals = new Principals(deps.db, accessTokens);

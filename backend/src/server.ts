@@ -1,4 +1,3 @@
-import { createServer } from "node:http";
 import { Model } from "objection";
 import { loadConfig } from "../../lib/config.js";
 import { connectChain } from "../../lib/chain.js";
@@ -6,6 +5,7 @@ import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
+import { createApiServer } from "./http/server.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const chain = config.chain.rpcUrl ? await connectChain(config.chain.rpcUrl) : undefined;
 
   const app = buildApp({ config, db, log, chain });
-  const server = createServer(app);
+  const server = createApiServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,7 +1,8 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { loadConfig, type Config } from "../../lib/config.js";
 import { createLogger } from "../../lib/logger.js";
 import { buildApp, type AppDeps } from "../../backend/src/app.js";
+import { createApiServer } from "../../backend/src/http/server.js";
 import type { Knex } from "knex";
 
 /**
@@ -20,7 +21,7 @@ export interface TestApi {
 
 export async function startTestApi(db: Knex, opts: { config?: Config; chain?: AppDeps["chain"] } = {}): Promise<TestApi> {
   const app = buildApp({ config: opts.config ?? loadConfig({}), db, log: createLogger("test", "silent"), chain: opts.chain });
-  const server = createServer(app);
+  const server = createApiServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const request: TestApi["request"] = async (method, path, { headers = {}, body } = {}) => {

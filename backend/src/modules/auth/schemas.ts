@@ -1,9 +1,14 @@
+import { StrKey } from "@stellar/stellar-sdk";
 import { z } from "../../http/zod.js";
 
 export const Email = z.email().max(254).transform((v) => v.toLowerCase());
 // NIST 800-63B: length over composition rules; 128 caps argon2 input cost.
 export const Password = z.string().min(12, "must be at least 12 characters").max(128);
-const StellarAccount = z.string().regex(/^G[A-Z2-7]{55}$/, "must be a Stellar account id (G...)");
+/** A Stellar account id (G... strkey) with a valid checksum: the SDK refuses a bad one deep inside with a 500. */
+export const StellarAccount = z
+  .string()
+  .regex(/^G[A-Z2-7]{55}$/, "must be a Stellar account id (G...)")
+  .refine((v) => StrKey.isValidEd25519PublicKey(v), "is not a valid Stellar account id (bad checksum)");
 
 export const SessionTokens = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from "../../http/zod.js";
 import { PLATFORM_ROLES } from "../../http/auth.js";
+import { StellarAccount } from "../auth/schemas.js";
 
 export const Me = z
   .object({
@@ -33,7 +34,7 @@ export const LinkEvmWalletBody = z.strictObject({
   signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex").max(20_000),
   label: z.string().trim().max(80).optional(),
 });
-export const StellarChallengeBody = z.strictObject({ account: z.string().regex(/^G[A-Z2-7]{55}$/, "must be a Stellar account id (G...)") });
+export const StellarChallengeBody = z.strictObject({ account: StellarAccount });
 export const LinkStellarWalletBody = z.strictObject({ transaction: z.string().min(1).max(20_000), label: z.string().trim().max(80).optional() });
 export const UpdateWalletBody = z.strictObject({ label: z.string().trim().max(80).nullable().optional(), isPrimary: z.literal(true).optional() });
 
