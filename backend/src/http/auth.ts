@@ -145,12 +145,16 @@ export function requirePermission(permission: string, minScope: PermissionScope 
   });
 }
 
+/** Every scope an API key can hold: the ones routes ask for with requireApiScope. */
+export const API_SCOPES = ["festivals:read", "festivals:write", "organizations:read", "profile:read"] as const;
+export type ApiScopeName = (typeof API_SCOPES)[number];
+
 /**
  * A signed-in user, or an API key holding `scope` (e.g. "festivals:read"). Users are not
  * narrowed by scopes; object-level checks still apply to both.
  *   access: requireApiScope("festivals:write")
  */
-export function requireApiScope(scope: string): Guard {
+export function requireApiScope(scope: ApiScopeName): Guard {
   return guard(`a signed-in user, or an API key with scope ${scope}`, true, (req) => {
     const p = principalOf(req);
     if (p.kind === "api_key" && !p.apiScopes?.has(scope)) throw new HttpError(403, "insufficient_scope", `the API key lacks scope ${scope}`);

@@ -30,7 +30,7 @@ export interface RouteSpec<A extends Access, P extends AnyObject, Q extends AnyO
   summary: string;
   description?: string;
   tags?: string[];
-  /** Who may call, stated once: "public", requireAuth, requireRole("admin"), requireApiScope("x:read"), or several. */
+  /** Who may call, stated once: "public", requireAuth, requireRole("admin"), requireApiScope("festivals:read"), or several. */
   access: A;
   params?: P;
   query?: Q;

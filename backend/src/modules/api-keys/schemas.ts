@@ -1,6 +1,8 @@
+import { API_SCOPES } from "../../http/auth.js";
 import { z } from "../../http/zod.js";
 
-export const ApiScope = z.string().regex(/^[a-z_]+:[a-z_]+$/, "a scope looks like resource:action, e.g. festivals:read");
+// A scope no route asks for would be silently useless (or a trap once a route starts asking for it).
+export const ApiScope = z.enum(API_SCOPES, { error: (issue) => `unknown scope ${JSON.stringify(issue.input)}; known scopes: ${API_SCOPES.join(", ")}` });
 export const ApiKeyIdParams = z.object({ apiKeyId: z.uuid() });
 
 export const ApiKey = z
