@@ -9,7 +9,10 @@ function requestId(incoming: string | string[] | undefined): string {
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Request id (a sane incoming X-Request-Id is kept), echoed back, and a structured access log. */
+/**
+ * Request id (a sane incoming X-Request-Id is kept), echoed back, and a structured access
+ * log: `{ req: { id, method, path }, res: { statusCode }, responseTime }` at info.
+ */
 export function requestContext(log: Logger): RequestHandler {
   const accessLog = pinoHttp({
     logger: log,
@@ -19,6 +22,12 @@ export function requestContext(log: Logger): RequestHandler {
       return id;
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+    // One short line per request: never its headers (Authorization, Cookie, X-API-Key carry
+    // credentials) nor its query string (tokens travel there too).
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
     autoLogging: { ignore: (req) => req.url === "/health" },
   });
   // pino-http builds a child logger and hooks the response on every request even when its
