@@ -44,7 +44,9 @@ export async function verifySiwe(deps: SiweDeps, message: string, signature: str
     throw refuse("not an EIP-4361 message");
   }
   if (fields.domain !== domain) throw refuse(`domain must be ${domain}`);
-  if (fields.uri !== uri && !fields.uri.startsWith(`${uri}/`)) throw refuse(`uri must be ${uri}`);
+  // Exactly the URI the nonce endpoint announces: a path under it (say, a page someone can
+  // upload to) must not stand for the server.
+  if (fields.uri !== uri) throw refuse(`uri must be ${uri}`);
   if (!chainIds.includes(fields.chainId)) throw refuse(`chain id must be one of ${chainIds.join(", ")}`);
   const now = Date.now();
   if (!fields.issuedAt || fields.issuedAt.getTime() > now + CLOCK_SKEW_MS) throw refuse("issued-at is missing or in the future");
