@@ -1,5 +1,6 @@
 import argon2 from "argon2";
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
 import { newId } from "../../../../lib/ids.js";
 import { unauthorized } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
@@ -19,12 +20,25 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2);
 }
 
-/** Email + password sign-up (staff without a wallet). Sends the verification mail. */
-export async function register(db: Knex, ctx: AuditContext, input: { email: string; password: string; displayName?: string }) {
+/**
+ * Email + password sign-up (staff without a wallet). Answers the same whether or not the
+ * email has an account (no enumeration): a new address gets the verification mail; the
+ * owner of an existing one gets a mail saying someone tried, and nothing else changes.
+ */
+export async function register(db: Knex, ctx: AuditContext, input: { email: string; password: string; displayName?: string }): Promise<void> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (trx) => {
+  await db.transaction(async (trx) => {
     const existing = await trx("users").where({ email: input.email }).first("id");
-    if (existing) throw new HttpError(409, "email_taken", "an account with this email already exists");
+    if (existing) {
+      await queueEmail(trx, {
+        to: input.email,
+        template: "account_exists",
+        subject: "Someone tried to create an account with your email address",
+        body: "An account with this email address already exists. If that was you, sign in, or reset your password if you forgot it. If not, you can ignore this mail.",
+      });
+      await recordAudit(trx, ctx, { action: "user.registration_repeated", entityType: "user", entityId: existing.id });
+      return;
+    }
     const userId = newId();
     await trx("users").insert({ id: userId, email: input.email, display_name: input.displayName ?? null, created_by: userId, updated_by: userId });
     await trx("user_passwords").insert({ user_id: userId, password_hash: passwordHash, created_by: userId, updated_by: userId });
@@ -35,7 +49,6 @@ export async function register(db: Knex, ctx: AuditContext, input: { email: stri
       entityId: userId,
       after: { email: input.email, displayName: input.displayName ?? null },
     });
-    return { userId };
   });
 }
 
@@ -104,12 +117,13 @@ export async function signInWithPassword(db: Knex, deps: SessionDeps, ctx: Audit
   const { lockoutThreshold, lockoutSeconds } = deps.config.auth;
   const wrong = () => unauthorized("invalid_credentials", "wrong email or password");
   const row = await db("users as u").join("user_passwords as p", "p.user_id", "u.id").where("u.email", email).whereNull("u.deleted_at").first("u.id", "u.status", "u.email_verified_at", "p.password_hash", "p.locked_until");
+  // Every attempt pays one argon2 verification, known email or not, locked or not.
+  const ok = await argon2.verify(row?.password_hash ?? (await DUMMY_HASH), password);
   if (!row) {
-    await argon2.verify(await DUMMY_HASH, password);
-    throw wrong();
+    const until = unknownEmailFailures.fail(email, lockoutThreshold, lockoutSeconds);
+    throw until ? locked(until) : wrong();
   }
   if (row.locked_until && row.locked_until > new Date()) throw locked(row.locked_until);
-  const ok = await argon2.verify(row.password_hash, password);
 
   const outcome = await db.transaction(async (trx) => {
     // Re-read under lock: concurrent guesses must all count.
@@ -140,6 +154,29 @@ export async function signInWithPassword(db: Knex, deps: SessionDeps, ctx: Audit
   if (outcome.kind === "unverified") throw new HttpError(403, "email_not_verified", "confirm your email address first");
   throw wrong();
 }
+
+/**
+ * Failed sign-ins of emails without an account, counted like an account's so the lockout
+ * does not tell which emails exist. In memory (one API process) and bounded: evicting an
+ * entry only forgets some guesses at an address nobody owns.
+ */
+const unknownEmailFailures = {
+  cache: new LRUCache<string, { attempts: number; lockedUntil: Date | null }>({ max: 10_000 }),
+  /** Counts one failure; the lock's end when the address is (or now becomes) locked. */
+  fail(email: string, threshold: number, lockoutSeconds: number): Date | null {
+    const now = new Date();
+    const entry = this.cache.get(email) ?? { attempts: 0, lockedUntil: null };
+    if (entry.lockedUntil && entry.lockedUntil > now) return entry.lockedUntil;
+    entry.attempts += 1;
+    entry.lockedUntil = null;
+    if (entry.attempts >= threshold) {
+      entry.attempts = 0;
+      entry.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
+    }
+    this.cache.set(email, entry);
+    return entry.lockedUntil;
+  },
+};
 
 function locked(until: Date): HttpError {
   const retryAfter = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));

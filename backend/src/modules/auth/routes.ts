@@ -36,7 +36,8 @@ export function authRoutes(api: ApiRouter, deps: RouteDeps): void {
   });
   api.route({
     method: "post", path: "/api/v1/auth/password/register", tags, summary: "Create an email + password account (staff without a wallet)",
-    access: "public", before: limited, body: s.RegisterBody, response: s.Registered,
+    description: "Same answer whether or not the email has an account: a new address is mailed a verification token, the owner of a known one a notice.",
+    access: "public", before: limited, body: s.RegisterBody, status: 202,
     handler: ({ body, audit }) => register(db, audit, body),
   });
   api.route({

@@ -44,7 +44,6 @@ export const StellarChallenge = z.object({
 export const StellarVerifyBody = z.object({ transaction: z.string().min(1).max(20_000) });
 
 export const RegisterBody = z.object({ email: Email, password: Password, displayName: z.string().trim().min(1).max(120).optional() });
-export const Registered = z.object({ userId: z.uuid() });
 export const PasswordSignInBody = z.object({ email: Email, password: z.string().min(1).max(128) });
 export const TokenBody = z.object({ token: z.string().min(16).max(200) });
 export const ForgotPasswordBody = z.object({ email: Email });

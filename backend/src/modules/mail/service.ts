@@ -3,7 +3,7 @@ import { newId } from "../../../../lib/ids.js";
 
 export interface OutgoingEmail {
   to: string;
-  template: "verify_email" | "reset_password" | "festival_invitation";
+  template: "verify_email" | "reset_password" | "festival_invitation" | "account_exists" | "waitlist_confirmation";
   subject: string;
   body: string;
   data?: Record<string, unknown>;
