@@ -150,6 +150,7 @@ describe("festival access: scopes, tenants and the audit trail", () => {
     const tags = await expectStatus(api, 200, "GET", `/api/v1/festivals/${f.festivalId}/tags`, f.owner);
     assert.deepEqual(tags.items.map((t: { name: string; usageCount: number }) => [t.name, t.usageCount]).sort(), [["a", 1], ["b", 1]]);
     const dup = await call(api, "POST", `/api/v1/events/${eventId}/waitlist`, undefined, { email: "FAN@example.test" });
-    assert.equal(dup.status, 409);
+    assert.equal(dup.status, 201, "a pending entry gets a fresh confirmation mail");
+    assert.equal((await db("waitlist_entries").where({ event_id: eventId })).length, 1);
   });
 });

@@ -7,6 +7,8 @@ export type WaitlistEntryRow = {
   created_at: Date;
   confirmed_at: Date | null;
   cancelled_at: Date | null;
+  confirmation_token_hash: string | null;
+  confirmation_expires_at: Date | null;
 };
 
 export function waitlistEntryDto(r: WaitlistEntryRow) {

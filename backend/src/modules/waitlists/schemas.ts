@@ -14,4 +14,5 @@ export const WaitlistEntry = z
   })
   .openapi("WaitlistEntry");
 export const JoinWaitlistBody = z.strictObject({ email: z.email().max(254) });
+export const ConfirmWaitlistBody = z.strictObject({ token: z.string().min(16).max(200) });
 export const ListWaitlistQuery = z.object({ status: z.enum(["pending", "confirmed", "cancelled"]).optional() });

@@ -3,7 +3,9 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
+import { randomToken, sha256Hex } from "../../security/tokens.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
+import { queueEmail } from "../mail/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies } from "../festival-access/service.js";
 import { eventContext } from "../events/service.js";
 import { notFound } from "../festivals/audited-writes.js";
@@ -11,9 +13,13 @@ import { waitlistEntryDto, type WaitlistEntryRow } from "./models.js";
 
 const OPEN_STATUSES = new Set(["published", "ongoing", "postponed"]);
 
+const CONFIRMATION_TTL_MS = 7 * 86_400_000;
+
 /**
  * Joins the waitlist of a sold-out event, with or without an account (one entry per email
- * and event). Anyone may call it; an event that is not public is a 404 to them.
+ * and event). Anyone may call it, so the entry stays pending until the email's owner
+ * follows the mailed confirmation (confirmWaitlistEntry); joining again while pending mails
+ * a fresh token, so nobody can hold an address hostage. An event that is not public is a 404.
  */
 export async function joinWaitlist(db: Knex, principal: Principal | undefined, ctx: AuditContext, eventId: string, email: string) {
   const event = await eventContext(db, eventId);
@@ -21,30 +27,66 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
   if (!event.soldOut) throw new HttpError(422, "event_not_sold_out", "the event still has tickets; the waitlist opens when it sells out");
   return db.transaction(async (trx) => {
     const existing: WaitlistEntryRow | undefined = await trx("waitlist_entries").where({ event_id: eventId, email }).forUpdate().first();
-    if (existing && existing.status !== "cancelled") {
+    if (existing?.status === "confirmed") {
       throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [{ field: "body.email", message: "already on the waitlist" }]);
     }
+    const token = randomToken(32);
+    const pending = {
+      status: "pending",
+      cancelled_at: null,
+      confirmation_token_hash: sha256Hex(token),
+      confirmation_expires_at: new Date(Date.now() + CONFIRMATION_TTL_MS),
+      user_id: principal?.userId ?? existing?.user_id ?? null,
+      updated_by: principal?.userId ?? null,
+    };
     let row: WaitlistEntryRow;
     if (existing) {
-      [row] = await trx("waitlist_entries")
-        .where({ id: existing.id })
-        .update({ status: "pending", cancelled_at: null, user_id: principal?.userId ?? existing.user_id, updated_by: principal?.userId ?? null })
-        .returning("*");
+      [row] = await trx("waitlist_entries").where({ id: existing.id }).update(pending).returning("*");
     } else {
       [row] = await trx("waitlist_entries")
-        .insert({ id: newId(), event_id: eventId, email, user_id: principal?.userId ?? null, created_by: principal?.userId ?? null, updated_by: principal?.userId ?? null })
+        .insert({ id: newId(), event_id: eventId, email, created_by: principal?.userId ?? null, ...pending })
         .onConflict(["event_id", "email"])
         .ignore()
         .returning("*");
       if (!row) throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [{ field: "body.email", message: "already on the waitlist" }]);
     }
+    await queueEmail(trx, {
+      to: email,
+      template: "waitlist_confirmation",
+      subject: `Confirm your place on the waitlist for ${event.name}`,
+      body: `Someone put this address on the waitlist for ${event.name}. If it was you, confirm with this code (POST /api/v1/waitlist-entries/confirm): ${token}. If not, ignore this mail: unconfirmed entries are never contacted.`,
+      data: { token, entryId: row.id, eventId },
+    });
     await recordAudit(trx, ctx, {
-      action: existing ? "waitlist_entry.rejoined" : "waitlist_entry.created",
+      action: existing ? (existing.status === "pending" ? "waitlist_entry.confirmation_resent" : "waitlist_entry.rejoined") : "waitlist_entry.created",
       entityType: "waitlist_entry",
       entityId: row.id,
       organizationId: event.organizationId,
       festivalId: event.festivalId,
       after: { eventId, status: row.status, userId: row.user_id },
+    });
+    return waitlistEntryDto(row);
+  });
+}
+
+/** The email's owner confirms a pending entry with the mailed token (single use, expires). */
+export async function confirmWaitlistEntry(db: Knex, ctx: AuditContext, token: string) {
+  return db.transaction(async (trx) => {
+    const [row]: WaitlistEntryRow[] = await trx("waitlist_entries")
+      .where({ confirmation_token_hash: sha256Hex(token), status: "pending" })
+      .where("confirmation_expires_at", ">", trx.fn.now())
+      .update({ status: "confirmed", confirmed_at: trx.fn.now(), confirmation_token_hash: null, confirmation_expires_at: null })
+      .returning("*");
+    if (!row) throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [{ field: "body.token", message: "invalid, expired or already used" }]);
+    const event = await eventContext(trx, row.event_id);
+    await recordAudit(trx, ctx, {
+      action: "waitlist_entry.confirmed",
+      entityType: "waitlist_entry",
+      entityId: row.id,
+      organizationId: event?.organizationId,
+      festivalId: event?.festivalId,
+      before: { status: "pending" },
+      after: { status: "confirmed" },
     });
     return waitlistEntryDto(row);
   });
@@ -56,16 +98,17 @@ export async function listWaitlist(db: Knex, principal: Principal, eventId: stri
   await assertFestivalAccess(db, principal, event.festivalId, { level: "viewer", scope: "editions" }).catch((e) => {
     throw e instanceof HttpError && e.status === 404 ? notFound("event", eventId) : e;
   });
-  const q = db("waitlist_entries").where({ event_id: eventId }).select("*");
-  if (status) q.where({ status });
+  // Only confirmed addresses are the ones to contact: unconfirmed entries may be anyone's.
+  const q = db("waitlist_entries").where({ event_id: eventId, status: status ?? "confirmed" }).select("*");
   return paginate(q, page, { column: "created_at", order: "asc" }, waitlistEntryDto);
 }
 
 /**
- * pending -> confirmed (organizer: festival manager, scope editions) or -> cancelled
- * (the organizer, or the entrant: the signed-in user the entry belongs to).
+ * -> cancelled, by the organizer (festival manager, scope editions) or the entrant (the
+ * signed-in user the entry belongs to). Confirming is the email owner's: confirmWaitlistEntry.
  */
-export async function changeWaitlistEntry(db: Knex, principal: Principal, ctx: AuditContext, entryId: string, to: "confirmed" | "cancelled") {
+export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: AuditContext, entryId: string) {
+  const to = "cancelled";
   const entry: WaitlistEntryRow | undefined = await db("waitlist_entries").where({ id: entryId }).first();
   if (!entry) throw notFound("waitlist_entry", entryId);
   const event = await eventContext(db, entry.event_id);
@@ -73,16 +116,16 @@ export async function changeWaitlistEntry(db: Knex, principal: Principal, ctx: A
   const access = await festivalAccess(db, principal, event.festivalId);
   const organizer = access !== null && satisfies(access, { level: "manager", scope: "editions" });
   const own = entry.user_id === principal.userId;
-  if (!organizer && !(own && to === "cancelled")) {
-    if (own || (access && access.grants.length)) throw new HttpError(403, "forbidden", to === "confirmed" ? "only the organizer confirms" : "not your entry");
+  if (!organizer && !own) {
+    if (access && access.grants.length) throw new HttpError(403, "forbidden", "not your entry");
     throw notFound("waitlist_entry", entryId);
   }
   return db.transaction(async (trx) => {
     const current: WaitlistEntryRow = await trx("waitlist_entries").where({ id: entryId }).forUpdate().first();
-    if (current.status !== "pending") throw new HttpError(409, "waitlist_entry_not_pending", `the entry is ${current.status}`);
+    if (current.status === "cancelled") throw new HttpError(409, "waitlist_entry_cancelled", "the entry is already cancelled");
     const [row] = await trx("waitlist_entries")
       .where({ id: entryId })
-      .update({ status: to, [to === "confirmed" ? "confirmed_at" : "cancelled_at"]: trx.fn.now(), updated_by: principal.userId })
+      .update({ status: to, cancelled_at: trx.fn.now(), confirmed_at: null, confirmation_token_hash: null, confirmation_expires_at: null, updated_by: principal.userId })
       .returning("*");
     await recordAudit(trx, ctx, {
       action: `waitlist_entry.${to}`,
