@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import argon2 from "argon2";
 import type { Knex } from "knex";
 import { loadConfig } from "../../../lib/config.js";
 import { testDatabase } from "../../support/database.js";
@@ -54,5 +55,29 @@ describe("registration and sign-in do not tell which emails have an account", ()
     const forUnknown = await attempts(unknown);
     assert.deepEqual(forUnknown, forKnown);
     assert.deepEqual(forKnown.map((a) => a.status), [401, 401, 429, 429]);
+  });
+
+  it("every attempt pays one argon2 verification: unknown email, wrong password, locked account", async () => {
+    const known = `timed-${Date.now()}@example.test`;
+    await api.post("/api/v1/auth/password/register", { email: known, password });
+    const real = argon2.verify;
+    let calls = 0;
+    argon2.verify = (...args: Parameters<typeof real>) => {
+      calls++;
+      return real(...args);
+    };
+    try {
+      const costOf = async (email: string) => {
+        calls = 0;
+        const res = await api.post("/api/v1/auth/password/sign-in", { email, password: "not the password" });
+        return { status: res.status, calls };
+      };
+      assert.deepEqual(await costOf(`ghost-${Date.now()}@example.test`), { status: 401, calls: 1 });
+      for (let i = 1; i < config.auth.lockoutThreshold; i++) assert.deepEqual(await costOf(known), { status: 401, calls: 1 });
+      assert.deepEqual(await costOf(known), { status: 429, calls: 1 }, "the attempt that locks");
+      assert.deepEqual(await costOf(known), { status: 429, calls: 1 }, "an attempt while locked");
+    } finally {
+      argon2.verify = real;
+    }
   });
 });
