@@ -54,5 +54,11 @@ describe("event contracts: publishing and deploying need an organizer a platform
     const deployed = await call("POST", `/api/v1/event-contracts/${prepared.body.id}/deploy`);
     assert.equal(deployed.status, 200, JSON.stringify(deployed.body));
     assert.ok(deployed.body.deployTxHash);
+
+    // changing the company they were verified as sends them back to review
+    assert.equal((await call("PUT", "/api/v1/me/profiles/organizer", { companyName: "Fan Events BV" })).body.verificationStatus, "verified");
+    const renamed = await call("PUT", "/api/v1/me/profiles/organizer", { companyName: "Somebody Else Ltd" });
+    assert.equal(renamed.body.verificationStatus, "pending");
+    notVerified(await call("POST", `/api/v1/festivals/${fan.festivalId}/event-contracts`, serverLink));
   });
 });
