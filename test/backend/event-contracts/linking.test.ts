@@ -166,4 +166,25 @@ describe("event contracts: linking a prepared event to the one on-chain event th
     await resolver.stop();
     assert.equal((await get(a, p.id)).body.status, "linked");
   });
+
+  it("a festival's list reads in the same number of queries for one link as for five", async () => {
+    const a = await createOrganizer(w, w.t.accounts[10]!);
+    const list = () => w.api.get(`/api/v1/festivals/${a.festivalId}/event-contracts`, a.user.headers);
+    const queries = async () => {
+      let n = 0;
+      const count = () => n++;
+      w.db.on("query", count);
+      const res = await list();
+      w.db.removeListener("query", count);
+      assert.equal(res.status, 200);
+      return { n, items: res.body.items.length };
+    };
+    await prepare(a, linkBody(a.wallet, { name: "L1" }));
+    await list(); // the caller's session is known from here on
+    const one = await queries();
+    for (let i = 2; i <= 5; i++) await prepare(a, linkBody(a.wallet, { name: `L${i}` }));
+    const five = await queries();
+    assert.deepEqual([one.items, five.items], [1, 5]);
+    assert.equal(five.n, one.n);
+  });
 });

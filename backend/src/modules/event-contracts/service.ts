@@ -8,7 +8,7 @@ import { HttpError } from "../../http/errors.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { deployerAccount, scannerAccount } from "../gate/keys.js";
-import { insertZones, zonesOf } from "../gate/zones.js";
+import { insertZones, zoneIdsByCode, zonesOf } from "../gate/zones.js";
 import { evmWalletsOf } from "../tickets/service.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 import { deployWithServer } from "./deployment.js";
@@ -286,12 +286,12 @@ export class EventContractsService {
       await trx("ticket_categories").where({ id: category.id }).update(patch);
       let zoneIds: string[] | undefined;
       if (body.zones) {
-        const zones = await trx("gate_zones").where({ event_contract_id: id }).whereIn("code", body.zones).select("id", "code");
-        const missing = body.zones.filter((code) => !zones.some((z) => z.code === code));
+        const zones = await zoneIdsByCode(trx, id, body.zones);
+        const missing = body.zones.filter((code) => !zones.has(code));
         if (missing.length) {
           throw new HttpError(400, "invalid_input", "unknown zones", missing.map((code) => ({ field: "body.zones", message: `unknown zone ${code}` })));
         }
-        zoneIds = zones.map((z) => z.id);
+        zoneIds = [...new Set(zones.values())];
         await trx("ticket_category_zones").where({ ticket_category_id: category.id }).delete();
         if (zoneIds.length) {
           await trx("ticket_category_zones").insert(zoneIds.map((zone_id) => ({ ticket_category_id: category.id, zone_id, created_by: principal.userId })));

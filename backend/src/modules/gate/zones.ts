@@ -132,6 +132,12 @@ export async function zonesOf(db: Knex, eventContractIds: string[]): Promise<Map
   return out;
 }
 
+/** Ids of an event contract's zones by code (codes it does not have are missing from the map). */
+export async function zoneIdsByCode(db: Knex | Knex.Transaction, eventContractId: string, codes: string[]): Promise<Map<string, string>> {
+  const rows = await db("gate_zones").where({ event_contract_id: eventContractId }).whereIn("code", codes).select("id", "code");
+  return new Map(rows.map((r) => [r.code as string, r.id as string]));
+}
+
 /** How the gate checks a caller's access to an event contract (the event-contracts service does it). */
 export interface EventContractAccess {
   load(principal: Principal, id: string, required: FestivalAccessRequirement): Promise<{ festival_id: string }>;
