@@ -113,6 +113,12 @@ describe("event contracts: linking a prepared event to the one on-chain event th
     assert.equal(untouched.deploy_tx_hash, null);
     assert.equal(untouched.chain_event_id, null);
 
+    // every server-deployed link shares the platform's deployer wallet: such a link takes no reports at all
+    const serverLink = await prepare(squatter, { ...body, deployWith: "server", organizerAddress: undefined });
+    const byServerLink = await report(squatter, serverLink.id, { txHash: tx });
+    assert.equal(byServerLink.status, 422, JSON.stringify(byServerLink.body));
+    assert.equal(byServerLink.body.code, "server_deployed_link");
+
     const linked = await report(owner, mine.id, { chainEventId: eventId.toString() });
     assert.equal(linked.status, 200, JSON.stringify(linked.body));
     assert.equal(linked.body.status, "linked");

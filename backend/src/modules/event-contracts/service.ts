@@ -156,6 +156,10 @@ export class EventContractsService {
     const chain = requireChain(this.deps);
     const row = await this.load(principal, id, MANAGE);
     if (row.status === "linked") throw new HttpError(409, "already_linked", "this event contract is already linked");
+    // the server deployer is every server-deployed link's wallet: only its own deploy may claim for such a link
+    if (deployerAccount(this.deps.config, chain.chainId)?.address.toLowerCase() === row.organizer_address) {
+      throw new HttpError(422, "server_deployed_link", "this event contract is deployed by the platform: POST .../deploy instead of reporting a transaction");
+    }
     if (input.txHash) await proveTransaction(chain, row, input.txHash);
     if (input.chainEventId) await proveChainEvent(this.db, row, input.chainEventId);
     if (await claimTaken(this.db, row, input)) {
