@@ -6,6 +6,7 @@ import { createLogger } from "../../lib/logger.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
 import { createApiServer } from "./http/server.js";
+import { startLinkResolver } from "./modules/event-contracts/links.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
@@ -29,11 +30,14 @@ async function main(): Promise<void> {
   });
   log.info({ url: `http://${config.http.host}:${config.http.port}` }, "api listening");
   const anchor = chain ? startCheckInAnchor({ config, db, chain, log }) : undefined;
+  // Links prepared event contracts once the indexer has mirrored their EventCreated (reads never do).
+  const links = startLinkResolver({ db, config, chain, log, intervalMs: config.gate.anchorIntervalMs });
   // Schedule-change notifications (graphile-worker queue in Postgres). No push provider is configured: the recording adapter logs pushes as delivered.
   const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery: new RecordingPushDelivery(), log });
 
   onShutdown(async () => {
     await anchor?.stop();
+    await links.stop();
     await notifications.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.destroy();

@@ -58,6 +58,8 @@ async function seed(db: Knex) {
     db.raw("insert into users (id, display_name) select uuidv7(), 'fan ' || g from generate_series(1, ?) g", [USERS]),
   );
   await db("users").insert({ id: ownerId, display_name: "owner" });
+  // publishing needs a verified organizer
+  await db("organizer_profiles").insert({ id: newId(), user_id: ownerId, company_name: "Bench events", verification_status: "verified", verified_at: new Date() });
   await db("organizations").insert({ id: organizationId, name: "Bench org", slug: `bench-${organizationId}` });
   await db("organization_members").insert({ id: newId(), organization_id: organizationId, user_id: ownerId, role: "owner" });
   await db("festivals").insert({ id: festivalId, organization_id: organizationId, name: "Bench Fest", slug: "bench-fest" });

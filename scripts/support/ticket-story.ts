@@ -99,7 +99,7 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
   const walletOf = (account: PrivateKeyAccount) => createWalletClient({ account, chain, transport: http(opts.rpcUrl) });
 
   // 1. the people
-  const organizer = await createTestUser(db, { roles: ["organizer"], displayName: "Olivia (organizer)", config });
+  const organizer = await createTestUser(db, { roles: ["organizer"], organizerVerified: true, displayName: "Olivia (organizer)", config });
   const { organizationId } = await createTestOrganization(db, [[organizer, "owner"]], "Sunrise Events");
   const { festivalId } = await createTestFestival(db, organizationId, "Sunrise Festival");
   const organizerKey = privateKeyToAccount(generatePrivateKey());

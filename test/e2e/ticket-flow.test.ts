@@ -8,6 +8,7 @@ import type { Knex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
 import { freePort } from "../../lib/net.js";
 import { createIndexer, type Indexer } from "../../indexer/src/indexer.js";
+import { startLinkResolver, type LinkResolver } from "../../backend/src/modules/event-contracts/links.js";
 import { createCheckInAnchor, type CheckInAnchor } from "../../backend/src/modules/gate/anchor.js";
 import { scannerAccount } from "../../backend/src/modules/gate/keys.js";
 import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
@@ -28,6 +29,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
   let indexer: Indexer;
   let api: TestApi;
   let anchor: CheckInAnchor;
+  let links: LinkResolver;
   let db: Knex;
   let dropDatabase: () => Promise<void>;
   let result: StoryResult;
@@ -68,11 +70,14 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
       batchSize: 100,
       autoStart: false,
     });
+    // the API process's link resolver (server.ts), at a test's pace
+    links = startLinkResolver({ db, config, chain: { client, chainId }, log, intervalMs: 100 });
     result = await runTicketStory({ api: api.base, rpcUrl: chain.url, db, config, say: () => {}, anchorNow: () => anchor.tick() });
   });
 
   after(async () => {
     await anchor?.stop();
+    await links?.stop();
     await api?.close();
     await indexer?.stop().catch(() => {});
     await dropDatabase?.();

@@ -11,6 +11,7 @@ import { generateApiKey } from "../../backend/src/modules/api-keys/verifier.js";
  * Authenticated callers for tests, in one line:
  *
  *   const alice = await createTestUser(db, { roles: ["organizer"] });
+ *   const olivia = await createTestUser(db, { roles: ["organizer"], organizerVerified: true }); // may publish and deploy
  *   await fetch(url, { headers: alice.headers });
  *
  * The token is signed with the secret `loadConfig({})` derives, i.e. the one a test app built
@@ -26,7 +27,7 @@ export interface TestUser {
 
 export async function createTestUser(
   db: Knex,
-  opts: { roles?: PlatformRole[]; email?: string; displayName?: string; config?: Config } = {},
+  opts: { roles?: PlatformRole[]; email?: string; displayName?: string; config?: Config; organizerVerified?: boolean } = {},
 ): Promise<TestUser> {
   const config = opts.config ?? loadConfig({});
   const userId = newId();
@@ -35,6 +36,10 @@ export async function createTestUser(
   if (opts.roles?.length) {
     const roles = await db("roles").whereIn("name", opts.roles).select("id");
     await db("user_roles").insert(roles.map((r) => ({ id: newId(), user_id: userId, role_id: r.id })));
+  }
+  // what a platform admin's verification leaves behind (publishing and deploying need it)
+  if (opts.organizerVerified) {
+    await db("organizer_profiles").insert({ id: newId(), user_id: userId, company_name: "Test events", verification_status: "verified", verified_at: new Date() });
   }
   const sessionId = newId();
   await db("auth_sessions").insert({

@@ -35,7 +35,7 @@ export async function buildFestival(
   opts: { timezone?: string; startsAt?: string; endsAt?: string; stages?: number; publishEdition?: boolean } = {},
 ): Promise<FestivalFixture> {
   const n = ++counter;
-  const owner = await createTestUser(db, { roles: ["organizer"] });
+  const owner = await createTestUser(db, { roles: ["organizer"], organizerVerified: true });
   const { organizationId } = await createTestOrganization(db, [[owner, "owner"]]);
   const festival = await expectStatus(api, 201, "POST", `/api/v1/organizations/${organizationId}/festivals`, owner, { name: `Fest ${n}`, slug: `fest-${n}-${Date.now()}` });
   const edition = await expectStatus(api, 201, "POST", `/api/v1/festivals/${festival.id}/editions`, owner, {

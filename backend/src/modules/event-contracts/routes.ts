@@ -26,7 +26,7 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
     handler: ({ principal, params }) => service.list(principal, params.festivalId),
   });
   api.route({
-    method: "get", path: "/api/v1/event-contracts/{eventContractId}", tags, summary: "An event contract link (links it if the indexer has seen it)",
+    method: "get", path: "/api/v1/event-contracts/{eventContractId}", tags, summary: "An event contract link (linked by the API's resolver once the indexer has seen it)",
     access: requireAuth, params: Params, response: s.EventContract,
     handler: ({ principal, params }) => service.get(principal, params.eventContractId),
   });
@@ -40,7 +40,7 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
     method: "post", path: "/api/v1/event-contracts/{eventContractId}/deploy", tags,
     summary: "Local chain: the platform's deployer account sends createEvent and grants the scanner role",
     access: requireAuth, params: Params, response: s.EventContract, status: 200, idempotent: true,
-    handler: ({ principal, audit, params }) => service.deployWithServer(principal, audit, params.eventContractId),
+    handler: ({ principal, audit, params }) => service.deploy(principal, audit, params.eventContractId),
   });
   api.route({
     method: "patch", path: "/api/v1/event-contracts/{eventContractId}/categories/{tierId}", tags,

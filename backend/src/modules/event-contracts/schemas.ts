@@ -128,6 +128,8 @@ export const EventContract = z
     ticketAddress: z.string().nullable(),
     splitAddress: z.string().nullable(),
     linkedAt: z.string().nullable(),
+    /** Why a pending link whose event the mirror has could not be linked (its event belongs to another link). */
+    linkError: z.string().nullable(),
     scannerAddress: z.string().nullable(),
     scannerGranted: z.boolean(),
     /** Sign and send this from the organizer's wallet (EventFactory.createEvent). */

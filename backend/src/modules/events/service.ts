@@ -10,6 +10,7 @@ import { editionContext } from "../festivals/service.js";
 import { parseInstant } from "../festivals/time-zones.js";
 import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
 import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
+import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
 const EDITIONS: FestivalAccessRequirement = { level: "manager", scope: "editions" };
 
@@ -165,6 +166,7 @@ const EVENT_RULES = {
 
 export async function createEvent(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateEventBody) {
   const access = await assertFestivalAccess(db, principal, festivalId, EDITIONS);
+  if (body.status === "published") await assertVerifiedOrganizer(db, principal);
   const timezone = await timezoneOf(db, festivalId, body.editionId);
   await checkCategory(db, festivalId, body.categoryId);
   return withConstraintErrors(
@@ -222,6 +224,7 @@ export async function getEvent(db: Knex, principal: Principal, eventId: string) 
 export async function updateEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string, body: UpdateEventBody) {
   const event = await loadEvent(db, eventId);
   const access = await assertObjectAccess(db, principal, event.festival_id, EDITIONS, "event", eventId);
+  if (body.status === "published" && event.status !== "published") await assertVerifiedOrganizer(db, principal);
   const editionId = body.editionId === undefined ? event.edition_id : body.editionId;
   const timezone = await timezoneOf(db, event.festival_id, editionId);
   await checkCategory(db, event.festival_id, body.categoryId);

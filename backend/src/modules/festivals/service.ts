@@ -9,6 +9,7 @@ import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited,
 import { editionDto, festivalDto, type EditionContext, type EditionRow, type FestivalRow } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
 import { parseInstant } from "./time-zones.js";
+import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
 const slugTaken = (what: string) => () => new HttpError(409, `${what}_slug_taken`, `a ${what} with this slug already exists`, [{ field: "body.slug", message: "already taken" }]);
 
@@ -133,6 +134,7 @@ const EDITION_RULES = {
 
 export async function createEdition(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateEditionBody) {
   const access = await assertFestivalAccess(db, principal, festivalId, { level: "manager", scope: "editions" });
+  if (body.status === "published") await assertVerifiedOrganizer(db, principal);
   const startsAt = parseInstant(body.startsAt, body.timezone, "body.startsAt");
   const endsAt = parseInstant(body.endsAt, body.timezone, "body.endsAt");
   return withConstraintErrors(
@@ -172,6 +174,7 @@ export async function getEdition(db: Knex, principal: Principal, editionId: stri
 
 export async function updateEdition(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, body: UpdateEditionBody) {
   const edition = await assertEditionAccess(db, principal, editionId, { level: "manager", scope: "editions" });
+  if (body.status === "published" && edition.status !== "published") await assertVerifiedOrganizer(db, principal);
   const timezone = body.timezone ?? edition.timezone;
   const changes = definedOnly({
     name: body.name,

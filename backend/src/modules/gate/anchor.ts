@@ -13,7 +13,6 @@ import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import { chainDefinition } from "../../../../lib/chain.js";
 import type { Logger } from "../../../../lib/logger.js";
 import type { Config } from "../../../../lib/config.js";
-import { resolvePendingLinks } from "../event-contracts/service.js";
 import { scannerAccount } from "./keys.js";
 
 /**
@@ -190,7 +189,6 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
   }
 
   async function tick(): Promise<number> {
-    await resolvePendingLinks(db);
     // nonces of expired passes can never be replayed (expired_pass comes first): forget them
     await db("gate_pass_uses").where("expires_at", "<", db.raw("now() - interval '5 minutes'")).delete();
     await confirmFromMirror();

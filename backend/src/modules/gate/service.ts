@@ -4,14 +4,14 @@ import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import type { Config } from "../../../../lib/config.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { requireChain, type EventContractsService } from "../event-contracts/service.js";
+import { requireChain } from "../../http/chain.js";
 import { evmWalletsOf } from "../tickets/service.js";
 import { platformPassAccount, snapshotSigner } from "./keys.js";
 import { OfflineGateService } from "./offline.js";
 import { issuePlatformPass, renderPassQr } from "./passes.js";
 import { GateScanService } from "./scan.js";
 import { ScannerAccess } from "./scanners.js";
-import { ZoneDirectory, ZonesService } from "./zones.js";
+import { ZoneDirectory, ZonesService, type EventContractAccess } from "./zones.js";
 
 /** Everything the gate routes use, built once per app. */
 export interface Gate {
@@ -23,7 +23,7 @@ export interface Gate {
   platformPassAddress: Address;
 }
 
-export function createGate(deps: { db: Knex; config: Config; chain?: { client: PublicClient; chainId: number }; eventContracts: EventContractsService }): Gate {
+export function createGate(deps: { db: Knex; config: Config; chain?: { client: PublicClient; chainId: number }; eventContracts: EventContractAccess }): Gate {
   const platform = platformPassAccount(deps.config);
   const scanners = new ScannerAccess(deps.db);
   const directory = new ZoneDirectory(deps.db);

@@ -3,8 +3,9 @@ import type { Address } from "viem";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
+import { newId } from "../../../../lib/ids.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
-import { zoneRow, zoneView, type EventContractsService, type ZoneInput } from "../event-contracts/service.js";
+import type { FestivalAccessRequirement } from "../festival-access/service.js";
 
 /**
  * Zones of an event: entrances (every category; first entry = the ticket's check-in) and
@@ -79,10 +80,73 @@ export class ZoneDirectory {
   }
 }
 
+export interface ZoneInput {
+  code: string;
+  name: string;
+  kind: "entrance" | "area";
+  capacity?: number | null;
+  /** Default: false for entrances (a ticket enters the festival once), true for areas. */
+  allowReentry?: boolean;
+}
+
+/** A new gate_zones row, the one place its defaults live. */
+export function zoneRow(eventContractId: string, input: ZoneInput, userId: string) {
+  return {
+    id: newId(),
+    event_contract_id: eventContractId,
+    code: input.code,
+    name: input.name,
+    kind: input.kind,
+    capacity: input.capacity ?? null,
+    allow_reentry: input.allowReentry ?? input.kind === "area",
+    created_by: userId,
+    updated_by: userId,
+  };
+}
+
+export function zoneView(z: Record<string, unknown>) {
+  return {
+    id: z.id as string,
+    code: z.code as string,
+    name: z.name as string,
+    kind: z.kind as "entrance" | "area",
+    capacity: (z.capacity as number | null) ?? null,
+    occupancy: z.occupancy as number,
+    allowReentry: z.allow_reentry as boolean,
+  };
+}
+
+/** The zones of a new event contract, in the caller's transaction (its audit row covers them). Returns code -> zone id. */
+export async function insertZones(trx: Knex.Transaction, eventContractId: string, zones: ZoneInput[], userId: string): Promise<Map<string, string>> {
+  const rows = zones.map((zone) => zoneRow(eventContractId, zone, userId));
+  if (rows.length) await trx("gate_zones").insert(rows);
+  return new Map(rows.map((r) => [r.code, r.id]));
+}
+
+/** The zones of several event contracts in one query, each list ordered by kind and code. */
+export async function zonesOf(db: Knex, eventContractIds: string[]): Promise<Map<string, Array<ReturnType<typeof zoneView>>>> {
+  const out = new Map<string, Array<ReturnType<typeof zoneView>>>(eventContractIds.map((id) => [id, []]));
+  if (!eventContractIds.length) return out;
+  const rows = await db("gate_zones").whereIn("event_contract_id", eventContractIds).orderBy([{ column: "kind" }, { column: "code" }]);
+  for (const row of rows) out.get(row.event_contract_id)?.push(zoneView(row));
+  return out;
+}
+
+/** Ids of an event contract's zones by code (codes it does not have are missing from the map). */
+export async function zoneIdsByCode(db: Knex | Knex.Transaction, eventContractId: string, codes: string[]): Promise<Map<string, string>> {
+  const rows = await db("gate_zones").where({ event_contract_id: eventContractId }).whereIn("code", codes).select("id", "code");
+  return new Map(rows.map((r) => [r.code as string, r.id as string]));
+}
+
+/** How the gate checks a caller's access to an event contract (the event-contracts service does it). */
+export interface EventContractAccess {
+  load(principal: Principal, id: string, required: FestivalAccessRequirement): Promise<{ festival_id: string }>;
+}
+
 export class ZonesService {
   constructor(
     private readonly db: Knex,
-    private readonly eventContracts: EventContractsService,
+    private readonly eventContracts: EventContractAccess,
     private readonly directory: ZoneDirectory,
   ) {}
 

@@ -17,6 +17,7 @@ import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js"
 import { publishedScheduleCache } from "./cache.js";
 import { diffSchedules, engagementDto, performancesOf, type EngagementRow, type PublishedSchedule, type TimeSlotRow } from "./models.js";
 import type { CreateEngagementBody, CreateTimeSlotBody, ScheduleDiff, ScheduleDocument, UpdateEngagementBody, UpdateTimeSlotBody } from "./schemas.js";
+import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
 const SCHEDULE: FestivalAccessRequirement = { level: "manager", scope: "schedule" };
 
@@ -387,6 +388,7 @@ const sameContent = (a: Omit<ScheduleDocument, "version">, b: ScheduleDocument) 
  */
 export async function publishSchedule(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, notes: string | undefined) {
   const edition = await assertEditionAccess(db, principal, editionId, SCHEDULE);
+  await assertVerifiedOrganizer(db, principal);
   const result = await db.transaction(async (trx) => {
     await trx.raw("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`schedule_publish:${editionId}`]);
     const latest = await latestPublishedRow(trx, editionId);

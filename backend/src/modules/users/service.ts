@@ -145,6 +145,7 @@ const PROFILE_TABLE: Record<Kind, { table: string; role: string }> = {
   fan: { table: "fan_profiles", role: "fan" },
 };
 const TAX_ID = "organizer_profiles.tax_id";
+const REVIEW_AGAIN = { verification_status: "pending", verified_at: null, verified_by: null };
 const BANK = "organizer_profiles.bank_details";
 
 export class ProfileService {
@@ -181,7 +182,8 @@ export class ProfileService {
       const before = await trx(table).where({ user_id: principal.userId }).forUpdate().first();
       let after;
       if (before) {
-        [after] = await trx(table).where({ id: before.id }).update({ ...columns, updated_by: principal.userId }).returning("*");
+        const review = kind === "organizer" && this.changesVerifiedIdentity(before, input) ? REVIEW_AGAIN : {};
+        [after] = await trx(table).where({ id: before.id }).update({ ...columns, ...review, updated_by: principal.userId }).returning("*");
       } else {
         [after] = await trx(table).insert({ id: newId(), user_id: principal.userId, ...columns, created_by: principal.userId, updated_by: principal.userId }).returning("*");
         const roleRow = await trx("roles").where({ name: role }).first("id");
@@ -192,6 +194,14 @@ export class ProfileService {
     });
     this.onRolesChanged(principal.userId);
     return result;
+  }
+
+  /** A verified organizer who changes the company or tax id they were verified as goes back to review. */
+  private changesVerifiedIdentity(before: Record<string, unknown>, input: Record<string, unknown>): boolean {
+    if (before.verification_status !== "verified") return false;
+    if (input.companyName !== before.company_name) return true;
+    if (input.taxId === undefined) return false;
+    return !before.tax_id_encrypted || this.box.decrypt(before.tax_id_encrypted as Buffer, TAX_ID) !== input.taxId;
   }
 
   private columns(kind: Kind, input: Record<string, unknown>): Record<string, unknown> {
