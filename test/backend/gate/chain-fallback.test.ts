@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import { createPublicClient, createWalletClient, http, parseEther, parseEventLogs, type Address, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
+import { chainDefinition } from "../../../lib/chain.js";
 import { loadConfig } from "../../../lib/config.js";
 import { isolatedTestDatabase } from "../../support/database.js";
 import { startTestApi, type TestApi } from "../../support/http.js";
@@ -63,7 +64,7 @@ describe("gate: the chain fallback when the mirror lags", function () {
     await chain.client.waitForTransactionReceipt({
       hash: await chain.wallet(funder!).sendTransaction({ account: funder!, chain: chain.client.chain, to: holder.address, value: parseEther("1") }),
     });
-    const holderWallet = createWalletClient({ account: holder, chain: chain.client.chain, transport: http(chain.url) });
+    const holderWallet = createWalletClient({ account: holder, chain: chainDefinition(chain.chainId, chain.url), transport: http(chain.url) });
     const bought = await chain.client.waitForTransactionReceipt({
       hash: await holderWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, holder.address], value: 10n ** 15n }),
     });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Knex } from "knex";
 import { newId } from "../../../lib/ids.js";
-import { EntranceBatcher } from "../../../backend/src/modules/gate/scan.js";
+import { EntranceBatcher } from "../../../backend/src/modules/gate/entrance-batcher.js";
 import { testDatabase } from "../../support/database.js";
 import { CHAIN_ID, createFan, seedEvent, seedTicket, type SeededEvent } from "./fixtures.js";
 
@@ -13,10 +13,12 @@ describe("gate: grouped admission at plain entrances", () => {
     event = await seedEvent(db);
   });
 
+  // every scan shows its own pass (nonce): the same nonce from the same scanner would be one scan sent again
+  let nonce = 0;
   const values = (tokenId: bigint, holder: string, scannerUserId = event.scanner.userId) =>
     [
       CHAIN_ID, event.contract, tokenId.toString(), holder, newId(), event.eventContractId, event.zones.gate,
-      scannerUserId, "device-1", "7", new Date(), newId(),
+      scannerUserId, "device-1", String(++nonce), new Date(), newId(),
     ] as Parameters<EntranceBatcher["admit"]>[0];
 
   it("admits each ticket exactly once when its scans share a batch, and decides every refusal as the single statement does", async () => {
