@@ -127,4 +127,42 @@ describe("gate: the chain fallback when the mirror lags", function () {
     const burned = await seedTicket(db, event, null, { burned: true, refundState: "refunded" });
     assert.equal((await scan(api, event, await holderPass(fan.account, event.contract, burned))).verdict, "refunded");
   });
+
+  it("pass issuance asks the chain too when the indexer died (its cursor still shows the head it last saw)", async () => {
+    const [funder, organizer] = chain.accounts;
+    const created = await createEvent(chain, { organizer: organizer! });
+    const seller = privateKeyToAccount(generatePrivateKey());
+    const buyer = privateKeyToAccount(generatePrivateKey());
+    await chain.client.waitForTransactionReceipt({
+      hash: await chain.wallet(funder!).sendTransaction({ account: funder!, chain: chain.client.chain, to: seller.address, value: parseEther("1") }),
+    });
+    const sellerWallet = createWalletClient({ account: seller, chain: chainDefinition(chain.chainId, chain.url), transport: http(chain.url) });
+    const bought = await chain.client.waitForTransactionReceipt({
+      hash: await sellerWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, seller.address], value: 10n ** 15n }),
+    });
+    const tokenId = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: bought.logs })[0]!.args.firstTokenId;
+    await chain.client.waitForTransactionReceipt({
+      hash: await sellerWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "transferFrom", args: [seller.address, buyer.address, tokenId] }),
+    });
+    await chain.mine(10);
+
+    // the mirror stopped before the transfer; the dead indexer's cursor says it was at the head it saw
+    const event = await seedEvent(db, { chainId: chain.chainId, contract: created.ticket });
+    await seedTicket(db, event, seller.address.toLowerCase() as Address, { chainId: chain.chainId, tokenId });
+    await db("indexer_cursors").where({ chain_id: chain.chainId }).update({ block_number: 1, head_block_number: 1 });
+    const sellerFan = await createFan(db, "Seller");
+    const buyerFan = await createFan(db, "Buyer");
+    await db("wallets").where({ user_id: sellerFan.user.userId }).update({ address: seller.address.toLowerCase() });
+    await db("wallets").where({ user_id: buyerFan.user.userId }).update({ address: buyer.address.toLowerCase() });
+
+    const api = await startTestApi(db, { config, chain: { client: chain.client, chainId: chain.chainId } });
+    apis.push(api);
+    const body = { contract: created.ticket, tokenId: tokenId.toString() };
+    const refused = await api.post("/api/v1/gate/passes", body, sellerFan.user.headers);
+    assert.equal(refused.status, 404, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, "ticket_not_found");
+    const issued = await api.post("/api/v1/gate/passes", body, buyerFan.user.headers);
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    assert.equal(issued.body.holder, buyer.address.toLowerCase());
+  });
 });

@@ -64,4 +64,21 @@ describe("gate: grouped admission at plain entrances", () => {
     assert.deepEqual(results.slice(0, 3).map((r) => r.status === "fulfilled" && r.value.verdict), ["admitted", "admitted", "admitted"]);
     assert.equal(results[3]!.status, "rejected");
   });
+
+  it("two processes admitting one ticket at once: a copy of the admitting scan is admitted again, another scan is refused", async () => {
+    const fan = await createFan(db);
+    for (const sameScan of [true, false]) {
+      const tokenId = await seedTicket(db, event, fan.address);
+      const first = values(tokenId, fan.address);
+      const copy = [...first] as typeof first;
+      copy[4] = newId(); // its own check-in and scan ids, as a second request would have
+      copy[11] = newId();
+      if (!sameScan) copy[9] = String(++nonce);
+      const out = await Promise.all([new EntranceBatcher(db).admit(first), new EntranceBatcher(db).admit(copy)]);
+      assert.deepEqual(out.map((o) => o.verdict).sort(), sameScan ? ["admitted", "admitted"] : ["admitted", "already_admitted"]);
+      assert.equal((await db("gate_check_ins").where({ token_id: tokenId.toString() })).length, 1);
+      const logged = await db("gate_scans").where({ token_id: tokenId.toString() }).pluck("verdict");
+      assert.deepEqual(logged.sort(), sameScan ? ["admitted"] : ["admitted", "already_admitted"]);
+    }
+  });
 });

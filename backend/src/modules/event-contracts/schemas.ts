@@ -167,7 +167,7 @@ export const TierStats = z
       })
       .nullable(),
     holders: z.number().int(),
-    checkedIn: z.number().int(),
+    checkedInOnChain: z.number().int(),
     admittedAtGate: z.number().int(),
   })
   .openapi("TierStats");

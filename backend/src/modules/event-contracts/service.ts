@@ -468,7 +468,7 @@ export class EventContractsService {
                 revenue: r.revenue as string,
               },
         holders: r.holders as number,
-        checkedIn: r.checked_in as number,
+        checkedInOnChain: r.checked_in as number,
         admittedAtGate: r.admitted as number,
       })),
     };
