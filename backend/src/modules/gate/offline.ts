@@ -7,7 +7,7 @@ import { recordAudit, type AuditContext } from "../audit/service.js";
 import { mirrorBlock } from "../chain-mirror/freshness.js";
 import { decideTicket } from "./admission-policy.js";
 import { verifyEd25519, type SnapshotSigner } from "./keys.js";
-import { checkPass } from "./pass-checks.js";
+import { passRefusal, tierOf, verifiedPass } from "./pass-checks.js";
 import { decodePass, PassFormatError } from "./pass.js";
 import { passSigner } from "./passes.js";
 import type { ScannerAccess } from "./scanners.js";
@@ -126,20 +126,16 @@ export function verifyPassOffline(
   payload: string,
   opts: { zoneId: string; now?: number; state: OfflineGateState },
 ): { verdict: Verdict; tokenId: string | null; holder: string | null; tier: string | null } {
-  const zone = snapshot.zones.find((z) => z.id === opts.zoneId);
-  const checked = checkPass(payload, {
-    chainId: snapshot.chainId,
-    contract: snapshot.contract,
-    platformSigner: snapshot.passSigner,
-    allowedTiers: zone ? zone.tiers : [], // a zone the snapshot does not have lets no tier in
-    now: opts.now ?? Math.floor(Date.now() / 1000),
-  });
-  if (!checked.pass) return { verdict: checked.verdict, tokenId: null, holder: null, tier: null };
-  const { pass, tierId } = checked;
+  const pass = verifiedPass(payload, snapshot.passSigner);
+  if (typeof pass === "string") return { verdict: pass, tokenId: null, holder: null, tier: null };
   const holder = pass.holder.toLowerCase();
   const tokenId = pass.tokenId.toString();
+  const tierId = tierOf(pass);
   const out = (verdict: Verdict) => ({ verdict, tokenId, holder, tier: snapshot.tiers.find((t) => t.tierId === tierId)?.name ?? null });
-  if (checked.verdict) return out(checked.verdict);
+  const zone = snapshot.zones.find((z) => z.id === opts.zoneId);
+  // a zone the snapshot does not have lets no tier in
+  const refusal = passRefusal(pass, { chainId: snapshot.chainId, contract: snapshot.contract, allowedTiers: zone ? zone.tiers : [] }, opts.now ?? Math.floor(Date.now() / 1000));
+  if (refusal) return out(refusal);
   const ticket = snapshot.tickets.find((t) => t[0] === tokenId);
   const singleEntry = zone!.kind === "entrance" && !zone!.allowReentry;
   const decision = decideTicket(

@@ -7,7 +7,7 @@ import type { CachedMirrorFreshness, MirrorChain } from "../chain-mirror/freshne
 import { decideTicket, sameScan, type ScanFacts } from "./admission-policy.js";
 import { EntranceBatcher } from "./entrance-batcher.js";
 import { mirroredTicket, ownerOnChain, withChainOwner, type TicketState } from "./ownership.js";
-import { checkPass } from "./pass-checks.js";
+import { passRefusal, tierOf, verifiedPass } from "./pass-checks.js";
 import type { SignedPass } from "./pass.js";
 import type { ScannerAccess } from "./scanners.js";
 import { VERDICT_MESSAGES, type ScanResult, type Verdict } from "./verdicts.js";
@@ -108,18 +108,12 @@ export class GateScanService {
     const log = { zone, principal, input, scannedAt };
 
     // 1-3. the pass: signature, expiry, event and zone
-    const checked = checkPass(input.payload, {
-      chainId: zone.chainId,
-      contract: zone.contract,
-      platformSigner: this.platformSigner,
-      allowedTiers: zone.allowedTiers,
-      now: Math.floor((this.deps.now?.() ?? Date.now()) / 1000),
-    });
-    if (!checked.pass) {
-      await this.logScan(log, checked.verdict, null);
-      return result(checked.verdict);
+    const pass = verifiedPass(input.payload, this.platformSigner);
+    if (typeof pass === "string") {
+      await this.logScan(log, pass, null);
+      return result(pass);
     }
-    const { pass, tierId } = checked;
+    const tierId = tierOf(pass);
     const holder = pass.holder.toLowerCase();
     const ticketOf = (state?: Pick<TicketState, "holderDisplayName">) => ({
       contract: pass.contract.toLowerCase(),
@@ -133,7 +127,8 @@ export class GateScanService {
       await this.logScan(log, verdict, pass);
       return result(verdict, { ticket: ticketOf(), ...extra });
     };
-    if (checked.verdict) return refuse(checked.verdict);
+    const refusal = passRefusal(pass, zone, Math.floor((this.deps.now?.() ?? Date.now()) / 1000));
+    if (refusal) return refuse(refusal);
 
     // 4-6 in one statement for the common case: a plain entrance, the mirror fresh
     const singleEntry = input.direction === "in" && zone.kind === "entrance" && !zone.allowReentry;
