@@ -30,18 +30,22 @@ export interface SeededEvent {
 }
 
 /** Tier 1 STANDARD (entrance only), tier 2 VIP (entrance + vip area); lounge holds `loungeCapacity`. */
-export async function seedEvent(db: Knex, opts: { loungeCapacity?: number; cancelled?: boolean } = {}): Promise<SeededEvent> {
+export async function seedEvent(
+  db: Knex,
+  opts: { loungeCapacity?: number; cancelled?: boolean; chainId?: number; contract?: Address } = {},
+): Promise<SeededEvent> {
+  const chainId = opts.chainId ?? CHAIN_ID;
   const organizer = await createTestUser(db, { roles: ["organizer"] });
   const { organizationId } = await createTestOrganization(db, [[organizer, "owner"]]);
   const { festivalId } = await createTestFestival(db, organizationId);
   const scanner = await createTestUser(db, { roles: ["security"], displayName: "Gate steward" });
   await db("gate_scanners").insert({ id: newId(), festival_id: festivalId, user_id: scanner.userId });
 
-  const contract = randomAddress();
+  const contract = opts.contract ?? randomAddress();
   const split = randomAddress();
   const now = Date.now();
   await db("chain_events").insert({
-    chain_id: CHAIN_ID,
+    chain_id: chainId,
     ticket_address: contract,
     event_id: String(Date.now() * 1000 + ++eventCounter),
     split_address: split,
@@ -68,7 +72,7 @@ export async function seedEvent(db: Knex, opts: { loungeCapacity?: number; cance
   });
   for (const [tierId, name] of [[1, "STANDARD"], [2, "VIP"]] as const) {
     await db("chain_tiers").insert({
-      chain_id: CHAIN_ID,
+      chain_id: chainId,
       contract_address: contract,
       tier_id: tierId,
       name,
@@ -87,7 +91,7 @@ export async function seedEvent(db: Knex, opts: { loungeCapacity?: number; cance
     });
   }
   await db("indexer_cursors")
-    .insert({ chain_id: CHAIN_ID, block_number: 100, block_hash: `0x${"cd".repeat(32)}`, block_timestamp: new Date(), head_block_number: 100, head_seen_at: new Date() })
+    .insert({ chain_id: chainId, block_number: 100, block_hash: `0x${"cd".repeat(32)}`, block_timestamp: new Date(), head_block_number: 100, head_seen_at: new Date() })
     .onConflict("chain_id")
     .ignore();
 
@@ -95,7 +99,7 @@ export async function seedEvent(db: Knex, opts: { loungeCapacity?: number; cance
   await db("event_contracts").insert({
     id: eventContractId,
     festival_id: festivalId,
-    chain_id: CHAIN_ID,
+    chain_id: chainId,
     factory_address: "0x00000000000000000000000000000000000000fa",
     organizer_address: randomAddress(),
     status: "linked",
@@ -145,12 +149,12 @@ export async function seedTicket(
   db: Knex,
   event: Pick<SeededEvent, "contract">,
   owner: Address | null,
-  opts: { tierId?: number; burned?: boolean; refundState?: "none" | "refundable" | "refunded" } = {},
+  opts: { tierId?: number; burned?: boolean; refundState?: "none" | "refundable" | "refunded"; chainId?: number; tokenId?: bigint } = {},
 ): Promise<bigint> {
-  const tierId = opts.tierId ?? 1;
-  const tokenId = BigInt(tierId) * 1_000_000n + BigInt(++serial);
+  const tierId = opts.tokenId !== undefined ? Number(opts.tokenId / 1_000_000n) : (opts.tierId ?? 1);
+  const tokenId = opts.tokenId ?? BigInt(tierId) * 1_000_000n + BigInt(++serial);
   await db("chain_tickets").insert({
-    chain_id: CHAIN_ID,
+    chain_id: opts.chainId ?? CHAIN_ID,
     contract_address: event.contract,
     token_id: tokenId.toString(),
     tier_id: tierId,
@@ -176,12 +180,12 @@ export async function holderPass(
   signer: PrivateKeyAccount,
   contract: Address,
   tokenId: bigint,
-  opts: { seconds?: number; holder?: Address; nonce?: bigint } = {},
+  opts: { seconds?: number; holder?: Address; nonce?: bigint; chainId?: number } = {},
 ): Promise<string> {
   const pass = await signPass(
     signer,
     {
-      chainId: CHAIN_ID,
+      chainId: opts.chainId ?? CHAIN_ID,
       contract,
       tokenId,
       holder: opts.holder ?? signer.address,

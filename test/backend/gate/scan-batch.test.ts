@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Knex } from "knex";
 import { newId } from "../../../lib/ids.js";
-import { EntranceBatcher } from "../../../backend/src/modules/gate/scan.js";
+import { EntranceBatcher } from "../../../backend/src/modules/gate/entrance-batcher.js";
 import { testDatabase } from "../../support/database.js";
 import { CHAIN_ID, createFan, seedEvent, seedTicket, type SeededEvent } from "./fixtures.js";
 
@@ -13,10 +13,12 @@ describe("gate: grouped admission at plain entrances", () => {
     event = await seedEvent(db);
   });
 
+  // every scan shows its own pass (nonce): the same nonce from the same scanner would be one scan sent again
+  let nonce = 0;
   const values = (tokenId: bigint, holder: string, scannerUserId = event.scanner.userId) =>
     [
       CHAIN_ID, event.contract, tokenId.toString(), holder, newId(), event.eventContractId, event.zones.gate,
-      scannerUserId, "device-1", "7", new Date(), newId(),
+      scannerUserId, "device-1", String(++nonce), new Date(), newId(),
     ] as Parameters<EntranceBatcher["admit"]>[0];
 
   it("admits each ticket exactly once when its scans share a batch, and decides every refusal as the single statement does", async () => {
@@ -61,5 +63,22 @@ describe("gate: grouped admission at plain entrances", () => {
     const results = await Promise.allSettled([...good.map((t) => batcher.admit(values(t, fan.address))), batcher.admit(bad)]);
     assert.deepEqual(results.slice(0, 3).map((r) => r.status === "fulfilled" && r.value.verdict), ["admitted", "admitted", "admitted"]);
     assert.equal(results[3]!.status, "rejected");
+  });
+
+  it("two processes admitting one ticket at once: a copy of the admitting scan is admitted again, another scan is refused", async () => {
+    const fan = await createFan(db);
+    for (const sameScan of [true, false]) {
+      const tokenId = await seedTicket(db, event, fan.address);
+      const first = values(tokenId, fan.address);
+      const copy = [...first] as typeof first;
+      copy[4] = newId(); // its own check-in and scan ids, as a second request would have
+      copy[11] = newId();
+      if (!sameScan) copy[9] = String(++nonce);
+      const out = await Promise.all([new EntranceBatcher(db).admit(first), new EntranceBatcher(db).admit(copy)]);
+      assert.deepEqual(out.map((o) => o.verdict).sort(), sameScan ? ["admitted", "admitted"] : ["admitted", "already_admitted"]);
+      assert.equal((await db("gate_check_ins").where({ token_id: tokenId.toString() })).length, 1);
+      const logged = await db("gate_scans").where({ token_id: tokenId.toString() }).pluck("verdict");
+      assert.deepEqual(logged.sort(), sameScan ? ["admitted"] : ["admitted", "already_admitted"]);
+    }
   });
 });

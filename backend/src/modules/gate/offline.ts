@@ -4,11 +4,14 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
+import { mirrorBlock } from "../chain-mirror/freshness.js";
+import { decideTicket } from "./admission-policy.js";
 import { verifyEd25519, type SnapshotSigner } from "./keys.js";
-import { decodePass, PASS_MAX_VALIDITY_SECONDS, PassFormatError } from "./pass.js";
+import { passRefusal, tierOf, verifiedPass } from "./pass-checks.js";
+import { decodePass, PassFormatError } from "./pass.js";
 import { passSigner } from "./passes.js";
-import { TIER_ID_BASE, type Verdict } from "./scan.js";
 import type { ScannerAccess } from "./scanners.js";
+import type { Verdict } from "./verdicts.js";
 
 /**
  * Offline gates.
@@ -52,9 +55,9 @@ export interface SignedSnapshot {
 export async function buildSnapshot(db: Knex, signer: SnapshotSigner, passSignerAddress: Address, eventContractId: string): Promise<SignedSnapshot> {
   const link = await db("event_contracts").where({ id: eventContractId }).first();
   if (!link?.ticket_address) throw new HttpError(409, "event_not_linked", "this event is not linked to a ticket contract yet");
-  const [event, cursor, zones, categories, tickets] = await Promise.all([
+  const [event, block, zones, categories, tickets] = await Promise.all([
     db("chain_events").where({ chain_id: link.chain_id, ticket_address: link.ticket_address }).first("cancelled"),
-    db("indexer_cursors").where({ chain_id: link.chain_id }).first("block_number"),
+    mirrorBlock(db, Number(link.chain_id)),
     db.raw(
       `select z.id, z.code, z.kind, z.allow_reentry,
               (select coalesce(json_agg(c.tier_id order by c.tier_id), '[]'::json) from ticket_category_zones cz
@@ -79,7 +82,7 @@ export async function buildSnapshot(db: Knex, signer: SnapshotSigner, passSigner
     contract: link.ticket_address,
     name: link.name,
     issuedAt: new Date().toISOString(),
-    blockNumber: cursor ? String(cursor.block_number) : null,
+    blockNumber: block === null ? null : block.toString(),
     cancelled: event?.cancelled ?? false,
     passSigner: passSignerAddress.toLowerCase() as Address,
     zones: zones.rows.map((z: Record<string, unknown>) => ({
@@ -123,35 +126,33 @@ export function verifyPassOffline(
   payload: string,
   opts: { zoneId: string; now?: number; state: OfflineGateState },
 ): { verdict: Verdict; tokenId: string | null; holder: string | null; tier: string | null } {
-  const none = { tokenId: null, holder: null, tier: null };
-  let pass;
-  try {
-    pass = decodePass(payload.trim());
-  } catch (error) {
-    if (error instanceof PassFormatError) return { verdict: "malformed_pass", ...none };
-    throw error;
-  }
+  const pass = verifiedPass(payload, snapshot.passSigner);
+  if (typeof pass === "string") return { verdict: pass, tokenId: null, holder: null, tier: null };
   const holder = pass.holder.toLowerCase();
   const tokenId = pass.tokenId.toString();
-  const tierId = Number(pass.tokenId / TIER_ID_BASE);
+  const tierId = tierOf(pass);
   const out = (verdict: Verdict) => ({ verdict, tokenId, holder, tier: snapshot.tiers.find((t) => t.tierId === tierId)?.name ?? null });
-  const expected = pass.signer === "platform" ? snapshot.passSigner : holder;
-  if (passSigner(pass) !== expected) return { verdict: "bad_signature", ...none };
-  const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (pass.validUntil < now) return out("expired_pass");
-  if (pass.validUntil > now + PASS_MAX_VALIDITY_SECONDS + 5) return out("validity_too_long");
-  if (pass.chainId !== snapshot.chainId || pass.contract.toLowerCase() !== snapshot.contract) return out("wrong_event");
   const zone = snapshot.zones.find((z) => z.id === opts.zoneId);
-  if (!zone || (zone.tiers && !zone.tiers.includes(tierId))) return out("wrong_zone");
+  // a zone the snapshot does not have lets no tier in
+  const refusal = passRefusal(pass, { chainId: snapshot.chainId, contract: snapshot.contract, allowedTiers: zone ? zone.tiers : [] }, opts.now ?? Math.floor(Date.now() / 1000));
+  if (refusal) return out(refusal);
   const ticket = snapshot.tickets.find((t) => t[0] === tokenId);
-  if (!ticket) return out("unknown_ticket");
-  if (ticket[2] === "refunded") return out("refunded");
-  if (ticket[1] !== holder) return out("not_holder");
-  if (snapshot.cancelled) return out("cancelled");
-  if (zone.kind === "entrance" && !zone.allowReentry && (ticket[2] === "checked_in" || opts.state.admitted.has(tokenId))) {
-    return out("already_admitted");
-  }
-  if (zone.kind === "entrance") opts.state.admitted.add(tokenId);
+  const singleEntry = zone!.kind === "entrance" && !zone!.allowReentry;
+  const decision = decideTicket(
+    ticket
+      ? {
+          owner: ticket[1],
+          burned: ticket[2] === "refunded",
+          refundState: "none",
+          cancelled: snapshot.cancelled,
+          checkedIn: ticket[2] === "checked_in" || opts.state.admitted.has(tokenId),
+          checkIn: null,
+        }
+      : null,
+    { holder, singleEntry, passNonce: pass.nonce.toString(), scannerUserId: null, zoneId: opts.zoneId, deviceId: null },
+  );
+  if (decision !== "ok" && decision !== "retry") return out(decision);
+  if (zone!.kind === "entrance") opts.state.admitted.add(tokenId);
   return out("admitted");
 }
 

@@ -4,6 +4,7 @@ import { HttpError } from "../../http/errors.js";
 import { newId } from "../../../../lib/ids.js";
 import { recordAudit, type AuditContext } from "../audit/service.js";
 import { assertFestivalAccess } from "../festival-access/service.js";
+import { userHasPermission, userSummaries } from "../users/service.js";
 
 /**
  * Scanner accounts: staff users (platform role `security`, which grants `tickets.scan`; no
@@ -42,17 +43,17 @@ export class ScannerAccess {
 
   async list(principal: Principal, festivalId: string) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
-    const rows = await this.db("gate_scanners as s")
-      .join("users as u", "u.id", "s.user_id")
-      .where("s.festival_id", festivalId)
-      .whereNull("s.revoked_at")
-      .orderBy("s.created_at")
-      .select("s.user_id", "u.display_name", "u.email", "s.created_at");
+    const rows = await this.db("gate_scanners")
+      .where("festival_id", festivalId)
+      .whereNull("revoked_at")
+      .orderBy("created_at")
+      .select("user_id", "created_at");
+    const people = await userSummaries(this.db, rows.map((r) => r.user_id as string));
     return {
       items: rows.map((r) => ({
         userId: r.user_id as string,
-        displayName: (r.display_name as string | null) ?? null,
-        email: (r.email as string | null) ?? null,
+        displayName: people.get(r.user_id)?.displayName ?? null,
+        email: people.get(r.user_id)?.email ?? null,
         assignedAt: (r.created_at as Date).toISOString(),
       })),
     };
@@ -60,11 +61,7 @@ export class ScannerAccess {
 
   async assign(principal: Principal, audit: AuditContext, festivalId: string, userId: string) {
     const access = await assertFestivalAccess(this.db, principal, festivalId, { level: "manager" });
-    const isSecurity = await this.db("user_roles as ur")
-      .join("role_permissions as rp", "rp.role_id", "ur.role_id")
-      .join("permissions as p", "p.id", "rp.permission_id")
-      .where({ "ur.user_id": userId, "p.name": "tickets.scan" })
-      .first("ur.id");
+    const isSecurity = await userHasPermission(this.db, userId, "tickets.scan");
     if (!isSecurity) {
       throw new HttpError(422, "not_security_staff", "only staff with the security role (permission tickets.scan) can scan tickets", [
         { field: "body.userId", message: "user has no security role (or does not exist)" },

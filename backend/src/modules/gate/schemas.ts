@@ -1,6 +1,6 @@
 import { z } from "../../http/zod.js";
 import { Address, Amount } from "../event-contracts/schemas.js";
-import { VERDICTS } from "./scan.js";
+import { VERDICTS } from "./verdicts.js";
 
 export const ScanBody = z
   .strictObject({

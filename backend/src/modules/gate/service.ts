@@ -1,13 +1,13 @@
 import type { Knex } from "knex";
 import type { Address, LocalAccount, PublicClient } from "viem";
-import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import type { Config } from "../../../../lib/config.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { requireChain } from "../../http/chain.js";
-import { evmWalletsOf } from "../tickets/service.js";
+import { CachedMirrorFreshness } from "../chain-mirror/freshness.js";
 import { platformPassAccount, snapshotSigner } from "./keys.js";
 import { OfflineGateService } from "./offline.js";
+import { ownerOnChain } from "./ownership.js";
 import { issuePlatformPass, renderPassQr } from "./passes.js";
 import { GateScanService } from "./scan.js";
 import { ScannerAccess } from "./scanners.js";
@@ -27,6 +27,7 @@ export function createGate(deps: { db: Knex; config: Config; chain?: { client: P
   const platform = platformPassAccount(deps.config);
   const scanners = new ScannerAccess(deps.db);
   const directory = new ZoneDirectory(deps.db);
+  const freshness = new CachedMirrorFreshness(deps.db, { maxLagBlocks: deps.config.indexer.maxLagBlocks, chain: deps.chain });
   return {
     scanners,
     platformPassAddress: platform.address,
@@ -35,11 +36,11 @@ export function createGate(deps: { db: Knex; config: Config; chain?: { client: P
       db: deps.db,
       chain: deps.chain,
       platformPassAddress: platform.address,
-      maxLagBlocks: deps.config.indexer.maxLagBlocks,
+      freshness,
       zones: directory,
       scanners,
     }),
-    passes: new GatePassService(deps.db, deps.config, platform, deps.chain),
+    passes: new GatePassService(deps.db, platform, freshness, deps.chain),
     offline: new OfflineGateService(deps.db, scanners, platform.address, snapshotSigner(deps.config)),
   };
 }
@@ -53,26 +54,25 @@ export function createGate(deps: { db: Knex; config: Config; chain?: { client: P
 export class GatePassService {
   constructor(
     private readonly db: Knex,
-    private readonly config: Config,
     private readonly platform: LocalAccount,
+    private readonly freshness: CachedMirrorFreshness,
     private readonly chain?: { client: PublicClient; chainId: number },
   ) {}
 
   async issue(principal: Principal, input: { contract: Address; tokenId: string; validitySeconds?: number }) {
     const chain = requireChain({ chain: this.chain });
-    const wallets = await evmWalletsOf(this.db, principal.userId);
-    const row = await this.db("chain_tickets as t")
-      .join("chain_events as e", (j) => j.on("e.chain_id", "t.chain_id").andOn("e.ticket_address", "t.contract_address"))
-      .where({ "t.chain_id": chain.chainId, "t.contract_address": input.contract, "t.token_id": input.tokenId })
-      .first("t.owner_address", "t.burned", "e.cancelled");
+    const [wallets, row] = await Promise.all([
+      this.db("evm_wallet_holders").where({ user_id: principal.userId }).pluck("address"),
+      this.db("chain_tickets as t")
+        .join("chain_events as e", (j) => j.on("e.chain_id", "t.chain_id").andOn("e.ticket_address", "t.contract_address"))
+        .where({ "t.chain_id": chain.chainId, "t.contract_address": input.contract, "t.token_id": input.tokenId })
+        .first("t.owner_address", "t.burned", "e.cancelled"),
+    ]);
     let owner: string | null = row?.owner_address ?? null;
-    const cursor = await this.db("indexer_cursors").where({ chain_id: chain.chainId }).first("block_number", "head_block_number");
-    const lagging = !cursor || Number(cursor.head_block_number) - Number(cursor.block_number) > this.config.indexer.maxLagBlocks;
-    if (lagging) {
-      owner = await chain.client
-        .readContract({ address: input.contract, abi: eventTicketAbi, functionName: "ownerOf", args: [BigInt(input.tokenId)] })
-        .then((o) => o.toLowerCase())
-        .catch(() => owner);
+    if (!(await this.freshness.fresh(chain.chainId))) {
+      const onChain = await ownerOnChain(chain, input.contract, BigInt(input.tokenId));
+      if (onChain.kind === "owner") owner = onChain.owner;
+      else if (onChain.kind === "nonexistent") owner = null;
     }
     if (!owner || !wallets.includes(owner)) {
       throw new HttpError(404, "ticket_not_found", "no such ticket in your linked wallets");

@@ -46,6 +46,8 @@ export class ZoneDirectory {
   async get(zoneId: string): Promise<ZoneInfo | null> {
     const hit = this.cache.get(zoneId);
     if (hit && Date.now() - hit.at < ZONE_TTL_MS) return hit.zone;
+    // Reads the event-contracts module's event_contracts and ticket_categories in the same query:
+    // a cache miss on the scan hot path stays one round trip.
     const rows = await this.db.raw(
       `select z.id, z.code, z.name, z.kind, z.capacity, z.allow_reentry, z.event_contract_id,
               ec.festival_id, ec.chain_id::int as chain_id, ec.ticket_address,

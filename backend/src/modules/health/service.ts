@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { PublicClient } from "viem";
+import { mirrorFreshness } from "../chain-mirror/freshness.js";
 
 export interface ReadinessDeps {
   db: Knex;
@@ -44,9 +45,8 @@ async function checkChainHead(chain: ReadinessDeps["chain"]): Promise<{ ok: bool
 }
 
 async function checkIndexer(db: Knex, chainId: number, head: bigint, maxLagBlocks: number): Promise<Readiness["indexer"]> {
-  const cursor = await db("indexer_cursors").where({ chain_id: chainId }).first();
-  if (!cursor) return { ok: false, error: "indexer has not started on this chain" };
-  const lagBlocks = Number(head - BigInt(cursor.block_number));
-  const lagSeconds = lagBlocks <= 0 ? 0 : Math.max(0, Math.round((Date.now() - new Date(cursor.block_timestamp).getTime()) / 1000));
-  return { ok: lagBlocks <= maxLagBlocks, block: String(cursor.block_number), lagBlocks: Math.max(0, lagBlocks), lagSeconds };
+  const mirror = await mirrorFreshness(db, chainId, { maxLagBlocks, head });
+  if (mirror.block === null) return { ok: false, error: "indexer has not started on this chain" };
+  const lagSeconds = mirror.lagBlocks <= 0 ? 0 : Math.max(0, Math.round((Date.now() - mirror.blockTimestamp!.getTime()) / 1000));
+  return { ok: mirror.fresh, block: String(mirror.block), lagBlocks: mirror.lagBlocks, lagSeconds };
 }

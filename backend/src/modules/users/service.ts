@@ -270,3 +270,22 @@ export async function revokeRole(db: Knex, principal: Principal, ctx: AuditConte
   });
   return rolesOf(db, userId);
 }
+
+// ------------------------------------------------------------------------------ for other modules
+
+/** Whether a user holds a platform permission through one of their roles (e.g. the gate: may this user scan?). */
+export async function userHasPermission(db: Knex, userId: string, permission: string): Promise<boolean> {
+  const row = await db("user_roles as ur")
+    .join("role_permissions as rp", "rp.role_id", "ur.role_id")
+    .join("permissions as p", "p.id", "rp.permission_id")
+    .where({ "ur.user_id": userId, "p.name": permission })
+    .first("ur.id");
+  return row !== undefined;
+}
+
+/** Display name and email of each user id given (for another module's lists of people). */
+export async function userSummaries(db: Knex, userIds: string[]): Promise<Map<string, { displayName: string | null; email: string | null }>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db("users").whereIn("id", userIds).select("id", "display_name", "email");
+  return new Map(rows.map((r) => [r.id as string, { displayName: (r.display_name as string | null) ?? null, email: (r.email as string | null) ?? null }]));
+}
