@@ -66,7 +66,7 @@ export async function runScenario(t: TestChain): Promise<{ a: CreatedEvent; b: C
   const b1 = await buy(t, b, fan1!, 1n, 2n);
   await buy(t, b, fan2!, 1n, 1n);
   await send(t, organizer!, b.ticket, eventTicketAbi, "cancelEvent", []);
-  await send(t, fan1!, b.ticket, eventTicketAbi, "claimRefunds", [[b1]]);
+  await send(t, fan1!, b.ticket, eventTicketAbi, "claimRefunds", [[b1], fan1!]);
 
   // settlement of A after its end and refund window, then claims
   await t.rpc("evm_increaseTime", [200_000]);
