@@ -1039,7 +1039,7 @@ describe("EventTicket", () => {
   describe("schedule bounds", () => {
     it("only postpones: an earlier start, end or refund window is refused with the current schedule", async () => {
       const { ticket, organizer, now, startsAt, endsAt, refundWindow } = await withSales();
-      const current = [startsAt, endsAt, refundWindow];
+      const current: [bigint, bigint, bigint] = [startsAt, endsAt, refundWindow];
       const earlier = [
         [startsAt - 1n, endsAt, refundWindow],
         [startsAt, endsAt - 1n, refundWindow],
