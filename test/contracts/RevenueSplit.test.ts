@@ -172,7 +172,7 @@ describe("RevenueSplit", () => {
     });
 
     it("refuses zero and wrong amounts", async () => {
-      const { split, stranger, usdc } = await load();
+      const { split, usdc } = await load();
       await viem.assertions.revertWithCustomError(split.write.deposit([zeroAddress, 0n]), split, "RevenueSplitZeroAmount");
       await viem.assertions.revertWithCustomErrorWithArgs(
         split.write.deposit([zeroAddress, 10n], { value: 9n }),
