@@ -2,14 +2,15 @@
 pragma solidity ^0.8.28;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {PayableClones} from "./PayableClones.sol";
 import {IEventFactory} from "./interfaces/IEventFactory.sol";
 import {IEventTicket} from "./interfaces/IEventTicket.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 
 /**
  * @title EventFactory
- * @notice Creates events as EIP-1167 clones of an {EventTicket} and a {RevenueSplit} implementation
+ * @notice Creates events as EIP-1167 clones ({PayableClones}: they accept plain ETH with the 2,300-gas stipend) of an
+ * {EventTicket} and a {RevenueSplit} implementation
  * (see {IEventFactory}). Clones are deployed with CREATE2 and the event id as salt, so an event's addresses are
  * computed, not stored. Both clones carry immutable arguments (read from their code, which saves storage): the
  * split its factory and event id (to find its ticket), the ticket the split's address. The factory's default admin sets the
@@ -38,7 +39,7 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @param admin the factory's default admin
     /// @param adminDelay delay of a default admin transfer, in seconds
     /// @param feeRecipient the platform fee recipient
-    /// @param feeBps the platform fee, in basis points of each event's revenue remainder
+    /// @param feeBps the platform fee, in basis points of everything each event's split receives (taken off the top)
     constructor(
         address ticketImpl,
         address splitImpl,
@@ -62,8 +63,8 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
         eventId = uint256(f.eventCount) + 1;
         _factory.eventCount = uint64(eventId);
 
-        split = Clones.cloneDeterministicWithImmutableArgs(splitImplementation, _splitArgs(eventId), bytes32(eventId));
-        ticket = Clones.cloneDeterministicWithImmutableArgs(ticketImplementation, abi.encodePacked(split), bytes32(eventId));
+        split = PayableClones.cloneDeterministic(splitImplementation, _splitArgs(eventId), bytes32(eventId));
+        ticket = PayableClones.cloneDeterministic(ticketImplementation, abi.encodePacked(split), bytes32(eventId));
         emit EventCreated(eventId, msg.sender, ticket, split, config, f.feeRecipient, f.feeBps);
 
         IRevenueSplit(split).initialize(msg.sender, f.feeRecipient, f.feeBps, payees);
@@ -83,9 +84,9 @@ contract EventFactory is IEventFactory, AccessControlDefaultAdminRules {
     /// @inheritdoc IEventFactory
     function eventContracts(uint256 eventId) external view returns (address ticket, address split) {
         if (eventId == 0 || eventId > _factory.eventCount) revert EventFactoryUnknownEvent(eventId);
-        split = Clones.predictDeterministicAddressWithImmutableArgs(splitImplementation, _splitArgs(eventId), bytes32(eventId));
-        ticket = Clones.predictDeterministicAddressWithImmutableArgs(
-            ticketImplementation, abi.encodePacked(split), bytes32(eventId)
+        split = PayableClones.predictDeterministicAddress(splitImplementation, _splitArgs(eventId), bytes32(eventId), address(this));
+        ticket = PayableClones.predictDeterministicAddress(
+            ticketImplementation, abi.encodePacked(split), bytes32(eventId), address(this)
         );
     }
 

@@ -12,9 +12,9 @@ import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IEventTicket} from "./interfaces/IEventTicket.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
+import {PayableClones} from "./PayableClones.sol";
 
 /**
  * @title EventTicket
@@ -36,7 +36,11 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  *   (its ERC-20 is an index into a small currency registry); the split's address is the clone's immutable argument.
  * - Everything that leaves this contract before settlement is a refund of a cancelled event, or a resale's
  *   proceeds paid to its seller in the same transaction; so the balance of a currency is its revenue, and
- *   {settle} moves all of it.
+ *   {settle} moves all of it. The face value of every sold ticket not yet refunded is counted per currency
+ *   (`_refundsOwed`), so a cancelled event can settle what it holds beyond its refunds (resale royalties, outside
+ *   ERC-2981 royalties) without touching a single refund.
+ * - Plain ETH (ERC-2981 royalties) is accepted by the clone's own code ({PayableClones}), without a DELEGATECALL,
+ *   so a payer using `transfer` and its 2,300-gas stipend succeeds; it becomes revenue.
  */
 contract EventTicket is
     IEventTicket,
@@ -96,9 +100,11 @@ contract EventTicket is
         bool priceLocked;
     }
 
+    /// @dev A listing in one slot, with the royalty in force when it was made (a later change cannot touch it).
     struct Listing {
         address seller;
-        uint96 price;
+        uint80 price;
+        uint16 royaltyBps;
     }
 
     EventState private _state;
@@ -108,6 +114,7 @@ contract EventTicket is
     mapping(uint256 word => uint256) private _compBits;
     mapping(uint256 word => uint256) private _checkedInBits;
     mapping(uint256 tokenId => Listing) private _listings;
+    mapping(address currency => uint256) private _refundsOwed; // face value of the sold tickets not refunded
     string private _baseTokenURI;
     string private _contractURI;
 
@@ -166,13 +173,20 @@ contract EventTicket is
     }
 
     /// @inheritdoc IEventTicket
+    /// @dev Postponement only: settlement (end plus refund window) and the check-in transfer lock (until the end)
+    /// can never come earlier than promised when the tickets were sold, and an ended event stays ended.
     function setSchedule(uint40 startsAt, uint40 endsAt, uint32 refundWindow)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        if (_state.cancelled) revert EventTicketEventIsCancelled();
-        if (_state.settled) revert EventTicketAlreadySettled();
+        EventState memory s = _state;
+        if (s.cancelled) revert EventTicketEventIsCancelled();
+        if (s.settled) revert EventTicketAlreadySettled();
+        if (block.timestamp >= s.endsAt) revert EventTicketEventEnded();
         if (endsAt <= startsAt) revert EventTicketInvalidSchedule(startsAt, endsAt);
+        if (startsAt < s.startsAt || endsAt < s.endsAt || refundWindow < s.refundWindow) {
+            revert EventTicketScheduleNotPostponed(s.startsAt, s.endsAt, s.refundWindow);
+        }
         _state.startsAt = startsAt;
         _state.endsAt = endsAt;
         _state.refundWindow = refundWindow;
@@ -235,16 +249,18 @@ contract EventTicket is
         uint256 minted = t.minted;
         uint256 available = t.supply - minted;
         if (quantity > available) revert EventTicketSoldOut(tierId, available);
-        uint256 bought = _purchased[tierId][to] + quantity;
+        // the limit is the buyer's (who pays), so nobody can use up someone else's by buying for them
+        uint256 bought = _purchased[tierId][msg.sender] + quantity;
         uint256 limit = t.maxPerBuyer;
-        if (limit != 0 && bought > limit) revert EventTicketBuyerLimitExceeded(tierId, to, limit);
+        if (limit != 0 && bought > limit) revert EventTicketBuyerLimitExceeded(tierId, msg.sender, limit);
 
         // effects
-        _purchased[tierId][to] = bought;
+        _purchased[tierId][msg.sender] = bought;
         t.minted = uint24(minted + quantity);
         t.priceLocked = true;
         uint256 price = t.price;
         address currency = _currencyOf(t);
+        _refundsOwed[currency] += price * quantity;
         firstTokenId = tierId * TIER_ID_BASE + minted + 1;
         emit TicketPurchased(msg.sender, to, tierId, firstTokenId, quantity, price, currency);
 
@@ -324,8 +340,9 @@ contract EventTicket is
         if (isCheckedIn(tokenId)) revert EventTicketCheckedInLocked(tokenId);
         uint256 maxPrice = maxResalePrice(tokenId);
         if (price > maxPrice) revert EventTicketResalePriceTooHigh(tokenId, price, maxPrice);
-        _listings[tokenId] = Listing({seller: msg.sender, price: price.toUint96()});
-        emit ResaleListed(tokenId, msg.sender, price, _currencyOf(t));
+        uint16 royaltyBps = s.royaltyBps;
+        _listings[tokenId] = Listing({seller: msg.sender, price: price.toUint80(), royaltyBps: royaltyBps});
+        emit ResaleListed(tokenId, msg.sender, price, price * royaltyBps / _BPS, _currencyOf(t));
     }
 
     /// @inheritdoc IEventTicket
@@ -349,8 +366,11 @@ contract EventTicket is
         if (s.transferPolicy == TransferPolicy.Soulbound || !t.transferable) {
             revert EventTicketResaleNotAllowed(tokenId);
         }
+        // the cap in force now applies (a lowered cap stops dearer listings); the royalty is the listing's own
+        uint256 maxPrice = maxResalePrice(tokenId);
+        if (price > maxPrice) revert EventTicketResalePriceTooHigh(tokenId, price, maxPrice);
         address currency = _currencyOf(t);
-        uint256 royalty = price * s.royaltyBps / _BPS;
+        uint256 royalty = price * l.royaltyBps / _BPS;
 
         // effects: the listing goes, the token moves (a listing is void once its token leaves the seller, so the
         // seller still owns it; the check-in lock is enforced in _update)
@@ -364,14 +384,17 @@ contract EventTicket is
     }
 
     /// @inheritdoc IEventTicket
-    function listing(uint256 tokenId) external view returns (address seller, uint256 price) {
+    function listing(uint256 tokenId) external view returns (address seller, uint256 price, uint256 royalty) {
         Listing memory l = _listings[tokenId];
-        return (l.seller, l.price);
+        return (l.seller, l.price, uint256(l.price) * l.royaltyBps / _BPS);
     }
 
     /// @inheritdoc IEventTicket
+    /// @dev Face value is what a refund pays: a comp's is 0, so a comp can change hands through resale only for 0
+    /// and nobody can lose money buying one that is then refunded nothing.
     function maxResalePrice(uint256 tokenId) public view returns (uint256) {
-        return uint256(_tiers[tokenId / TIER_ID_BASE].price) * (_BPS + _state.resaleCapBps) / _BPS;
+        (uint256 faceValue,) = refundAmount(tokenId);
+        return faceValue * (_BPS + _state.resaleCapBps) / _BPS;
     }
 
     // ================================================================ cancellation, refunds, settlement
@@ -387,8 +410,10 @@ contract EventTicket is
     }
 
     /// @inheritdoc IEventTicket
-    function claimRefunds(uint256[] calldata tokenIds) external nonReentrant whenNotPaused returns (uint256 total) {
+    /// @dev Not pausable: once the event is cancelled, nothing the admin does can hold a refund.
+    function claimRefunds(uint256[] calldata tokenIds, address to) external nonReentrant returns (uint256 total) {
         if (!_state.cancelled) revert EventTicketEventNotCancelled();
+        if (to == address(0)) revert EventTicketInvalidReceiver(to);
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             uint256 id = tokenIds[i];
             address owner = _requireOwned(id);
@@ -396,8 +421,9 @@ contract EventTicket is
             (uint256 amount, address currency) = refundAmount(id);
             if (amount == 0) revert EventTicketNothingToRefund(id);
             _burn(id);
-            emit RefundClaimed(id, msg.sender, amount, currency);
-            _pay(currency, msg.sender, amount);
+            _refundsOwed[currency] -= amount;
+            emit RefundClaimed(id, msg.sender, amount, currency, to);
+            _pay(currency, to, amount);
             total += amount;
         }
     }
@@ -409,11 +435,16 @@ contract EventTicket is
     }
 
     /// @inheritdoc IEventTicket
+    /// @dev A cancelled event settles at any time what it holds beyond the refunds it owes.
     function settle(address currency) external nonReentrant whenNotPaused returns (uint256 amount) {
-        if (_state.cancelled) revert EventTicketEventIsCancelled();
+        bool isCancelled = _state.cancelled;
         uint256 opensAt = _settlementOpensAt();
-        if (block.timestamp < opensAt) revert EventTicketSettlementNotOpen(opensAt);
+        if (!isCancelled && block.timestamp < opensAt) revert EventTicketSettlementNotOpen(opensAt);
         amount = currency == address(0) ? address(this).balance : IERC20(currency).balanceOf(address(this));
+        if (isCancelled) {
+            uint256 owed = _refundsOwed[currency];
+            amount = amount > owed ? amount - owed : 0;
+        }
         if (amount == 0) revert EventTicketNothingToSettle(currency);
         if (!_state.settled) _state.settled = true;
         address split_ = split();
@@ -426,15 +457,12 @@ contract EventTicket is
         }
     }
 
-    /// @notice Accepts ETH royalties from outside marketplaces (ERC-2981 points here); they become revenue.
-    receive() external payable {}
-
     // ================================================================ views
 
     /// @inheritdoc IEventTicket
     /// @dev The split's address is this clone's immutable argument (set by the factory), not storage.
     function split() public view returns (address) {
-        return address(bytes20(Clones.fetchCloneArgs(address(this))));
+        return address(bytes20(PayableClones.fetchArgs(address(this))));
     }
 
     /// @inheritdoc IEventTicket
@@ -506,7 +534,8 @@ contract EventTicket is
         return _contractURI;
     }
 
-    /// @notice ERC-2981: the royalty is paid to this contract and becomes event revenue.
+    /// @notice ERC-2981: the royalty is paid to this contract and becomes event revenue (plain ETH is accepted, even
+    /// with `transfer`'s 2,300-gas stipend; it is settled with the rest, after a cancellation too).
     function royaltyInfo(uint256, uint256 salePrice) external view returns (address receiver, uint256 royaltyAmount) {
         return (address(this), salePrice * _state.royaltyBps / _BPS);
     }
@@ -586,7 +615,8 @@ contract EventTicket is
         if (tier_.supply == 0 || tier_.supply >= TIER_ID_BASE || tier_.supply < minted) {
             revert EventTicketInvalidSupply(tier_.supply, minted);
         }
-        if (tier_.saleEnd <= tier_.saleStart || tier_.saleEnd > type(uint32).max) {
+        // sales end by the event's end (which only moves later), so nothing sells after settlement
+        if (tier_.saleEnd <= tier_.saleStart || tier_.saleEnd > type(uint32).max || tier_.saleEnd > _state.endsAt) {
             revert EventTicketInvalidSaleWindow(tier_.saleStart, tier_.saleEnd);
         }
         t.price = tier_.price;

@@ -7,7 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {PayableClones} from "./PayableClones.sol";
 import {IEventFactory} from "./interfaces/IEventFactory.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 
@@ -17,15 +17,19 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * {EventFactory}; the payee list is managed by the organizer.
  *
  * Everything is computed lazily from per-currency cumulative totals, so a deposit costs the same with 2 payees or
- * 50, and a claim reads only the claimant's own record. For a currency with total received `T`:
+ * 50, and a claim reads only the claimant's own record. For a currency with total received `T`, platform fee `p`
+ * bps and the other payees' shares adding up to `S` bps (S <= 10_000 - p):
  *
- *   F = sum of fixed amounts in that currency, R = T - min(T, F)               (remainder after fixed amounts)
- *   payee i:    min(fixed_i, T - min(T, fixedBefore_i))   if fixedToken_i is the currency
- *             + floor(R * shareBps_i / 10_000)
- *   organizer:  R - floor(R * totalShareBps / 10_000)                           (unallocated bps, rounded up)
+ *   platform:   fee = floor(T * p / 10_000)                                      (off the top, before anything)
+ *   N = T - fee, F = sum of fixed amounts in that currency, R = N - min(N, F)    (remainder after fixed amounts)
+ *   payee i:    min(fixed_i, N - min(N, fixedBefore_i))   if fixedToken_i is the currency
+ *             + floor(R * shareBps_i / (10_000 - p))
+ *   organizer:  R - floor(R * S / (10_000 - p))                                  (unallocated bps, rounded up)
  *
- * Every term is non-decreasing in `T`, so `claimable = entitled - released` never underflows, and the terms add up
- * to at most `T`: the difference ("dust") is the per-payee rounding, less than one unit per bps payee.
+ * So no fixed amount can come before the platform fee, and without fixed amounts everyone gets exactly their bps
+ * of `T` (up to rounding). Every term is non-decreasing in `T`, so `claimable = entitled - released` never
+ * underflows, and the terms add up to at most `T`: the difference ("dust") is the per-payee rounding, less than
+ * one unit per bps payee other than the platform.
  * (Giving that rounding to the organizer as it arises is not possible lazily: it shrinks when `T` grows, so what
  * the organizer had already claimed could exceed its share later. It stays in the contract instead.)
  *
@@ -37,6 +41,10 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * The clone's immutable arguments are its factory and event id, from which it finds its ticket contract: until the
  * list is locked only that ticket may pay in (its first settlement locks the list), so nobody can freeze the
  * organizer's payee list with a 1-wei deposit. Afterwards anyone may pay in.
+ *
+ * Money that arrives without a {deposit} call (plain ETH, which the clone accepts without running code even with
+ * the 2,300-gas stipend of `transfer`; an ERC-20 sent straight here) is recorded by {sync}, which every claim
+ * runs first, once the list is locked.
  */
 contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -92,6 +100,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         initializer
     {
         if (organizer_ == address(0)) revert RevenueSplitInvalidPayee(organizer_);
+        if (platformFeeBps > _BPS) revert RevenueSplitSharesExceeded(platformFeeBps);
         if (platformFeeBps != 0) {
             if (platform == address(0)) revert RevenueSplitInvalidPayee(platform);
             _accounts[platform] =
@@ -115,6 +124,8 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IRevenueSplit
+    /// @dev An ERC-20 is recorded as what arrived (its balance change), so a token that charges a transfer fee is
+    /// recorded net of the fee and never makes a settlement revert.
     function deposit(address token, uint256 amount) external payable nonReentrant {
         if (amount == 0) revert RevenueSplitZeroAmount();
         if (token == address(0)) {
@@ -124,26 +135,37 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
             IERC20 erc20 = IERC20(token);
             uint256 before = erc20.balanceOf(address(this));
             erc20.safeTransferFrom(msg.sender, address(this), amount);
-            uint256 received = erc20.balanceOf(address(this)) - before;
-            if (received != amount) revert RevenueSplitTransferAmountMismatch(token, amount, received);
+            amount = erc20.balanceOf(address(this)) - before;
+            if (amount == 0) revert RevenueSplitZeroAmount();
         }
-        _record(token, amount);
+        if (!_config.locked) {
+            if (msg.sender != ticket()) revert RevenueSplitUnauthorized(msg.sender);
+            _config.locked = true;
+            emit PayeesLocked();
+        }
+        _record(token, msg.sender, amount);
     }
 
-    /// @notice ETH sent directly counts as a deposit.
-    receive() external payable {
-        if (msg.value == 0) revert RevenueSplitZeroAmount();
-        _record(address(0), msg.value);
+    /// @inheritdoc IRevenueSplit
+    function sync(address token) external nonReentrant returns (uint256 amount) {
+        if (!_config.locked) revert RevenueSplitPayeesNotLocked();
+        return _sync(token);
     }
 
     /// @inheritdoc IRevenueSplit
     function claim(address token) external nonReentrant returns (uint256) {
-        return _claim(msg.sender, token);
+        return _claim(msg.sender, token, msg.sender);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function claimTo(address token, address to) external nonReentrant returns (uint256) {
+        if (to == address(0)) revert RevenueSplitInvalidReceiver(to);
+        return _claim(msg.sender, token, to);
     }
 
     /// @inheritdoc IRevenueSplit
     function claimFor(address payee_, address token) external nonReentrant returns (uint256) {
-        return _claim(payee_, token);
+        return _claim(payee_, token, payee_);
     }
 
     // ================================================================ views
@@ -195,7 +217,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
 
     /// @inheritdoc IRevenueSplit
     function ticket() public view returns (address ticket_) {
-        bytes memory args = Clones.fetchCloneArgs(address(this)); // abi.encodePacked(factory, uint64 eventId)
+        bytes memory args = PayableClones.fetchArgs(address(this)); // abi.encodePacked(factory, uint64 eventId)
         address factory;
         uint64 eventId;
         assembly ("memory-safe") {
@@ -244,18 +266,26 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         emit PayeesSet(payees_, total);
     }
 
-    function _record(address token, uint256 amount) private {
+    function _record(address token, address from, uint256 amount) private {
         Totals storage t = _totals[token];
         t.received = (uint256(t.received) + amount).toUint128();
-        if (!_config.locked) {
-            if (msg.sender != ticket()) revert RevenueSplitUnauthorized(msg.sender);
-            _config.locked = true;
-            emit PayeesLocked();
-        }
-        emit Deposited(token, msg.sender, amount);
+        emit Deposited(token, from, amount);
     }
 
-    function _claim(address payee_, address token) private returns (uint256 amount) {
+    /// @dev Records what this split holds of `token` beyond received - released (money that came without a deposit
+    /// call) as a deposit from address(0). Only once the list is locked: before, nothing may be claimed.
+    function _sync(address token) private returns (uint256 amount) {
+        uint256 balance = token == address(0) ? address(this).balance : IERC20(token).balanceOf(address(this));
+        Totals memory t = _totals[token];
+        uint256 accounted = uint256(t.received) - t.released;
+        if (balance > accounted) {
+            amount = balance - accounted;
+            _record(token, address(0), amount);
+        }
+    }
+
+    function _claim(address payee_, address token, address to) private returns (uint256 amount) {
+        if (_config.locked) _sync(token);
         amount = claimable(payee_, token);
         if (amount == 0) revert RevenueSplitNothingToClaim(payee_, token);
         if (token == address(0)) {
@@ -264,11 +294,11 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
             _releasedToken[payee_][token] += amount;
         }
         _totals[token].released += amount.toUint128();
-        emit Claimed(payee_, token, amount);
+        emit Claimed(payee_, token, amount, to);
         if (token == address(0)) {
-            Address.sendValue(payable(payee_), amount);
+            Address.sendValue(payable(to), amount);
         } else {
-            IERC20(token).safeTransfer(payee_, amount);
+            IERC20(token).safeTransfer(to, amount);
         }
     }
 
@@ -277,21 +307,26 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         uint256 received = _totals[token].received;
         if (received == 0) return 0;
         Config memory c = _config;
+        uint256 fee = received * c.platformShareBps / _BPS;
+        uint256 net = received - fee;
         uint256 fixedTotal = _totalFixed[c.generation][token];
-        uint256 remainder = received > fixedTotal ? received - fixedTotal : 0;
+        uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
+        uint256 pool = _BPS - c.platformShareBps; // the bps the remainder is shared by (0 only if remainder is 0)
         Account memory a = _accounts[account];
-        if (_isCurrent(a.generation, c.generation)) {
+        if (a.generation == _PERMANENT) {
+            e = fee;
+        } else if (_isCurrent(a.generation, c.generation)) {
             if (a.fixedAmount != 0) {
                 FixedTerms memory f = _fixed[account];
-                if (f.token == token && received > f.before) {
-                    uint256 left = received - f.before;
+                if (f.token == token && net > f.before) {
+                    uint256 left = net - f.before;
                     e = left < a.fixedAmount ? left : a.fixedAmount;
                 }
             }
-            e += remainder * a.shareBps / _BPS;
+            if (remainder != 0) e += remainder * a.shareBps / pool;
         }
-        if (account == c.organizer) {
-            e += remainder - remainder * c.totalShareBps / _BPS;
+        if (account == c.organizer && remainder != 0) {
+            e += remainder - remainder * (c.totalShareBps - c.platformShareBps) / pool;
         }
     }
 

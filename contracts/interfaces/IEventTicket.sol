@@ -45,9 +45,9 @@ interface IEventTicket {
         uint96 price; // face value per ticket, in `currency` units
         address currency; // address(0) = ETH, else an ERC-20
         uint32 supply; // tickets in the tier (sales + comps), < TIER_ID_BASE
-        uint16 maxPerBuyer; // max tickets a wallet may receive from sales of this tier, 0 = no limit
+        uint16 maxPerBuyer; // max tickets a wallet may buy (pay for) in this tier, whoever receives them; 0 = no limit
         uint40 saleStart; // unix seconds, inclusive
-        uint40 saleEnd; // unix seconds, exclusive
+        uint40 saleEnd; // unix seconds, exclusive; at most the event's endsAt
         bool transferable; // may tickets of this tier change hands at all
     }
 
@@ -109,8 +109,9 @@ interface IEventTicket {
     /// @notice A ticket was checked in at the gate.
     event CheckedIn(uint256 indexed tokenId, address indexed scanner);
 
-    /// @notice A ticket was listed for resale. Replaces any earlier listing of the token.
-    event ResaleListed(uint256 indexed tokenId, address indexed seller, uint256 price, address currency);
+    /// @notice A ticket was listed for resale. Replaces any earlier listing of the token. `royalty` is what a sale at
+    /// `price` keeps as revenue: the royalty in force now, fixed for this listing.
+    event ResaleListed(uint256 indexed tokenId, address indexed seller, uint256 price, uint256 royalty, address currency);
 
     /// @notice A listing ended without a sale: cancelled by the seller, or voided because the token moved.
     event ResaleCancelled(uint256 indexed tokenId, address indexed seller);
@@ -128,13 +129,13 @@ interface IEventTicket {
     /// @notice The admin cancelled the event: sales stop and holders may claim refunds.
     event EventCancelled(address indexed by);
 
-    /// @notice The holder of `tokenId` was refunded its face value; the token was burned.
-    event RefundClaimed(uint256 indexed tokenId, address indexed holder, uint256 amount, address currency);
+    /// @notice The holder of `tokenId` was refunded its face value, paid to `to`; the token was burned.
+    event RefundClaimed(uint256 indexed tokenId, address indexed holder, uint256 amount, address currency, address to);
 
     /// @notice `amount` of `currency` held by the event was moved to the revenue split.
     event Settled(address indexed currency, uint256 amount, address indexed split);
 
-    /// @notice The event's schedule changed (postponement).
+    /// @notice The event's schedule changed (postponement or extension).
     event ScheduleSet(uint256 startsAt, uint256 endsAt, uint256 refundWindow);
 
     /// @notice The transfer policy changed.
@@ -158,7 +159,7 @@ interface IEventTicket {
     error EventTicketUnknownTier(uint256 tierId);
     /// @dev Supply is zero, at least TIER_ID_BASE, or below what is already minted.
     error EventTicketInvalidSupply(uint256 supply, uint256 minted);
-    /// @dev saleEnd is not after saleStart.
+    /// @dev saleEnd is not after saleStart, or after the event's end.
     error EventTicketInvalidSaleWindow(uint256 saleStart, uint256 saleEnd);
     /// @dev An ERC-20 currency that is not a contract.
     error EventTicketInvalidCurrency(address currency);
@@ -168,13 +169,17 @@ interface IEventTicket {
     error EventTicketTooManyTiers(uint256 max);
     /// @dev endsAt is not after startsAt.
     error EventTicketInvalidSchedule(uint256 startsAt, uint256 endsAt);
+    /// @dev A schedule may only move later: startsAt, endsAt and refundWindow at least the current ones (given).
+    error EventTicketScheduleNotPostponed(uint256 startsAt, uint256 endsAt, uint256 refundWindow);
+    /// @dev A refund paid to the zero address.
+    error EventTicketInvalidReceiver(address receiver);
     /// @dev A basis-point value above its maximum.
     error EventTicketInvalidBps(uint256 bps, uint256 max);
     /// @dev Outside the tier's sale window.
     error EventTicketSaleNotActive(uint256 tierId, uint256 saleStart, uint256 saleEnd);
     /// @dev Not enough tickets left in the tier.
     error EventTicketSoldOut(uint256 tierId, uint256 available);
-    /// @dev The wallet would receive more than the tier's per-buyer limit.
+    /// @dev The buyer (the paying account) would buy more than the tier's per-buyer limit.
     error EventTicketBuyerLimitExceeded(uint256 tierId, address buyer, uint256 limit);
     /// @dev Quantity (or recipient count) is zero.
     error EventTicketInvalidQuantity(uint256 quantity);
@@ -204,7 +209,7 @@ interface IEventTicket {
     error EventTicketTransferNotAllowed(uint256 tokenId, TransferPolicy policy);
     /// @dev The transfer policy or the tier forbids resale of this token.
     error EventTicketResaleNotAllowed(uint256 tokenId);
-    /// @dev A resale price above face value plus the cap.
+    /// @dev A resale price above face value plus the cap (at listing, and at purchase under the cap then in force).
     error EventTicketResalePriceTooHigh(uint256 tokenId, uint256 price, uint256 maxPrice);
     /// @dev The token is not listed (or its listing is void).
     error EventTicketNotListed(uint256 tokenId);
@@ -226,13 +231,16 @@ interface IEventTicket {
     /// @notice Changes a tier; price and currency are fixed after its first sale. Default admin only. Emits {TierUpdated}.
     function updateTier(uint256 tierId, TierConfig calldata tier) external;
 
-    /// @notice Moves the event (postponement). Not after settlement or cancellation. Default admin only.
+    /// @notice Moves the event later (postponement) or makes it longer. Default admin only; not once the event has
+    /// ended, is settled or cancelled. startsAt, endsAt and refundWindow can only grow, so settlement and the end of
+    /// the check-in transfer lock never come earlier than promised (a wrongly dated event is created again).
     function setSchedule(uint40 startsAt, uint40 endsAt, uint32 refundWindow) external;
 
     /// @notice Sets the transfer policy. Default admin only.
     function setTransferPolicy(TransferPolicy policy) external;
 
     /// @notice Sets the resale cap (bps above face value) and the resale royalty (bps of the price). Default admin only.
+    /// Existing listings keep the royalty they were listed with; the cap applies to every purchase from now on.
     function setResaleTerms(uint16 resaleCapBps, uint16 royaltyBps) external;
 
     /// @notice Sets the base token URI. Default admin only.
@@ -241,7 +249,8 @@ interface IEventTicket {
     /// @notice Sets the ERC-7572 contract URI. Default admin only.
     function setContractURI(string calldata contractURI) external;
 
-    /// @notice Pauses purchases, comps, transfers, resale, refunds and settlement. Default admin only.
+    /// @notice Pauses purchases, comps, transfers, resale and settlement. Refunds of a cancelled event are never paused.
+    /// Default admin only.
     function pause() external;
 
     /// @notice Lifts the pause. Default admin only.
@@ -250,7 +259,8 @@ interface IEventTicket {
     // ---------------------------------------------------------------- sales
 
     /// @notice Buys `quantity` tickets of `tierId` for `to`, paying exactly `price * quantity`
-    /// (ETH as msg.value, or the tier's ERC-20 pulled from the caller, who must have approved it).
+    /// (ETH as msg.value, or the tier's ERC-20 pulled from the caller, who must have approved it). The per-buyer
+    /// limit counts the caller's purchases, whoever receives the tickets.
     /// @return firstTokenId the first of the `quantity` consecutive token ids minted
     function purchase(uint256 tierId, uint256 quantity, address to) external payable returns (uint256 firstTokenId);
 
@@ -268,19 +278,21 @@ interface IEventTicket {
 
     // ---------------------------------------------------------------- resale
 
-    /// @notice Lists the caller's ticket for resale at `price` (tier currency), at most {maxResalePrice}.
+    /// @notice Lists the caller's ticket for resale at `price` (tier currency), at most {maxResalePrice} (and below
+    /// 2^80). The royalty in force now is fixed for this listing.
     function listForResale(uint256 tokenId, uint256 price) external;
 
     /// @notice Withdraws the caller's listing.
     function cancelResale(uint256 tokenId) external;
 
-    /// @notice Buys a listed ticket at its listed `price`; the royalty stays in the event, the rest goes to the seller.
+    /// @notice Buys a listed ticket at its listed `price` (the buyer's guard against a changed listing), if the price
+    /// is within the cap in force; the listing's royalty stays in the event, the rest goes to the seller.
     function buyResale(uint256 tokenId, uint256 price) external payable;
 
-    /// @notice The current listing of `tokenId` (seller zero if none).
-    function listing(uint256 tokenId) external view returns (address seller, uint256 price);
+    /// @notice The current listing of `tokenId` (seller zero if none) and the royalty a sale keeps.
+    function listing(uint256 tokenId) external view returns (address seller, uint256 price, uint256 royalty);
 
-    /// @notice The highest resale price allowed for `tokenId` (tier price plus the cap).
+    /// @notice The highest resale price allowed for `tokenId`: its face value (0 for a comp) plus the cap.
     function maxResalePrice(uint256 tokenId) external view returns (uint256);
 
     // ---------------------------------------------------------------- cancellation, refunds, settlement
@@ -288,14 +300,18 @@ interface IEventTicket {
     /// @notice Cancels the event. Default admin only, before any settlement.
     function cancelEvent() external;
 
-    /// @notice Refunds the face value of each of the caller's tickets in a cancelled event and burns them.
+    /// @notice Refunds the face value of each of the caller's tickets in a cancelled event to `to` (the caller, or an
+    /// address of its choice if it cannot receive) and burns them. Not pausable.
     /// @return total the sum refunded (tokens of different currencies are summed as numbers; see the events)
-    function claimRefunds(uint256[] calldata tokenIds) external returns (uint256 total);
+    function claimRefunds(uint256[] calldata tokenIds, address to) external returns (uint256 total);
 
-    /// @notice The refund owed for `tokenId` if the event is cancelled: its tier price, or 0 for a comp.
+    /// @notice The refund owed for `tokenId` if the event is cancelled: its tier price, or 0 for a comp (deliberate:
+    /// a comp was free, and its resale price is capped at 0 so no buyer of one can lose money).
     function refundAmount(uint256 tokenId) external view returns (uint256 amount, address currency);
 
-    /// @notice Moves everything the event holds in `currency` to the split. Anyone, once the refund window has passed.
+    /// @notice Moves everything the event holds in `currency` to the split. Anyone, once the refund window has passed;
+    /// in a cancelled event at any time, and only what it holds beyond the face values it still owes as refunds
+    /// (resale and outside royalties).
     function settle(address currency) external returns (uint256 amount);
 
     // ---------------------------------------------------------------- views
@@ -312,7 +328,7 @@ interface IEventTicket {
 
     function isComp(uint256 tokenId) external view returns (bool);
 
-    /// @notice How many tickets of `tierId` were sold to `account` (counts towards maxPerBuyer).
+    /// @notice How many tickets of `tierId` `account` bought (paid for; counts towards maxPerBuyer).
     function purchasedBy(uint256 tierId, address account) external view returns (uint256);
 
     function schedule() external view returns (uint40 startsAt, uint40 endsAt, uint32 refundWindow);

@@ -6,9 +6,12 @@ pragma solidity ^0.8.28;
  * @notice Pull-payment split of one event's revenue, per currency (`address(0)` = ETH).
  *
  * Rule, applied to the cumulative amount received in a currency:
- *  1. fixed amounts are paid first, in payee order (a payee's fixed amount is in its `fixedToken` only);
- *  2. the remainder is shared by basis points (the platform fee payee, index 0, is a bps payee like any other);
- *  3. unallocated basis points go to the organizer, rounded up.
+ *  1. the platform fee (its basis points of everything received) comes off the top, before anything else, so no
+ *     fixed amount can leave the platform less than its fee;
+ *  2. fixed amounts are paid next, in payee order (a payee's fixed amount is in its `fixedToken` only);
+ *  3. the remainder is shared in proportion to the other payees' basis points out of the 10_000 minus the
+ *     platform's (so without fixed amounts each payee gets exactly its bps of everything received);
+ *  4. unallocated basis points go to the organizer, rounded up.
  * Entitlements are computed lazily at claim time from cumulative totals: money arriving never loops over payees.
  * Per-payee rounding (< 1 unit per bps payee) is the only thing not allocated ("dust"), so that
  * claimed + claimable + dust == received holds for every currency at every moment, with 0 <= dust < payee count.
@@ -16,7 +19,8 @@ pragma solidity ^0.8.28;
  * ({PayeesLocked}). The list itself lives in the {PayeesSet} event; storage keeps only per-account records.
  */
 interface IRevenueSplit {
-    /// @notice One payee. `fixedAmount` (in `fixedToken`) is paid before the bps shares; `shareBps` of the remainder.
+    /// @notice One payee. `fixedAmount` (in `fixedToken`) is paid after the platform fee and before the bps shares;
+    /// `shareBps` counts in the sharing of the remainder (see the rule above).
     struct Payee {
         address account;
         uint16 shareBps;
@@ -31,11 +35,13 @@ interface IRevenueSplit {
     /// @notice The payee list is final (emitted with the first deposit).
     event PayeesLocked();
 
-    /// @notice `amount` of `token` arrived (event settlement, ETH sent directly, or any deposit).
+    /// @notice `amount` of `token` arrived and was recorded: a settlement or any deposit (`from` its caller), or money
+    /// that came without a deposit call, recorded by {sync} (`from` is address(0)).
     event Deposited(address indexed token, address indexed from, uint256 amount);
 
-    /// @notice `amount` of `token` was paid to `payee` (by `payee` itself or anyone through {claimFor}).
-    event Claimed(address indexed payee, address indexed token, uint256 amount);
+    /// @notice `amount` of `token` owed to `payee` was paid to `to` (the payee itself unless it chose another
+    /// address with {claimTo}).
+    event Claimed(address indexed payee, address indexed token, uint256 amount, address to);
 
     /// @dev Only the organizer may do this (setPayees), or only the ticket contract before the list is locked (deposits).
     error RevenueSplitUnauthorized(address account);
@@ -53,10 +59,12 @@ interface IRevenueSplit {
     error RevenueSplitNothingToClaim(address payee, address token);
     /// @dev ETH sent differs from `amount` (or ETH sent with an ERC-20 deposit).
     error RevenueSplitIncorrectPayment(uint256 expected, uint256 paid);
-    /// @dev An ERC-20 delivered a different amount than was transferred (fee-on-transfer tokens are refused).
-    error RevenueSplitTransferAmountMismatch(address token, uint256 expected, uint256 received);
-    /// @dev A zero deposit.
+    /// @dev A zero deposit (or an ERC-20 deposit of which nothing arrived).
     error RevenueSplitZeroAmount();
+    /// @dev Nothing is recorded before the payee list is locked (see {sync}).
+    error RevenueSplitPayeesNotLocked();
+    /// @dev A claim paid to the zero address.
+    error RevenueSplitInvalidReceiver(address receiver);
 
     /// @notice Initialises a fresh clone. Called once by the factory.
     /// @param organizer manages the payees and receives unallocated basis points
@@ -69,12 +77,21 @@ interface IRevenueSplit {
     function setPayees(Payee[] calldata payees) external;
 
     /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the
-    /// caller). Until the payee list is locked only the event's ticket contract may pay in (its first settlement
-    /// locks the list); afterwards anyone. ETH sent directly is a deposit under the same rule.
+    /// caller, and what arrives is recorded, net of any transfer fee). Until the payee list is locked only the
+    /// event's ticket contract may pay in (its first settlement locks the list); afterwards anyone.
     function deposit(address token, uint256 amount) external payable;
+
+    /// @notice Records what the split holds of `token` beyond what it has recorded less what it has paid: plain ETH
+    /// (accepted without running code, so `transfer`'s 2,300-gas stipend suffices) or an ERC-20 sent straight
+    /// here. Anyone, once the payee list is locked; every claim runs it first. Emits {Deposited} from address(0).
+    /// @return amount what was recorded (0 if nothing new)
+    function sync(address token) external returns (uint256 amount);
 
     /// @notice Pays the caller everything it may claim in `token`.
     function claim(address token) external returns (uint256 amount);
+
+    /// @notice Pays everything the caller may claim in `token` to `to` (for a payee that cannot receive it itself).
+    function claimTo(address token, address to) external returns (uint256 amount);
 
     /// @notice Pays `payee` everything it may claim in `token`. Anyone may call; the money goes to `payee`.
     function claimFor(address payee, address token) external returns (uint256 amount);

@@ -86,11 +86,6 @@ export const eventFactoryAbi = [
   },
   {
     "inputs": [],
-    "name": "CloneArgumentsTooLong",
-    "type": "error"
-  },
-  {
-    "inputs": [],
     "name": "Create2EmptyBytecode",
     "type": "error"
   },
@@ -151,6 +146,11 @@ export const eventFactoryAbi = [
       }
     ],
     "name": "InsufficientBalance",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "PayableClonesArgumentsTooLong",
     "type": "error"
   },
   {

@@ -281,6 +281,17 @@ export const eventTicketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "receiver",
+        "type": "address"
+      }
+    ],
+    "name": "EventTicketInvalidReceiver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "saleStart",
         "type": "uint256"
@@ -453,6 +464,27 @@ export const eventTicketAbi = [
       }
     ],
     "name": "EventTicketSaleNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "startsAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "endsAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "refundWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "EventTicketScheduleNotPostponed",
     "type": "error"
   },
   {
@@ -856,6 +888,12 @@ export const eventTicketAbi = [
         "internalType": "address",
         "name": "currency",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
       }
     ],
     "name": "RefundClaimed",
@@ -942,6 +980,12 @@ export const eventTicketAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "price",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "royalty",
         "type": "uint256"
       },
       {
@@ -1606,6 +1650,11 @@ export const eventTicketAbi = [
         "internalType": "uint256[]",
         "name": "tokenIds",
         "type": "uint256[]"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
       }
     ],
     "name": "claimRefunds",
@@ -1990,6 +2039,11 @@ export const eventTicketAbi = [
       {
         "internalType": "uint256",
         "name": "price",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "royalty",
         "type": "uint256"
       }
     ],
@@ -2751,9 +2805,5 @@ export const eventTicketAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
-  },
-  {
-    "stateMutability": "payable",
-    "type": "receive"
   }
 ] as const;

@@ -83,6 +83,17 @@ export const revenueSplitAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "receiver",
+        "type": "address"
+      }
+    ],
+    "name": "RevenueSplitInvalidReceiver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "payee",
         "type": "address"
       },
@@ -98,6 +109,11 @@ export const revenueSplitAbi = [
   {
     "inputs": [],
     "name": "RevenueSplitPayeesAreLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "RevenueSplitPayeesNotLocked",
     "type": "error"
   },
   {
@@ -125,27 +141,6 @@ export const revenueSplitAbi = [
       }
     ],
     "name": "RevenueSplitTooManyPayees",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "token",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "expected",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "received",
-        "type": "uint256"
-      }
-    ],
-    "name": "RevenueSplitTransferAmountMismatch",
     "type": "error"
   },
   {
@@ -211,6 +206,12 @@ export const revenueSplitAbi = [
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
       }
     ],
     "name": "Claimed",
@@ -347,6 +348,30 @@ export const revenueSplitAbi = [
       }
     ],
     "name": "claimFor",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "claimTo",
     "outputs": [
       {
         "internalType": "uint256",
@@ -589,6 +614,25 @@ export const revenueSplitAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "sync",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "ticket",
     "outputs": [
@@ -651,9 +695,5 @@ export const revenueSplitAbi = [
     ],
     "stateMutability": "view",
     "type": "function"
-  },
-  {
-    "stateMutability": "payable",
-    "type": "receive"
   }
 ] as const;

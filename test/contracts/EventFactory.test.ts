@@ -87,14 +87,15 @@ describe("EventFactory", () => {
       const platformPayee = await split.read.payee([platform.account.address]);
       assert.equal(platformPayee.shareBps, PLATFORM_FEE_BPS);
 
-      // the clones are minimal proxies (EIP-1167) with immutable arguments: the ticket's is the split address,
-      // the split's its factory and event id (from which it finds its ticket)
+      // the clones are minimal proxies (EIP-1167, 51 bytes with PayableClones' plain-ETH prefix) with immutable
+      // arguments: the ticket's is the split address, the split's its factory and event id (to find its ticket)
       const ticketCode = await publicClient.getCode({ address: ticket.address });
       const splitCode = await publicClient.getCode({ address: split.address });
-      assert.equal(splitCode?.length, 2 + (45 + 28) * 2);
+      assert.equal(splitCode?.length, 2 + (51 + 28) * 2);
+      assert.ok(splitCode?.toLowerCase().startsWith("0x36600557005b363d3d373d3d3d363d73"));
       assert.ok(splitCode?.toLowerCase().endsWith(`${factory.address.slice(2).toLowerCase()}${"0".repeat(15)}1`));
       assert.equal(getAddress(await split.read.ticket()), getAddress(ticket.address));
-      assert.equal(ticketCode?.length, 2 + 65 * 2);
+      assert.equal(ticketCode?.length, 2 + (51 + 20) * 2);
       assert.ok(ticketCode?.toLowerCase().endsWith(split.address.slice(2).toLowerCase()));
     });
 

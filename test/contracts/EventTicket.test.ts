@@ -50,8 +50,8 @@ describe("EventTicket", () => {
         assert.equal(getAddress(await ticket.read.ownerOf([tokenId(STANDARD, serial)])), getAddress(bob.account.address));
       }
       assert.equal(await ticket.read.balanceOf([bob.account.address]), 3n);
-      assert.equal(await ticket.read.purchasedBy([STANDARD, bob.account.address]), 3n);
-      assert.equal(await ticket.read.purchasedBy([STANDARD, alice.account.address]), 0n);
+      assert.equal(await ticket.read.purchasedBy([STANDARD, alice.account.address]), 3n); // the buyer's count
+      assert.equal(await ticket.read.purchasedBy([STANDARD, bob.account.address]), 0n);
       const t = await ticket.read.tier([STANDARD]);
       assert.equal(t.minted, 3);
       assert.equal(t.priceLocked, true);
@@ -133,12 +133,12 @@ describe("EventTicket", () => {
       );
       await ticket.write.purchase([STANDARD, 4n, alice.account.address], { account: alice.account, value: 4n * STANDARD_PRICE });
       await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.purchase([STANDARD, 2n, alice.account.address], { account: bob.account, value: 2n * STANDARD_PRICE }),
+        ticket.write.purchase([STANDARD, 2n, bob.account.address], { account: alice.account, value: 2n * STANDARD_PRICE }),
         ticket,
         "EventTicketBuyerLimitExceeded",
         [STANDARD, getAddress(alice.account.address), 5n],
       );
-      // the limit counts what a wallet received from sales, not what it holds
+      // the limit counts what a wallet bought, not what it holds
       await ticket.write.purchase([STANDARD, 1n, alice.account.address], { account: alice.account, value: STANDARD_PRICE });
       await ticket.write.transferFrom([alice.account.address, bob.account.address, tokenId(STANDARD, 1n)], { account: alice.account });
       await viem.assertions.revertWithCustomErrorWithArgs(
@@ -455,10 +455,10 @@ describe("EventTicket", () => {
         ticket.write.listForResale([id, max], { account: alice.account }),
         ticket,
         "ResaleListed",
-        [id, getAddress(alice.account.address), max, zeroAddress],
+        [id, getAddress(alice.account.address), max, (max * 500n) / 10_000n, zeroAddress],
       );
-      assert.deepEqual(await ticket.read.listing([id]), [getAddress(alice.account.address), max]);
       const royalty = (max * 500n) / 10_000n;
+      assert.deepEqual(await ticket.read.listing([id]), [getAddress(alice.account.address), max, royalty]);
       const buy = ticket.write.buyResale([id, max], { account: carol.account, value: max });
       await viem.assertions.balancesHaveChanged(buy, [
         { address: carol.account.address, amount: -max },
@@ -472,7 +472,7 @@ describe("EventTicket", () => {
         [id, getAddress(alice.account.address), getAddress(carol.account.address), max, royalty, zeroAddress],
       );
       assert.equal(getAddress(await ticket.read.ownerOf([id])), getAddress(carol.account.address));
-      assert.deepEqual(await ticket.read.listing([id]), [zeroAddress, 0n]);
+      assert.deepEqual(await ticket.read.listing([id]), [zeroAddress, 0n, 0n]);
       await viem.assertions.revertWithCustomErrorWithArgs(
         ticket.write.buyResale([id, max], { account: carol.account, value: max }),
         ticket,
@@ -698,33 +698,40 @@ describe("EventTicket", () => {
       await ticket.write.cancelEvent({ account: organizer.account });
       assert.deepEqual(await ticket.read.refundAmount([id]), [STANDARD_PRICE, zeroAddress]);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.claimRefunds([[id]], { account: alice.account }),
+        ticket.write.claimRefunds([[id], alice.account.address], { account: alice.account }),
         ticket,
         "ERC721IncorrectOwner",
         [getAddress(alice.account.address), id, getAddress(carol.account.address)],
       );
-      const refund = ticket.write.claimRefunds([[id, tokenId(VIP, 1n)]], { account: carol.account });
+      const refund = ticket.write.claimRefunds([[id, tokenId(VIP, 1n)], carol.account.address], { account: carol.account });
       await viem.assertions.balancesHaveChanged(refund, [
         { address: carol.account.address, amount: STANDARD_PRICE },
         { address: ticket.address, amount: -STANDARD_PRICE },
       ]);
-      await viem.assertions.emitWithArgs(refund, ticket, "RefundClaimed", [id, getAddress(carol.account.address), STANDARD_PRICE, zeroAddress]);
+      await viem.assertions.emitWithArgs(refund, ticket, "RefundClaimed", [
+        id,
+        getAddress(carol.account.address),
+        STANDARD_PRICE,
+        zeroAddress,
+        getAddress(carol.account.address),
+      ]);
       await viem.assertions.emitWithArgs(refund, ticket, "RefundClaimed", [
         tokenId(VIP, 1n),
         getAddress(carol.account.address),
         VIP_PRICE,
         getAddress(usdc.address),
+        getAddress(carol.account.address),
       ]);
       assert.equal(await usdc.read.balanceOf([carol.account.address]), 1_000n * USDC);
       await viem.assertions.revertWithCustomErrorWithArgs(ticket.read.ownerOf([id]), ticket, "ERC721NonexistentToken", [id]);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.claimRefunds([[id]], { account: carol.account }),
+        ticket.write.claimRefunds([[id], carol.account.address], { account: carol.account }),
         ticket,
         "ERC721NonexistentToken",
         [id],
       );
       // bob's refund is untouched
-      await ticket.write.claimRefunds([[tokenId(STANDARD, 3n)]], { account: bob.account });
+      await ticket.write.claimRefunds([[tokenId(STANDARD, 3n)], bob.account.address], { account: bob.account });
       assert.equal(await ticket.read.balanceOf([bob.account.address]), 0n);
     });
 
@@ -735,7 +742,7 @@ describe("EventTicket", () => {
       await ticket.write.listForResale([id, max], { account: alice.account });
       await ticket.write.buyResale([id, max], { account: carol.account, value: max });
       await ticket.write.cancelEvent({ account: organizer.account });
-      await viem.assertions.balancesHaveChanged(ticket.write.claimRefunds([[id]], { account: carol.account }), [
+      await viem.assertions.balancesHaveChanged(ticket.write.claimRefunds([[id], carol.account.address], { account: carol.account }), [
         { address: carol.account.address, amount: STANDARD_PRICE },
       ]);
     });
@@ -745,22 +752,16 @@ describe("EventTicket", () => {
       await ticket.write.grantComps([STANDARD, [alice.account.address]], { account: minter.account });
       const comp = tokenId(STANDARD, 4n);
       await viem.assertions.revertWithCustomError(
-        ticket.write.claimRefunds([[tokenId(STANDARD, 1n)]], { account: alice.account }),
+        ticket.write.claimRefunds([[tokenId(STANDARD, 1n)], alice.account.address], { account: alice.account }),
         ticket,
         "EventTicketEventNotCancelled",
       );
       await ticket.write.cancelEvent({ account: organizer.account });
       await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.claimRefunds([[comp]], { account: alice.account }),
+        ticket.write.claimRefunds([[comp], alice.account.address], { account: alice.account }),
         ticket,
         "EventTicketNothingToRefund",
         [comp],
-      );
-      await ticket.write.pause({ account: organizer.account });
-      await viem.assertions.revertWithCustomError(
-        ticket.write.claimRefunds([[tokenId(STANDARD, 1n)]], { account: alice.account }),
-        ticket,
-        "EnforcedPause",
       );
     });
 
@@ -769,8 +770,8 @@ describe("EventTicket", () => {
       const attacker = await viem.deployContract("ReentrantAttacker");
       await ticket.write.purchase([STANDARD, 2n, attacker.address], { account: alice.account, value: 2n * STANDARD_PRICE });
       await ticket.write.cancelEvent({ account: organizer.account });
-      const second = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[tokenId(STANDARD, 2n)]] });
-      const first = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[tokenId(STANDARD, 1n)]] });
+      const second = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[tokenId(STANDARD, 2n)], attacker.address] });
+      const first = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[tokenId(STANDARD, 1n)], attacker.address] });
       await attacker.write.arm([ticket.address, second, 0n, false]);
       await viem.assertions.revertWithCustomError(attacker.write.execute([ticket.address, first, 0n]), ticket, "ReentrancyGuardReentrantCall");
       // a re-entry of the same token would also find it burned; the honest path pays each token once
@@ -818,7 +819,7 @@ describe("EventTicket", () => {
       assert.equal(await split.read.totalReceived([zeroAddress]), revenue + 1_000n);
     });
 
-    it("ends the admin's power to cancel or reschedule; a cancelled event never settles", async () => {
+    it("ends the admin's power to cancel or reschedule; a cancelled event settles nothing it owes as refunds", async () => {
       const { ticket, organizer, endsAt, refundWindow, startsAt } = await withSales();
       await networkHelpers.time.increaseTo(endsAt + refundWindow);
       await ticket.write.settle([zeroAddress]);
@@ -831,7 +832,9 @@ describe("EventTicket", () => {
       const f = await withSales();
       await f.ticket.write.cancelEvent({ account: f.organizer.account });
       await networkHelpers.time.increaseTo(endsAt + refundWindow);
-      await viem.assertions.revertWithCustomError(f.ticket.write.settle([zeroAddress]), f.ticket, "EventTicketEventIsCancelled");
+      await viem.assertions.revertWithCustomErrorWithArgs(f.ticket.write.settle([zeroAddress]), f.ticket, "EventTicketNothingToSettle", [
+        zeroAddress,
+      ]);
     });
 
     it("is paused with the contract", async () => {
@@ -944,12 +947,12 @@ describe("EventTicket", () => {
     it("reschedules (postponement) and sets resale terms, URIs and pause", async () => {
       const { ticket, organizer, startsAt, endsAt, alice } = await withSales();
       await viem.assertions.emitWithArgs(
-        ticket.write.setSchedule([Number(startsAt + DAY), Number(endsAt + DAY), 3600], { account: organizer.account }),
+        ticket.write.setSchedule([Number(startsAt + DAY), Number(endsAt + DAY), Number(8n * DAY)], { account: organizer.account }),
         ticket,
         "ScheduleSet",
-        [startsAt + DAY, endsAt + DAY, 3600n],
+        [startsAt + DAY, endsAt + DAY, 8n * DAY],
       );
-      assert.deepEqual(await ticket.read.schedule(), [Number(startsAt + DAY), Number(endsAt + DAY), 3600]);
+      assert.deepEqual(await ticket.read.schedule(), [Number(startsAt + DAY), Number(endsAt + DAY), Number(8n * DAY)]);
       await viem.assertions.revertWithCustomErrorWithArgs(
         ticket.write.setSchedule([Number(endsAt), Number(endsAt), 0], { account: organizer.account }),
         ticket,
@@ -1031,6 +1034,222 @@ describe("EventTicket", () => {
       await viem.assertions.revertWithCustomErrorWithArgs(ticket.read.tierOf([tokenId(STANDARD, 1n)]), ticket, "ERC721NonexistentToken", [
         tokenId(STANDARD, 1n),
       ]);
+    });
+  });
+  describe("schedule bounds", () => {
+    it("only postpones: an earlier start, end or refund window is refused with the current schedule", async () => {
+      const { ticket, organizer, now, startsAt, endsAt, refundWindow } = await withSales();
+      const current: [bigint, bigint, bigint] = [startsAt, endsAt, refundWindow];
+      const earlier = [
+        [startsAt - 1n, endsAt, refundWindow],
+        [startsAt, endsAt - 1n, refundWindow],
+        [startsAt, endsAt, refundWindow - 1n],
+        [now - 2n * DAY, now - DAY, 0n], // into the past, to settle at once
+      ];
+      for (const [s, e, w] of earlier) {
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          ticket.write.setSchedule([Number(s), Number(e), Number(w)], { account: organizer.account }),
+          ticket,
+          "EventTicketScheduleNotPostponed",
+          current,
+        );
+      }
+      // settlement still waits for the original end plus the refund window
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.settle([zeroAddress]), ticket, "EventTicketSettlementNotOpen", [
+        endsAt + refundWindow,
+      ]);
+      // postponing and extending are allowed
+      await ticket.write.setSchedule([Number(startsAt + DAY), Number(endsAt + 2n * DAY), Number(refundWindow + DAY)], {
+        account: organizer.account,
+      });
+      assert.deepEqual(await ticket.read.schedule(), [Number(startsAt + DAY), Number(endsAt + 2n * DAY), Number(refundWindow + DAY)]);
+    });
+
+    it("keeps the check-in transfer lock: a running event cannot be ended early, an ended one not moved", async () => {
+      const { ticket, organizer, scanner, alice, bob, startsAt, endsAt, refundWindow } = await withSales();
+      const id = tokenId(STANDARD, 1n);
+      await networkHelpers.time.increaseTo(startsAt + 1n);
+      await ticket.write.checkIn([[id]], { account: scanner.account });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.setSchedule([Number(startsAt), Number(startsAt + 2n), Number(refundWindow)], { account: organizer.account }),
+        ticket,
+        "EventTicketScheduleNotPostponed",
+        [startsAt, endsAt, refundWindow],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.transferFrom([alice.account.address, bob.account.address, id], { account: alice.account }),
+        ticket,
+        "EventTicketCheckedInLocked",
+        [id],
+      );
+      await networkHelpers.time.increaseTo(endsAt);
+      await viem.assertions.revertWithCustomError(
+        ticket.write.setSchedule([Number(startsAt), Number(endsAt + DAY), Number(refundWindow)], { account: organizer.account }),
+        ticket,
+        "EventTicketEventEnded",
+      );
+    });
+  });
+
+  describe("listing terms", () => {
+    it("keeps the royalty of the listing: raising it afterwards does not cut the seller's proceeds", async () => {
+      const { ticket, organizer, alice, carol } = await withSales();
+      const id = tokenId(STANDARD, 1n);
+      const max = await ticket.read.maxResalePrice([id]);
+      const royalty = (max * 500n) / 10_000n;
+      await viem.assertions.emitWithArgs(ticket.write.listForResale([id, max], { account: alice.account }), ticket, "ResaleListed", [
+        id,
+        getAddress(alice.account.address),
+        max,
+        royalty,
+        zeroAddress,
+      ]);
+      assert.deepEqual(await ticket.read.listing([id]), [getAddress(alice.account.address), max, royalty]);
+      await ticket.write.setResaleTerms([1_000, 10_000], { account: organizer.account });
+      const buy = ticket.write.buyResale([id, max], { account: carol.account, value: max });
+      await viem.assertions.balancesHaveChanged(buy, [
+        { address: alice.account.address, amount: max - royalty },
+        { address: ticket.address, amount: royalty },
+      ]);
+      await viem.assertions.emitWithArgs(buy, ticket, "ResaleCompleted", [
+        id,
+        getAddress(alice.account.address),
+        getAddress(carol.account.address),
+        max,
+        royalty,
+        zeroAddress,
+      ]);
+    });
+
+    it("applies a lowered resale cap to listings made before it", async () => {
+      const { ticket, organizer, alice, carol } = await withSales();
+      const id = tokenId(STANDARD, 1n);
+      const max = await ticket.read.maxResalePrice([id]);
+      await ticket.write.listForResale([id, max], { account: alice.account });
+      await ticket.write.setResaleTerms([0, 500], { account: organizer.account });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.buyResale([id, max], { account: carol.account, value: max }),
+        ticket,
+        "EventTicketResalePriceTooHigh",
+        [id, max, STANDARD_PRICE],
+      );
+    });
+  });
+
+  describe("policies", () => {
+    it("caps a comp's resale price at its face value of 0: comps refund nothing, so nobody pays for one", async () => {
+      const { ticket, minter, alice, bob } = await load();
+      await ticket.write.grantComps([STANDARD, [alice.account.address]], { account: minter.account });
+      const comp = tokenId(STANDARD, 1n);
+      assert.equal(await ticket.read.maxResalePrice([comp]), 0n);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.listForResale([comp, 1n], { account: alice.account }),
+        ticket,
+        "EventTicketResalePriceTooHigh",
+        [comp, 1n, 0n],
+      );
+      await ticket.write.listForResale([comp, 0n], { account: alice.account });
+      await ticket.write.buyResale([comp, 0n], { account: bob.account });
+      assert.equal(getAddress(await ticket.read.ownerOf([comp])), getAddress(bob.account.address));
+    });
+
+    it("settles the royalties of a cancelled event, never the refunds it owes", async () => {
+      const { ticket, split, organizer, alice, bob, carol, stranger } = await withSales();
+      const id = tokenId(STANDARD, 1n);
+      await ticket.write.listForResale([id, STANDARD_PRICE], { account: alice.account });
+      await ticket.write.buyResale([id, STANDARD_PRICE], { account: carol.account, value: STANDARD_PRICE });
+      const royalty = (STANDARD_PRICE * 500n) / 10_000n;
+      const outside = parseEther("0.01"); // an outside marketplace's ERC-2981 royalty
+      await stranger.sendTransaction({ to: ticket.address, value: outside });
+      await ticket.write.cancelEvent({ account: organizer.account });
+      const settle = ticket.write.settle([zeroAddress], { account: stranger.account });
+      await viem.assertions.balancesHaveChanged(settle, [{ address: split.address, amount: royalty + outside }]);
+      await viem.assertions.emitWithArgs(settle, ticket, "Settled", [zeroAddress, royalty + outside, getAddress(split.address)]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.settle([zeroAddress]), ticket, "EventTicketNothingToSettle", [zeroAddress]);
+      // every refund is still paid in full
+      await ticket.write.claimRefunds([[id], carol.account.address], { account: carol.account });
+      await ticket.write.claimRefunds([[tokenId(STANDARD, 2n)], alice.account.address], { account: alice.account });
+      await ticket.write.claimRefunds([[tokenId(STANDARD, 3n)], bob.account.address], { account: bob.account });
+      assert.equal(await viem.getPublicClient().then((c) => c.getBalance({ address: ticket.address })), 0n);
+    });
+
+    it("bounds tier sale windows by the event: no sales after the event ends", async () => {
+      const { ticket, organizer, tiers, endsAt } = await load();
+      const late = { ...tiers[0]!, saleEnd: Number(endsAt) + 1 };
+      for (const call of [ticket.write.addTier([late], { account: organizer.account }), ticket.write.updateTier([STANDARD, late], { account: organizer.account })]) {
+        await viem.assertions.revertWithCustomErrorWithArgs(call, ticket, "EventTicketInvalidSaleWindow", [BigInt(late.saleStart), endsAt + 1n]);
+      }
+      await ticket.write.addTier([{ ...late, saleEnd: Number(endsAt) }], { account: organizer.account });
+    });
+
+    it("pays refunds to an address of the holder's choice (a holder that cannot receive ETH)", async () => {
+      const { ticket, organizer, alice, carol } = await load();
+      const holder = await viem.deployContract("CallerWithoutReceive");
+      await ticket.write.purchase([STANDARD, 1n, holder.address], { account: alice.account, value: STANDARD_PRICE });
+      await ticket.write.cancelEvent({ account: organizer.account });
+      const id = tokenId(STANDARD, 1n);
+      const toSelf = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], holder.address] });
+      await viem.assertions.revertWithCustomError(holder.write.execute([ticket.address, toSelf]), ticket, "FailedCall");
+      const toZero = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], zeroAddress] });
+      await viem.assertions.revertWithCustomErrorWithArgs(holder.write.execute([ticket.address, toZero]), ticket, "EventTicketInvalidReceiver", [
+        zeroAddress,
+      ]);
+      const toCarol = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], carol.account.address] });
+      const refund = holder.write.execute([ticket.address, toCarol]);
+      await viem.assertions.balancesHaveChanged(refund, [{ address: carol.account.address, amount: STANDARD_PRICE }]);
+      await viem.assertions.emitWithArgs(refund, ticket, "RefundClaimed", [
+        id,
+        getAddress(holder.address),
+        STANDARD_PRICE,
+        zeroAddress,
+        getAddress(carol.account.address),
+      ]);
+    });
+
+    it("settles a tier's ERC-20 that turned on a transfer fee after the sales", async () => {
+      const { ticket, split, fot, alice, endsAt, refundWindow } = await load();
+      await fot.write.setFeeBps([0n]);
+      await fot.write.approve([ticket.address, maxUint256], { account: alice.account });
+      await ticket.write.purchase([FOT, 2n, alice.account.address], { account: alice.account });
+      await fot.write.setFeeBps([100n]);
+      await networkHelpers.time.increaseTo(endsAt + refundWindow);
+      const settle = ticket.write.settle([fot.address]);
+      await viem.assertions.emitWithArgs(settle, ticket, "Settled", [getAddress(fot.address), 2n * TOKEN_PRICE, getAddress(split.address)]);
+      const arrived = 2n * TOKEN_PRICE - (2n * TOKEN_PRICE) / 100n;
+      await viem.assertions.emitWithArgs(settle, split, "Deposited", [getAddress(fot.address), getAddress(ticket.address), arrived]);
+      assert.equal(await split.read.totalReceived([fot.address]), arrived);
+      assert.equal(await fot.read.balanceOf([split.address]), arrived);
+    });
+
+    it("accepts ETH sent with the 2,300-gas stipend of transfer (marketplace royalties)", async () => {
+      const { ticket, stranger } = await load();
+      const payer = await viem.deployContract("StipendPayer");
+      await viem.assertions.balancesHaveChanged(payer.write.pay([ticket.address], { account: stranger.account, value: 1_000n }), [
+        { address: ticket.address, amount: 1_000n },
+      ]);
+    });
+
+    it("pays refunds of a cancelled event while paused", async () => {
+      const { ticket, organizer, alice } = await withSales();
+      await ticket.write.cancelEvent({ account: organizer.account });
+      await ticket.write.pause({ account: organizer.account });
+      await viem.assertions.balancesHaveChanged(ticket.write.claimRefunds([[tokenId(STANDARD, 1n)], alice.account.address], { account: alice.account }), [
+        { address: alice.account.address, amount: STANDARD_PRICE },
+      ]);
+    });
+
+    it("counts the per-buyer limit against the buyer, not the recipient: a stranger cannot use up a victim's allowance", async () => {
+      const { ticket, alice, stranger } = await load();
+      await ticket.write.purchase([STANDARD, 5n, alice.account.address], { account: stranger.account, value: 5n * STANDARD_PRICE });
+      assert.equal(await ticket.read.purchasedBy([STANDARD, stranger.account.address]), 5n);
+      assert.equal(await ticket.read.purchasedBy([STANDARD, alice.account.address]), 0n);
+      await ticket.write.purchase([STANDARD, 5n, alice.account.address], { account: alice.account, value: 5n * STANDARD_PRICE });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.purchase([STANDARD, 1n, stranger.account.address], { account: stranger.account, value: STANDARD_PRICE }),
+        ticket,
+        "EventTicketBuyerLimitExceeded",
+        [STANDARD, getAddress(stranger.account.address), 5n],
+      );
     });
   });
 });

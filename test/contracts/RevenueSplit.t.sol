@@ -200,5 +200,17 @@ contract RevenueSplitInvariantTest is SplitAccounting {
         require(split.claimable(ORGANIZER, address(0)) == remainder - remainder / 2, "organizer: the rest");
     }
 
+    /// @notice The platform fee comes off the top: whatever fixed amounts the organizer sets (up to 2^96-1, to a
+    /// second wallet of its own), the platform gets its bps of everything received.
+    function testFuzz_platformFeeOffTheTop(uint96 fixedAmount, uint16 share, uint96 received) public {
+        IRevenueSplit.Payee[] memory payees = new IRevenueSplit.Payee[](2);
+        payees[0] = IRevenueSplit.Payee(address(0x4001), 0, uint96(1 + uint256(fixedAmount) % type(uint96).max), address(0));
+        payees[1] = IRevenueSplit.Payee(address(0x4002), uint16(share % 9_751), 0, address(0));
+        if (payees[1].shareBps == 0) payees[1].fixedAmount = 1;
+        uint256 amount = 1 + uint256(received);
+        RevenueSplit split = _newSplit(payees, 250, amount);
+        require(split.claimable(PLATFORM, address(0)) == amount * 250 / 10_000, "platform fee off the top");
+    }
+
     receive() external payable {}
 }

@@ -29,20 +29,27 @@ async function fromTicket(f: Fixture, token: Address, amount: bigint) {
 const FIXED = parseEther("0.05"); // the artist's guaranteed fee (ETH)
 const BPS = 10_000n;
 
-/** The split's rule, written independently of the contract: what each party is owed from `received`. */
+/**
+ * The split's rule, written independently of the contract: what each party is owed from `received`. The platform
+ * fee comes off the top; fixed amounts come next; the remainder is shared by the other bps out of 10,000 - fee.
+ */
 function expected(received: bigint, fixedTotal: bigint, shares: Record<string, bigint>, fixedOf: Record<string, bigint> = {}) {
-  const remainder = received > fixedTotal ? received - fixedTotal : 0n;
+  const feeBps = BigInt(PLATFORM_FEE_BPS);
+  const fee = (received * feeBps) / BPS;
+  const net = received - fee;
+  const remainder = net > fixedTotal ? net - fixedTotal : 0n;
+  const pool = BPS - feeBps;
   let allocatedBps = 0n;
-  const owed: Record<string, bigint> = {};
+  const owed: Record<string, bigint> = { platform: fee };
   let before = 0n;
   for (const [name, bps] of Object.entries(shares)) {
     const fixed = fixedOf[name] ?? 0n;
-    const fixedPart = fixed === 0n ? 0n : received > before ? (received - before < fixed ? received - before : fixed) : 0n;
+    const fixedPart = fixed === 0n ? 0n : net > before ? (net - before < fixed ? net - before : fixed) : 0n;
     before += fixed;
-    owed[name] = fixedPart + (remainder * bps) / BPS;
+    owed[name] = fixedPart + (remainder * bps) / pool;
     allocatedBps += bps;
   }
-  owed.organizer = remainder - (remainder * allocatedBps) / BPS;
+  owed.organizer = remainder - (remainder * allocatedBps) / pool;
   return owed;
 }
 
@@ -139,12 +146,10 @@ describe("RevenueSplit", () => {
         "RevenueSplitUnauthorized",
         [getAddress(stranger.account.address)],
       );
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        stranger.sendTransaction({ to: split.address, value: 1n }),
-        split,
-        "RevenueSplitUnauthorized",
-        [getAddress(stranger.account.address)],
-      );
+      // plain ETH is accepted but waits, unrecorded, until the list is locked
+      await stranger.sendTransaction({ to: split.address, value: 1n });
+      assert.equal(await split.read.locked(), false);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 0n);
       const block = await publicClient.getBlockNumber();
       await fromTicket(f, zeroAddress, 1_000n);
       const locked = await publicClient.getContractEvents({ address: split.address, abi: split.abi, eventName: "PayeesLocked", fromBlock: block });
@@ -160,20 +165,15 @@ describe("RevenueSplit", () => {
         [zeroAddress, getAddress(stranger.account.address), 1_000n],
       );
       assert.equal(await split.read.totalReceived([zeroAddress]), 2_000n);
-      // ETH sent directly is a deposit too
-      await viem.assertions.emitWithArgs(
-        stranger.sendTransaction({ to: split.address, value: 500n }),
-        split,
-        "Deposited",
-        [zeroAddress, getAddress(stranger.account.address), 500n],
-      );
-      assert.equal(await split.read.totalReceived([zeroAddress]), 2_500n);
+      // ETH sent directly is recorded by sync (with the wei sent before the lock), from address(0)
+      await stranger.sendTransaction({ to: split.address, value: 500n });
+      await viem.assertions.emitWithArgs(split.write.sync([zeroAddress]), split, "Deposited", [zeroAddress, zeroAddress, 501n]);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 2_501n);
     });
 
     it("refuses zero and wrong amounts", async () => {
-      const { split, stranger, usdc } = await load();
+      const { split, usdc } = await load();
       await viem.assertions.revertWithCustomError(split.write.deposit([zeroAddress, 0n]), split, "RevenueSplitZeroAmount");
-      await viem.assertions.revertWithCustomError(stranger.sendTransaction({ to: split.address, value: 0n }), split, "RevenueSplitZeroAmount");
       await viem.assertions.revertWithCustomErrorWithArgs(
         split.write.deposit([zeroAddress, 10n], { value: 9n }),
         split,
@@ -188,7 +188,7 @@ describe("RevenueSplit", () => {
       );
     });
 
-    it("pulls ERC-20s, with or without return values, and refuses fee-on-transfer tokens", async () => {
+    it("pulls ERC-20s, with or without return values, and records what a fee-on-transfer token delivers", async () => {
       const f = await load();
       const { split, alice, usdc, nrt, fot } = f;
       await fromTicket(f, zeroAddress, 1n); // locks the list: anyone may deposit from now on
@@ -199,12 +199,12 @@ describe("RevenueSplit", () => {
       await split.write.deposit([nrt.address, 100n * USDC], { account: alice.account });
       assert.equal(await split.read.totalReceived([usdc.address]), 100n * USDC);
       assert.equal(await split.read.totalReceived([nrt.address]), 100n * USDC);
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        split.write.deposit([fot.address, 100n * USDC], { account: alice.account }),
-        split,
-        "RevenueSplitTransferAmountMismatch",
-        [getAddress(fot.address), 100n * USDC, 99n * USDC],
-      );
+      await viem.assertions.emitWithArgs(split.write.deposit([fot.address, 100n * USDC], { account: alice.account }), split, "Deposited", [
+        getAddress(fot.address),
+        getAddress(alice.account.address),
+        99n * USDC,
+      ]);
+      assert.equal(await split.read.totalReceived([fot.address]), 99n * USDC);
     });
   });
 
@@ -214,7 +214,7 @@ describe("RevenueSplit", () => {
       const { split, artist, sponsor, platform, organizer } = f;
       const received = parseEther("1") + 7n; // odd wei to exercise rounding
       await fromTicket(f, zeroAddress, received);
-      const owed = expected(received, FIXED, { platform: 250n, artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
+      const owed = expected(received, FIXED, { artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
       const who = { platform, artist, sponsor, organizer };
       let total = 0n;
       for (const [name, wallet] of Object.entries(who)) {
@@ -229,7 +229,12 @@ describe("RevenueSplit", () => {
         { address: artist.account.address, amount: owed.artist! },
         { address: split.address, amount: -owed.artist! },
       ]);
-      await viem.assertions.emitWithArgs(claim, split, "Claimed", [getAddress(artist.account.address), zeroAddress, owed.artist!]);
+      await viem.assertions.emitWithArgs(claim, split, "Claimed", [
+        getAddress(artist.account.address),
+        zeroAddress,
+        owed.artist!,
+        getAddress(artist.account.address),
+      ]);
       assert.equal(await split.read.released([artist.account.address, zeroAddress]), owed.artist);
       assert.equal(await split.read.totalReleased([zeroAddress]), owed.artist);
       await viem.assertions.revertWithCustomErrorWithArgs(
@@ -246,14 +251,16 @@ describe("RevenueSplit", () => {
       const f = await load();
       const { split, artist, sponsor, organizer } = f;
       await fromTicket(f, zeroAddress, FIXED / 2n);
-      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), FIXED / 2n);
+      const first = expected(FIXED / 2n, FIXED, { artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
+      assert.equal(first.artist, FIXED / 2n - first.platform!); // all of it, after the platform fee
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), first.artist);
       assert.equal(await split.read.claimable([sponsor.account.address, zeroAddress]), 0n);
       assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 0n);
       await split.write.claim([zeroAddress], { account: artist.account });
       const more = parseEther("1");
       await split.write.deposit([zeroAddress, more], { value: more });
-      const owed = expected(FIXED / 2n + more, FIXED, { platform: 250n, artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
-      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), owed.artist! - FIXED / 2n);
+      const owed = expected(FIXED / 2n + more, FIXED, { artist: 3_000n, sponsor: 1_000n }, { artist: FIXED });
+      assert.equal(await split.read.claimable([artist.account.address, zeroAddress]), owed.artist! - first.artist!);
       assert.equal(await split.read.claimable([sponsor.account.address, zeroAddress]), owed.sponsor);
     });
 
@@ -342,6 +349,74 @@ describe("RevenueSplit", () => {
         assert.ok(dust >= 0n && dust < 3n, `dust ${dust}`);
         assert.equal(await split.read.totalReceived([zeroAddress]), received);
       }
+    });
+  });
+  describe("platform fee and payments", () => {
+    it("takes the platform fee off the top: a 2^96-1 fixed amount to the organizer's second wallet cannot bypass it", async () => {
+      const f = await load();
+      const { split, organizer, bob, platform } = f;
+      const maxFixed = 2n ** 96n - 1n;
+      await split.write.setPayees([[{ account: bob.account.address, shareBps: 0, fixedAmount: maxFixed, fixedToken: zeroAddress }]], {
+        account: organizer.account,
+      });
+      const received = parseEther("1") + 7n;
+      await fromTicket(f, zeroAddress, received);
+      const fee = (received * BigInt(PLATFORM_FEE_BPS)) / BPS;
+      assert.equal(await split.read.claimable([platform.account.address, zeroAddress]), fee);
+      assert.equal(await split.read.claimable([bob.account.address, zeroAddress]), received - fee);
+      assert.equal(await split.read.claimable([organizer.account.address, zeroAddress]), 0n);
+      await viem.assertions.balancesHaveChanged(split.write.claim([zeroAddress], { account: platform.account }), [
+        { address: platform.account.address, amount: fee },
+      ]);
+    });
+
+    it("pays a claim to an address of the payee's choice (a payee that cannot receive ETH)", async () => {
+      const f = await load();
+      const { split, organizer, carol } = f;
+      const payee = await viem.deployContract("CallerWithoutReceive");
+      await split.write.setPayees([[{ account: payee.address, shareBps: 5_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
+        account: organizer.account,
+      });
+      await fromTicket(f, zeroAddress, 10_000n);
+      const owed = await split.read.claimable([payee.address, zeroAddress]);
+      const toSelf = encodeFunctionData({ abi: split.abi, functionName: "claim", args: [zeroAddress] });
+      await viem.assertions.revertWithCustomError(payee.write.execute([split.address, toSelf]), split, "FailedCall");
+      const toZero = encodeFunctionData({ abi: split.abi, functionName: "claimTo", args: [zeroAddress, zeroAddress] });
+      await viem.assertions.revertWithCustomErrorWithArgs(payee.write.execute([split.address, toZero]), split, "RevenueSplitInvalidReceiver", [
+        zeroAddress,
+      ]);
+      const toCarol = encodeFunctionData({ abi: split.abi, functionName: "claimTo", args: [zeroAddress, carol.account.address] });
+      const claim = payee.write.execute([split.address, toCarol]);
+      await viem.assertions.balancesHaveChanged(claim, [{ address: carol.account.address, amount: owed }]);
+      await viem.assertions.emitWithArgs(claim, split, "Claimed", [getAddress(payee.address), zeroAddress, owed, getAddress(carol.account.address)]);
+      assert.equal(await split.read.released([payee.address, zeroAddress]), owed);
+    });
+
+    it("accepts ETH sent with the 2,300-gas stipend and records it at the next sync or claim", async () => {
+      const f = await load();
+      const { split, stranger, sponsor, organizer } = f;
+      await split.write.setPayees([[{ account: sponsor.account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
+        account: organizer.account,
+      });
+      const payer = await viem.deployContract("StipendPayer");
+      // before the list is locked it waits, unrecorded: it cannot lock the list nor be claimed
+      await payer.write.pay([split.address], { account: stranger.account, value: 1_000n });
+      assert.equal(await split.read.locked(), false);
+      await viem.assertions.revertWithCustomError(split.write.sync([zeroAddress]), split, "RevenueSplitPayeesNotLocked");
+      await fromTicket(f, zeroAddress, 9_000n);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 9_000n);
+      await viem.assertions.emitWithArgs(split.write.sync([zeroAddress], { account: stranger.account }), split, "Deposited", [
+        zeroAddress,
+        zeroAddress,
+        1_000n,
+      ]);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 10_000n);
+      // after the lock, a claim records what arrived since
+      await payer.write.pay([split.address], { account: stranger.account, value: 10_000n });
+      await viem.assertions.balancesHaveChanged(split.write.claim([zeroAddress], { account: sponsor.account }), [
+        { address: sponsor.account.address, amount: 2_000n }, // 1,000 of the 9,750 bps left after the 250 bps fee
+      ]);
+      assert.equal(await split.read.totalReceived([zeroAddress]), 20_000n);
     });
   });
 });

@@ -37,6 +37,15 @@ describe("indexer: the mirror equals the chain", function () {
     assert.equal(contracts.find((c) => c.address === b.ticket).status, "cancelled");
     assert.equal(contracts.find((c) => c.address === a.ticket).status, "settled");
 
+    // refunds and claims name who was paid; a listing carries the royalty its sale keeps
+    const [, , artist, , fan1, , , fan4] = t.accounts.map((x) => x.toLowerCase());
+    const refund = await db("chain_refunds").where({ chain_id: t.chainId, contract_address: b.ticket }).first();
+    assert.deepEqual([refund.holder, refund.paid_to], [fan1, fan4]);
+    const claims = await db("chain_split_claims").where({ chain_id: t.chainId, contract_address: a.split }).orderBy("block_number");
+    assert.deepEqual(claims.map((c) => [c.payee, c.paid_to]).slice(0, 1), [[artist, fan4]]);
+    const listed = await db("chain_resales").where({ chain_id: t.chainId, contract_address: a.ticket, kind: "listed" });
+    for (const l of listed) assert.equal(BigInt(l.royalty), (BigInt(l.price) * 500n) / 10_000n);
+
     // every handled log's transaction is mirrored, with gas and status
     const missing = await db.raw(`select count(*)::int as n from chain_ticket_transfers x
       left join chain_transactions tx on tx.chain_id = x.chain_id and tx.hash = x.tx_hash where tx.hash is null`);

@@ -113,7 +113,8 @@ export const onCheckedIn: Handler<Args<"CheckedIn">> = (args, ctx, out) => {
 };
 
 export const onResaleListed: Handler<Args<"ResaleListed">> = (args, ctx, out) => {
-  resale(ctx, out, "listed", args.tokenId, args.seller, null, args.price, null, args.currency);
+  // a listing's royalty is fixed when it is made: the row carries what its sale will keep
+  resale(ctx, out, "listed", args.tokenId, args.seller, null, args.price, args.royalty, args.currency);
 };
 export const onResaleCancelled: Handler<Args<"ResaleCancelled">> = (args, ctx, out) => {
   resale(ctx, out, "cancelled", args.tokenId, args.seller, null, null, null, null);
@@ -145,6 +146,7 @@ export const onRefundClaimed: Handler<Args<"RefundClaimed">> = (args, ctx, out) 
     holder: args.holder,
     amount: args.amount,
     currency: args.currency,
+    paid_to: args.to,
     block_timestamp: ctx.blockTimestamp,
   });
   out.touch("ticket", ctx.address, args.tokenId.toString());

@@ -43,6 +43,7 @@ export const onClaimed: Handler<Args<"Claimed">> = (args, ctx, out) => {
     payee: args.payee,
     token_address: args.token,
     amount: args.amount,
+    paid_to: args.to,
     block_timestamp: ctx.blockTimestamp,
   });
   out.touch("split", ctx.address);

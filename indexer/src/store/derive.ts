@@ -253,11 +253,13 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
 
 /**
  * A split's payees (its latest PayeesSet), and per currency its totals and every account's
- * entitlement, computed like RevenueSplit does from the cumulative amount received R:
- *  1. fixed amounts first, in payee order, in their own currency: min(fixed, max(R - fixed before, 0));
- *  2. remainder = max(R - all fixed amounts in that currency, 0), shared by basis points, rounded down;
- *  3. the organizer gets the unallocated basis points rounded up: remainder - floor(remainder * totalBps / 10000);
- *  dust = floor(remainder * totalBps / 10000) - sum of the rounded-down shares.
+ * entitlement, computed like RevenueSplit does from the cumulative amount received R, platform fee p bps:
+ *  1. the platform fee off the top: fee = floor(R * p / 10000); N = R - fee;
+ *  2. fixed amounts next, in payee order, in their own currency: min(fixed, max(N - fixed before, 0));
+ *  3. remainder = max(N - all fixed amounts in that currency, 0), shared by the other payees' basis points out of
+ *     pool = 10000 - p, rounded down;
+ *  4. the organizer gets the unallocated basis points rounded up: remainder - floor(remainder * otherBps / pool);
+ *  dust = floor(remainder * otherBps / pool) - sum of the rounded-down shares.
  * claimable = entitled - released (sum of Claimed).
  */
 async function recomputeSplits(db: Queryable, chainId: number, splits: string[]): Promise<void> {
@@ -286,7 +288,8 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
   await db.query(`delete from chain_split_balances where chain_id = $1 and split_address = any($2::text[])`, params);
   await db.query(
     `with k as (select distinct unnest($2::text[]) as split),
-     org as (select split_address as split, organizer from chain_event_creations where chain_id = $1 and split_address in (select split from k)),
+     org as (select split_address as split, organizer, platform_fee_recipient as platform, platform_fee_bps as fee_bps
+             from chain_event_creations where chain_id = $1 and split_address in (select split from k)),
      recv as (select contract_address as split, token_address as token, sum(amount) as received from chain_split_deposits
               where chain_id = $1 and contract_address in (select split from k) group by 1, 2),
      rel as (select contract_address as split, token_address as token, payee as account, sum(amount) as released from chain_split_claims
@@ -303,20 +306,31 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
                                             rows between unbounded preceding and 1 preceding), 0) as before
        from tokens t join payees p on p.split_address = t.split and p.fixed_token = t.token and p.fixed_amount > 0
      ),
-     base as (
-       select t.split, t.token, coalesce(r.received, 0) as received,
-         greatest(coalesce(r.received, 0) - coalesce((select sum(f.fixed_amount) from fixed f where f.split = t.split and f.token = t.token), 0), 0) as remainder,
-         coalesce(b.total, 0) as total_bps
+     gross as (
+       select t.split, t.token, coalesce(r.received, 0) as received, coalesce(o.fee_bps, 0) as fee_bps,
+         div(coalesce(r.received, 0) * coalesce(o.fee_bps, 0), 10000) as fee,
+         coalesce(b.total, 0) - coalesce(o.fee_bps, 0) as other_bps
        from tokens t left join recv r on r.split = t.split and r.token = t.token left join bps b on b.split = t.split
+         left join org o on o.split = t.split
+     ),
+     base as (
+       select g.*, g.received - g.fee as net, 10000 - g.fee_bps as pool,
+         greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token), 0), 0) as remainder
+       from gross g
      ),
      ent as (
-       select f.split, f.token, f.account, least(f.fixed_amount, greatest(b.received - f.before, 0)) as amount, 0 as share
+       select b.split, b.token, o.platform as account, b.fee as amount, 0 as share
+       from base b join org o on o.split = b.split where o.fee_bps > 0
+       union all
+       select f.split, f.token, f.account, least(f.fixed_amount, greatest(b.net - f.before, 0)), 0
        from fixed f join base b on b.split = f.split and b.token = f.token
        union all
-       select b.split, b.token, p.account, div(b.remainder * p.share_bps, 10000), div(b.remainder * p.share_bps, 10000)
-       from base b join payees p on p.split_address = b.split and p.share_bps > 0
+       -- position 0 is the platform's row: its part is the fee above
+       select b.split, b.token, p.account, div(b.remainder * p.share_bps, nullif(b.pool, 0)), div(b.remainder * p.share_bps, nullif(b.pool, 0))
+       from base b join payees p on p.split_address = b.split and p.share_bps > 0 and p.position > 0
+       where b.remainder > 0
        union all
-       select b.split, b.token, o.organizer, b.remainder - div(b.remainder * b.total_bps, 10000), 0
+       select b.split, b.token, o.organizer, b.remainder - coalesce(div(b.remainder * b.other_bps, nullif(b.pool, 0)), 0), 0
        from base b join org o on o.split = b.split
        union all
        select r.split, r.token, r.account, 0, 0 from rel r
@@ -325,7 +339,8 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
        insert into chain_split_totals (chain_id, split_address, token_address, received, released, dust)
        select $1, b.split, b.token, b.received,
          coalesce((select sum(r.released) from rel r where r.split = b.split and r.token = b.token), 0),
-         div(b.remainder * b.total_bps, 10000) - coalesce((select sum(e.share) from ent e where e.split = b.split and e.token = b.token), 0)
+         coalesce(div(b.remainder * b.other_bps, nullif(b.pool, 0)), 0)
+           - coalesce((select sum(e.share) from ent e where e.split = b.split and e.token = b.token), 0)
        from base b
      )
      insert into chain_split_balances (chain_id, split_address, token_address, account, entitled, released, claimable)

@@ -259,7 +259,7 @@ export const resales = logTable<ResaleRow>(
   [{ entity: "ticket", columns: ["contract_address", "token_id"] }],
 );
 
-export type RefundRow = LogRow & { token_id: bigint; holder: Hex; amount: bigint; currency: Hex; block_timestamp: Date };
+export type RefundRow = LogRow & { token_id: bigint; holder: Hex; amount: bigint; currency: Hex; paid_to: Hex; block_timestamp: Date };
 export const refunds = logTable<RefundRow>(
   "chain_refunds",
   [
@@ -267,6 +267,7 @@ export const refunds = logTable<RefundRow>(
     ["holder", "text"],
     ["amount", "numeric"],
     ["currency", "text"],
+    ["paid_to", "text"],
     ["block_timestamp", "timestamptz"],
   ],
   [{ entity: "ticket", columns: ["contract_address", "token_id"] }],
@@ -331,13 +332,14 @@ export const splitDeposits = logTable<DepositRow>(
   [{ entity: "split", columns: ["contract_address"] }],
 );
 
-export type ClaimRow = LogRow & { payee: Hex; token_address: Hex; amount: bigint; block_timestamp: Date };
+export type ClaimRow = LogRow & { payee: Hex; token_address: Hex; amount: bigint; paid_to: Hex; block_timestamp: Date };
 export const splitClaims = logTable<ClaimRow>(
   "chain_split_claims",
   [
     ["payee", "text"],
     ["token_address", "text"],
     ["amount", "numeric"],
+    ["paid_to", "text"],
     ["block_timestamp", "timestamptz"],
   ],
   [{ entity: "split", columns: ["contract_address"] }],

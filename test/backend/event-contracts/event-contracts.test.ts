@@ -96,6 +96,14 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
     const notMine = await api.post(`/api/v1/festivals/${festivalId}/event-contracts`, body({ organizerAddress: "0x5555555555555555555555555555555555555555" }), organizer.headers);
     assert.equal(notMine.status, 422);
     assert.equal(notMine.body.code, "organizer_wallet_not_linked");
+    // the contract ends every sale by the event's end: a later sale end is refused here, not at deploy
+    const lateSale = await api.post(
+      `/api/v1/festivals/${festivalId}/event-contracts`,
+      body({ tiers: [{ ...body().tiers[0]!, saleEnd: iso(now + 3 * 86_400) }] }),
+      organizer.headers,
+    );
+    assert.equal(lateSale.status, 400);
+    assert.ok(lateSale.body.errors.some((e: { field: string }) => e.field === "body.tiers.0.saleEnd"), JSON.stringify(lateSale.body));
     const noEntrance = await api.post(`/api/v1/festivals/${festivalId}/event-contracts`, body({ zones: [{ code: "a", name: "A", kind: "area" }], tiers: body().tiers.slice(0, 1) }), organizer.headers);
     assert.equal(noEntrance.status, 400);
   });

@@ -66,13 +66,13 @@ export async function runScenario(t: TestChain): Promise<{ a: CreatedEvent; b: C
   const b1 = await buy(t, b, fan1!, 1n, 2n);
   await buy(t, b, fan2!, 1n, 1n);
   await send(t, organizer!, b.ticket, eventTicketAbi, "cancelEvent", []);
-  await send(t, fan1!, b.ticket, eventTicketAbi, "claimRefunds", [[b1]]);
+  await send(t, fan1!, b.ticket, eventTicketAbi, "claimRefunds", [[b1], fan4!]); // paid to another address
 
   // settlement of A after its end and refund window, then claims
   await t.rpc("evm_increaseTime", [200_000]);
   await t.mine();
   await send(t, fan1!, a.ticket, eventTicketAbi, "settle", [ETH]);
-  await send(t, artist!, a.split, revenueSplitAbi, "claim", [ETH]);
+  await send(t, artist!, a.split, revenueSplitAbi, "claimTo", [ETH, fan4!]);
   await send(t, fan1!, a.split, revenueSplitAbi, "claimFor", [sponsor, ETH]);
   return { a, b };
 }

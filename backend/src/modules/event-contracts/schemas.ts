@@ -75,6 +75,10 @@ export const CreateEventContractBody = z
       if (Date.parse(t.saleEnd) <= Date.parse(t.saleStart)) {
         ctx.addIssue({ code: "custom", path: ["tiers", i, "saleEnd"], message: "must be after saleStart" });
       }
+      // the contract ends every sale by the event's end (nothing sells after settlement)
+      if (Date.parse(t.saleEnd) > Date.parse(b.endsAt)) {
+        ctx.addIssue({ code: "custom", path: ["tiers", i, "saleEnd"], message: "must not be after endsAt" });
+      }
       // refinements run even when a field failed its own check: never assume it is valid here
       if (typeof t.price === "string" && /^\d+$/.test(t.price) && BigInt(t.price) >= 2n ** 96n) ctx.addIssue({ code: "custom", path: ["tiers", i, "price"], message: "must fit uint96" });
       (t.zones ?? []).forEach((code, j) => {
