@@ -74,7 +74,7 @@ describe("gate: the chain fallback when the mirror lags", function () {
       hash: await organizerWallet.writeContract({ account: organizer!, chain: chain.client.chain, address: created.ticket, abi: eventTicketAbi, functionName: "cancelEvent" }),
     });
     await chain.client.waitForTransactionReceipt({
-      hash: await holderWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "claimRefunds", args: [[tokenId]] }),
+      hash: await holderWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "claimRefunds", args: [[tokenId], holder.address] }),
     });
     await chain.mine(10);
 
