@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { loadConfig } from "../lib/config.js";
-import { createKnex } from "../lib/database.js";
+import { createKnex, runningEmbeddedDatabaseUrl } from "../lib/database.js";
 import { OperatorError } from "../lib/errors.js";
 import { exitOnFatal } from "../lib/process.js";
 import { runTicketStory } from "./support/ticket-story.js";
@@ -22,7 +20,10 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new OperatorError(`no API answers at ${api} (${(error as Error).message}): start the platform with \`npm start\` first, or set API_URL`);
   }
-  const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedDir);
+  const databaseUrl = config.database.url ?? runningEmbeddedDatabaseUrl(config.database.embeddedDir);
+  if (!databaseUrl) {
+    throw new OperatorError(`no running embedded database in ${config.database.embeddedDir}: start the platform with \`npm start\`, or set DATABASE_URL`);
+  }
   const db = createKnex(databaseUrl, { min: 0, max: 4 });
   let step = 0;
   console.log(`Demo: the ticket story against ${api} (chain ${rpcUrl})\n`);
@@ -39,16 +40,6 @@ async function main(): Promise<void> {
   } finally {
     await db.destroy();
   }
-}
-
-/** The embedded database `npm start` runs: its port is in postmaster.pid (line 4). */
-function embeddedDatabaseUrl(dir: string): string {
-  const pidFile = path.resolve(dir, "postmaster.pid");
-  if (!existsSync(pidFile)) {
-    throw new OperatorError(`no running embedded database in ${dir}: start the platform with \`npm start\`, or set DATABASE_URL`);
-  }
-  const port = readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
-  return `postgres://postgres:postgres@127.0.0.1:${port}/festival`;
 }
 
 main().catch(exitOnFatal("demo"));
