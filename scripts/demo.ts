@@ -1,7 +1,9 @@
+import path from "node:path";
 import { loadConfig } from "../lib/config.js";
 import { createKnex, runningEmbeddedDatabaseUrl } from "../lib/database.js";
 import { OperatorError } from "../lib/errors.js";
 import { exitOnFatal } from "../lib/process.js";
+import { waitForMail } from "./support/mailbox.js";
 import { runTicketStory } from "./support/ticket-story.js";
 
 /**
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new OperatorError(`no API answers at ${api} (${(error as Error).message}): start the platform with \`npm start\` first, or set API_URL`);
   }
+  if (config.mail.smtpUrl) throw new OperatorError("the demo reads the mails it needs from MAIL_DIR: run npm start and the demo without SMTP_URL");
   const databaseUrl = config.database.url ?? runningEmbeddedDatabaseUrl(config.database.embeddedDir);
   if (!databaseUrl) {
     throw new OperatorError(`no running embedded database in ${config.database.embeddedDir}: start the platform with \`npm start\`, or set DATABASE_URL`);
@@ -34,6 +37,8 @@ async function main(): Promise<void> {
       db,
       config,
       timeoutMs: 90_000,
+      // the mails the API's worker writes as .eml files (no SMTP_URL), read as their recipient would
+      readMail: (to) => waitForMail(path.resolve(config.mail.dir), to),
       say: (line) => console.log(`${String(++step).padStart(2)}. ${line}`),
     });
     console.log("\nThat is the whole flow: on-chain ownership, verified at the gate, anchored back on-chain.");
