@@ -132,7 +132,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     const discarded = await discardChain(pool, chainId!);
     log.warn(
       { chainId, reason, ...discarded },
-      `chain ${chainId} is a new local chain: discarded the previous chain's mirror and its ${discarded.eventContracts} event contract(s); indexing from block ${opts.deployBlock}`,
+      `chain ${chainId} is a new local chain: dropped the previous chain's mirror and discarded its ${discarded.eventContracts} event contract(s); indexing from block ${opts.deployBlock}`,
     );
     cursor = undefined;
   }

@@ -63,6 +63,9 @@ describe("indexer: a new local chain under a previous chain's mirror", function 
       split_address: first.e.split.toLowerCase(),
       linked_at: new Date(),
     });
+    const zoneId = newId();
+    await db("gate_zones").insert({ id: zoneId, event_contract_id: eventContractId, code: "main-gate", name: "Main gate", kind: "entrance", capacity: null, allow_reentry: false });
+    await db("gate_scans").insert({ id: newId(), event_contract_id: eventContractId, zone_id: zoneId, direction: "in", token_id: first.tokenId.toString(), verdict: "admitted", source: "online" });
     await db("gate_check_ins").insert({
       id: newId(),
       event_contract_id: eventContractId,
@@ -100,10 +103,32 @@ describe("indexer: a new local chain under a previous chain's mirror", function 
     await assertOnCanonicalChain(db, second.t);
     const blocks = await db("chain_blocks").where({ chain_id: second.t.chainId }).orderBy("number").first("number");
     assert.equal(BigInt(blocks.number), second.t.deployBlock - 1n, "the mirror starts again on the factory's parent");
-    // the old chain's link and check-in are gone, the festival stays
-    assert.equal(await db("event_contracts").where({ id: eventContractId }).first(), undefined);
+    // the old chain's link is discarded (its addresses kept as history), its check-in is gone,
+    // the append-only scan log and the festival stay
+    const discarded = await db("event_contracts").where({ id: eventContractId }).first();
+    assert.equal(discarded.status, "discarded");
+    assert.ok(discarded.discarded_at instanceof Date);
+    assert.equal(discarded.ticket_address, null);
+    assert.equal(discarded.discarded_chain.ticketAddress, first.e.ticket.toLowerCase());
+    assert.equal(discarded.discarded_chain.status, "linked");
     assert.equal(await db("gate_check_ins").where({ event_contract_id: eventContractId }).first(), undefined);
+    assert.equal((await db("gate_scans").where({ event_contract_id: eventContractId })).length, 1);
     assert.ok(await db("festivals").where({ id: festivalId }).first());
+    // the new chain's contract at the same address can be linked
+    await db("event_contracts").insert({
+      id: newId(),
+      festival_id: festivalId,
+      chain_id: second.t.chainId,
+      factory_address: second.t.factory.toLowerCase(),
+      organizer_address: second.t.accounts[1]!.toLowerCase(),
+      status: "linked",
+      name: "Second run",
+      config: JSON.stringify({}),
+      chain_event_id: second.e.eventId.toString(),
+      ticket_address: second.e.ticket.toLowerCase(),
+      split_address: second.e.split.toLowerCase(),
+      linked_at: new Date(),
+    });
     // the new chain's token of the same id is not "already admitted"
     assert.equal(await db("gate_check_ins").where({ chain_id: second.t.chainId, token_id: second.tokenId.toString() }).first(), undefined);
     const status = await db("indexer_status").where({ chain_id: second.t.chainId }).first();

@@ -7,7 +7,7 @@ const STATE_TABLES = ["chain_events", "chain_tiers", "chain_tickets", "chain_spl
 export interface DiscardResult {
   /** Mirror rows of the old chain (logs, state, blocks, contracts, facts) removed. */
   mirrorRows: number;
-  /** Event contracts linked to (or waiting for) contracts of the old chain, removed with their gate data. */
+  /** Event contracts linked to (or waiting for) contracts of the old chain, now `discarded`. */
   eventContracts: number;
 }
 
@@ -15,9 +15,11 @@ export interface DiscardResult {
  * A local dev chain (a Hardhat node keeps its chain in memory) was replaced by a new one under
  * the same chain id: nothing the database knows of the old chain exists any more, and the new
  * chain reuses its contract addresses and token ids. So, in ONE transaction with the cursor's
- * removal, everything of the old chain goes: the whole mirror, and the event contracts with
- * their gate data (check-ins restrict deletes, so they go first; zones, categories and scans
- * cascade). Festivals, events, people and the audit trail are not chain state and stay.
+ * removal: the whole mirror goes; the tickets' gate state goes (check-ins and spent pass
+ * nonces, or the new chain's token 1000001 would be "already admitted"); the event contracts
+ * become `discarded`, their old addresses kept in discarded_chain, so the new chain's
+ * contracts can be linked while zones and the append-only scan log stay as history.
+ * Festivals, events, people and the audit trail are not chain state and stay.
  * Only ever called for LOCAL_CHAIN_IDS: on a real network the same situation is an error.
  */
 export async function discardChain(pool: pg.Pool, chainId: number): Promise<DiscardResult> {
@@ -38,7 +40,15 @@ export async function discardChain(pool: pg.Pool, chainId: number): Promise<Disc
     for (const table of mirror) mirrorRows += (await client.query(`delete from ${table} where chain_id = $1`, [chainId])).rowCount ?? 0;
     await client.query(`delete from gate_check_ins where chain_id = $1`, [chainId]);
     await client.query(`delete from gate_pass_uses where chain_id = $1`, [chainId]);
-    const eventContracts = (await client.query(`delete from event_contracts where chain_id = $1`, [chainId])).rowCount ?? 0;
+    const discarded = await client.query(
+      `update event_contracts set status = 'discarded', discarded_at = now(),
+         discarded_chain = jsonb_build_object('ticketAddress', ticket_address, 'splitAddress', split_address,
+           'deployTxHash', deploy_tx_hash, 'chainEventId', chain_event_id::text, 'status', status),
+         ticket_address = null, split_address = null, deploy_tx_hash = null, chain_event_id = null
+       where chain_id = $1 and status <> 'discarded'`,
+      [chainId],
+    );
+    const eventContracts = discarded.rowCount ?? 0;
     await client.query("commit");
     return { mirrorRows, eventContracts };
   } catch (error) {

@@ -58,7 +58,7 @@ interface LinkRow {
   chain_id: string;
   factory_address: Address;
   organizer_address: Address;
-  status: "pending" | "linked";
+  status: "pending" | "linked" | "discarded";
   name: string;
   config: StoredConfig;
   deploy_tx_hash: Hex | null;
@@ -243,6 +243,7 @@ export class EventContractsService {
   async reportTransaction(principal: Principal, audit: AuditContext, id: string, input: { txHash?: Hex; chainEventId?: string }) {
     const row = await this.load(principal, id, { level: "manager", scope: "editions" });
     if (row.status === "linked") throw new HttpError(409, "already_linked", "this event contract is already linked");
+    if (row.status === "discarded") throw discardedError();
     await this.db.transaction(async (trx) => {
       const patch = {
         ...(input.txHash ? { deploy_tx_hash: input.txHash } : {}),
@@ -285,6 +286,7 @@ export class EventContractsService {
     if (deployer.address.toLowerCase() !== row.organizer_address) {
       throw new HttpError(422, "not_server_deployed", "this event contract was prepared for the organizer's own wallet");
     }
+    if (row.status === "discarded") throw discardedError();
     if (row.deploy_tx_hash || row.status === "linked") throw new HttpError(409, "already_deployed", "this event contract was already sent");
 
     const wallet = createWalletClient({ account: deployer, chain: chainDefinition(chain.chainId, rpcUrl), transport: http(rpcUrl) });
@@ -540,4 +542,9 @@ export async function resolvePendingLinks(db: Knex): Promise<number> {
   }
   return linked.rows.length as number;
   });
+}
+
+/** Its chain was replaced by a new local chain (indexer/src/store/discard.ts): nothing of it exists there. */
+function discardedError(): HttpError {
+  return new HttpError(409, "chain_discarded", "this event contract belonged to a local chain that was replaced; prepare the event again");
 }
