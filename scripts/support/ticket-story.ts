@@ -16,9 +16,9 @@ import { createSiweMessage } from "viem/siwe";
 import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
 import { chainDefinition } from "../../lib/chain.js";
 import type { Config } from "../../lib/config.js";
-import { newId } from "../../lib/ids.js";
 import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
-import { createTestFestival, createTestOrganization, createTestUser } from "../../test/support/auth.js";
+import { runAdminCommand } from "./admin-commands.js";
+import { linkToken } from "./mailbox.js";
 
 /**
  * The ticket story, end to end, against a running API, its chain and its indexer:
@@ -28,9 +28,9 @@ import { createTestFestival, createTestOrganization, createTestUser } from "../.
  * anchored on-chain and the ticket can no longer be transferred.
  *
  * Used by test/e2e/ticket-flow.test.ts (which asserts on what it returns) and by
- * `npm run demo` (which narrates it). People, the organization and the festival are created
- * in the database directly (the API has no admin bootstrap); everything else goes through
- * the HTTP API and the chain.
+ * `npm run demo` (which narrates it). Everything goes through the HTTP API and the chain,
+ * except the first platform admin, whom the admin CLI creates (nothing else can), and the
+ * mails people receive (readMail: the demo reads the .eml files the API writes).
  */
 export interface StoryOptions {
   api: string;
@@ -38,6 +38,8 @@ export interface StoryOptions {
   db: Knex;
   config: Config;
   say: (line: string) => void;
+  /** The newest mail delivered to `to`, as its recipient reads it. */
+  readMail: (to: string) => Promise<string>;
   /** How to make the anchor loop run now (the e2e calls its tick); default: wait for the API's own loop. */
   anchorNow?: () => Promise<unknown>;
   timeoutMs?: number;
@@ -98,14 +100,44 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
   };
   const walletOf = (account: PrivateKeyAccount) => createWalletClient({ account, chain, transport: http(opts.rpcUrl) });
 
-  // 1. the people
-  const organizer = await createTestUser(db, { roles: ["organizer"], organizerVerified: true, displayName: "Olivia (organizer)", config });
-  const { organizationId } = await createTestOrganization(db, [[organizer, "owner"]], "Sunrise Events");
-  const { festivalId } = await createTestFestival(db, organizationId, "Sunrise Festival");
+  // 1. the people: the first admin from the CLI, everyone else signs up through the API
+  const stamp = Date.now().toString(36);
+  const password = "demo passphrase, long enough";
+  const adminEmail = `ada-${stamp}@demo.festival.test`;
+  await runAdminCommand(db, config, ["create-admin", "--email", adminEmail, "--password", password, "--name", "Ada (platform admin)"]);
+  const adminToken = (await call(api, "POST", "/api/v1/auth/password/sign-in", { email: adminEmail, password })).accessToken as string;
+  say(`Ada, the platform admin, was created with \`npm run admin -- create-admin\` and signed in.`);
+
+  /** Signs up with email + password, confirms the address from the mail's link, signs in. */
+  const signUp = async (name: string, displayName: string) => {
+    const email = `${name}-${stamp}@demo.festival.test`;
+    await call(api, "POST", "/api/v1/auth/password/register", { email, password, displayName }); // 202, no body: it never says whether the email was known
+    await call(api, "POST", "/api/v1/auth/email/verify", { token: linkToken(await opts.readMail(email)) });
+    const { userId, accessToken } = await call(api, "POST", "/api/v1/auth/password/sign-in", { email, password });
+    return { userId: userId as string, email, accessToken: accessToken as string };
+  };
+  const organizer = await signUp("olivia", "Olivia (organizer)");
   const organizerKey = privateKeyToAccount(generatePrivateKey());
-  await db("wallets").insert({ id: newId(), user_id: organizer.userId, network: "evm", address: organizerKey.address.toLowerCase(), is_primary: true, verified_at: new Date() });
+  const { nonce: linkNonce } = await call(api, "POST", "/api/v1/me/wallets/evm/nonce", undefined, organizer.accessToken);
+  const linkMessage = createSiweMessage({
+    domain: config.auth.siwe.domain,
+    uri: config.auth.siwe.uri,
+    address: organizerKey.address,
+    chainId,
+    nonce: linkNonce,
+    version: "1",
+    issuedAt: new Date(),
+    statement: "Link this wallet to my festival account",
+  });
+  await call(api, "POST", "/api/v1/me/wallets/evm", { message: linkMessage, signature: await organizerKey.signMessage({ message: linkMessage }) }, organizer.accessToken);
+  await call(api, "PUT", "/api/v1/me/profiles/organizer", { companyName: "Sunrise Events" }, organizer.accessToken);
+  await call(api, "POST", `/api/v1/users/${organizer.userId}/profiles/organizer/verification`, { status: "verified" }, adminToken);
+  const organization = await call(api, "POST", "/api/v1/organizations", { name: "Sunrise Events", slug: `sunrise-${stamp}` }, organizer.accessToken);
+  const festival = await call(api, "POST", `/api/v1/organizations/${organization.id}/festivals`, { name: "Sunrise Festival", slug: `sunrise-festival-${stamp}` }, organizer.accessToken);
+  const festivalId = festival.id as string;
   await fund(organizerKey.address, "10");
-  say(`Olivia, an organizer, owns the festival "Sunrise Festival"; her wallet ${organizerKey.address} holds 10 ETH.`);
+  say(`Olivia signed up, confirmed her email from the mail's link, linked her wallet ${organizerKey.address} (10 ETH) and was verified as an organizer by Ada.`);
+  say(`She created the organization "Sunrise Events" and its festival "Sunrise Festival".`);
 
   // 2. the organizer links the festival to a new on-chain event
   const now = Math.floor(Date.now() / 1000);
@@ -151,10 +183,11 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
   await until("the scanner role", timeout, async () => (await call(api, "GET", `/api/v1/event-contracts/${prepared.id}`, undefined, organizer.accessToken)).scannerGranted);
   say(`She granted the platform's gate account ${linked.scannerAddress} the SCANNER role on her event.`);
 
-  const steward = await createTestUser(db, { roles: ["security"], displayName: "Sam (steward)", config });
+  const steward = await signUp("sam", "Sam (steward)");
+  await call(api, "PUT", `/api/v1/users/${steward.userId}/roles/security`, undefined, adminToken);
   await call(api, "POST", `/api/v1/festivals/${festivalId}/gate/scanners`, { userId: steward.userId }, organizer.accessToken);
   const gateZone = (linked.zones as Array<{ id: string; code: string }>).find((z) => z.code === "main-gate")!;
-  say("Sam, a security steward with no crypto wallet, was made a scanner of the festival.");
+  say("Sam, a security steward with no crypto wallet, signed up; Ada gave him the security role and Olivia made him a scanner of the festival.");
 
   // 3. a fan buys a ticket on-chain
   const fanKey = privateKeyToAccount(generatePrivateKey());

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createWalletClient, http, parseEther, parseEventLogs } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
@@ -11,6 +14,9 @@ import { createIndexer, type Indexer } from "../../indexer/src/indexer.js";
 import { startLinkResolver, type LinkResolver } from "../../backend/src/modules/event-contracts/links.js";
 import { createCheckInAnchor, type CheckInAnchor } from "../../backend/src/modules/gate/anchor.js";
 import { scannerAccount } from "../../backend/src/modules/gate/keys.js";
+import { runMailJobsOnce } from "../../backend/src/modules/mail/jobs.js";
+import { fileTransport } from "../../backend/src/modules/mail/transport.js";
+import { waitForMail } from "../../scripts/support/mailbox.js";
 import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
 import { deployPlatform } from "../../scripts/support/deploy.js";
 import { startLocalChain, type LocalChain } from "../../scripts/support/local-chain.js";
@@ -33,6 +39,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
   let db: Knex;
   let dropDatabase: () => Promise<void>;
   let result: StoryResult;
+  let mailDir: string | undefined;
 
   before(async () => {
     chain = await startLocalChain({ port: await freePort() });
@@ -72,7 +79,13 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     });
     // the API process's link resolver (server.ts), at a test's pace
     links = startLinkResolver({ db, config, chain: { client, chainId }, log, intervalMs: 100 });
-    result = await runTicketStory({ api: api.base, rpcUrl: chain.url, db, config, say: () => {}, anchorNow: () => anchor.tick() });
+    // mail as the API's worker delivers it without SMTP_URL: .eml files, read by the recipient
+    const dir = (mailDir = mkdtempSync(path.join(tmpdir(), "festival-e2e-mail-")));
+    const readMail = async (to: string) => {
+      await runMailJobsOnce({ connectionString: isolated.url, db, transport: fileTransport(dir), settings: config.mail });
+      return waitForMail(dir, to, 5000);
+    };
+    result = await runTicketStory({ api: api.base, rpcUrl: chain.url, db, config, say: () => {}, readMail, anchorNow: () => anchor.tick() });
   });
 
   after(async () => {
@@ -82,6 +95,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     await indexer?.stop().catch(() => {});
     await dropDatabase?.();
     await chain?.stop();
+    if (mailDir) rmSync(mailDir, { recursive: true, force: true });
   });
 
   it("the fan sees the ticket the indexer mirrored, across her wallets", () => {

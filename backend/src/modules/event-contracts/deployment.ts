@@ -24,7 +24,7 @@ export interface DeployableLink {
   festival_id: string;
   factory_address: Address;
   organizer_address: Address;
-  status: "pending" | "linked";
+  status: "pending" | "linked" | "discarded";
   deploy_tx_hash: string | null;
   config: Draft;
 }

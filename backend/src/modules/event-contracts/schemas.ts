@@ -123,7 +123,7 @@ export const EventContract = z
     editionId: z.uuid().nullable(),
     eventId: z.uuid().nullable(),
     chainId: z.number().int(),
-    status: z.enum(["pending", "linked"]),
+    status: z.enum(["pending", "linked", "discarded"]).openapi({ description: "discarded: its chain was replaced (a new local dev chain); deploy the event again" }),
     name: z.string(),
     organizerAddress: z.string(),
     factoryAddress: z.string(),

@@ -45,7 +45,7 @@ interface LinkRow {
   chain_id: string;
   factory_address: Address;
   organizer_address: Address;
-  status: "pending" | "linked";
+  status: "pending" | "linked" | "discarded";
   name: string;
   config: Draft;
   deploy_tx_hash: Hex | null;
@@ -156,6 +156,7 @@ export class EventContractsService {
     const chain = requireChain(this.deps);
     const row = await this.load(principal, id, MANAGE);
     if (row.status === "linked") throw new HttpError(409, "already_linked", "this event contract is already linked");
+    if (row.status === "discarded") throw discardedError();
     // the server deployer is every server-deployed link's wallet: only its own deploy may claim for such a link
     if (deployerAccount(this.deps.config, chain.chainId)?.address.toLowerCase() === row.organizer_address) {
       throw new HttpError(422, "server_deployed_link", "this event contract is deployed by the platform: POST .../deploy instead of reporting a transaction");
@@ -196,6 +197,7 @@ export class EventContractsService {
   async deploy(principal: Principal, audit: AuditContext, id: string) {
     const chain = requireChain(this.deps);
     const row = await this.load(principal, id, MANAGE);
+    if (row.status === "discarded") throw discardedError();
     await assertVerifiedOrganizer(this.db, principal);
     await deployWithServer({ db: this.db, config: this.deps.config, chain }, principal, audit, row);
     await resolvePendingLinks(this.db, id);
@@ -317,4 +319,9 @@ export class EventContractsService {
     const row = await this.load(principal, id, { level: "viewer" });
     return tierStats(this.db, row.id);
   }
+}
+
+/** Its chain was replaced by a new local chain (indexer/src/store/discard.ts): nothing of it exists there. */
+function discardedError(): HttpError {
+  return new HttpError(409, "chain_discarded", "this event contract belonged to a local chain that was replaced; prepare the event again");
 }

@@ -12,7 +12,7 @@ export interface Readiness {
   ready: boolean;
   database: { ok: boolean; latencyMs?: number; error?: string };
   chain: { ok: boolean; chainId?: number; head?: string; error?: string };
-  indexer: { ok: boolean; block?: string; lagBlocks?: number; lagSeconds?: number; error?: string };
+  indexer: { ok: boolean; block?: string; lagBlocks?: number; lagSeconds?: number; failures?: number; error?: string };
 }
 
 /** Database reachable, chain reachable, indexer close enough to the head. */
@@ -44,7 +44,19 @@ async function checkChainHead(chain: ReadinessDeps["chain"]): Promise<{ ok: bool
   }
 }
 
+/** Failures in a row after which an indexer that keeps retrying counts as down. */
+const FAILURES_NOT_READY = 3;
+/** A heartbeat older than this: the indexer process is gone or hung (it beats every 5 s). */
+const HEARTBEAT_STALE_MS = 30_000;
+
 async function checkIndexer(db: Knex, chainId: number, head: bigint, maxLagBlocks: number): Promise<Readiness["indexer"]> {
+  const status = await db("indexer_status").where({ chain_id: chainId }).first();
+  if (status && status.failures >= FAILURES_NOT_READY) {
+    return { ok: false, failures: status.failures, error: `indexer keeps failing: ${status.last_error}` };
+  }
+  if (status && Date.now() - new Date(status.heartbeat_at).getTime() > HEARTBEAT_STALE_MS) {
+    return { ok: false, error: `indexer has not reported since ${new Date(status.heartbeat_at).toISOString()}` };
+  }
   const mirror = await mirrorFreshness(db, chainId, { maxLagBlocks, head });
   if (mirror.block === null) return { ok: false, error: "indexer has not started on this chain" };
   const lagSeconds = mirror.lagBlocks <= 0 ? 0 : Math.max(0, Math.round((Date.now() - mirror.blockTimestamp!.getTime()) / 1000));

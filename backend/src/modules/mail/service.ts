@@ -9,18 +9,27 @@ export interface OutgoingEmail {
   data?: Record<string, unknown>;
 }
 
+export const SEND_EMAIL_TASK = "send_email";
+
 /**
- * There is no mail server: outgoing mail is queued as a row in the caller's transaction
- * (so a rolled-back sign-up sends nothing). A sender job delivers and sets sent_at; tests
- * read the row. The row holds the clear token the recipient needs: it is the mail itself.
+ * Queues a mail in the caller's transaction: the outbound_emails row (the mail itself, with
+ * the clear token the recipient needs) and its send_email job (graphile-worker, in Postgres),
+ * so a rolled-back sign-up sends nothing and a committed one is delivered (mail/jobs.ts).
  */
 export async function queueEmail(trx: Knex | Knex.Transaction, mail: OutgoingEmail): Promise<void> {
+  if (!("isTransaction" in trx && trx.isTransaction)) return trx.transaction((t) => queueEmail(t, mail));
+  const id = newId();
   await trx("outbound_emails").insert({
-    id: newId(),
+    id,
     to_address: mail.to,
     template: mail.template,
     subject: mail.subject,
     body: mail.body,
     data: JSON.stringify(mail.data ?? {}),
   });
+  await trx.raw("select graphile_worker.add_job(?, json_build_object('emailId', ?::text), job_key => ?, max_attempts => 10)", [
+    SEND_EMAIL_TASK,
+    id,
+    `${SEND_EMAIL_TASK}:${id}`,
+  ]);
 }

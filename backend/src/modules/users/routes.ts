@@ -77,7 +77,7 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps): void {
   api.route({
     method: "post", path: "/api/v1/users/{userId}/profiles/organizer/verification", tags: ["profiles"], summary: "Verify or reject an organizer",
     access: requirePermission("profiles.verify", "all"), params: s.UserIdParams, body: s.VerifyOrganizerBody, response: s.Profile, status: 200,
-    handler: ({ principal, audit, params, body }) => profiles.verifyOrganizer(principal, audit, params.userId, body.status),
+    handler: ({ audit, params, body }) => profiles.verifyOrganizer(audit, params.userId, body.status),
   });
 
   // platform roles (admins)
@@ -89,8 +89,8 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps): void {
   api.route({
     method: "put", path: "/api/v1/users/{userId}/roles/{role}", tags: ["roles"], summary: "Grant a platform role",
     access: requireRole("admin"), params: s.RoleParams, response: s.Roles,
-    handler: async ({ principal, audit, params }) => {
-      const out = await grantRole(db, principal, audit, params.userId, params.role);
+    handler: async ({ audit, params }) => {
+      const out = await grantRole(db, audit, params.userId, params.role);
       principals.forgetUser(params.userId);
       return out;
     },

@@ -224,14 +224,14 @@ export class ProfileService {
     }
   }
 
-  /** Platform admins (profiles.verify) verify or reject an organizer. */
-  async verifyOrganizer(principal: Principal, ctx: AuditContext, userId: string, status: "verified" | "rejected" | "pending") {
+  /** Platform admins (profiles.verify, or the admin CLI) verify or reject an organizer; ctx names who. */
+  async verifyOrganizer(ctx: AuditContext, userId: string, status: "verified" | "rejected" | "pending") {
     return this.db.transaction(async (trx) => {
       const before = await trx("organizer_profiles").where({ user_id: userId }).forUpdate().first();
       if (!before) throw new HttpError(404, "profile_not_found", "no organizer profile");
       const [after] = await trx("organizer_profiles")
         .where({ id: before.id })
-        .update({ verification_status: status, verified_at: status === "verified" ? trx.fn.now() : null, verified_by: status === "verified" ? principal.userId : null, updated_by: principal.userId })
+        .update({ verification_status: status, verified_at: status === "verified" ? trx.fn.now() : null, verified_by: status === "verified" ? ctx.actorUserId : null, updated_by: ctx.actorUserId })
         .returning("*");
       await recordAudit(trx, ctx, { action: "organizer_profile.verification_changed", entityType: "organizer_profile", entityId: before.id, before, after });
       return this.toDto("organizer", after);
@@ -241,6 +241,13 @@ export class ProfileService {
 
 // ------------------------------------------------------------------------------ platform roles
 
+/** The id of the live account with this email, or a 404. */
+export async function userIdByEmail(db: Knex, email: string): Promise<string> {
+  const user = await db("users").where({ email }).whereNull("deleted_at").first("id");
+  if (!user) throw new HttpError(404, "user_not_found", `no account with email ${email}`);
+  return user.id as string;
+}
+
 export async function rolesOf(db: Knex, userId: string) {
   const user = await db("users").where({ id: userId }).whereNull("deleted_at").first("id");
   if (!user) throw new HttpError(404, "user_not_found", `user ${userId} not found`);
@@ -248,12 +255,13 @@ export async function rolesOf(db: Knex, userId: string) {
   return { userId, roles: rows.map((r) => r.name as string) };
 }
 
-export async function grantRole(db: Knex, principal: Principal, ctx: AuditContext, userId: string, role: string) {
+/** An admin (or the admin CLI: ctx names who) grants a platform role. */
+export async function grantRole(db: Knex, ctx: AuditContext, userId: string, role: string) {
   await db.transaction(async (trx) => {
     const user = await trx("users").where({ id: userId }).whereNull("deleted_at").first("id");
     if (!user) throw new HttpError(404, "user_not_found", `user ${userId} not found`);
     const roleRow = await trx("roles").where({ name: role }).first("id");
-    const inserted = await trx("user_roles").insert({ id: newId(), user_id: userId, role_id: roleRow.id, created_by: principal.userId }).onConflict(["user_id", "role_id"]).ignore().returning("id");
+    const inserted = await trx("user_roles").insert({ id: newId(), user_id: userId, role_id: roleRow.id, created_by: ctx.actorUserId }).onConflict(["user_id", "role_id"]).ignore().returning("id");
     if (!inserted.length) throw new HttpError(409, "role_already_granted", `the user already has role ${role}`);
     await recordAudit(trx, ctx, { action: "user_role.granted", entityType: "user", entityId: userId, after: { role } });
   });
