@@ -40,7 +40,7 @@ describe("mail delivery (job queue, file transport)", function () {
 
   const register = async (email: string) => {
     const res = await api.post("/api/v1/auth/password/register", { email, password: "correct horse battery staple" });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.status, 202, JSON.stringify(res.body));
     return db("outbound_emails").where({ to_address: email }).first();
   };
 
