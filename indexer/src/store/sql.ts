@@ -26,7 +26,8 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
   // values are made JSON-ready per column, so the big stringify needs no replacer callback
   const cells = table.columns.map(([, type]) => (type === "jsonb" ? jsonbCell : cell));
   const json = JSON.stringify(rows.map((row) => names.map((name, i) => cells[i]!(row[name as keyof Row]))));
-  const select = table.columns.map(([name, type], i) => `(r->>${i})::${type} as ${name}`);
+  // a jsonb value travels as itself inside the array (no second stringify, no second parse)
+  const select = table.columns.map(([name, type], i) => (type === "jsonb" ? `nullif(r->${i}, 'null') as ${name}` : `(r->>${i})::${type} as ${name}`));
   const result = await db.query(
     `insert into ${table.name} (${names.join(", ")})
      select ${select.join(", ")} from jsonb_array_elements($1::jsonb) as j(r)
@@ -37,5 +38,14 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
 }
 
 const cell = (v: unknown) => (typeof v === "bigint" ? v.toString() : (v ?? null));
-/** A jsonb value travels as its JSON text (bigints inside as decimal strings). */
-const jsonbCell = (v: unknown) => (v == null ? null : JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x)));
+
+/** A jsonb value as a JSON-ready value: bigints inside become decimal strings. */
+function jsonbCell(v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (v === undefined) return null;
+  if (v === null || typeof v !== "object" || v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map(jsonbCell);
+  const out: Record<string, unknown> = {};
+  for (const k in v) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = jsonbCell((v as Record<string, unknown>)[k]);
+  return out;
+}
