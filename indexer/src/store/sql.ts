@@ -17,8 +17,12 @@ export type Queryable = Pick<pg.PoolClient, "query">;
  * jsonb array parameter (bigints as decimal strings) and each field is cast to its column type. Idempotent by
  * construction (`on conflict do nothing` on the natural key), so replaying a batch after
  * a crash writes nothing twice.
+ *
+ * `known: "new"`: the caller has proven that none of the rows is stored (their blocks were
+ * not), so the statement skips the conflict check (about 15 % of a log row's insert); a
+ * conflict would then fail the transaction rather than be ignored.
  */
-export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows: readonly Row[]): Promise<number> {
+export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows: readonly Row[], opts: { known?: "new" } = {}): Promise<number> {
   if (rows.length === 0) return 0;
   const names = table.columns.map(([name]) => name);
   // the rows travel as ONE json parameter (V8's JSON.stringify and Postgres' jsonb parser are
@@ -31,7 +35,7 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
   const result = await db.query(
     `insert into ${table.name} (${names.join(", ")})
      select ${select.join(", ")} from jsonb_array_elements($1::jsonb) as j(r)
-     on conflict ${table.conflict} do nothing`,
+     ${opts.known === "new" ? "" : `on conflict ${table.conflict} do nothing`}`,
     [json],
   );
   return result.rowCount ?? 0;
