@@ -10,8 +10,10 @@ import type { Knex } from "knex";
  * old two served, the idempotent insert (a replayed block conflicts and writes nothing) and
  * the rollback's `block_number > ancestor`, with one narrow index instead of a wide one
  * (66-character hashes) and a second one: the backfill's INSERTs maintain one index fewer.
- * The outbox keeps (chain_id, block_hash, log_index): a delivered fact of a dropped block
- * stays, beside the fact of the block that replaced it.
+ * The outbox keeps the block's hash in its key: a delivered fact of a dropped block stays,
+ * beside the fact of the block that replaced it. Its unique key becomes (chain_id,
+ * block_number, log_index, block_hash), the same uniqueness (a hash names one height), which
+ * also serves the rollback's range, so ix_outbox_block goes.
  *
  * Also drops indexes nothing reads (buyer and recipient of purchases, sender of transactions).
  */
@@ -40,6 +42,8 @@ export async function up(knex: Knex): Promise<void> {
       drop index ix_${table}_block;`);
   }
   await knex.raw(`
+    alter table outbox drop constraint uq_outbox_fact, add constraint uq_outbox_fact unique (chain_id, block_number, log_index, block_hash);
+    drop index ix_outbox_block;
     drop index ix_chain_purchases_recipient;
     drop index ix_chain_purchases_buyer;
     drop index ix_chain_transactions_from;`);
@@ -52,6 +56,8 @@ export async function down(knex: Knex): Promise<void> {
       create index ix_${table}_block on ${table} (chain_id, block_number);`);
   }
   await knex.raw(`
+    alter table outbox drop constraint uq_outbox_fact, add constraint uq_outbox_fact unique (chain_id, block_hash, log_index);
+    create index ix_outbox_block on outbox (chain_id, block_number);
     create index ix_chain_purchases_recipient on chain_purchases (chain_id, recipient);
     create index ix_chain_purchases_buyer on chain_purchases (chain_id, buyer);
     create index ix_chain_transactions_from on chain_transactions (chain_id, from_address);`);

@@ -31,7 +31,8 @@ describe("indexer: a batch written twice", function () {
   it("adds nothing the second time: stored blocks turn the conflict checks back on", async function () {
     const rpc = createRpc({ url: t.url });
     const head = await t.client.getBlockNumber({ cacheTime: 0 });
-    const parent = (await rpc.header(t.deployBlock - 1n))!;
+    const header = (await rpc.header(t.deployBlock - 1n))!;
+    const parent = { number: BigInt(header.number), hash: header.hash };
     const fetch = () => {
       const factory: FollowedContract = { address: t.factory, kind: "factory", eventId: null, factoryAddress: null, fromBlock: t.deployBlock };
       return fetchRange({ rpc, chainId: t.chainId, contracts: new Map<Hex, FollowedContract>([[t.factory, factory]]) }, t.deployBlock, head, parent);

@@ -29,7 +29,14 @@ export async function insertRows<Row>(db: Queryable, table: TableSpec<Row>, rows
   // much cheaper than node-postgres' per-element array escaping plus one array literal per column);
   // values are made JSON-ready per column, so the big stringify needs no replacer callback
   const cells = table.columns.map(([, type]) => (type === "jsonb" ? jsonbCell : cell));
-  const json = JSON.stringify(rows.map((row) => names.map((name, i) => cells[i]!(row[name as keyof Row]))));
+  const out: unknown[][] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>;
+    const values: unknown[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) values[i] = cells[i]!(row[names[i]!]);
+    out[r] = values;
+  }
+  const json = JSON.stringify(out);
   // a jsonb value travels as itself inside the array (no second stringify, no second parse)
   const select = table.columns.map(([name, type], i) => (type === "jsonb" ? `nullif(r->${i}, 'null') as ${name}` : `(r->>${i})::${type} as ${name}`));
   const result = await db.query(

@@ -98,7 +98,7 @@ export const pendingFactsTable: TableSpec<FactRow> = { name: "chain_pending_fact
 export const outboxTable: TableSpec<FactRow & { id: string }> = {
   name: "outbox",
   columns: [["id", "uuid"], ...factColumns] as never,
-  conflict: "(chain_id, block_hash, log_index)",
+  conflict: "(chain_id, block_number, log_index, block_hash)",
 };
 
 // ------------------------------------------------------------------ log tables
