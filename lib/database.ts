@@ -93,6 +93,8 @@ export async function startEmbeddedPostgres(opts: {
   port?: number;
   database?: string;
   persistent?: boolean;
+  /** More `-c name=value` settings (e.g. a benchmark loading pg_stat_statements). */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dir = path.resolve(opts.dir);
@@ -112,7 +114,7 @@ export async function startEmbeddedPostgres(opts: {
     persistent: opts.persistent ?? true,
     createPostgresUser: asRoot, // postgres refuses to run as root
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "fsync=on", "-c", "max_connections=200"],
+    postgresFlags: ["-c", "fsync=on", "-c", "max_connections=200", ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     onLog: (message) => opts.onLog?.(message),
     onError: (messageOrError) => opts.onLog?.(String(messageOrError)),
   });

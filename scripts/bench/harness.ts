@@ -91,15 +91,58 @@ export function pacedTest(opts: PacedOptions): Promise<PacedResult> {
  * rising `sweep` rates (shorter runs) until one misses `targetP99Ms`, so the report says both
  * "p99 at that rate" and "the highest rate within target". `load` gives each run's options
  * (a run may need fresh request bodies, e.g. passes that expire).
+ *
+ * With `bare` (the bare route's options), the reference phase runs `repetitions` times, each
+ * time the route then the bare route at the same rate, and `versusBare` is the median of the
+ * per-repetition ratios p99 / bare p99: a figure that the machine's own noise (another
+ * process, a slow core) moves much less than an absolute p99. Only this phase is repeated;
+ * `atReference` is then the repetition with the median p99.
  */
 export async function latencyProfile(
   load: (rate: number, seconds: number) => Omit<PacedOptions, "rate" | "durationSeconds">,
-  { reference, seconds, sweep, targetP99Ms, sweepSeconds = 5 }: { reference: number; seconds: number; sweep: number[]; targetP99Ms: number; sweepSeconds?: number },
-): Promise<{ atReference: PacedResult; maxRateWithinTarget: number; sweepP99: string }> {
+  {
+    reference,
+    seconds,
+    sweep,
+    targetP99Ms,
+    sweepSeconds = 5,
+    bare,
+    repetitions = 3,
+  }: {
+    reference: number;
+    seconds: number;
+    sweep: number[];
+    targetP99Ms: number;
+    sweepSeconds?: number;
+    bare?: (rate: number, seconds: number) => Omit<PacedOptions, "rate" | "durationSeconds">;
+    repetitions?: number;
+  },
+): Promise<{ atReference: PacedResult; maxRateWithinTarget: number; sweepP99: string; versusBare?: VersusBare }> {
   const run = (rate: number, durationSeconds: number) => pacedTest({ ...load(rate, durationSeconds), rate, durationSeconds });
   const show = (r: PacedResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors`;
-  const atReference = await run(reference, seconds);
-  console.log(`  paced at ${reference}/s for ${seconds} s: ${show(atReference)}`);
+  let atReference: PacedResult;
+  let versusBare: VersusBare | undefined;
+  if (bare) {
+    const runs: Array<{ app: PacedResult; bare: PacedResult }> = [];
+    for (let i = 0; i < repetitions; i++) {
+      const app = await run(reference, seconds);
+      const floor = await pacedTest({ ...bare(reference, seconds), rate: reference, durationSeconds: seconds });
+      console.log(`  paced at ${reference}/s for ${seconds} s (${i + 1}/${repetitions}): ${show(app)}; bare route p99 ${floor.p99} ms`);
+      runs.push({ app, bare: floor });
+    }
+    const byP99 = [...runs].sort((a, b) => a.app.p99 - b.app.p99);
+    atReference = byP99[Math.floor(runs.length / 2)]!.app;
+    versusBare = {
+      ratio: Number(median(runs.map((r) => r.app.p99 / Math.max(r.bare.p99, 0.001))).toFixed(2)),
+      p99: median(runs.map((r) => r.app.p99)),
+      bareP99: median(runs.map((r) => r.bare.p99)),
+      runs: runs.map((r) => `${r.app.p99} / ${r.bare.p99} ms`).join(", "),
+      all: runs.map((r) => r.app),
+    };
+  } else {
+    atReference = await run(reference, seconds);
+    console.log(`  paced at ${reference}/s for ${seconds} s: ${show(atReference)}`);
+  }
   let maxRateWithinTarget = 0;
   const swept: string[] = [];
   for (const rate of sweep) {
@@ -109,7 +152,26 @@ export async function latencyProfile(
     if (r.p99 > targetP99Ms || r.errors > 0) break;
     maxRateWithinTarget = rate;
   }
-  return { atReference, maxRateWithinTarget, sweepP99: swept.join(", ") };
+  return { atReference, maxRateWithinTarget, sweepP99: swept.join(", "), versusBare };
+}
+
+/** The reference phase against the bare route at the same rate, over repetitions. */
+export interface VersusBare {
+  /** Median over the repetitions of p99 / the bare route's p99 in the same repetition. */
+  ratio: number;
+  /** Median p99 of the route, and of the bare route, over the repetitions (ms). */
+  p99: number;
+  bareP99: number;
+  /** Each repetition's "route / bare" p99, in order. */
+  runs: string;
+  /** Each repetition's result (to check statuses and errors). */
+  all: PacedResult[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 type ClientJob = { kind: "autocannon"; opts: LoadOptions } | { kind: "paced"; opts: PacedOptions };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Knex } from "../../lib/database.js";
 import type { Indexer } from "../../indexer/src/indexer.js";
 import { testDatabase } from "../support/database.js";
-import { startTestChain, type TestChain } from "./support/platform.js";
+import { ETH, startTestChain, type TestChain } from "./support/platform.js";
 import { assertMirrorEqualsChain, resetMirror, startIndexer, syncedTo } from "./support/mirror.js";
 import { buy, runScenario } from "./support/scenario.js";
 
@@ -58,6 +58,16 @@ describe("indexer: the mirror equals the chain", function () {
     for (const topic of ["event.created", "ticket.purchased", "ticket.comped", "ticket.transferred", "resale.completed", "ticket.checked_in", "event.cancelled", "ticket.refunded", "event.settled", "split.claimed"]) {
       assert.ok(facts.some((f) => f.topic === topic), `outbox has ${topic}`);
     }
+
+    // jsonb payloads: objects, bigints as decimal strings, addresses lowercase
+    const purchased = await db("outbox").where({ chain_id: t.chainId, topic: "ticket.purchased", contract_address: b.ticket }).orderBy("block_number").first();
+    assert.deepEqual(
+      { ...purchased.payload, buyer: undefined, to: undefined, txHash: undefined },
+      { chainId: t.chainId, contract: b.ticket, eventId: b.eventId.toString(), tierId: "1", quantity: "2", firstTokenId: "1000001", unitPrice: (2n * 10n ** 15n).toString(), currency: ETH, buyer: undefined, to: undefined, txHash: undefined },
+    );
+    assert.equal(purchased.payload.txHash, purchased.tx_hash);
+    const creation = await db("chain_event_creations").where({ chain_id: t.chainId, ticket_address: b.ticket }).first();
+    assert.equal(creation.config.name, "Festival");
 
     // realtime: a new purchase shows up within the poll interval
     const head = await t.client.getBlockNumber({ cacheTime: 0 });

@@ -77,7 +77,7 @@ export const logColumns = [
 ] as const;
 
 /**
- * An append-only event table: rows keyed by (chain_id, block_hash, log_index[, sub_index]),
+ * An append-only event table: rows keyed by (chain_id, block_number, log_index),
  * deleted above the common ancestor on a reorg. `touches` says which derived entities a
  * row feeds, so a rollback knows what to recompute.
  */

@@ -74,7 +74,10 @@ export function createRpc(opts: {
   batchSize?: number;
   retry?: Omit<RetryOptions, "label">;
 }): Rpc {
-  const http = getHttpRpcClient(opts.url, { timeout: opts.timeoutMs ?? 10_000 });
+  // maxResponseBodySize false: the body is read whole (one UTF-8 decode; viem's default streams it
+  // through a TextDecoder chunk by chunk, about a sixth of the indexer's CPU, and refuses answers
+  // over 10 MB, which a batch of 500 receipts of big transactions can be)
+  const http = getHttpRpcClient(opts.url, { timeout: opts.timeoutMs ?? 10_000, maxResponseBodySize: false });
   const batchSize = opts.batchSize ?? 500;
   let nextId = 0;
 

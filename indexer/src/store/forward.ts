@@ -81,8 +81,9 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
   );
 
   if (minted.length) {
+    const coveringPurchase = purchaseIndex(rows.purchases);
     const covers = minted.map((m) => {
-      const purchase = coveringPurchase(rows.purchases, m.contract, m.token);
+      const purchase = coveringPurchase(m.contract, m.token);
       const comp = purchase
         ? undefined
         : rows.comps.find((c) => c.contract_address === m.contract && m.token >= c.first_token_id && m.token < c.first_token_id + BigInt(c.recipients.length));
@@ -135,7 +136,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
       cols.lastBlock.push(m.last.block_number.toString());
     });
     if (cols.contract.length) {
-      const { rows: inserted } = await db.query<{ contract_address: string; token_id: string }>(
+      const { rowCount: inserted } = await db.query(
         `insert into chain_tickets as t (chain_id, contract_address, token_id, tier_id, owner_address, burned, is_comp,
            face_value, currency, minted_block_number, minted_tx_hash, minted_at, transfer_count, checked_in, resale_listed,
            refund_state, last_block_number, updated_at)
@@ -147,8 +148,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
            (r->>3)::boolean as is_comp, (r->>4)::numeric as face_value, r->>5 as currency, (r->>6)::bigint as minted_block_number,
            r->>7 as minted_tx_hash, (r->>8)::timestamptz as minted_at, (r->>9)::int as transfer_count, r->>10 as refund_state,
            (r->>11)::bigint as last_block_number) k
-         on conflict (chain_id, contract_address, token_id) do nothing
-         returning contract_address, token_id::text`,
+         on conflict (chain_id, contract_address, token_id) do nothing`,
         [
           chainId,
           // one jsonb parameter: much cheaper to send and parse than one array per column
@@ -157,14 +157,15 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
           ),
         ],
       );
-      const done = new Set(inserted.map((r) => key(r.contract_address, r.token_id)));
-      // a stored row for a token minted in this batch: not the case this path proves, recompute it
-      cols.contract.forEach((c, i) => done.has(key(c, cols.token[i]!)) || fallback.add(key(c, cols.token[i]!)));
+      // a stored row for a token minted in this batch is not the case this path proves: then
+      // recompute every token of this statement in full (the recompute upserts; counting the
+      // rows instead of returning 15,000 keys keeps the usual case cheap)
+      if (inserted !== cols.contract.length) cols.contract.forEach((c, i) => fallback.add(key(c, cols.token[i]!)));
     }
   }
 
   if (moved.length) {
-    const { rows: updated } = await db.query<{ contract_address: string; token_id: string }>(
+    const { rowCount: updated } = await db.query(
       `update chain_tickets t set
          owner_address = k.owner_address, burned = k.owner_address is null,
          transfer_count = t.transfer_count + k.moves,
@@ -176,8 +177,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
        from (select r->>0 as contract_address, (r->>1)::numeric as token_id, r->>2 as owner_address, (r->>3)::int as moves,
                (r->>4)::boolean as cancelled, (r->>5)::bigint as last_block_number
              from jsonb_array_elements($2::jsonb) as j(r)) k
-       where t.chain_id = $1 and t.contract_address = k.contract_address and t.token_id = k.token_id
-       returning t.contract_address, t.token_id::text`,
+       where t.chain_id = $1 and t.contract_address = k.contract_address and t.token_id = k.token_id`,
       [
         chainId,
         JSON.stringify(
@@ -192,8 +192,8 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
         ),
       ],
     );
-    const done = new Set(updated.map((r) => key(r.contract_address, r.token_id)));
-    for (const m of moved) if (!done.has(key(m.contract, m.token))) fallback.add(key(m.contract, m.token));
+    // a stored ticket missing: recompute them all (rare; see above)
+    if (updated !== moved.length) for (const m of moved) fallback.add(key(m.contract, m.token));
   }
   return [...fallback];
 }
@@ -202,6 +202,32 @@ function after(a: TransferRow, b: TransferRow): boolean {
   return a.block_number > b.block_number || (a.block_number === b.block_number && a.log_index > b.log_index);
 }
 
-function coveringPurchase(purchases: readonly PurchaseRow[], contract: string, token: bigint): PurchaseRow | undefined {
-  return purchases.find((p) => p.contract_address === contract && token >= p.first_token_id && token < p.first_token_id + p.quantity);
+/**
+ * The purchase whose token range covers a token: per contract, the purchases sorted by first
+ * token, binary-searched (a batch mints thousands of tokens from hundreds of purchases).
+ * Ranges of one contract never overlap, so the nearest range starting at or below is the only candidate.
+ */
+function purchaseIndex(purchases: readonly PurchaseRow[]): (contract: string, token: bigint) => PurchaseRow | undefined {
+  const byContract = new Map<string, PurchaseRow[]>();
+  for (const p of purchases) {
+    const list = byContract.get(p.contract_address);
+    if (list) list.push(p);
+    else byContract.set(p.contract_address, [p]);
+  }
+  for (const list of byContract.values()) list.sort((a, b) => (a.first_token_id < b.first_token_id ? -1 : a.first_token_id > b.first_token_id ? 1 : 0));
+  return (contract, token) => {
+    const list = byContract.get(contract);
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found: PurchaseRow | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.first_token_id <= token) {
+        found = list[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found && token < found.first_token_id + found.quantity ? found : undefined;
+  };
 }

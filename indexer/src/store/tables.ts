@@ -4,9 +4,10 @@ import type { TableSpec } from "./sql.js";
 
 /**
  * Row types and column lists of every table the indexer writes (schema: migrations/200_chain*.ts).
- * Log tables are append-only and idempotent on (chain_id, block_hash, log_index).
+ * Log tables are append-only and idempotent on their place on the mirrored chain,
+ * (chain_id, block_number, log_index) (migrations/230_chain_log_keys.ts says why that is unique).
  */
-const LOG_KEY = "(chain_id, block_hash, log_index)";
+const LOG_KEY = "(chain_id, block_number, log_index)";
 
 export interface BlockRow {
   chain_id: number;
@@ -93,10 +94,11 @@ export interface FactRow extends LogRow {
 }
 const factColumns = [...logColumns, ["topic", "text"], ["payload", "jsonb"], ["block_timestamp", "timestamptz"]] as const;
 export const pendingFactsTable: TableSpec<FactRow> = { name: "chain_pending_facts", columns: factColumns, conflict: LOG_KEY };
+/** The outbox keeps facts of dropped blocks it already delivered: keyed by the block's hash. */
 export const outboxTable: TableSpec<FactRow & { id: string }> = {
   name: "outbox",
   columns: [["id", "uuid"], ...factColumns] as never,
-  conflict: LOG_KEY,
+  conflict: "(chain_id, block_number, log_index, block_hash)",
 };
 
 // ------------------------------------------------------------------ log tables

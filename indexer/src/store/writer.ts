@@ -43,14 +43,17 @@ export async function writeBatch(
   const step = async (name: string) => opts.hook && (await opts.hook(name));
   try {
     await client.query("begin");
-    await insertRows(client, blocksTable, batch.blocks);
-    await insertRows(client, transactionsTable, batch.transactions);
+    // Every block of the batch newly stored => none of its transactions and log rows is stored
+    // either (they are only ever written, and rolled back, with their block): they are inserted
+    // without conflict checks, and ticket state may be advanced incrementally.
+    const newBlocks = await insertRows(client, blocksTable, batch.blocks);
+    let fresh = newBlocks === batch.blocks.length;
+    const known = fresh ? ("new" as const) : undefined;
+    await insertRows(client, transactionsTable, batch.transactions, { known });
     await insertRows(client, contractsTable, batch.contracts);
     await step("blocks");
-    // every log row new (no replay over stored blocks) => ticket state may be advanced incrementally
-    let fresh = true;
     for (const [table, rows] of batch.rows) {
-      const inserted = await insertRows(client, table, rows as never[]);
+      const inserted = await insertRows(client, table, rows as never[], { known });
       if (inserted !== rows.length) fresh = false;
       await step(table.name);
     }

@@ -50,7 +50,7 @@ export async function fetchRange(
     round = await rpc.logs(found.map((c) => c.address), from, toBlock);
     logs = logs.concat(round);
   }
-  logs.sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)) || Number(BigInt(a.logIndex) - BigInt(b.logIndex)));
+  logs = inChainOrder(logs);
 
   // Decode first: only the transactions of logs a handler takes are read.
   const handled: Array<{ log: RawLog; contract: FollowedContract; decoded: DecodedLog; handler: Handler<never> }> = [];
@@ -161,6 +161,25 @@ function discover(ctx: FetchContext, logs: RawLog[], discovered: Map<Hex, Follow
     }
   }
   return found;
+}
+
+/**
+ * Logs in (block, log index) order. Nodes answer eth_getLogs in that order, so usually this
+ * is one pass that checks it; logs of discovered contracts (a later round) are then sorted in,
+ * each position parsed once rather than in every comparison. Block numbers fit a double.
+ */
+function inChainOrder(logs: RawLog[]): RawLog[] {
+  const position = (log: RawLog) => Number(log.blockNumber) * 2 ** 20 + Number(log.logIndex);
+  let ordered = true;
+  for (let i = 1, last = logs.length ? position(logs[0]!) : 0; i < logs.length && ordered; i++) {
+    const p = position(logs[i]!);
+    ordered = p > last;
+    last = p;
+  }
+  if (ordered) return logs;
+  const keyed = logs.map((log) => ({ log, block: Number(log.blockNumber), index: Number(log.logIndex) }));
+  keyed.sort((a, b) => a.block - b.block || a.index - b.index);
+  return keyed.map((k) => k.log);
 }
 
 function range(from: bigint, to: bigint): bigint[] {
