@@ -36,7 +36,7 @@ describe("indexer: the hand-written log decoder", function () {
     const c = await createEvent(t, { organizer: organizer!, endsIn: 1_000_000 });
     const now = Number(await t.now());
     await send(t, admin!, t.factory, eventFactoryAbi, "setPlatformFee", [t.accounts[9], 400]);
-    await send(t, organizer!, c.ticket, eventTicketAbi, "setSchedule", [now + 500_000, now + 2_000_000, 3600]);
+    await send(t, organizer!, c.ticket, eventTicketAbi, "setSchedule", [now + 1_500_000, now + 2_000_000, 3600]);
     await send(t, organizer!, c.ticket, eventTicketAbi, "setTransferPolicy", [1]);
     await send(t, organizer!, c.ticket, eventTicketAbi, "setResaleTerms", [500, 250]);
     await send(t, organizer!, c.ticket, eventTicketAbi, "setBaseURI", ["https://tickets.example/v2/"]);
