@@ -27,7 +27,14 @@ import { organizationRoutes } from "./modules/organizations/routes.js";
 import { festivalAccessRoutes } from "./modules/festival-access/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
-import { festivalDomainRoutes } from "./modules/festivals/all-routes.js";
+import { artistRoutes } from "./modules/artists/routes.js";
+import { eventRoutes } from "./modules/events/routes.js";
+import { festivalRoutes } from "./modules/festivals/routes.js";
+import { notificationRoutes } from "./modules/notifications/routes.js";
+import { personalScheduleRoutes } from "./modules/personal-schedules/routes.js";
+import { scheduleRoutes } from "./modules/schedule/routes.js";
+import { venueRoutes } from "./modules/venues/routes.js";
+import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { DataBox } from "./security/encryption.js";
 
 export interface AppDeps {
@@ -86,7 +93,14 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   festivalAccessRoutes(api, routeDeps);
   apiKeyRoutes(api, routeDeps);
   auditRoutes(api, routeDeps);
-  festivalDomainRoutes(api, routeDeps);
+  festivalRoutes(api, routeDeps);
+  eventRoutes(api, routeDeps);
+  venueRoutes(api, routeDeps);
+  artistRoutes(api, routeDeps);
+  scheduleRoutes(api, routeDeps);
+  personalScheduleRoutes(api, routeDeps);
+  waitlistRoutes(api, routeDeps);
+  notificationRoutes(api, routeDeps);
   app.use(api.router);
 
   const openApi = api.openApiDocument({
