@@ -1,21 +1,19 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
-import type { Knex } from "knex";
-import type { Logger } from "pino";
 import swaggerUi from "swagger-ui-express";
-import type { PublicClient } from "viem";
-import type { Config } from "../../lib/config.js";
 import { authenticate } from "./http/auth.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { IdempotencyStore } from "./http/idempotency.js";
 import { apiKeyRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
+import type { AppDeps, RouteDeps } from "./http/route-deps.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
 import { Principals } from "./modules/auth/principals.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { StellarWebAuth } from "./modules/auth/sep10.js";
+import type { IdentityServices } from "./modules/auth/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { eventContractRoutes } from "./modules/event-contracts/routes.js";
@@ -37,25 +35,8 @@ import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { DataBox } from "./security/encryption.js";
 
-export interface AppDeps {
-  config: Config;
-  db: Knex;
-  log: Logger;
-  /** Absent when no chain is configured: chain-backed routes then answer 503. */
-  chain?: { client: PublicClient; chainId: number };
-}
-
-/** What every route module gets: the deps, plus the shared identity services. */
-export interface RouteDeps extends AppDeps {
-  accessTokens: AccessTokens;
-  principals: Principals;
-  stellar: StellarWebAuth;
-  /** AES-256-GCM for personal data at rest. */
-  box: DataBox;
-}
-
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
-export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps } } {
+export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices } } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -73,8 +54,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
   const principals = new Principals(deps.db, accessTokens);
-  const routeDeps: RouteDeps = { ...deps, accessTokens, principals, stellar: new StellarWebAuth(deps.config), box: new DataBox(deps.config.dataEncryptionKey) };
-  app.locals.routeDeps = routeDeps;
+  const routeDeps: RouteDeps = { ...deps, box: new DataBox(deps.config.dataEncryptionKey) };
+  const identity: IdentityServices = { accessTokens, principals, stellar: new StellarWebAuth(deps.config) };
+  app.locals.routeDeps = { ...routeDeps, ...identity };
 
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
 
@@ -83,15 +65,15 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   // Every API module registers its routes on `api` (validated, guarded, documented).
   const api = new ApiRouter(new IdempotencyStore(deps.db));
-  authRoutes(api, routeDeps);
-  userRoutes(api, routeDeps);
+  authRoutes(api, { ...routeDeps, ...identity });
+  userRoutes(api, { ...routeDeps, ...identity });
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);
   gateRoutes(api, { ...routeDeps, gate: createGate({ ...deps, eventContracts }) });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
-  apiKeyRoutes(api, routeDeps);
+  apiKeyRoutes(api, { ...routeDeps, apiKeys: principals.apiKeys });
   auditRoutes(api, routeDeps);
   festivalRoutes(api, routeDeps);
   eventRoutes(api, routeDeps);
@@ -115,5 +97,5 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app as Express & { locals: { routeDeps: RouteDeps } };
+  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices } };
 }

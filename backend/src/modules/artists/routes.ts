@@ -1,7 +1,7 @@
 import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { FestivalParams } from "../festivals/schemas.js";
 import { Artist, ArtistParams, CreateArtistBody, ListArtistsQuery, UpdateArtistBody } from "./schemas.js";
 import * as artists from "./service.js";
