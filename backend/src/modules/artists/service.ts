@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
 import { hasLiveEngagements } from "../schedule/usage.js";

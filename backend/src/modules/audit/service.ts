@@ -1,29 +1,6 @@
-import type { Request } from "express";
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
-import type { Principal } from "../../http/auth.js";
-
-/** Who did it and from where: built once per request, passed down to services. */
-export interface AuditContext {
-  actorType: "user" | "api_key" | "system" | "anonymous";
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
-
-/** `auditContext(req)`: the actor from `req.principal`, plus IP, user agent and request id. */
-export function auditContext(req: Request, principal: Principal | undefined = req.principal): AuditContext {
-  return {
-    actorType: principal ? principal.kind : "anonymous",
-    actorUserId: principal?.userId ?? null,
-    actorApiKeyId: principal?.apiKeyId ?? null,
-    ip: req.ip ?? null,
-    userAgent: req.get("user-agent")?.slice(0, 512) ?? null,
-    requestId: req.id === undefined ? null : String(req.id),
-  };
-}
+import type { AuditContext } from "../../http/audit-context.js";
 
 /** For jobs, the indexer and seeds: no request behind the change. */
 export function systemAuditContext(): AuditContext {

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import { HttpError } from "../../http/errors.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
 import type { AccessTokens } from "./access-tokens.js";
 import type { Principals } from "./principals.js";
 import type { StellarWebAuth } from "./sep10.js";

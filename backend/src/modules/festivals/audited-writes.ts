@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 
 /**

@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
 import { accessibleFestivalIds, assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { assertOrganizationAccess } from "../organizations/access.js";
 import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "./audited-writes.js";

@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import { hasPermission, type Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { newId } from "../../../../lib/ids.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess } from "../festival-access/service.js";
 
 /**

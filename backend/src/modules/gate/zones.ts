@@ -3,7 +3,8 @@ import type { Address } from "viem";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { zoneRow, zoneView, type EventContractsService, type ZoneInput } from "../event-contracts/service.js";
 
 /**
