@@ -5,7 +5,8 @@ import { paginate, type PageQuery } from "../../http/pagination.js";
 import type { AuditContext } from "../../http/audit-context.js";
 
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { definedOnly, notFound, assertObjectAccess, withConstraintErrors } from "../festivals/audited-writes.js";
 import { hasLiveEngagements } from "../schedule/usage.js";
 import { artistDto, type ArtistRow } from "./models.js";
 import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";

@@ -6,7 +6,8 @@ import type { AuditContext } from "../../http/audit-context.js";
 
 import { accessibleFestivalIds, assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { assertOrganizationAccess } from "../organizations/access.js";
-import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "./audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { definedOnly, notFound, withConstraintErrors } from "./audited-writes.js";
 import { editionDto, festivalDto, type EditionContext, type EditionRow, type FestivalRow } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
 import { parseInstant } from "./time-zones.js";
