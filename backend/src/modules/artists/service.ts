@@ -6,7 +6,8 @@ import type { AuditContext } from "../../http/audit-context.js";
 
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
-import { definedOnly, notFound, assertObjectAccess, withConstraintErrors } from "../festivals/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { definedOnly, notFound, assertObjectAccess } from "../festivals/audited-writes.js";
 import { hasLiveEngagements } from "../schedule/usage.js";
 import { artistDto, type ArtistRow } from "./models.js";
 import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";
