@@ -24,6 +24,11 @@ export class HttpError extends Error {
   }
 }
 
+/** 404 `<entity>_not_found`, the same for a missing object and one the caller may not see. */
+export function notFound(entityType: string, id: string): HttpError {
+  return new HttpError(404, `${entityType}_not_found`, `${entityType} ${id} not found`);
+}
+
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",

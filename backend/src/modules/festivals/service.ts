@@ -8,7 +8,8 @@ import { accessibleFestivalIds, assertFestivalAccess, type FestivalAccessRequire
 import { assertOrganizationAccess } from "../organizations/access.js";
 import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
 import { withConstraintErrors } from "../../http/pg-errors.js";
-import { definedOnly, notFound } from "./audited-writes.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
 import { editionDto, festivalDto, type EditionContext, type EditionRow, type FestivalRow } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
 import { parseInstant } from "./time-zones.js";

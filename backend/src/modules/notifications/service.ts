@@ -4,7 +4,7 @@ import type { Principal } from "../../http/auth.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
-import { notFound } from "../festivals/audited-writes.js";
+import { notFound } from "../../http/errors.js";
 import type { PushDelivery, PushMessage } from "./delivery.js";
 import { deviceTokenDto, notificationDto, type DeviceTokenRow, type NotificationLogRow } from "./models.js";
 import type { RegisterDeviceTokenBody } from "./schemas.js";
