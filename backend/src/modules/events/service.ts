@@ -12,7 +12,7 @@ import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
 import { assertObjectAccess } from "../festival-access/service.js";
 import { editionContext } from "../festivals/service.js";
-import { parseInstant } from "../festivals/time-zones.js";
+import { parseInstant } from "../time-zones/time-zones.js";
 import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
 import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
 

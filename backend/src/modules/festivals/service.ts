@@ -12,7 +12,7 @@ import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
 import { editionDto, festivalDto, type EditionContext, type EditionRow, type FestivalRow } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
-import { parseInstant } from "./time-zones.js";
+import { parseInstant } from "../time-zones/time-zones.js";
 
 const slugTaken = (what: string) => () => new HttpError(409, `${what}_slug_taken`, `a ${what} with this slug already exists`, [{ field: "body.slug", message: "already taken" }]);
 

@@ -15,7 +15,7 @@ import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
 import type { EditionContext } from "../festivals/models.js";
 import { assertEditionAccess, editionContext } from "../festivals/service.js";
-import { parseInstant, toLocalIso } from "../festivals/time-zones.js";
+import { parseInstant, toLocalIso } from "../time-zones/time-zones.js";
 import { enqueueScheduleChangeNotifications } from "../notifications/service.js";
 import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js";
 import { publishedScheduleCache } from "./cache.js";
