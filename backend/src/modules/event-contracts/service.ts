@@ -21,7 +21,7 @@ import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { evmWalletsOf } from "../users/wallets.js";
-import { deployerAccount, scannerAccount } from "../gate/keys.js";
+import { deployerAccount, scannerAccount } from "./chain-accounts.js";
 import type { CreateEventContractBody } from "./schemas.js";
 
 /**
