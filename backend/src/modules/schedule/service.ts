@@ -16,7 +16,7 @@ import { definedOnly } from "../../http/validate.js";
 import type { EditionContext } from "../festivals/models.js";
 import { assertEditionAccess, editionContext } from "../festivals/service.js";
 import { parseInstant, toLocalIso } from "../time-zones/time-zones.js";
-import { enqueueScheduleChangeNotifications } from "../notifications/service.js";
+import { enqueueScheduleChangeNotifications } from "./change-job.js";
 import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js";
 import { publishedScheduleCache } from "./cache.js";
 import { diffSchedules, engagementDto, performancesOf, type EngagementRow, type PublishedSchedule, type TimeSlotRow } from "./models.js";
