@@ -31,6 +31,7 @@ import { festivalRoutes } from "./modules/festivals/routes.js";
 import { notificationRoutes } from "./modules/notifications/routes.js";
 import { personalScheduleRoutes } from "./modules/personal-schedules/routes.js";
 import { scheduleRoutes } from "./modules/schedule/routes.js";
+import { hasLiveEngagements, hasLiveTimeSlots } from "./modules/schedule/usage.js";
 import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { DataBox } from "./security/encryption.js";
@@ -77,8 +78,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   auditRoutes(api, routeDeps);
   festivalRoutes(api, routeDeps);
   eventRoutes(api, routeDeps);
-  venueRoutes(api, routeDeps);
-  artistRoutes(api, routeDeps);
+  venueRoutes(api, { ...routeDeps, hasLiveTimeSlots });
+  artistRoutes(api, { ...routeDeps, hasLiveEngagements });
   scheduleRoutes(api, routeDeps);
   personalScheduleRoutes(api, routeDeps);
   waitlistRoutes(api, routeDeps);

@@ -11,7 +11,6 @@ import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
 import { assertObjectAccess } from "../festival-access/service.js";
 import { assertEditionAccess } from "../festivals/service.js";
-import { hasLiveTimeSlots } from "../schedule/usage.js";
 import { stageDto, venueDto, type StageContext, type StageRow, type VenueRow } from "./models.js";
 import type { CreateStageBody, CreateVenueBody, UpdateStageBody, UpdateVenueBody } from "./schemas.js";
 
@@ -35,6 +34,12 @@ function venueColumns(body: Partial<CreateVenueBody>) {
     longitude: body.longitude,
   });
 }
+
+/**
+ * The schedule's answer to "does anything play here?". The schedule sits above venues (it
+ * reads stages), so app.ts passes its check in rather than venues importing it.
+ */
+export type HasLiveTimeSlots = (trx: Knex.Transaction, where: { stageId?: string; editionId?: string; venueId?: string }) => Promise<boolean>;
 
 export async function createVenue(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateVenueBody) {
   const access = await assertFestivalAccess(db, principal, festivalId, VENUES);
@@ -78,7 +83,7 @@ export async function updateVenue(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string): Promise<void> {
+export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const venue = await loadVenue(db, venueId);
   const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   await db.transaction(async (trx) => {
@@ -105,7 +110,7 @@ export async function linkVenue(db: Knex, principal: Principal, ctx: AuditContex
   return venueDto(venue);
 }
 
-export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string): Promise<void> {
+export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const edition = await assertEditionAccess(db, principal, editionId, VENUES);
   await db.transaction(async (trx) => {
     const link = await trx("edition_venues").where({ edition_id: editionId, venue_id: venueId }).forUpdate().first();
@@ -187,7 +192,7 @@ export async function updateStage(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string): Promise<void> {
+export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const stage = await loadStage(db, stageId);
   const access = await assertObjectAccess(db, principal, stage.festival_id, VENUES, "stage", stageId);
   await db.transaction(async (trx) => {
