@@ -21,6 +21,7 @@ import { EventContractsService } from "./modules/event-contracts/service.js";
 import { gateRoutes } from "./modules/gate/routes.js";
 import { createGate } from "./modules/gate/service.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
+import { assertOrganizationAccess } from "./modules/organizations/access.js";
 import { organizationRoutes } from "./modules/organizations/routes.js";
 import { festivalAccessRoutes } from "./modules/festival-access/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
@@ -75,7 +76,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
   apiKeyRoutes(api, { ...routeDeps, apiKeys: principals.apiKeys });
-  auditRoutes(api, routeDeps);
+  auditRoutes(api, { ...routeDeps, assertOrganizationOwner: (db, principal, id) => assertOrganizationAccess(db, principal, id, "owner") });
   festivalRoutes(api, routeDeps);
   eventRoutes(api, routeDeps);
   venueRoutes(api, { ...routeDeps, hasLiveTimeSlots });
