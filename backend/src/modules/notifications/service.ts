@@ -39,9 +39,9 @@ export async function registerDeviceToken(db: Knex, principal: Principal, ctx: A
   });
 }
 
-export async function listDeviceTokens(db: Knex, principal: Principal) {
-  const rows: DeviceTokenRow[] = await db("device_tokens").where({ user_id: principal.userId }).whereNull("revoked_at").orderBy("created_at", "desc");
-  return { items: rows.map(deviceTokenDto) };
+export function listDeviceTokens(db: Knex, principal: Principal, page: PageQuery) {
+  const query = db("device_tokens").where({ user_id: principal.userId }).whereNull("revoked_at");
+  return paginate(query, page, { column: "created_at", order: "desc" }, (r: DeviceTokenRow) => deviceTokenDto(r));
 }
 
 export async function revokeDeviceToken(db: Knex, principal: Principal, ctx: AuditContext, tokenId: string): Promise<void> {

@@ -50,8 +50,8 @@ export function venueRoutes(api: ApiRouter, { db, hasLiveTimeSlots }: RouteDeps 
   });
   api.route({
     method: "get", path: "/api/v1/editions/{editionId}/venues", summary: "Venues of an edition", tags,
-    access: read, params: EditionParams, response: z.object({ items: z.array(Venue) }),
-    handler: ({ principal, params }) => venues.listEditionVenues(db, principal, params.editionId),
+    access: read, params: EditionParams, query: PageQuery, response: pageOf(Venue),
+    handler: ({ principal, params, query }) => venues.listEditionVenues(db, principal, params.editionId, query),
   });
   api.route({
     method: "post", path: "/api/v1/venues/{venueId}/stages", summary: "Create a stage", tags, description: needs,

@@ -128,15 +128,10 @@ export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditCont
   });
 }
 
-export async function listEditionVenues(db: Knex, principal: Principal, editionId: string) {
+export async function listEditionVenues(db: Knex, principal: Principal, editionId: string, page: PageQuery) {
   await assertEditionAccess(db, principal, editionId, { level: "viewer" });
-  const rows: VenueRow[] = await db("venues as v")
-    .join("edition_venues as ev", "ev.venue_id", "v.id")
-    .where("ev.edition_id", editionId)
-    .whereNull("v.deleted_at")
-    .orderBy("v.name")
-    .select("v.*");
-  return { items: rows.map(venueDto) };
+  const query = db("venues as v").join("edition_venues as ev", "ev.venue_id", "v.id").where("ev.edition_id", editionId).whereNull("v.deleted_at").select("v.*");
+  return paginate(query, page, { column: "v.name", id: "v.id", order: "asc" }, (r: VenueRow) => venueDto(r));
 }
 
 // ------------------------------------------------------------------ stages
