@@ -31,8 +31,8 @@ export function eventRoutes(api: ApiRouter, { db }: RouteDeps): void {
   });
   api.route({
     method: "get", path: "/api/v1/festivals/{festivalId}/event-categories", summary: "Event categories (flat, parentId gives the tree)", tags,
-    access: read, params: FestivalParams, response: z.object({ items: z.array(EventCategory) }),
-    handler: ({ principal, params }) => events.listCategories(db, principal, params.festivalId),
+    access: read, params: FestivalParams, query: PageQuery, response: pageOf(EventCategory),
+    handler: ({ principal, params, query }) => events.listCategories(db, principal, params.festivalId, query),
   });
   api.route({
     method: "patch", path: "/api/v1/event-categories/{categoryId}", summary: "Change an event category", tags, description: needs,

@@ -57,10 +57,9 @@ export async function createCategory(db: Knex, principal: Principal, ctx: AuditC
   );
 }
 
-export async function listCategories(db: Knex, principal: Principal, festivalId: string) {
+export async function listCategories(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows: EventCategoryRow[] = await db("event_categories").where({ festival_id: festivalId }).orderBy(["sort_order", "name", "id"]);
-  return { items: rows.map(categoryDto) };
+  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategoryRow) => categoryDto(r));
 }
 
 export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {

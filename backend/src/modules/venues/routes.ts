@@ -1,7 +1,6 @@
 import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import { z } from "../../http/zod.js";
 import type { RouteDeps } from "../../http/route-deps.js";
 import { EditionParams, FestivalParams } from "../festivals/schemas.js";
 import { CreateStageBody, CreateVenueBody, EditionVenueParams, Stage, StageParams, UpdateStageBody, UpdateVenueBody, Venue, VenueParams } from "./schemas.js";
@@ -60,8 +59,8 @@ export function venueRoutes(api: ApiRouter, { db, hasLiveTimeSlots }: RouteDeps 
   });
   api.route({
     method: "get", path: "/api/v1/venues/{venueId}/stages", summary: "Stages of a venue", tags,
-    access: read, params: VenueParams, response: z.object({ items: z.array(Stage) }),
-    handler: ({ principal, params }) => venues.listStages(db, principal, params.venueId),
+    access: read, params: VenueParams, query: PageQuery, response: pageOf(Stage),
+    handler: ({ principal, params, query }) => venues.listStages(db, principal, params.venueId, query),
   });
   api.route({
     method: "patch", path: "/api/v1/stages/{stageId}", summary: "Change a stage", tags, description: needs,

@@ -163,11 +163,11 @@ export async function createStage(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function listStages(db: Knex, principal: Principal, venueId: string) {
+export async function listStages(db: Knex, principal: Principal, venueId: string, page: PageQuery) {
   const venue = await loadVenue(db, venueId);
   await assertObjectAccess(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
-  const rows: StageRow[] = await db("stages").where({ venue_id: venueId }).whereNull("deleted_at").orderBy(["sort_order", "name", "id"]);
-  return { items: rows.map(stageDto) };
+  const query = db("stages").where({ venue_id: venueId }).whereNull("deleted_at");
+  return paginate(query, page, { column: ["sort_order", "name"], order: "asc" }, (r: StageRow) => stageDto(r));
 }
 
 export async function updateStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, body: UpdateStageBody) {
