@@ -20,8 +20,8 @@ export function pageOf<T extends z.ZodType>(item: T) {
 }
 
 export interface PageOrder {
-  /** A column that orders the rows (created_at, name...), ties broken by `id`. */
-  column: string;
+  /** The column(s) that order the rows (created_at, name, or [sort_order, name]...), ties broken by `id`; all in `order`. */
+  column: string | readonly string[];
   id?: string;
   order: "asc" | "desc";
 }
@@ -39,7 +39,25 @@ export function decodeCursor(cursor: string): [string | number, string] {
   } catch {
     // fall through
   }
-  throw new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
+  throw invalidCursor();
+}
+
+/** The values of `count` order columns and the id, as `paginate` encoded them. */
+function decodeKeyset(cursor: string, count: number): Array<string | number> {
+  if (count === 1) return decodeCursor(cursor);
+  try {
+    const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(values) && values.length === count + 1 && values.every((v) => ["string", "number"].includes(typeof v)) && typeof values[count] === "string") {
+      return values as Array<string | number>;
+    }
+  } catch {
+    // fall through
+  }
+  throw invalidCursor();
+}
+
+function invalidCursor(): HttpError {
+  return new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
 }
 
 /** Runs `query` for one page; `toItem` maps a row to its DTO. Returns `{ items, nextCursor }`. */
@@ -49,24 +67,18 @@ export async function paginate<Row extends object = Record<string, unknown>, Ite
   order: PageOrder,
   toItem: (row: Row) => Item,
 ): Promise<{ items: Item[]; nextCursor: string | null }> {
-  const id = order.id ?? "id";
-  const columnKey = order.column.split(".").pop()!;
-  const idKey = id.split(".").pop()!;
+  const columns = [...(typeof order.column === "string" ? [order.column] : order.column), order.id ?? "id"];
+  const keys = columns.map((c) => c.split(".").pop()!);
   if (page.cursor) {
-    const [value, lastId] = decodeCursor(page.cursor);
+    const values = decodeKeyset(page.cursor, columns.length - 1);
     const op = order.order === "desc" ? "<" : ">";
-    query.whereRaw(`(??, ??) ${op} (?, ?)`, [order.column, id, value, lastId]);
+    const list = columns.map(() => "??").join(", ");
+    query.whereRaw(`(${list}) ${op} (${columns.map(() => "?").join(", ")})`, [...columns, ...values]);
   }
-  const rows: Row[] = await query.orderBy([
-    { column: order.column, order: order.order },
-    { column: id, order: order.order },
-  ]).limit(page.limit + 1);
+  const rows: Row[] = await query.orderBy(columns.map((column) => ({ column, order: order.order }))).limit(page.limit + 1);
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1] as Record<string, unknown> | undefined;
-  const lastValue = last?.[columnKey];
-  return {
-    items: pageRows.map(toItem),
-    nextCursor: hasMore && last ? encodeCursor([lastValue instanceof Date ? lastValue.toISOString() : lastValue, last[idKey]]) : null,
-  };
+  const cursorOf = (row: Record<string, unknown>) => encodeCursor(keys.map((k) => (row[k] instanceof Date ? (row[k] as Date).toISOString() : row[k])));
+  return { items: pageRows.map(toItem), nextCursor: hasMore && last ? cursorOf(last) : null };
 }

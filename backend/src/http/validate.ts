@@ -24,3 +24,8 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, locat
   }));
   throw new HttpError(400, "invalid_input", `invalid ${location}: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors);
 }
+
+/** Removes undefined values: a PATCH changes only the fields it names. */
+export function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}

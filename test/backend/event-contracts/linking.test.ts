@@ -3,7 +3,7 @@ import type { Address } from "viem";
 import { eventFactoryAbi } from "../../../lib/abis/EventFactory.js";
 import { createLogger } from "../../../lib/logger.js";
 import { createCheckInAnchor } from "../../../backend/src/modules/gate/anchor.js";
-import { scannerAccount } from "../../../backend/src/modules/gate/keys.js";
+import { scannerAccount } from "../../../lib/chain-accounts.js";
 import { resolvePendingLinks, startLinkResolver } from "../../../backend/src/modules/event-contracts/links.js";
 import { createOrganizer, linkBody, sendCall, startWorld, type Organizer, type World } from "./world.js";
 

@@ -8,8 +8,9 @@ import type { Config } from "../../../../lib/config.js";
 import type { Principal } from "../../http/auth.js";
 import type { ChainDeps } from "../../http/chain.js";
 import { HttpError } from "../../http/errors.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
-import { deployerAccount, scannerAccount } from "../gate/keys.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
+import { deployerAccount, scannerAccount } from "../../../../lib/chain-accounts.js";
 import { createEventCall, grantScannerCall, type Draft } from "./draft.js";
 
 /** createEvent reverts come from the factory or the clones it initialises: decode with all three. */

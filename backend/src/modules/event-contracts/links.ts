@@ -6,7 +6,7 @@ import type { Logger } from "../../../../lib/logger.js";
 import type { ChainDeps } from "../../http/chain.js";
 import { HttpError } from "../../http/errors.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
-import { scannerAccount } from "../gate/keys.js";
+import { scannerAccount } from "../../../../lib/chain-accounts.js";
 import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE, type Draft } from "./draft.js";
 
 /**

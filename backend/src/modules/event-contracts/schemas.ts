@@ -1,16 +1,9 @@
+import { Address, Amount, TxHash } from "../../http/chain-schemas.js";
 import { z } from "../../http/zod.js";
+import { Zone } from "../gate/schemas.js";
 
-export const Address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
-  .transform((v) => v.toLowerCase() as `0x${string}`)
-  .openapi({ example: "0x5fbdb2315678afecb367f032d93f642f64180aa3" });
-export const TxHash = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex transaction hash")
-  .transform((v) => v.toLowerCase() as `0x${string}`);
-/** On-chain amounts: decimal strings of base units (wei), never floats. */
-export const Amount = z.string().regex(/^\d{1,30}$/, "must be a decimal integer string (base units)").openapi({ example: "10000000000000000" });
+
+
 const ZERO = "0x0000000000000000000000000000000000000000";
 const ZoneCode = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and dashes").max(40);
 
@@ -100,17 +93,6 @@ export const ChainCall = z.object({
   value: z.string(),
 });
 
-export const Zone = z
-  .object({
-    id: z.uuid(),
-    code: z.string(),
-    name: z.string(),
-    kind: z.enum(["entrance", "area"]),
-    capacity: z.number().int().nullable(),
-    occupancy: z.number().int(),
-    allowReentry: z.boolean(),
-  })
-  .openapi("GateZone");
 
 export const Category = z
   .object({ id: z.uuid(), tierId: z.number().int(), name: z.string(), description: z.string().nullable(), zones: z.array(z.string()) })

@@ -12,7 +12,7 @@ export async function tierStats(db: Knex, eventContractId: string) {
             (select count(*)::int from chain_tickets k
                where k.chain_id = ec.chain_id and k.contract_address = ec.ticket_address and k.tier_id = c.tier_id and k.checked_in) as checked_in,
             (select count(*)::int from gate_check_ins g
-               where g.event_contract_id = ec.id and g.token_id >= c.tier_id::numeric * 1000000 and g.token_id < (c.tier_id + 1)::numeric * 1000000) as admitted
+               where g.event_contract_id = ec.id and g.token_id >= c.tier_id * tier_id_base() and g.token_id < (c.tier_id + 1) * tier_id_base()) as admitted
        from ticket_categories c
        join event_contracts ec on ec.id = c.event_contract_id
        left join chain_tiers t on t.chain_id = ec.chain_id and t.contract_address = ec.ticket_address and t.tier_id = c.tier_id

@@ -1,4 +1,4 @@
-import { toLocalIso } from "../festivals/time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 export type EventCategoryRow = {
   id: string;

@@ -2,7 +2,7 @@ import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { FestivalParams } from "../festivals/schemas.js";
 import {
   CategoryParams,
@@ -31,8 +31,8 @@ export function eventRoutes(api: ApiRouter, { db }: RouteDeps): void {
   });
   api.route({
     method: "get", path: "/api/v1/festivals/{festivalId}/event-categories", summary: "Event categories (flat, parentId gives the tree)", tags,
-    access: read, params: FestivalParams, response: z.object({ items: z.array(EventCategory) }),
-    handler: ({ principal, params }) => events.listCategories(db, principal, params.festivalId),
+    access: read, params: FestivalParams, query: PageQuery, response: pageOf(EventCategory),
+    handler: ({ principal, params, query }) => events.listCategories(db, principal, params.festivalId, query),
   });
   api.route({
     method: "patch", path: "/api/v1/event-categories/{categoryId}", summary: "Change an event category", tags, description: needs,

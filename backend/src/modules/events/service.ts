@@ -3,11 +3,16 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
+import { assertObjectAccess } from "../festival-access/service.js";
 import { editionContext } from "../festivals/service.js";
-import { parseInstant } from "../festivals/time-zones.js";
+import { parseInstant } from "../time-zones/time-zones.js";
 import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
 import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
@@ -53,10 +58,9 @@ export async function createCategory(db: Knex, principal: Principal, ctx: AuditC
   );
 }
 
-export async function listCategories(db: Knex, principal: Principal, festivalId: string) {
+export async function listCategories(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows: EventCategoryRow[] = await db("event_categories").where({ festival_id: festivalId }).orderBy(["sort_order", "name", "id"]);
-  return { items: rows.map(categoryDto) };
+  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategoryRow) => categoryDto(r));
 }
 
 export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {

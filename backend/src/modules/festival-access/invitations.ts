@@ -4,7 +4,8 @@ import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import { randomToken, sha256Hex } from "../../security/tokens.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { queueEmail } from "../mail/service.js";
 import { assertFestivalAccess, satisfies, type FestivalAccess, type FestivalLevel, type FestivalScope } from "./service.js";
 

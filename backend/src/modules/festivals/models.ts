@@ -1,4 +1,4 @@
-import { toLocalIso } from "./time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 /** Rows as Postgres returns them, and their API shapes. */
 export type FestivalRow = {

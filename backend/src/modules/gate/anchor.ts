@@ -13,7 +13,7 @@ import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import { chainDefinition } from "../../../../lib/chain.js";
 import type { Logger } from "../../../../lib/logger.js";
 import type { Config } from "../../../../lib/config.js";
-import { scannerAccount } from "./keys.js";
+import { scannerAccount } from "../../../../lib/chain-accounts.js";
 
 /**
  * Anchors gate check-ins on-chain: a loop in the API process batches pending check-ins of one

@@ -3,11 +3,12 @@ import type { Address } from "viem";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { mirrorBlock } from "../chain-mirror/freshness.js";
 import { decideTicket } from "./admission-policy.js";
 import { verifyEd25519, type SnapshotSigner } from "./keys.js";
-import { passRefusal, tierOf, verifiedPass } from "./pass-checks.js";
+import { passRefusal, passTier, verifiedPass } from "./pass-checks.js";
 import { decodePass, PassFormatError } from "./pass.js";
 import { passSigner } from "./passes.js";
 import type { ScannerAccess } from "./scanners.js";
@@ -130,7 +131,7 @@ export function verifyPassOffline(
   if (typeof pass === "string") return { verdict: pass, tokenId: null, holder: null, tier: null };
   const holder = pass.holder.toLowerCase();
   const tokenId = pass.tokenId.toString();
-  const tierId = tierOf(pass);
+  const tierId = passTier(pass);
   const out = (verdict: Verdict) => ({ verdict, tokenId, holder, tier: snapshot.tiers.find((t) => t.tierId === tierId)?.name ?? null });
   const zone = snapshot.zones.find((z) => z.id === opts.zoneId);
   // a zone the snapshot does not have lets no tier in

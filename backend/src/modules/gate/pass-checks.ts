@@ -1,6 +1,7 @@
 import { decodePass, PASS_MAX_VALIDITY_SECONDS, PassFormatError, type SignedPass } from "./pass.js";
 import { passSigner } from "./passes.js";
 import type { Verdict } from "./verdicts.js";
+import { tierOf } from "../../../../lib/token-ids.js";
 
 /**
  * The checks of a pass itself, before its ticket is looked at, for the online scan and the
@@ -10,11 +11,9 @@ import type { Verdict } from "./verdicts.js";
  * scan hot path allocates nothing for them.
  */
 
-/** Token ids encode their tier: tokenId = tierId * TIER_ID_BASE + serial (the contract's constant). */
-export const TIER_ID_BASE = 1_000_000n;
-
-export function tierOf(pass: SignedPass): number {
-  return Number(pass.tokenId / TIER_ID_BASE);
+/** The tier of the pass's ticket (lib/token-ids.ts). */
+export function passTier(pass: SignedPass): number {
+  return Number(tierOf(pass.tokenId));
 }
 
 /** The decoded pass, or why it is not one. `platformSigner`: lowercase address of the platform pass key. */
@@ -43,6 +42,6 @@ export function passRefusal(pass: SignedPass, place: PassPlace, now: number): Ex
   if (pass.validUntil > now + PASS_MAX_VALIDITY_SECONDS + 5) return "validity_too_long";
   if (pass.chainId !== place.chainId || pass.contract.toLowerCase() !== place.contract) return "wrong_event";
   const tiers = place.allowedTiers;
-  if (tiers && !(Array.isArray(tiers) ? tiers.includes(tierOf(pass)) : (tiers as ReadonlySet<number>).has(tierOf(pass)))) return "wrong_zone";
+  if (tiers && !(Array.isArray(tiers) ? tiers.includes(passTier(pass)) : (tiers as ReadonlySet<number>).has(passTier(pass)))) return "wrong_zone";
   return null;
 }

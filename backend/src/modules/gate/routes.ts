@@ -1,10 +1,9 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireAuth, requirePermission } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
-import { Zone } from "../event-contracts/schemas.js";
 import { decodePass, PassFormatError } from "./pass.js";
 import { renderPassQr } from "./passes.js";
 import * as s from "./schemas.js";
@@ -60,17 +59,17 @@ export function gateRoutes(api: ApiRouter, deps: RouteDeps & { gate: Gate }): vo
   // zones
   api.route({
     method: "get", path: "/api/v1/event-contracts/{eventContractId}/zones", tags, summary: "Zones of an event, with live occupancy",
-    access: requireAuth, params: EventContractParams, response: z.object({ items: z.array(Zone) }),
+    access: requireAuth, params: EventContractParams, response: z.object({ items: z.array(s.Zone) }),
     handler: ({ principal, params }) => gate.zones.list(principal, params.eventContractId),
   });
   api.route({
     method: "post", path: "/api/v1/event-contracts/{eventContractId}/zones", tags, summary: "Add a zone",
-    access: requireAuth, params: EventContractParams, body: s.ZoneBody, response: Zone,
+    access: requireAuth, params: EventContractParams, body: s.ZoneBody, response: s.Zone,
     handler: ({ principal, audit, params, body }) => gate.zones.create(principal, audit, params.eventContractId, body),
   });
   api.route({
     method: "patch", path: "/api/v1/gate/zones/{zoneId}", tags, summary: "Change a zone (name, capacity, re-entry)",
-    access: requireAuth, params: z.object({ zoneId: z.uuid() }), body: s.ZonePatch, response: Zone,
+    access: requireAuth, params: z.object({ zoneId: z.uuid() }), body: s.ZonePatch, response: s.Zone,
     handler: ({ principal, audit, params, body }) => gate.zones.update(principal, audit, params.zoneId, body),
   });
   api.route({

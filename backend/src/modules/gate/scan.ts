@@ -7,7 +7,7 @@ import type { CachedMirrorFreshness, MirrorChain } from "../chain-mirror/freshne
 import { decideTicket, sameScan, type ScanFacts } from "./admission-policy.js";
 import { EntranceBatcher } from "./entrance-batcher.js";
 import { mirroredTicket, ownerOnChain, withChainOwner, type TicketState } from "./ownership.js";
-import { passRefusal, tierOf, verifiedPass } from "./pass-checks.js";
+import { passRefusal, passTier, verifiedPass } from "./pass-checks.js";
 import type { SignedPass } from "./pass.js";
 import type { ScannerAccess } from "./scanners.js";
 import { VERDICT_MESSAGES, type ScanResult, type Verdict } from "./verdicts.js";
@@ -113,7 +113,7 @@ export class GateScanService {
       await this.logScan(log, pass, null);
       return result(pass);
     }
-    const tierId = tierOf(pass);
+    const tierId = passTier(pass);
     const holder = pass.holder.toLowerCase();
     const ticketOf = (state?: Pick<TicketState, "holderDisplayName">) => ({
       contract: pass.contract.toLowerCase(),

@@ -1,5 +1,5 @@
 import { z } from "../../http/zod.js";
-import { Address, Amount } from "../event-contracts/schemas.js";
+import { Address, Amount } from "../../http/chain-schemas.js";
 import { VERDICTS } from "./verdicts.js";
 
 export const ScanBody = z
@@ -117,3 +117,15 @@ export const OfflineUploadResult = z.object({ results: z.array(OfflineResult), c
 
 export const AssignScannerBody = z.strictObject({ userId: z.uuid() });
 export const Scanner = z.object({ userId: z.string(), displayName: z.string().nullable(), email: z.string().nullable(), assignedAt: z.string() });
+
+export const Zone = z
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    name: z.string(),
+    kind: z.enum(["entrance", "area"]),
+    capacity: z.number().int().nullable(),
+    occupancy: z.number().int(),
+    allowReentry: z.boolean(),
+  })
+  .openapi("GateZone");

@@ -1,8 +1,7 @@
 import { requireAuth } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import { z } from "../../http/zod.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { DeviceToken, DeviceTokenParams, Notification, RegisterDeviceTokenBody } from "./schemas.js";
 import * as notifications from "./service.js";
 
@@ -16,8 +15,8 @@ export function notificationRoutes(api: ApiRouter, { db }: RouteDeps): void {
   });
   api.route({
     method: "get", path: "/api/v1/me/device-tokens", summary: "My registered devices", tags,
-    access: requireAuth, response: z.object({ items: z.array(DeviceToken) }),
-    handler: ({ principal }) => notifications.listDeviceTokens(db, principal),
+    access: requireAuth, query: PageQuery, response: pageOf(DeviceToken),
+    handler: ({ principal, query }) => notifications.listDeviceTokens(db, principal, query),
   });
   api.route({
     method: "delete", path: "/api/v1/me/device-tokens/{tokenId}", summary: "Stop pushing to a device", tags,

@@ -2,26 +2,12 @@ import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
-import { notFound } from "../festivals/audited-writes.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
+import { notFound } from "../../http/errors.js";
 import type { PushDelivery, PushMessage } from "./delivery.js";
 import { deviceTokenDto, notificationDto, type DeviceTokenRow, type NotificationLogRow } from "./models.js";
 import type { RegisterDeviceTokenBody } from "./schemas.js";
-
-export const SCHEDULE_CHANGE_TASK = "notify_schedule_change";
-
-/**
- * Queues the notification job inside the caller's transaction (graphile-worker's queue is
- * in Postgres): the job exists iff the publication committed. The job key makes a second
- * enqueue for the same version a no-op.
- */
-export async function enqueueScheduleChangeNotifications(trx: Knex.Transaction, scheduleVersionId: string): Promise<void> {
-  await trx.raw("select graphile_worker.add_job(?, json_build_object('scheduleVersionId', ?::text), job_key => ?, max_attempts => 10)", [
-    SCHEDULE_CHANGE_TASK,
-    scheduleVersionId,
-    `${SCHEDULE_CHANGE_TASK}:${scheduleVersionId}`,
-  ]);
-}
 
 // ------------------------------------------------------------------ device tokens
 
@@ -53,9 +39,9 @@ export async function registerDeviceToken(db: Knex, principal: Principal, ctx: A
   });
 }
 
-export async function listDeviceTokens(db: Knex, principal: Principal) {
-  const rows: DeviceTokenRow[] = await db("device_tokens").where({ user_id: principal.userId }).whereNull("revoked_at").orderBy("created_at", "desc");
-  return { items: rows.map(deviceTokenDto) };
+export function listDeviceTokens(db: Knex, principal: Principal, page: PageQuery) {
+  const query = db("device_tokens").where({ user_id: principal.userId }).whereNull("revoked_at");
+  return paginate(query, page, { column: "created_at", order: "desc" }, (r: DeviceTokenRow) => deviceTokenDto(r));
 }
 
 export async function revokeDeviceToken(db: Knex, principal: Principal, ctx: AuditContext, tokenId: string): Promise<void> {

@@ -5,7 +5,8 @@ import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import { DataBox, maskTail } from "../../security/encryption.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertOrganizationAccess, type OrganizationRole } from "./access.js";
 import type { AddMemberBody, CreateOrganizationBody, UpdateOrganizationBody } from "./schemas.js";
 

@@ -1,7 +1,9 @@
+import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
+
 /**
- * RFC 5545 iCalendar export of a personal schedule. Times are written in UTC (`...Z`),
- * which every calendar shows in the viewer's zone; X-WR-TIMEZONE hints the festival's.
- * Text is escaped (\\ ; , newline) and lines are folded at 75 octets.
+ * RFC 5545 iCalendar export of a personal schedule, written by ical-generator (escaping,
+ * 75-octet line folding, CRLF). Times are in UTC (`...Z`), which every calendar shows in
+ * the viewer's zone; X-WR-TIMEZONE hints the festival's.
  */
 export interface CalendarEvent {
   uid: string;
@@ -13,50 +15,25 @@ export interface CalendarEvent {
   description?: string;
 }
 
-const escapeText = (s: string) => s.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
-const utc = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-
-function fold(line: string): string {
-  const bytes = Buffer.from(line, "utf8");
-  if (bytes.length <= 75) return line;
-  const parts: string[] = [];
-  let start = 0;
-  let limit = 75;
-  while (start < bytes.length) {
-    let end = Math.min(start + limit, bytes.length);
-    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // never split a UTF-8 sequence
-    parts.push(bytes.subarray(start, end).toString("utf8"));
-    start = end;
-    limit = 74; // continuation lines start with a space
-  }
-  return parts.join("\r\n ");
-}
-
 export function renderCalendar(opts: { name: string; timezone: string; stamp: Date; events: CalendarEvent[] }): string {
-  const lines = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//festival-chain//personal schedule//EN",
-    "CALSCALE:GREGORIAN",
-    "METHOD:PUBLISH",
-    `X-WR-CALNAME:${escapeText(opts.name)}`,
-    `X-WR-TIMEZONE:${opts.timezone}`,
-  ];
-  const stamp = utc(opts.stamp.toISOString());
+  const calendar = ical({
+    prodId: { company: "festival-chain", product: "personal schedule", language: "EN" },
+    scale: "gregorian",
+    method: ICalCalendarMethod.PUBLISH,
+    name: opts.name,
+    x: [{ key: "X-WR-TIMEZONE", value: opts.timezone }],
+  });
   for (const e of opts.events) {
-    lines.push(
-      "BEGIN:VEVENT",
-      `UID:${e.uid}`,
-      `DTSTAMP:${stamp}`,
-      `DTSTART:${utc(e.startsAt)}`,
-      `DTEND:${utc(e.endsAt)}`,
-      `SUMMARY:${escapeText(e.summary)}`,
-      ...(e.location ? [`LOCATION:${escapeText(e.location)}`] : []),
-      ...(e.description ? [`DESCRIPTION:${escapeText(e.description)}`] : []),
-      `STATUS:${e.cancelled ? "CANCELLED" : "CONFIRMED"}`,
-      "END:VEVENT",
-    );
+    calendar.createEvent({
+      id: e.uid,
+      stamp: opts.stamp,
+      start: new Date(e.startsAt),
+      end: new Date(e.endsAt),
+      summary: e.summary,
+      location: e.location,
+      description: e.description ?? null,
+      status: e.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    });
   }
-  lines.push("END:VCALENDAR");
-  return lines.map(fold).join("\r\n") + "\r\n";
+  return calendar.toString() + "\r\n"; // RFC 5545: every content line ends with CRLF, the last one too
 }

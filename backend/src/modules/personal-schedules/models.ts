@@ -1,5 +1,5 @@
 import type { PerformanceView } from "../schedule/models.js";
-import { toLocalIso } from "../festivals/time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 export type PersonalEntryRow = { engagement_id: string; created_at: Date };
 

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 
 /**
  * Questions other modules ask the schedule before they remove something it may use
- * (kept apart from service.ts so venues and artists can ask without an import cycle).
+ * (app.ts hands these to venues and artists, which sit below the schedule).
  */
 export async function hasLiveTimeSlots(db: Knex | Knex.Transaction, where: { stageId?: string; editionId?: string; venueId?: string }): Promise<boolean> {
   const q = db("time_slots as t").whereNull("t.deleted_at").first(db.raw("1 as one"));

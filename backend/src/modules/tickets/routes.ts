@@ -1,9 +1,9 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireAuth } from "../../http/auth.js";
 import { PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
-import { Address, Amount } from "../event-contracts/schemas.js";
+import { Address, Amount } from "../../http/chain-schemas.js";
 import { myTickets, publicTicket } from "./service.js";
 
 const Ticket = z

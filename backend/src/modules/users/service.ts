@@ -3,8 +3,10 @@ import type { z } from "zod";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
 import { DataBox, maskTail } from "../../security/encryption.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import type { StellarWebAuth } from "../auth/sep10.js";
 import { consumeNonce, verifySiwe, type SiweDeps } from "../auth/siwe.js";
 import type { ProfileBodies, UpdateMeBody } from "./schemas.js";
@@ -60,9 +62,9 @@ function walletDto(row: Record<string, unknown>) {
   };
 }
 
-export async function listWallets(db: Knex, principal: Principal) {
-  const rows = await db("wallets").where({ user_id: principal.userId }).orderBy([{ column: "network" }, { column: "created_at" }]);
-  return { items: rows.map(walletDto) };
+// network, then id: UUIDv7 ids are time-ordered, so this is network, then when linked
+export function listWallets(db: Knex, principal: Principal, page: PageQuery) {
+  return paginate(db("wallets").where({ user_id: principal.userId }), page, { column: "network", order: "asc" }, walletDto);
 }
 
 /**

@@ -2,11 +2,15 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
+import { assertObjectAccess } from "../festival-access/service.js";
 import { assertEditionAccess } from "../festivals/service.js";
-import { hasLiveTimeSlots } from "../schedule/usage.js";
 import { stageDto, venueDto, type StageContext, type StageRow, type VenueRow } from "./models.js";
 import type { CreateStageBody, CreateVenueBody, UpdateStageBody, UpdateVenueBody } from "./schemas.js";
 
@@ -30,6 +34,12 @@ function venueColumns(body: Partial<CreateVenueBody>) {
     longitude: body.longitude,
   });
 }
+
+/**
+ * The schedule's answer to "does anything play here?". The schedule sits above venues (it
+ * reads stages), so app.ts passes its check in rather than venues importing it.
+ */
+export type HasLiveTimeSlots = (trx: Knex.Transaction, where: { stageId?: string; editionId?: string; venueId?: string }) => Promise<boolean>;
 
 export async function createVenue(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateVenueBody) {
   const access = await assertFestivalAccess(db, principal, festivalId, VENUES);
@@ -73,7 +83,7 @@ export async function updateVenue(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string): Promise<void> {
+export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const venue = await loadVenue(db, venueId);
   const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   await db.transaction(async (trx) => {
@@ -100,7 +110,7 @@ export async function linkVenue(db: Knex, principal: Principal, ctx: AuditContex
   return venueDto(venue);
 }
 
-export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string): Promise<void> {
+export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const edition = await assertEditionAccess(db, principal, editionId, VENUES);
   await db.transaction(async (trx) => {
     const link = await trx("edition_venues").where({ edition_id: editionId, venue_id: venueId }).forUpdate().first();
@@ -118,15 +128,10 @@ export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditCont
   });
 }
 
-export async function listEditionVenues(db: Knex, principal: Principal, editionId: string) {
+export async function listEditionVenues(db: Knex, principal: Principal, editionId: string, page: PageQuery) {
   await assertEditionAccess(db, principal, editionId, { level: "viewer" });
-  const rows: VenueRow[] = await db("venues as v")
-    .join("edition_venues as ev", "ev.venue_id", "v.id")
-    .where("ev.edition_id", editionId)
-    .whereNull("v.deleted_at")
-    .orderBy("v.name")
-    .select("v.*");
-  return { items: rows.map(venueDto) };
+  const query = db("venues as v").join("edition_venues as ev", "ev.venue_id", "v.id").where("ev.edition_id", editionId).whereNull("v.deleted_at").select("v.*");
+  return paginate(query, page, { column: "v.name", id: "v.id", order: "asc" }, (r: VenueRow) => venueDto(r));
 }
 
 // ------------------------------------------------------------------ stages
@@ -158,11 +163,11 @@ export async function createStage(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function listStages(db: Knex, principal: Principal, venueId: string) {
+export async function listStages(db: Knex, principal: Principal, venueId: string, page: PageQuery) {
   const venue = await loadVenue(db, venueId);
   await assertObjectAccess(db, principal, venue.festival_id, { level: "viewer" }, "venue", venueId);
-  const rows: StageRow[] = await db("stages").where({ venue_id: venueId }).whereNull("deleted_at").orderBy(["sort_order", "name", "id"]);
-  return { items: rows.map(stageDto) };
+  const query = db("stages").where({ venue_id: venueId }).whereNull("deleted_at");
+  return paginate(query, page, { column: ["sort_order", "name"], order: "asc" }, (r: StageRow) => stageDto(r));
 }
 
 export async function updateStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, body: UpdateStageBody) {
@@ -182,7 +187,7 @@ export async function updateStage(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string): Promise<void> {
+export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const stage = await loadStage(db, stageId);
   const access = await assertObjectAccess(db, principal, stage.festival_id, VENUES, "stage", stageId);
   await db.transaction(async (trx) => {
