@@ -15,15 +15,15 @@ import { parseInstant, toLocalIso } from "../festivals/time-zones.js";
 import { enqueueScheduleChangeNotifications } from "../notifications/service.js";
 import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js";
 import { publishedScheduleCache } from "./cache.js";
-import { diffSchedules, engagementDto, performancesOf, type EngagementRow, type PublishedSchedule, type TimeSlotRow } from "./models.js";
+import { diffSchedules, Engagement, engagementDto, performancesOf, ScheduleVersion, TimeSlot, type PublishedSchedule } from "./models.js";
 import type { CreateEngagementBody, CreateTimeSlotBody, ScheduleDiff, ScheduleDocument, UpdateEngagementBody, UpdateTimeSlotBody } from "./schemas.js";
 
 const SCHEDULE: FestivalAccessRequirement = { level: "manager", scope: "schedule" };
 
 // ------------------------------------------------------------------ time slots
 
-async function loadSlot(db: Knex | Knex.Transaction, slotId: string): Promise<TimeSlotRow> {
-  const row = await db("time_slots").where({ id: slotId }).whereNull("deleted_at").first();
+async function loadSlot(db: Knex | Knex.Transaction, slotId: string): Promise<TimeSlot> {
+  const row = await TimeSlot.query(db).findById(slotId).whereNull("deleted_at");
   if (!row) throw notFound("time_slot", slotId);
   return row;
 }
@@ -41,7 +41,7 @@ async function slotWithAccess(db: Knex, principal: Principal, slotId: string, re
 
 /** 409 naming the live slot in the way (looked up after the exclusion constraint refused the write). */
 async function overlapError(db: Knex, edition: EditionContext, stageId: string, startsAt: Date, endsAt: Date, selfId: string): Promise<HttpError> {
-  const other = await db("time_slots")
+  const other = await TimeSlot.query(db)
     .where({ stage_id: stageId })
     .whereNull("deleted_at")
     .whereNot({ id: selfId })
@@ -116,12 +116,12 @@ export async function createTimeSlot(db: Knex, principal: Principal, ctx: AuditC
         const inserted = await insertAudited(
           trx,
           ctx,
-          "time_slots",
+          TimeSlot,
           { id, edition_id: editionId, stage_id: body.stageId, starts_at: startsAt, ends_at: endsAt, kind: body.kind ?? "performance", title: body.title ?? null },
           { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId },
         );
         await touchDraft(trx, ctx, editionId);
-        return inserted as TimeSlotRow;
+        return inserted;
       }),
     slotRules(db, edition, body.stageId, startsAt, endsAt, id),
   );
@@ -147,13 +147,13 @@ export async function updateTimeSlot(db: Knex, principal: Principal, ctx: AuditC
         if (body.kind === "changeover" && (await liveEngagements(trx, [slotId])).length) {
           throw new HttpError(422, "slot_has_performances", "a slot with performances cannot become a changeover");
         }
-        const updated = await updateAudited(trx, ctx, "time_slots", slotId, changes, {
+        const updated = await updateAudited(trx, ctx, TimeSlot, slotId, changes, {
           entityType: "time_slot",
           organizationId: edition.organizationId,
           festivalId: edition.festivalId,
         });
         await touchDraft(trx, ctx, edition.editionId);
-        return updated as TimeSlotRow;
+        return updated;
       }),
     slotRules(db, edition, stageId, startsAt, endsAt, slotId),
   );
@@ -163,25 +163,25 @@ export async function updateTimeSlot(db: Knex, principal: Principal, ctx: AuditC
 export async function deleteTimeSlot(db: Knex, principal: Principal, ctx: AuditContext, slotId: string): Promise<void> {
   const { edition } = await slotWithAccess(db, principal, slotId, SCHEDULE);
   await db.transaction(async (trx) => {
-    await trx("time_slots").where({ id: slotId }).forUpdate().first("id");
+    await TimeSlot.query(trx).findById(slotId).forUpdate().select("id");
     if ((await liveEngagements(trx, [slotId])).length) {
       throw new HttpError(409, "slot_has_performances", "the slot has performances: cancel or remove them (or move them) first");
     }
-    await softDeleteAudited(trx, ctx, "time_slots", slotId, { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId });
+    await softDeleteAudited(trx, ctx, TimeSlot, slotId, { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId });
     await touchDraft(trx, ctx, edition.editionId);
   });
 }
 
 export async function listTimeSlots(db: Knex, principal: Principal, editionId: string, stageId: string | undefined, page: PageQuery) {
   const edition = await assertEditionAccess(db, principal, editionId, { level: "viewer" });
-  const q = db("time_slots").where({ edition_id: editionId }).whereNull("deleted_at").select("*");
+  const q = TimeSlot.query(db).where({ edition_id: editionId }).whereNull("deleted_at");
   if (stageId) q.where({ stage_id: stageId });
-  const result = await paginate(q, page, { column: "starts_at", order: "asc" }, (r: TimeSlotRow) => r);
+  const result = await paginate(q.toKnexQuery(), page, { column: "starts_at", order: "asc" }, (r) => TimeSlot.fromDatabaseJson(r));
   const perf = await performancesFor(db, result.items.map((r) => r.id));
   return { items: result.items.map((r) => slotDto(r, edition.timezone, perf.filter((p) => p.slotId === r.id))), nextCursor: result.nextCursor };
 }
 
-function slotDto(r: TimeSlotRow, timezone: string, performances: Array<{ slotId: string } & ScheduleDocument["slots"][number]["performances"][number]>) {
+function slotDto(r: TimeSlot, timezone: string, performances: Array<{ slotId: string } & ScheduleDocument["slots"][number]["performances"][number]>) {
   return {
     id: r.id,
     editionId: r.edition_id,
@@ -196,9 +196,9 @@ function slotDto(r: TimeSlotRow, timezone: string, performances: Array<{ slotId:
   };
 }
 
-async function liveEngagements(db: Knex | Knex.Transaction, slotIds: string[]): Promise<EngagementRow[]> {
+async function liveEngagements(db: Knex | Knex.Transaction, slotIds: string[]): Promise<Engagement[]> {
   if (slotIds.length === 0) return [];
-  return db("engagements").whereIn("time_slot_id", slotIds).whereNull("deleted_at").orderBy(["created_at", "id"]);
+  return Engagement.query(db).whereIn("time_slot_id", slotIds).whereNull("deleted_at").orderBy(["created_at", "id"]);
 }
 
 async function performancesFor(db: Knex | Knex.Transaction, slotIds: string[]) {
@@ -216,8 +216,8 @@ async function performancesFor(db: Knex | Knex.Transaction, slotIds: string[]) {
 
 // ------------------------------------------------------------------ engagements
 
-async function checkPerformanceSlot(trx: Knex.Transaction, slotId: string, edition: EditionContext): Promise<TimeSlotRow> {
-  const slot = await trx("time_slots").where({ id: slotId }).whereNull("deleted_at").forShare().first();
+async function checkPerformanceSlot(trx: Knex.Transaction, slotId: string, edition: EditionContext): Promise<TimeSlot> {
+  const slot = await TimeSlot.query(trx).findById(slotId).whereNull("deleted_at").forShare();
   if (!slot || slot.edition_id !== edition.editionId) {
     throw new HttpError(422, "invalid_time_slot", "timeSlotId is not a slot of this edition", [{ field: "body.timeSlotId", message: "unknown slot" }]);
   }
@@ -239,20 +239,20 @@ export async function createEngagement(db: Knex, principal: Principal, ctx: Audi
     () =>
       db.transaction(async (trx) => {
         await checkPerformanceSlot(trx, slot.id, edition);
-        const row = await insertAudited(trx, ctx, "engagements", { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null }, {
+        const row = await insertAudited(trx, ctx, Engagement, { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null }, {
           entityType: "engagement",
           organizationId: edition.organizationId,
           festivalId: edition.festivalId,
         });
         await touchDraft(trx, ctx, edition.editionId);
-        return engagementDto(row as EngagementRow);
+        return engagementDto(row);
       }),
     ENGAGEMENT_RULES,
   );
 }
 
 async function engagementWithAccess(db: Knex, principal: Principal, engagementId: string, required: FestivalAccessRequirement) {
-  const engagement: EngagementRow | undefined = await db("engagements").where({ id: engagementId }).whereNull("deleted_at").first();
+  const engagement = await Engagement.query(db).findById(engagementId).whereNull("deleted_at");
   if (!engagement) throw notFound("engagement", engagementId);
   try {
     return { engagement, ...(await slotWithAccess(db, principal, engagement.time_slot_id, required)) };
@@ -271,13 +271,13 @@ export async function updateEngagement(db: Knex, principal: Principal, ctx: Audi
         const row = await updateAudited(
           trx,
           ctx,
-          "engagements",
+          Engagement,
           engagementId,
           definedOnly({ time_slot_id: body.timeSlotId, status: body.status, notes: body.notes }),
           { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId },
         );
         await touchDraft(trx, ctx, edition.editionId);
-        return engagementDto(row as EngagementRow);
+        return engagementDto(row);
       }),
     ENGAGEMENT_RULES,
   );
@@ -286,7 +286,7 @@ export async function updateEngagement(db: Knex, principal: Principal, ctx: Audi
 export async function deleteEngagement(db: Knex, principal: Principal, ctx: AuditContext, engagementId: string): Promise<void> {
   const { edition } = await engagementWithAccess(db, principal, engagementId, SCHEDULE);
   await db.transaction(async (trx) => {
-    await softDeleteAudited(trx, ctx, "engagements", engagementId, { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId });
+    await softDeleteAudited(trx, ctx, Engagement, engagementId, { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId });
     await touchDraft(trx, ctx, edition.editionId);
   });
 }
@@ -307,7 +307,7 @@ async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionCo
       order by t.starts_at, t.id`,
     [edition.editionId],
   );
-  const slots = rows as Array<Omit<TimeSlotRow, "edition_id"> & { engagements: Array<{ id: string; artist_id: string; status: "scheduled" | "cancelled" }> }>;
+  const slots = rows as Array<Pick<TimeSlot, "id" | "stage_id" | "starts_at" | "ends_at" | "kind" | "title"> & { engagements: Array<{ id: string; artist_id: string; status: "scheduled" | "cancelled" }> }>;
   const stages = await stagesOfEdition(db, edition.editionId);
   const missing = slots.map((s) => s.stage_id).filter((id) => !stages.some((s) => s.stageId === id));
   if (missing.length) stages.push(...(await stagesById(db, [...new Set(missing)])).values());
@@ -469,9 +469,9 @@ export async function publishedSchedule(db: Knex, editionId: string): Promise<Pu
   const pointer = await publishedScheduleCache.latestOrLoad(editionId, async () => {
     const edition = await visibleEdition(db, editionId);
     const latest = edition
-      ? await db("schedule_versions").where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first("id", "number")
+      ? await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first().select("id", "number")
       : undefined;
-    return edition && latest ? { versionId: latest.id as string, number: latest.number as number } : null;
+    return edition && latest?.number ? { versionId: latest.id, number: latest.number } : null;
   });
   if (!pointer) return null;
   return loadVersion(db, pointer.versionId);
@@ -479,7 +479,7 @@ export async function publishedSchedule(db: Knex, editionId: string): Promise<Pu
 
 export async function publishedVersion(db: Knex, editionId: string, number: number): Promise<PublishedSchedule | null> {
   if (!(await visibleEdition(db, editionId))) return null;
-  const row = await db("schedule_versions").where({ edition_id: editionId, status: "published", number }).first("id");
+  const row = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published", number }).first().select("id");
   return row ? loadVersion(db, row.id) : null;
 }
 
@@ -502,8 +502,8 @@ export async function listVersions(db: Knex, editionId: string, page: PageQuery)
 
 export async function versionDiff(db: Knex, editionId: string, number: number): Promise<ScheduleDiff> {
   if (!(await visibleEdition(db, editionId))) throw notFound("schedule", editionId);
-  const row = await db("schedule_versions").where({ edition_id: editionId, status: "published", number }).first("diff");
-  if (!row) throw new HttpError(404, "schedule_version_not_found", `version ${number} not found`);
+  const row = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published", number }).first().select("diff");
+  if (!row?.diff) throw new HttpError(404, "schedule_version_not_found", `version ${number} not found`);
   return row.diff;
 }
 
