@@ -34,16 +34,22 @@ export class Engagement extends Model {
 export class ScheduleVersion extends Model {
   static override tableName = "schedule_versions";
   static override idColumn = "id";
+  static override jsonAttributes = ["diff"];
   declare id: string;
   declare edition_id: string;
   declare status: "draft" | "published";
   declare number: number | null;
   declare notes: string | null;
   declare previous_version_id: string | null;
+  /** Written as the exact JSON text that is served (and hashed into the etag); read back as document::text. */
+  declare document?: string | null;
   declare etag: string | null;
   declare diff: ScheduleDiff | null;
   declare published_at: Date | null;
+  declare published_by: string | null;
   declare created_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
 }
 
 export function engagementDto(r: Engagement) {

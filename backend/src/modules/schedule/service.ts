@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
+import type { PartialModelObject } from "objection";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
@@ -349,8 +350,9 @@ async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionCo
   };
 }
 
+/** Raw select: the document is served as its stored text byte for byte (document::text), on the hot read path. */
 async function latestPublishedRow(db: Knex | Knex.Transaction, editionId: string) {
-  return db("schedule_versions")
+  return db(ScheduleVersion.tableName)
     .where({ edition_id: editionId, status: "published" })
     .orderBy("number", "desc")
     .first("id", "number", "etag", "published_at", "notes", db.raw("document::text as body"));
@@ -365,7 +367,7 @@ export async function draftView(db: Knex, principal: Principal, editionId: strin
   const edition = await assertEditionAccess(db, principal, editionId, { level: "viewer" });
   const working = await renderWorkingCopy(db, edition);
   const latest = await latestPublishedRow(db, editionId);
-  const draft = await db("schedule_versions").where({ edition_id: editionId, status: "draft" }).first("id", "created_at");
+  const draft = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "draft" }).first().select("id", "created_at");
   const previous = latest ? parseVersion(latest) : null;
   return {
     draft: draft ? { id: draft.id, startedAt: draft.created_at.toISOString() } : null,
@@ -401,22 +403,22 @@ export async function publishSchedule(db: Knex, principal: Principal, ctx: Audit
     const body = JSON.stringify(document);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
     const diff = diffSchedules(previous?.performances ?? null, performancesOf(document));
-    const values = {
+    const values: PartialModelObject<ScheduleVersion> = {
       status: "published",
       number,
       notes: notes ?? null,
       previous_version_id: previous?.versionId ?? null,
       document: body,
       etag,
-      diff: JSON.stringify(diff),
+      diff,
       published_at: publishedAt,
       published_by: ctx.actorUserId,
       updated_by: ctx.actorUserId,
     };
-    const draft = await trx("schedule_versions").where({ edition_id: editionId, status: "draft" }).forUpdate().first("id");
+    const draft = await ScheduleVersion.query(trx).where({ edition_id: editionId, status: "draft" }).forUpdate().first().select("id");
     const versionId = draft?.id ?? newId();
-    if (draft) await trx("schedule_versions").where({ id: versionId }).update(values);
-    else await trx("schedule_versions").insert({ ...values, id: versionId, edition_id: editionId, created_by: ctx.actorUserId });
+    if (draft) await ScheduleVersion.query(trx).findById(versionId).patch(values);
+    else await ScheduleVersion.query(trx).insert({ ...values, id: versionId, edition_id: editionId, created_by: ctx.actorUserId });
     await recordAudit(trx, ctx, {
       action: "schedule_version.published",
       entityType: "schedule_version",
@@ -455,7 +457,8 @@ async function visibleEdition(db: Knex, editionId: string): Promise<EditionConte
 async function loadVersion(db: Knex, versionId: string): Promise<PublishedSchedule> {
   const cached = publishedScheduleCache.version(versionId);
   if (cached) return cached;
-  const row = await db("schedule_versions").where({ id: versionId, status: "published" }).first("id", "number", "etag", db.raw("document::text as body"));
+  // Raw select, as in latestPublishedRow: the stored text is the served body.
+  const row = await db(ScheduleVersion.tableName).where({ id: versionId, status: "published" }).first("id", "number", "etag", db.raw("document::text as body"));
   const parsed = parseVersion(row);
   publishedScheduleCache.storeVersion(parsed);
   return parsed;
@@ -485,19 +488,20 @@ export async function publishedVersion(db: Knex, editionId: string, number: numb
 
 export async function listVersions(db: Knex, editionId: string, page: PageQuery) {
   if (!(await visibleEdition(db, editionId))) throw notFound("schedule", editionId);
-  return paginate(
-    db("schedule_versions").where({ edition_id: editionId, status: "published" }).select("id", "number", "published_at", "notes", "etag", "diff"),
-    page,
-    { column: "number", order: "desc" },
-    (r: { id: string; number: number; published_at: Date; notes: string | null; etag: string; diff: ScheduleDiff }) => ({
-      id: r.id,
-      number: r.number,
-      publishedAt: r.published_at.toISOString(),
-      notes: r.notes,
-      etag: r.etag,
-      changes: counts(r.diff),
-    }),
-  );
+  const query = ScheduleVersion.query(db).where({ edition_id: editionId, status: "published" }).select("id", "number", "published_at", "notes", "etag", "diff");
+  return paginate(query.toKnexQuery(), page, { column: "number", order: "desc" }, (row) => publishedVersionDto(ScheduleVersion.fromDatabaseJson(row)));
+}
+
+/** A published row has its number, time, etag and diff (ck_schedule_versions_published_complete). */
+function publishedVersionDto(r: ScheduleVersion) {
+  return {
+    id: r.id,
+    number: r.number!,
+    publishedAt: r.published_at!.toISOString(),
+    notes: r.notes,
+    etag: r.etag!,
+    changes: counts(r.diff!),
+  };
 }
 
 export async function versionDiff(db: Knex, editionId: string, number: number): Promise<ScheduleDiff> {
@@ -509,7 +513,11 @@ export async function versionDiff(db: Knex, editionId: string, number: number): 
 
 /** For the notification job: the edition and the performances a version moved or cancelled. */
 export async function versionChanges(db: Knex, versionId: string): Promise<{ editionId: string; number: number; festivalName: string; diff: ScheduleDiff } | null> {
-  const row = await db("schedule_versions").where({ id: versionId, status: "published" }).first("edition_id", "number", "diff", db.raw("document->'edition'->>'festivalName' as festival_name"));
+  const row = await ScheduleVersion.query(db)
+    .findById(versionId)
+    .where({ status: "published" })
+    .select("edition_id", "number", "diff", ScheduleVersion.raw("document->'edition'->>'festivalName' as festival_name"))
+    .castTo<{ edition_id: string; number: number; diff: ScheduleDiff; festival_name: string } | undefined>();
   return row ? { editionId: row.edition_id, number: row.number, festivalName: row.festival_name, diff: row.diff } : null;
 }
 
