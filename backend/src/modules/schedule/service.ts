@@ -91,11 +91,10 @@ function slotRules(db: Knex, edition: EditionContext, stageId: string, startsAt:
 
 /** Marks the edition's schedule as edited since the last publication (one draft row per edition). */
 async function touchDraft(trx: Knex.Transaction, ctx: AuditContext, editionId: string): Promise<void> {
-  await trx.raw(
-    `insert into schedule_versions (id, edition_id, status, created_by, updated_by) values (?, ?, 'draft', ?, ?)
-     on conflict (edition_id) where status = 'draft' do nothing`,
-    [newId(), editionId, ctx.actorUserId, ctx.actorUserId],
-  );
+  await ScheduleVersion.query(trx)
+    .insert({ id: newId(), edition_id: editionId, status: "draft", created_by: ctx.actorUserId, updated_by: ctx.actorUserId })
+    .onConflict(trx.raw("(edition_id) where status = 'draft'"))
+    .ignore();
 }
 
 async function checkStage(db: Knex, edition: EditionContext, stageId: string) {
