@@ -293,10 +293,14 @@ export async function deleteEngagement(db: Knex, principal: Principal, ctx: Audi
 
 // ------------------------------------------------------------------ rendering
 
+type WorkingSlot = Pick<TimeSlot, "id" | "stage_id" | "starts_at" | "ends_at" | "kind" | "title"> & {
+  engagements: Array<Pick<Engagement, "id" | "artist_id" | "status">>;
+};
+
 /** The working copy (live slots and engagements) as the public document, without version. */
 async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionContext): Promise<Omit<ScheduleDocument, "version">> {
   // One statement, so slots and their engagements come from one snapshot.
-  const { rows } = await db.raw(
+  const { rows: slots } = await db.raw<{ rows: WorkingSlot[] }>(
     `select t.id, t.stage_id, t.starts_at, t.ends_at, t.kind, t.title,
             coalesce(json_agg(json_build_object('id', e.id, 'artist_id', e.artist_id, 'status', e.status) order by e.created_at, e.id)
                      filter (where e.id is not null), '[]') as engagements
@@ -307,7 +311,6 @@ async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionCo
       order by t.starts_at, t.id`,
     [edition.editionId],
   );
-  const slots = rows as Array<Pick<TimeSlot, "id" | "stage_id" | "starts_at" | "ends_at" | "kind" | "title"> & { engagements: Array<{ id: string; artist_id: string; status: "scheduled" | "cancelled" }> }>;
   const stages = await stagesOfEdition(db, edition.editionId);
   const missing = slots.map((s) => s.stage_id).filter((id) => !stages.some((s) => s.stageId === id));
   if (missing.length) stages.push(...(await stagesById(db, [...new Set(missing)])).values());
