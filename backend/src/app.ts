@@ -1,21 +1,19 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
-import type { Knex } from "knex";
-import type { Logger } from "pino";
 import swaggerUi from "swagger-ui-express";
-import type { PublicClient } from "viem";
-import type { Config } from "../../lib/config.js";
 import { authenticate } from "./http/auth.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { IdempotencyStore } from "./http/idempotency.js";
 import { apiKeyRateLimit } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
+import type { AppDeps, RouteDeps } from "./http/route-deps.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
 import { Principals } from "./modules/auth/principals.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { StellarWebAuth } from "./modules/auth/sep10.js";
+import type { IdentityServices } from "./modules/auth/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { eventContractRoutes } from "./modules/event-contracts/routes.js";
@@ -23,32 +21,24 @@ import { EventContractsService } from "./modules/event-contracts/service.js";
 import { gateRoutes } from "./modules/gate/routes.js";
 import { createGate } from "./modules/gate/service.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
+import { assertOrganizationAccess } from "./modules/organizations/access.js";
 import { organizationRoutes } from "./modules/organizations/routes.js";
 import { festivalAccessRoutes } from "./modules/festival-access/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
-import { festivalDomainRoutes } from "./modules/festivals/all-routes.js";
+import { artistRoutes } from "./modules/artists/routes.js";
+import { eventRoutes } from "./modules/events/routes.js";
+import { festivalRoutes } from "./modules/festivals/routes.js";
+import { notificationRoutes } from "./modules/notifications/routes.js";
+import { personalScheduleRoutes } from "./modules/personal-schedules/routes.js";
+import { scheduleRoutes } from "./modules/schedule/routes.js";
+import { hasLiveEngagements, hasLiveTimeSlots } from "./modules/schedule/usage.js";
+import { venueRoutes } from "./modules/venues/routes.js";
+import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { DataBox } from "./security/encryption.js";
 
-export interface AppDeps {
-  config: Config;
-  db: Knex;
-  log: Logger;
-  /** Absent when no chain is configured: chain-backed routes then answer 503. */
-  chain?: { client: PublicClient; chainId: number };
-}
-
-/** What every route module gets: the deps, plus the shared identity services. */
-export interface RouteDeps extends AppDeps {
-  accessTokens: AccessTokens;
-  principals: Principals;
-  stellar: StellarWebAuth;
-  /** AES-256-GCM for personal data at rest. */
-  box: DataBox;
-}
-
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
-export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps } } {
+export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices } } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -66,8 +56,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   const accessTokens = new AccessTokens(deps.config.auth.jwtSecret, deps.config.auth.issuer, deps.config.auth.accessTokenTtlSeconds);
   const principals = new Principals(deps.db, accessTokens);
-  const routeDeps: RouteDeps = { ...deps, accessTokens, principals, stellar: new StellarWebAuth(deps.config), box: new DataBox(deps.config.dataEncryptionKey) };
-  app.locals.routeDeps = routeDeps;
+  const routeDeps: RouteDeps = { ...deps, box: new DataBox(deps.config.dataEncryptionKey) };
+  const identity: IdentityServices = { accessTokens, principals, stellar: new StellarWebAuth(deps.config) };
+  app.locals.routeDeps = { ...routeDeps, ...identity };
 
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
 
@@ -76,17 +67,24 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   // Every API module registers its routes on `api` (validated, guarded, documented).
   const api = new ApiRouter(new IdempotencyStore(deps.db));
-  authRoutes(api, routeDeps);
-  userRoutes(api, routeDeps);
+  authRoutes(api, { ...routeDeps, ...identity });
+  userRoutes(api, { ...routeDeps, ...identity });
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);
   gateRoutes(api, { ...routeDeps, gate: createGate({ ...deps, eventContracts }) });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
-  apiKeyRoutes(api, routeDeps);
-  auditRoutes(api, routeDeps);
-  festivalDomainRoutes(api, routeDeps);
+  apiKeyRoutes(api, { ...routeDeps, apiKeys: principals.apiKeys });
+  auditRoutes(api, { ...routeDeps, assertOrganizationOwner: (db, principal, id) => assertOrganizationAccess(db, principal, id, "owner") });
+  festivalRoutes(api, routeDeps);
+  eventRoutes(api, routeDeps);
+  venueRoutes(api, { ...routeDeps, hasLiveTimeSlots });
+  artistRoutes(api, { ...routeDeps, hasLiveEngagements });
+  scheduleRoutes(api, routeDeps);
+  personalScheduleRoutes(api, routeDeps);
+  waitlistRoutes(api, routeDeps);
+  notificationRoutes(api, routeDeps);
   app.use(api.router);
 
   const openApi = api.openApiDocument({
@@ -101,5 +99,5 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app as Express & { locals: { routeDeps: RouteDeps } };
+  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices } };
 }

@@ -4,6 +4,7 @@ import { loadConfig } from "../../lib/config.js";
 import { connectChain } from "../../lib/chain.js";
 import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
+import { OperatorError } from "../../lib/errors.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
@@ -14,7 +15,7 @@ import { startNotificationWorker } from "./modules/notifications/jobs.js";
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("api", config.logLevel);
-  if (!config.database.url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  if (!config.database.url) throw new OperatorError("DATABASE_URL is not set (npm start sets it for the embedded database)");
   await assertDatabaseReachable(config.database.url);
   const db = createKnex(config.database.url, { min: 2, max: 20 });
   Model.knex(db);

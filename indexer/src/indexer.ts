@@ -1,11 +1,12 @@
 import pg from "pg";
 import type { Hex } from "viem";
 import { LOCAL_CHAIN_IDS } from "../../lib/chain.js";
+import { OperatorError, PlatformError, RetryableError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { FollowedContract } from "./handlers/types.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createRpc, type Rpc } from "./rpc/client.js";
-import { RetryableError, sleep, withRetry } from "./rpc/retry.js";
+import { sleep, withRetry } from "./rpc/retry.js";
 import { readCursor, touchHead, writeCursor, type Cursor } from "./store/cursor.js";
 import { rollbackTo } from "./store/rollback.js";
 import { writeBatch, type WriteHook } from "./store/writer.js";
@@ -125,7 +126,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
       await loadState();
     }
     if (cursor!.factoryAddress && cursor!.factoryAddress !== factory) {
-      throw new Error(
+      throw new OperatorError(
         `this database mirrors factory ${cursor!.factoryAddress} on chain ${chainId}, not ${factory}: use another database or the same factory`,
       );
     }
@@ -245,6 +246,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
         failures = 0;
       } catch (error) {
         if (stopped) break;
+        if (error instanceof PlatformError && !error.retryable) throw error; // retrying cannot help: run() rejects, main exits with one line
         failures++;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
         log.error({ err: error, failures, retryInMs: delay }, "indexer loop failed; reloading state and retrying");

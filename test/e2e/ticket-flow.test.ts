@@ -9,7 +9,7 @@ import { createLogger } from "../../lib/logger.js";
 import { freePort } from "../../lib/net.js";
 import { createIndexer, type Indexer } from "../../indexer/src/indexer.js";
 import { createCheckInAnchor, type CheckInAnchor } from "../../backend/src/modules/gate/anchor.js";
-import { scannerAccount } from "../../backend/src/modules/gate/keys.js";
+import { scannerAccount } from "../../backend/src/modules/event-contracts/chain-accounts.js";
 import { encodePass, signPass } from "../../backend/src/modules/gate/pass.js";
 import { deployPlatform } from "../../scripts/support/deploy.js";
 import { startLocalChain, type LocalChain } from "../../scripts/support/local-chain.js";

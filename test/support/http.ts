@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { loadConfig, type Config } from "../../lib/config.js";
 import { createLogger } from "../../lib/logger.js";
-import { buildApp, type AppDeps } from "../../backend/src/app.js";
+import { buildApp } from "../../backend/src/app.js";
+import type { AppDeps } from "../../backend/src/http/route-deps.js";
 import type { Knex } from "knex";
 
 /**

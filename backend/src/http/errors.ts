@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
+import { PlatformError } from "../../../lib/errors.js";
 
 /** One field-level problem: which field, and why. */
 export interface FieldError {
@@ -9,19 +10,25 @@ export interface FieldError {
 
 /**
  * An error that becomes an RFC 9457 problem+json response.
- * `code` is a stable machine-readable identifier; `title` is for humans.
+ * `code` is a stable machine-readable identifier; `title` is for humans. Retryable (the
+ * platform error model, lib/errors.ts) when the same request may succeed later: 429, 503.
  */
-export class HttpError extends Error {
+export class HttpError extends PlatformError {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly errors?: FieldError[],
     readonly extra?: Record<string, unknown>,
+    options?: ErrorOptions,
   ) {
-    super(message);
-    this.name = "HttpError";
+    super(message, { ...options, retryable: status === 429 || status === 503 });
   }
+}
+
+/** 404 `<entity>_not_found`, the same for a missing object and one the caller may not see. */
+export function notFound(entityType: string, id: string): HttpError {
+  return new HttpError(404, `${entityType}_not_found`, `${entityType} ${id} not found`);
 }
 
 const TITLES: Record<number, string> = {

@@ -5,7 +5,7 @@ import { z as zod } from "./zod.js";
 import type { Guard, Principal } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { parseInput } from "./validate.js";
-import { auditContext, type AuditContext } from "../modules/audit/service.js";
+import { auditContext, type AuditContext } from "./audit-context.js";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
 type AnyObject = z.ZodType<Record<string, unknown>, Record<string, unknown>>;

@@ -20,3 +20,8 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, locat
   }));
   throw new HttpError(400, "invalid_input", `invalid ${location}: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors);
 }
+
+/** Removes undefined values: a PATCH changes only the fields it names. */
+export function definedOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

@@ -1,4 +1,5 @@
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
+import { PlatformError } from "../../../lib/errors.js";
 
 /**
  * Retry with exponential backoff and jitter, forever for retryable errors: the indexer
@@ -35,7 +36,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
 const PERMANENT_RPC_CODES = new Set([-32600, -32601, -32602, -32700]);
 
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof NonRetryableError) return false;
+  if (error instanceof PlatformError) return error.retryable;
   if (error instanceof BaseError) {
     const http = error.walk((e) => e instanceof HttpRequestError) as HttpRequestError | null;
     if (http) return http.status === undefined || http.status >= 500 || http.status === 429 || http.status === 408;
@@ -45,12 +46,8 @@ export function isRetryable(error: unknown): boolean {
     return true; // transport-level failures (socket closed, fetch failed) are BaseErrors too
   }
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT" || error instanceof RetryableError;
+  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT";
 }
-
-/** Thrown by the indexer itself for a transient inconsistency (e.g. the node moved mid-read). */
-export class RetryableError extends Error {}
-export class NonRetryableError extends Error {}
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

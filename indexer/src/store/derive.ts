@@ -181,7 +181,7 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
   await db.query(
     `with k as (select distinct contract_address, token_id from unnest($2::text[], $3::numeric[]) as k(contract_address, token_id)),
      s as (
-       select k.contract_address, k.token_id, div(k.token_id, 1000000) as tier_id,
+       select k.contract_address, k.token_id, tier_of(k.token_id) as tier_id,
          nullif(last.to_address, '${ZERO_ADDRESS}') as owner_address, last.block_number as last_transfer_block,
          last.block_number as lb, last.log_index as li,
          mint.block_number as minted_block_number, mint.tx_hash as minted_tx_hash, mint.block_timestamp as minted_at,
@@ -221,7 +221,7 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
                           where r.chain_id = $1 and r.contract_address = k.contract_address and r.token_id = k.token_id
                           limit 1) rf on true
        left join chain_tiers tier on tier.chain_id = $1 and tier.contract_address = k.contract_address
-                                  and tier.tier_id = div(k.token_id, 1000000)
+                                  and tier.tier_id = tier_of(k.token_id)
      )
      insert into chain_tickets as t (chain_id, contract_address, token_id, tier_id, owner_address, burned, is_comp,
        face_value, currency, minted_block_number, minted_tx_hash, minted_at, transfer_count, checked_in, checked_in_at,

@@ -1,6 +1,7 @@
 import { ZERO_ADDRESS } from "../handlers/args.js";
 import type { Queryable } from "./sql.js";
 import type { CheckInRow, CompRow, PurchaseRow, RefundRow, ResaleRow, TransferRow } from "./tables.js";
+import { tierOf } from "../../../lib/token-ids.js";
 
 const KEY_SEPARATOR = "/"; // as in derive.ts (not imported: derive.ts calls into this module)
 
@@ -89,7 +90,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
       return { purchase, comp };
     });
     // a comp's currency is its tier's (chain_tiers is recomputed before tickets)
-    const compTiers = minted.filter((_, i) => covers[i]!.comp).map((m) => [m.contract, (m.token / 1_000_000n).toString()] as const);
+    const compTiers = minted.filter((_, i) => covers[i]!.comp).map((m) => [m.contract, tierOf(m.token).toString()] as const);
     const tierCurrency = new Map<string, string>();
     if (compTiers.length) {
       const { rows: tiers } = await db.query<{ contract_address: string; tier_id: string; currency: string }>(
@@ -126,7 +127,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
       cols.owner.push(owner);
       cols.isComp.push(!cover);
       cols.face.push(face.toString());
-      cols.currency.push(cover ? cover.currency : (tierCurrency.get(key(m.contract, m.token / 1_000_000n)) ?? ZERO_ADDRESS));
+      cols.currency.push(cover ? cover.currency : (tierCurrency.get(key(m.contract, tierOf(m.token))) ?? ZERO_ADDRESS));
       cols.mintBlock.push(m.mint!.block_number.toString());
       cols.mintTx.push(m.mint!.tx_hash);
       cols.mintAt.push(m.mint!.block_timestamp);
@@ -139,7 +140,7 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
         `insert into chain_tickets as t (chain_id, contract_address, token_id, tier_id, owner_address, burned, is_comp,
            face_value, currency, minted_block_number, minted_tx_hash, minted_at, transfer_count, checked_in, resale_listed,
            refund_state, last_block_number, updated_at)
-         select $1, k.contract_address, k.token_id, div(k.token_id, 1000000), k.owner_address, k.owner_address is null, k.is_comp,
+         select $1, k.contract_address, k.token_id, tier_of(k.token_id), k.owner_address, k.owner_address is null, k.is_comp,
            k.face_value, k.currency, k.minted_block_number, k.minted_tx_hash, k.minted_at, k.transfer_count, false, false,
            k.refund_state, k.last_block_number, now()
          from jsonb_array_elements($2::jsonb) as j(r)

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Knex } from "knex";
 import { testDatabase } from "../../support/database.js";
 import { startTestApi, type TestApi } from "../../support/http.js";
-import { offsetMinutes, parseInstant, toLocalIso } from "../../../backend/src/modules/festivals/time-zones.js";
+import { offsetMinutes, parseInstant, toLocalIso } from "../../../backend/src/modules/time-zones/time-zones.js";
 import type { ScheduleDocument } from "../../../backend/src/modules/schedule/schemas.js";
 import { buildFestival, call, createPerformance, expectStatus } from "./fixtures.js";
 

@@ -1,12 +1,13 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireAuth } from "../../http/auth.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import * as s from "./schemas.js";
 import { ApiKeyService } from "./service.js";
+import type { ApiKeyVerifier } from "./verifier.js";
 
-export function apiKeyRoutes(api: ApiRouter, { db, principals, config }: RouteDeps): void {
-  const keys = new ApiKeyService(db, principals.apiKeys, config.rateLimits.apiKeyDefaultPerMinute);
+export function apiKeyRoutes(api: ApiRouter, { db, apiKeys, config }: RouteDeps & { apiKeys: ApiKeyVerifier }): void {
+  const keys = new ApiKeyService(db, apiKeys, config.rateLimits.apiKeyDefaultPerMinute);
   const tags = ["API keys"];
   api.route({
     method: "post", path: "/api/v1/api-keys", tags, summary: "Create an API key (the secret is shown once)",

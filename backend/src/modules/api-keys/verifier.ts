@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
 import type { Principal } from "../../http/auth.js";
 import { constantTimeEqual, randomAlphanumeric, randomToken, sha256Hex } from "../../security/tokens.js";
 
@@ -20,6 +21,10 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
 
 const CACHE_MS = 5_000;
 const FLUSH_MS = 1_000;
+/** Bounded: every well-formed unknown key is cached too (as "no such key"), so without a bound a caller could grow it at will. */
+const MAX_ENTRIES = 10_000;
+
+type CacheEntry = { principal: Principal | null; hash: string | null };
 
 /**
  * Verifies API keys with a short cache, and counts use (last_used_at, usage_count) in
@@ -27,11 +32,21 @@ const FLUSH_MS = 1_000;
  * no write per request. Revocation reaches this process at once (`forget`), others within 5 s.
  */
 export class ApiKeyVerifier {
-  private readonly cache = new Map<string, { principal: Principal | null; hash: string | null; checkedAt: number }>();
+  private readonly cache: LRUCache<string, CacheEntry>;
   private readonly usage = new Map<string, { count: number; lastUsedAt: Date }>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    opts: { maxEntries?: number } = {},
+  ) {
+    this.cache = new LRUCache({ max: opts.maxEntries ?? MAX_ENTRIES, ttl: CACHE_MS });
+  }
+
+  /** Keys (known or not) held in the cache right now. */
+  get cachedEntries(): number {
+    return this.cache.size;
+  }
 
   async verify(rawKey: string): Promise<Principal | null> {
     const match = KEY_FORMAT.exec(rawKey);
@@ -39,8 +54,8 @@ export class ApiKeyVerifier {
     const prefix = match[1]!;
     const hash = sha256Hex(rawKey);
     let entry = this.cache.get(prefix);
-    if (!entry || Date.now() - entry.checkedAt > CACHE_MS) {
-      entry = { ...(await this.load(prefix)), checkedAt: Date.now() };
+    if (!entry) {
+      entry = await this.load(prefix);
       this.cache.set(prefix, entry);
     }
     if (!entry.principal || !entry.hash || !constantTimeEqual(entry.hash, hash)) return null;

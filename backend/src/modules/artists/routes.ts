@@ -1,7 +1,7 @@
 import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { FestivalParams } from "../festivals/schemas.js";
 import { Artist, ArtistParams, CreateArtistBody, ListArtistsQuery, UpdateArtistBody } from "./schemas.js";
 import * as artists from "./service.js";
@@ -11,7 +11,7 @@ const write = requireApiScope("festivals:write");
 const tags = ["artists"];
 const needs = "Needs festival manager access (scope artists).";
 
-export function artistRoutes(api: ApiRouter, { db }: RouteDeps): void {
+export function artistRoutes(api: ApiRouter, { db, hasLiveEngagements }: RouteDeps & { hasLiveEngagements: artists.HasLiveEngagements }): void {
   api.route({
     method: "post", path: "/api/v1/festivals/{festivalId}/artists", summary: "Add an artist", tags, description: needs,
     access: write, params: FestivalParams, body: CreateArtistBody, response: Artist,
@@ -35,6 +35,6 @@ export function artistRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
     method: "delete", path: "/api/v1/artists/{artistId}", summary: "Remove an artist (soft)", tags, description: needs,
     access: write, params: ArtistParams,
-    handler: ({ principal, audit, params }) => artists.deleteArtist(db, principal, audit, params.artistId),
+    handler: ({ principal, audit, params }) => artists.deleteArtist(db, principal, audit, params.artistId, hasLiveEngagements),
   });
 }

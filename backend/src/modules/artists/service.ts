@@ -2,10 +2,14 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
-import { hasLiveEngagements } from "../schedule/usage.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
+import { assertObjectAccess } from "../festival-access/service.js";
 import { Artist, artistDto } from "./models.js";
 import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";
 
@@ -77,7 +81,13 @@ export async function updateArtist(db: Knex, principal: Principal, ctx: AuditCon
   );
 }
 
-export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string): Promise<void> {
+/**
+ * The schedule's answer to "is this artist still booked?". The schedule sits above artists
+ * (it reads them), so app.ts passes its check in rather than artists importing it.
+ */
+export type HasLiveEngagements = (trx: Knex.Transaction, artistId: string) => Promise<boolean>;
+
+export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditContext, artistId: string, hasLiveEngagements: HasLiveEngagements): Promise<void> {
   const artist = await loadArtist(db, artistId);
   const access = await assertObjectAccess(db, principal, artist.festival_id, ARTISTS, "artist", artistId);
   await db.transaction(async (trx) => {

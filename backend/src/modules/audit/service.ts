@@ -1,29 +1,6 @@
-import type { Request } from "express";
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
-import type { Principal } from "../../http/auth.js";
-
-/** Who did it and from where: built once per request, passed down to services. */
-export interface AuditContext {
-  actorType: "user" | "api_key" | "system" | "anonymous";
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
-
-/** `auditContext(req)`: the actor from `req.principal`, plus IP, user agent and request id. */
-export function auditContext(req: Request, principal: Principal | undefined = req.principal): AuditContext {
-  return {
-    actorType: principal ? principal.kind : "anonymous",
-    actorUserId: principal?.userId ?? null,
-    actorApiKeyId: principal?.apiKeyId ?? null,
-    ip: req.ip ?? null,
-    userAgent: req.get("user-agent")?.slice(0, 512) ?? null,
-    requestId: req.id === undefined ? null : String(req.id),
-  };
-}
+import type { AuditContext } from "../../http/audit-context.js";
 
 /** For jobs, the indexer and seeds: no request behind the change. */
 export function systemAuditContext(): AuditContext {
@@ -76,9 +53,27 @@ export async function recordAudit(trx: Knex.Transaction | Knex, ctx: AuditContex
   });
 }
 
-// Column and field names whose values never go into the trail (or logs): credentials,
-// token hashes, and encrypted personal data (their presence is recorded, not their value).
-const SECRET_FIELD = /(password|secret|token|hash|_encrypted$|^tax_?id|bank|iban|private_?key|signature)/i;
+/**
+ * Columns and fields whose values never go into the trail (or logs): credentials, token and
+ * key hashes, signing keys and encrypted personal data (their presence is recorded, not their
+ * value). Named one by one, so `token_id`, `deploy_tx_hash` or `block_hash` stay readable.
+ * Compared without underscores and case, so `password_hash` and `passwordHash` are one entry.
+ */
+const SECRET_FIELDS = new Set(
+  [
+    "password", "password_hash", "token_hash", "key_hash", "refresh_token", "access_token", "token",
+    "secret", "signing_secret", "jwt_secret", "private_key", "scanner_private_key", "deployer_private_key", "signature",
+    "tax_id", "tax_id_encrypted", "bank_details", "bank_details_encrypted", "iban",
+  ].map(normalizeField),
+);
+
+function normalizeField(name: string): string {
+  return name.replaceAll("_", "").toLowerCase();
+}
+
+function isSecretField(name: string): boolean {
+  return SECRET_FIELDS.has(normalizeField(name));
+}
 
 export function redactForAudit(value: unknown): unknown {
   if (value === null || value === undefined) return value;
@@ -89,7 +84,7 @@ export function redactForAudit(value: unknown): unknown {
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      out[key] = SECRET_FIELD.test(key) ? (v === null || v === undefined ? v : "[redacted]") : redactForAudit(v);
+      out[key] = isSecretField(key) ? (v === null || v === undefined ? v : "[redacted]") : redactForAudit(v);
     }
     return out;
   }

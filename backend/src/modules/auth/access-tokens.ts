@@ -1,5 +1,6 @@
 import { webcrypto } from "node:crypto";
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
+import { LRUCache } from "lru-cache";
 
 /**
  * Short-lived access tokens (HS256 JWT). They carry only who (`sub`) and which session
@@ -16,11 +17,10 @@ export interface AccessTokenClaims {
 const VERIFIED_CACHE_MAX = 10_000;
 
 export class AccessTokens {
-  // token string -> its verified claims, in least-recently-used order (Map insertion order).
-  // Only successful verifications are cached, and an entry is used only before its `exp`:
+  // token string -> its verified claims, least recently used evicted first. Only successful verifications are cached, and an entry is used only before its `exp`:
   // the same string always verifies the same way until then, so jose stays the verifier of
   // record and a repeated token skips the HMAC and WebCrypto's asynchronous hop.
-  private readonly verified = new Map<string, Readonly<AccessTokenClaims> & { expMs: number }>();
+  private readonly verified = new LRUCache<string, Readonly<AccessTokenClaims> & { expMs: number }>({ max: VERIFIED_CACHE_MAX });
 
   // Imported once as a CryptoKey: handing jose raw bytes would re-import the key on every
   // verification, which is most of the cost of the authenticated hot path.
@@ -54,9 +54,10 @@ export class AccessTokens {
   cached(token: string): AccessTokenClaims | undefined {
     const hit = this.verified.get(token);
     if (!hit) return undefined;
-    this.verified.delete(token);
-    if (Date.now() >= hit.expMs) return undefined; // jose: expired once now >= exp
-    this.verified.set(token, hit); // most recently used last
+    if (Date.now() >= hit.expMs) {
+      this.verified.delete(token); // jose: expired once now >= exp
+      return undefined;
+    }
     return { userId: hit.userId, sessionId: hit.sessionId, expiresAt: new Date(hit.expMs) };
   }
 
@@ -73,7 +74,6 @@ export class AccessTokens {
       });
       if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") return null;
       const expMs = payload.exp * 1000;
-      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(token, Object.freeze({ userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(expMs), expMs }));
       return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(expMs) };
     } catch (error) {

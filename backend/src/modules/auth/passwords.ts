@@ -4,7 +4,8 @@ import { newId } from "../../../../lib/ids.js";
 import { unauthorized } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { randomToken, sha256Hex } from "../../security/tokens.js";
-import { asUser, recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { asUser, recordAudit } from "../audit/service.js";
 import { queueEmail } from "../mail/service.js";
 import { openSession, revokeUserSessions, type SessionDeps, type SessionTokens } from "./sessions.js";
 

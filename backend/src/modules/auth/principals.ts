@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
 import type { PermissionScope, PlatformRole, Principal, PrincipalResolver } from "../../http/auth.js";
 import { ApiKeyVerifier, isApiKeyFormat } from "../api-keys/verifier.js";
 import type { AccessTokens } from "./access-tokens.js";
@@ -36,7 +37,7 @@ interface SessionEntry {
  * another process within SESSION_CACHE_MS (30 s).
  */
 export class Principals implements PrincipalResolver {
-  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly sessions = new LRUCache<string, SessionEntry>({ max: MAX_CACHED });
   private readonly loading = new Map<string, Promise<SessionEntry>>();
   private rolePermissions?: { loadedAt: number; map: Promise<Map<string, Map<string, PermissionScope>>> };
   readonly apiKeys: ApiKeyVerifier;
@@ -80,7 +81,8 @@ export class Principals implements PrincipalResolver {
 
   /** Drop every cached session of a user (role granted or revoked, user disabled). */
   forgetUser(userId: string): void {
-    for (const [id, entry] of this.sessions) if (entry.principal?.userId === userId) this.sessions.delete(id);
+    const ids = [...this.sessions.entries()].filter(([, entry]) => entry.principal?.userId === userId).map(([id]) => id);
+    for (const id of ids) this.sessions.delete(id);
     this.loading.clear(); // a read in flight may predate the change
   }
 
@@ -97,7 +99,6 @@ export class Principals implements PrincipalResolver {
       load.then((entry) => {
         // not stored if a forgetSession/forgetUser came while reading (the read may predate it)
         if (this.loading.get(sessionId) === load) {
-          if (this.sessions.size >= MAX_CACHED) this.sessions.clear(); // crude bound; entries are cheap to reload
           this.sessions.set(sessionId, entry);
         }
         settle();

@@ -1,14 +1,14 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { signInRateLimit } from "../../http/rate-limit.js";
 import type { ApiRouter } from "../../http/route.js";
 import { requestPasswordReset, register, resetPassword, signInWithPassword, verifyEmail } from "./passwords.js";
 import * as s from "./schemas.js";
-import { signInWithEthereum, signInWithStellar } from "./service.js";
+import { signInWithEthereum, signInWithStellar, type IdentityServices } from "./service.js";
 import { refreshSession, revokeSession } from "./sessions.js";
 import { issueNonce } from "./siwe.js";
 
-export function authRoutes(api: ApiRouter, deps: RouteDeps): void {
+export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): void {
   const { db, principals, stellar } = deps;
   const limited = [signInRateLimit(deps.config.rateLimits.signInPerMinute)];
   const tags = ["auth"];

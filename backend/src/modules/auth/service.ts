@@ -1,7 +1,10 @@
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import { HttpError } from "../../http/errors.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
+import type { AccessTokens } from "./access-tokens.js";
+import type { Principals } from "./principals.js";
 import type { StellarWebAuth } from "./sep10.js";
 import { openSession, type SessionDeps, type SessionTokens } from "./sessions.js";
 import { consumeNonce, verifySiwe, type SiweDeps } from "./siwe.js";
@@ -40,4 +43,11 @@ async function userForWallet(trx: Knex.Transaction, network: "evm" | "stellar", 
   const fan = await trx("roles").where({ name: "fan" }).first("id");
   await trx("user_roles").insert({ id: newId(), user_id: userId, role_id: fan.id, created_by: userId });
   return { userId, newUser: true };
+}
+
+/** The identity services app.ts builds once and hands to the routes that sign people in or link wallets. */
+export interface IdentityServices {
+  accessTokens: AccessTokens;
+  principals: Principals;
+  stellar: StellarWebAuth;
 }

@@ -3,7 +3,8 @@ import type { Config } from "../../../../lib/config.js";
 import { newId } from "../../../../lib/ids.js";
 import { unauthorized } from "../../http/auth.js";
 import { randomToken, sha256Hex } from "../../security/tokens.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import type { AccessTokens } from "./access-tokens.js";
 
 export type SignInMethod = "siwe" | "sep10" | "password";

@@ -17,10 +17,11 @@ import type { Config } from "../../../../lib/config.js";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { recordAudit, systemAuditContext, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { evmWalletsOf } from "../tickets/service.js";
-import { deployerAccount, scannerAccount } from "../gate/keys.js";
+import { evmWalletsOf } from "../users/wallets.js";
+import { deployerAccount, scannerAccount } from "./chain-accounts.js";
 import type { CreateEventContractBody } from "./schemas.js";
 
 /**
@@ -442,7 +443,7 @@ export class EventContractsService {
               (select count(*)::int from chain_tickets k
                  where k.chain_id = ec.chain_id and k.contract_address = ec.ticket_address and k.tier_id = c.tier_id and k.checked_in) as checked_in,
               (select count(*)::int from gate_check_ins g
-                 where g.event_contract_id = ec.id and g.token_id >= c.tier_id::numeric * 1000000 and g.token_id < (c.tier_id + 1)::numeric * 1000000) as admitted
+                 where g.event_contract_id = ec.id and g.token_id >= c.tier_id * tier_id_base() and g.token_id < (c.tier_id + 1) * tier_id_base()) as admitted
          from ticket_categories c
          join event_contracts ec on ec.id = c.event_contract_id
          left join chain_tiers t on t.chain_id = ec.chain_id and t.contract_address = ec.ticket_address and t.tier_id = c.tier_id

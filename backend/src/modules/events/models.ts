@@ -1,6 +1,6 @@
 import { Model, type RelationMappings } from "objection";
 import { Edition, Festival } from "../festivals/models.js";
-import { toLocalIso } from "../festivals/time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 export class EventCategory extends Model {
   static override tableName = "event_categories";

@@ -130,3 +130,23 @@ export function accessibleFestivalIds(db: Knex, principal: Principal, required: 
     );
   });
 }
+
+/**
+ * assertFestivalAccess for an object inside a festival: a caller with no access at all is
+ * told the object itself is not found, so its existence never leaks.
+ */
+export async function assertObjectAccess(
+  db: Knex,
+  principal: Principal,
+  festivalId: string,
+  required: FestivalAccessRequirement,
+  entityType: string,
+  id: string,
+): Promise<FestivalAccess> {
+  try {
+    return await assertFestivalAccess(db, principal, festivalId, required);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw new HttpError(404, `${entityType}_not_found`, `${entityType} ${id} not found`);
+    throw error;
+  }
+}

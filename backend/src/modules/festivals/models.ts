@@ -1,5 +1,5 @@
 import { Model, type RelationMappings } from "objection";
-import { toLocalIso } from "./time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 type FestivalImage = { url: string; alt?: string; kind?: "logo" | "banner" | "photo" };
 

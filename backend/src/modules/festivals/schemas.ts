@@ -1,5 +1,5 @@
 import { z } from "../../http/zod.js";
-import { isInstantInput, isValidTimeZone } from "./time-zones.js";
+import { isInstantInput, isValidTimeZone } from "../time-zones/time-zones.js";
 
 export const Slug = z.string().min(1).max(100).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens");
 export const TimeZone = z.string().max(64).refine(isValidTimeZone, "must be an IANA time zone such as Europe/Amsterdam");

@@ -2,13 +2,17 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import type { AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+
 import { accessibleFestivalIds, assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { assertOrganizationAccess } from "../organizations/access.js";
-import { definedOnly, insertAudited, notFound, softDeleteAudited, updateAudited, withConstraintErrors } from "./audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
 import { Edition, editionDto, Festival, festivalDto, type EditionContext } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
-import { parseInstant } from "./time-zones.js";
+import { parseInstant } from "../time-zones/time-zones.js";
 
 const slugTaken = (what: string) => () => new HttpError(409, `${what}_slug_taken`, `a ${what} with this slug already exists`, [{ field: "body.slug", message: "already taken" }]);
 

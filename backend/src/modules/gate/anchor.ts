@@ -14,7 +14,7 @@ import { chainDefinition } from "../../../../lib/chain.js";
 import type { Logger } from "../../../../lib/logger.js";
 import type { Config } from "../../../../lib/config.js";
 import { resolvePendingLinks } from "../event-contracts/service.js";
-import { scannerAccount } from "./keys.js";
+import { scannerAccount } from "../event-contracts/chain-accounts.js";
 
 /**
  * Anchors gate check-ins on-chain: a loop in the API process batches pending check-ins of one

@@ -3,11 +3,13 @@ import type { Address } from "viem";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { verifyEd25519, type SnapshotSigner } from "./keys.js";
 import { decodePass, PASS_MAX_VALIDITY_SECONDS, PassFormatError } from "./pass.js";
 import { passSigner } from "./passes.js";
-import { TIER_ID_BASE, type Verdict } from "./scan.js";
+import { tierOf } from "../../../../lib/token-ids.js";
+import type { Verdict } from "./scan.js";
 import type { ScannerAccess } from "./scanners.js";
 
 /**
@@ -133,7 +135,7 @@ export function verifyPassOffline(
   }
   const holder = pass.holder.toLowerCase();
   const tokenId = pass.tokenId.toString();
-  const tierId = Number(pass.tokenId / TIER_ID_BASE);
+  const tierId = Number(tierOf(pass.tokenId));
   const out = (verdict: Verdict) => ({ verdict, tokenId, holder, tier: snapshot.tiers.find((t) => t.tierId === tierId)?.name ?? null });
   const expected = pass.signer === "platform" ? snapshot.passSigner : holder;
   if (passSigner(pass) !== expected) return { verdict: "bad_signature", ...none };

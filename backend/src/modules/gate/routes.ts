@@ -1,4 +1,4 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireAuth, requirePermission } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Address, PublicClient } from "viem";
 import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import { newId } from "../../../../lib/ids.js";
+import { tierOf } from "../../../../lib/token-ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { decodePass, PASS_MAX_VALIDITY_SECONDS, PassFormatError, type SignedPass } from "./pass.js";
@@ -126,8 +127,6 @@ interface TicketState {
   holderDisplayName: string | null;
 }
 
-export const TIER_ID_BASE = 1_000_000n;
-
 export interface GateScanDeps {
   db: Knex;
   chain?: { client: PublicClient; chainId: number };
@@ -181,7 +180,7 @@ export class GateScanService {
     const signer = passSigner(pass);
     const expectedSigner = pass.signer === "platform" ? this.deps.platformPassAddress.toLowerCase() : pass.holder.toLowerCase();
     const holder = pass.holder.toLowerCase();
-    const tierId = Number(pass.tokenId / TIER_ID_BASE);
+    const tierId = Number(tierOf(pass.tokenId));
     const ticketOf = (state?: Pick<TicketState, "holderDisplayName">) => ({
       contract: pass.contract.toLowerCase(),
       tokenId: pass.tokenId.toString(),

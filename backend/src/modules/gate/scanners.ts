@@ -1,8 +1,10 @@
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
 import { hasPermission, type Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { newId } from "../../../../lib/ids.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess } from "../festival-access/service.js";
 
 /**
@@ -16,7 +18,7 @@ import { assertFestivalAccess } from "../festival-access/service.js";
 const CACHE_MS = 30_000;
 
 export class ScannerAccess {
-  private readonly cache = new Map<string, number>();
+  private readonly cache = new LRUCache<string, true>({ max: 50_000, ttl: CACHE_MS });
 
   constructor(private readonly db: Knex) {}
 
@@ -26,14 +28,12 @@ export class ScannerAccess {
       throw new HttpError(403, "not_a_scanner", "scanning needs a staff account with the security role");
     }
     const key = `${principal.userId}:${festivalId}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined && cached > Date.now()) return;
+    if (this.cache.get(key)) return;
     const assigned =
       isAdmin ||
       (await this.db("gate_scanners").where({ festival_id: festivalId, user_id: principal.userId }).whereNull("revoked_at").first("id")) !== undefined;
     if (!assigned) throw new HttpError(403, "scanner_not_assigned", "you are not a scanner for this festival");
-    if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(key, Date.now() + CACHE_MS);
+    this.cache.set(key, true);
   }
 
   forget(userId: string, festivalId: string): void {

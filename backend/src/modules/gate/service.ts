@@ -5,7 +5,7 @@ import type { Config } from "../../../../lib/config.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { requireChain, type EventContractsService } from "../event-contracts/service.js";
-import { evmWalletsOf } from "../tickets/service.js";
+import { evmWalletsOf } from "../users/wallets.js";
 import { platformPassAccount, snapshotSigner } from "./keys.js";
 import { OfflineGateService } from "./offline.js";
 import { issuePlatformPass, renderPassQr } from "./passes.js";

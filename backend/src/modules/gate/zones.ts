@@ -1,9 +1,11 @@
 import type { Knex } from "knex";
 import type { Address } from "viem";
+import { LRUCache } from "lru-cache";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { zoneRow, zoneView, type EventContractsService, type ZoneInput } from "../event-contracts/service.js";
 
 /**
@@ -33,7 +35,7 @@ const ZONE_TTL_MS = 5_000;
 
 /** Zone configuration for the scan hot path, cached for a few seconds (capacity itself is enforced in SQL). */
 export class ZoneDirectory {
-  private readonly cache = new Map<string, { at: number; zone: ZoneInfo | null }>();
+  private readonly cache = new LRUCache<string, { zone: ZoneInfo | null }>({ max: 10_000, ttl: ZONE_TTL_MS });
 
   constructor(private readonly db: Knex) {}
 
@@ -44,7 +46,7 @@ export class ZoneDirectory {
 
   async get(zoneId: string): Promise<ZoneInfo | null> {
     const hit = this.cache.get(zoneId);
-    if (hit && Date.now() - hit.at < ZONE_TTL_MS) return hit.zone;
+    if (hit) return hit.zone;
     const rows = await this.db.raw(
       `select z.id, z.code, z.name, z.kind, z.capacity, z.allow_reentry, z.event_contract_id,
               ec.festival_id, ec.chain_id::int as chain_id, ec.ticket_address,
@@ -73,8 +75,7 @@ export class ZoneDirectory {
           categoryNames: new Map((r.categories as Array<{ tierId: number; name: string }>).map((c) => [c.tierId, c.name])),
         }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(zoneId, { at: Date.now(), zone });
+    this.cache.set(zoneId, { zone });
     return zone;
   }
 }

@@ -4,7 +4,8 @@ import type { Logger as Pino } from "pino";
 import { attendeesWithEngagements } from "../personal-schedules/service.js";
 import { versionChanges } from "../schedule/service.js";
 import type { PushDelivery, PushMessage } from "./delivery.js";
-import { SCHEDULE_CHANGE_TASK, sendToUsers } from "./service.js";
+import { SCHEDULE_CHANGE_TASK } from "../schedule/change-job.js";
+import { sendToUsers } from "./service.js";
 
 /**
  * The notification worker (graphile-worker, queue in Postgres). The API process runs it

@@ -2,26 +2,12 @@ import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
-import { notFound } from "../festivals/audited-writes.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
+import { notFound } from "../../http/errors.js";
 import type { PushDelivery, PushMessage } from "./delivery.js";
 import { DeviceToken, deviceTokenDto, NotificationLog, notificationDto } from "./models.js";
 import type { RegisterDeviceTokenBody } from "./schemas.js";
-
-export const SCHEDULE_CHANGE_TASK = "notify_schedule_change";
-
-/**
- * Queues the notification job inside the caller's transaction (graphile-worker's queue is
- * in Postgres): the job exists iff the publication committed. The job key makes a second
- * enqueue for the same version a no-op.
- */
-export async function enqueueScheduleChangeNotifications(trx: Knex.Transaction, scheduleVersionId: string): Promise<void> {
-  await trx.raw("select graphile_worker.add_job(?, json_build_object('scheduleVersionId', ?::text), job_key => ?, max_attempts => 10)", [
-    SCHEDULE_CHANGE_TASK,
-    scheduleVersionId,
-    `${SCHEDULE_CHANGE_TASK}:${scheduleVersionId}`,
-  ]);
-}
 
 // ------------------------------------------------------------------ device tokens
 

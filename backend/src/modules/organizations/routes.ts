@@ -1,4 +1,4 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";

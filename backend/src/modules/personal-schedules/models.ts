@@ -1,6 +1,6 @@
 import { Model, type RelationMappings } from "objection";
 import type { PerformanceView } from "../schedule/models.js";
-import { toLocalIso } from "../festivals/time-zones.js";
+import { toLocalIso } from "../time-zones/time-zones.js";
 
 /** One attendee's picks for one edition. */
 export class PersonalSchedule extends Model {

@@ -1,7 +1,7 @@
 import { requireAuth } from "../../http/auth.js";
 import { ProblemSchema, type ApiRouter } from "../../http/route.js";
 import { parseInput } from "../../http/validate.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { PersonalEntryParams, PersonalSchedule, PersonalScheduleParams } from "./schemas.js";
 import * as personal from "./service.js";
 

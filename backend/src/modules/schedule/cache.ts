@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { PublishedSchedule } from "./models.js";
 
 /**
@@ -16,22 +17,15 @@ export interface LatestPointer {
 }
 
 class PublishedScheduleCache {
-  private readonly versions = new Map<string, PublishedSchedule>();
-  private readonly latest = new Map<string, { at: number; pointer: LatestPointer | null }>();
+  private readonly versions = new LRUCache<string, PublishedSchedule>({ max: MAX_VERSIONS });
+  private readonly latest = new LRUCache<string, { pointer: LatestPointer | null }>({ max: MAX_EDITIONS, ttl: LATEST_TTL_MS });
   private readonly latestLoading = new Map<string, Promise<LatestPointer | null>>();
 
   version(versionId: string): PublishedSchedule | undefined {
-    const hit = this.versions.get(versionId);
-    if (hit) {
-      // keep recently used versions at the end (Map order = LRU order)
-      this.versions.delete(versionId);
-      this.versions.set(versionId, hit);
-    }
-    return hit;
+    return this.versions.get(versionId);
   }
 
   storeVersion(v: PublishedSchedule): void {
-    if (this.versions.size >= MAX_VERSIONS) this.versions.delete(this.versions.keys().next().value!);
     this.versions.set(v.versionId, v);
     v.body.prepare(); // compressed copies are ready by the time most clients ask
   }
@@ -39,13 +33,11 @@ class PublishedScheduleCache {
   /** undefined: unknown or expired, ask the database. null: known to have no visible version. */
   latestOf(editionId: string): LatestPointer | null | undefined {
     const hit = this.latest.get(editionId);
-    if (!hit || Date.now() - hit.at > LATEST_TTL_MS) return undefined;
-    return hit.pointer;
+    return hit?.pointer;
   }
 
   storeLatest(editionId: string, pointer: LatestPointer | null): void {
-    if (this.latest.size >= MAX_EDITIONS) this.latest.clear();
-    this.latest.set(editionId, { at: Date.now(), pointer });
+    this.latest.set(editionId, { pointer });
   }
 
   forgetLatest(editionId: string): void {

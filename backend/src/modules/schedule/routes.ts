@@ -4,7 +4,7 @@ import { HttpError } from "../../http/errors.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import { ProblemSchema, type ApiRouter } from "../../http/route.js";
 import { parseInput } from "../../http/validate.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { EditionParams } from "../festivals/schemas.js";
 import type { PublishedSchedule } from "./models.js";
 import {

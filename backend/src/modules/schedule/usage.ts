@@ -4,7 +4,7 @@ import { Engagement, TimeSlot } from "./models.js";
 
 /**
  * Questions other modules ask the schedule before they remove something it may use
- * (kept apart from service.ts so venues and artists can ask without an import cycle).
+ * (app.ts hands these to venues and artists, which sit below the schedule).
  */
 export async function hasLiveTimeSlots(db: Knex | Knex.Transaction, where: { stageId?: string; editionId?: string; venueId?: string }): Promise<boolean> {
   const q = TimeSlot.query(db).alias("t").whereNull("t.deleted_at").first().select(db.raw("1 as one"));

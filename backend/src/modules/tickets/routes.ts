@@ -1,4 +1,4 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireAuth } from "../../http/auth.js";
 import { PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";

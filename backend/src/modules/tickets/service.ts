@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
+import { evmWalletsOf } from "../users/wallets.js";
 import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
 
 /**
@@ -8,11 +9,6 @@ import { decodeCursor, encodeCursor, type PageQuery } from "../../http/paginatio
  * chain_tiers, chain_ticket_transfers) joined with the platform's links (event_contracts,
  * ticket_categories) and the gate's own check-ins.
  */
-
-/** The user's verified EVM wallet addresses (lowercase). The wallets table belongs to the users module; this is its read-only view for tickets. */
-export async function evmWalletsOf(db: Knex, userId: string): Promise<string[]> {
-  return db("wallets").where({ user_id: userId, network: "evm" }).pluck("address");
-}
 
 const TICKET_COLUMNS = `
   t.chain_id::int as chain_id, t.contract_address, t.token_id::text as token_id, t.tier_id::int as tier_id, t.owner_address,

@@ -1,13 +1,14 @@
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth, requirePermission, requireRole } from "../../http/auth.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
 import { issueNonce } from "../auth/siwe.js";
 import { SiweNonce, StellarChallenge } from "../auth/schemas.js";
+import type { IdentityServices } from "../auth/service.js";
 import * as s from "./schemas.js";
 import { getMe, grantRole, linkEvmWallet, linkStellarWallet, listWallets, ProfileService, removeWallet, revokeRole, rolesOf, updateMe, updateWallet } from "./service.js";
 
-export function userRoutes(api: ApiRouter, deps: RouteDeps): void {
+export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): void {
   const { db, principals, stellar } = deps;
   const profiles = new ProfileService(db, deps.box, (userId) => principals.forgetUser(userId));
   const tags = ["users"];

@@ -2,7 +2,7 @@ import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { EditionParams, FestivalParams } from "../festivals/schemas.js";
 import { CreateStageBody, CreateVenueBody, EditionVenueParams, Stage, StageParams, UpdateStageBody, UpdateVenueBody, Venue, VenueParams } from "./schemas.js";
 import * as venues from "./service.js";
@@ -12,7 +12,7 @@ const write = requireApiScope("festivals:write");
 const tags = ["venues"];
 const needs = "Needs festival manager access (scope venues).";
 
-export function venueRoutes(api: ApiRouter, { db }: RouteDeps): void {
+export function venueRoutes(api: ApiRouter, { db, hasLiveTimeSlots }: RouteDeps & { hasLiveTimeSlots: venues.HasLiveTimeSlots }): void {
   api.route({
     method: "post", path: "/api/v1/festivals/{festivalId}/venues", summary: "Create a venue", tags, description: needs,
     access: write, params: FestivalParams, body: CreateVenueBody, response: Venue,
@@ -36,7 +36,7 @@ export function venueRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
     method: "delete", path: "/api/v1/venues/{venueId}", summary: "Delete a venue (soft)", tags, description: needs,
     access: write, params: VenueParams,
-    handler: ({ principal, audit, params }) => venues.deleteVenue(db, principal, audit, params.venueId),
+    handler: ({ principal, audit, params }) => venues.deleteVenue(db, principal, audit, params.venueId, hasLiveTimeSlots),
   });
   api.route({
     method: "put", path: "/api/v1/editions/{editionId}/venues/{venueId}", summary: "Use a venue in an edition", tags, description: needs,
@@ -46,7 +46,7 @@ export function venueRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
     method: "delete", path: "/api/v1/editions/{editionId}/venues/{venueId}", summary: "Stop using a venue in an edition", tags, description: needs,
     access: write, params: EditionVenueParams,
-    handler: ({ principal, audit, params }) => venues.unlinkVenue(db, principal, audit, params.editionId, params.venueId),
+    handler: ({ principal, audit, params }) => venues.unlinkVenue(db, principal, audit, params.editionId, params.venueId, hasLiveTimeSlots),
   });
   api.route({
     method: "get", path: "/api/v1/editions/{editionId}/venues", summary: "Venues of an edition", tags,
@@ -71,6 +71,6 @@ export function venueRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
     method: "delete", path: "/api/v1/stages/{stageId}", summary: "Delete a stage (soft)", tags, description: needs,
     access: write, params: StageParams,
-    handler: ({ principal, audit, params }) => venues.deleteStage(db, principal, audit, params.stageId),
+    handler: ({ principal, audit, params }) => venues.deleteStage(db, principal, audit, params.stageId, hasLiveTimeSlots),
   });
 }

@@ -2,11 +2,15 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
-import { definedOnly, insertAudited, notFound, assertObjectAccess, softDeleteAudited, updateAudited, withConstraintErrors } from "../festivals/audited-writes.js";
+import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audited-writes.js";
+import { withConstraintErrors } from "../../http/pg-errors.js";
+import { notFound } from "../../http/errors.js";
+import { definedOnly } from "../../http/validate.js";
+import { assertObjectAccess } from "../festival-access/service.js";
 import { assertEditionAccess } from "../festivals/service.js";
-import { hasLiveTimeSlots } from "../schedule/usage.js";
 import { EditionVenue, Stage, stageDto, Venue, venueDto, type StageContext } from "./models.js";
 import type { CreateStageBody, CreateVenueBody, UpdateStageBody, UpdateVenueBody } from "./schemas.js";
 
@@ -30,6 +34,12 @@ function venueColumns(body: Partial<CreateVenueBody>) {
     longitude: body.longitude,
   });
 }
+
+/**
+ * The schedule's answer to "does anything play here?". The schedule sits above venues (it
+ * reads stages), so app.ts passes its check in rather than venues importing it.
+ */
+export type HasLiveTimeSlots = (trx: Knex.Transaction, where: { stageId?: string; editionId?: string; venueId?: string }) => Promise<boolean>;
 
 export async function createVenue(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateVenueBody) {
   const access = await assertFestivalAccess(db, principal, festivalId, VENUES);
@@ -74,7 +84,7 @@ export async function updateVenue(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string): Promise<void> {
+export async function deleteVenue(db: Knex, principal: Principal, ctx: AuditContext, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const venue = await loadVenue(db, venueId);
   const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "venue", venueId);
   await db.transaction(async (trx) => {
@@ -101,7 +111,7 @@ export async function linkVenue(db: Knex, principal: Principal, ctx: AuditContex
   return venueDto(venue);
 }
 
-export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string): Promise<void> {
+export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const edition = await assertEditionAccess(db, principal, editionId, VENUES);
   await db.transaction(async (trx) => {
     const link = await EditionVenue.query(trx).where({ edition_id: editionId, venue_id: venueId }).forUpdate().first();
@@ -183,7 +193,7 @@ export async function updateStage(db: Knex, principal: Principal, ctx: AuditCont
   );
 }
 
-export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string): Promise<void> {
+export async function deleteStage(db: Knex, principal: Principal, ctx: AuditContext, stageId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
   const { venue } = await loadStage(db, stageId);
   const access = await assertObjectAccess(db, principal, venue.festival_id, VENUES, "stage", stageId);
   await db.transaction(async (trx) => {

@@ -1,7 +1,7 @@
 import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import type { RouteDeps } from "../../app.js";
+import type { RouteDeps } from "../../http/route-deps.js";
 import { EventParams } from "../events/schemas.js";
 import { JoinWaitlistBody, ListWaitlistQuery, WaitlistEntry, WaitlistEntryParams } from "./schemas.js";
 import * as waitlists from "./service.js";

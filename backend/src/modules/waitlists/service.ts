@@ -3,10 +3,11 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
-import { recordAudit, type AuditContext } from "../audit/service.js";
+import type { AuditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies } from "../festival-access/service.js";
 import { eventContext } from "../events/service.js";
-import { notFound } from "../festivals/audited-writes.js";
+import { notFound } from "../../http/errors.js";
 import { waitlistEntryDto, type WaitlistEntryRow } from "./models.js";
 
 const OPEN_STATUSES = new Set(["published", "ongoing", "postponed"]);
