@@ -16,7 +16,8 @@ export async function withConstraintErrors<T>(fn: () => Promise<T>, known: Recor
   try {
     return await fn();
   } catch (error) {
-    const e = error as PgError;
+    // objection wraps the driver's error (db-errors); the Postgres fields are on the original
+    const e = ((error as { nativeError?: PgError })?.nativeError ?? error) as PgError;
     if (e?.constraint && known[e.constraint]) throw await known[e.constraint]!(e);
     if (e?.code === "23505") throw new HttpError(409, "conflict", `already exists (${e.constraint})`, undefined, { constraint: e.constraint });
     if (e?.code === "23514" || e?.code === "23503" || e?.code === "23P01" || e?.code === "23000") {

@@ -26,6 +26,6 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, locat
 }
 
 /** Removes undefined values: a PATCH changes only the fields it names. */
-export function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+export function definedOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -1,17 +1,22 @@
-export type ArtistRow = {
-  id: string;
-  festival_id: string;
-  user_id: string | null;
-  name: string;
-  genre: string | null;
-  bio: string | null;
-  links: Record<string, string>;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+import { Model } from "objection";
 
-export function artistDto(r: ArtistRow) {
+export class Artist extends Model {
+  static override tableName = "artists";
+  static override idColumn = "id";
+  static override jsonAttributes = ["links"];
+  declare id: string;
+  declare festival_id: string;
+  declare user_id: string | null;
+  declare name: string;
+  declare genre: string | null;
+  declare bio: string | null;
+  declare links: Record<string, string>;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+}
+
+export function artistDto(r: Artist) {
   return {
     id: r.id,
     festivalId: r.festival_id,

@@ -10,7 +10,7 @@ import { withConstraintErrors } from "../../http/pg-errors.js";
 import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
 import { assertObjectAccess } from "../festival-access/service.js";
-import { artistDto, type ArtistRow } from "./models.js";
+import { Artist, artistDto } from "./models.js";
 import type { CreateArtistBody, UpdateArtistBody } from "./schemas.js";
 
 const ARTISTS: FestivalAccessRequirement = { level: "manager", scope: "artists" };
@@ -18,8 +18,8 @@ const USER_RULES = {
   fk_artists_user: () => new HttpError(422, "invalid_user", "userId is not a user", [{ field: "body.userId", message: "unknown user" }]),
 };
 
-async function loadArtist(db: Knex | Knex.Transaction, artistId: string): Promise<ArtistRow> {
-  const row = await db("artists").where({ id: artistId }).whereNull("deleted_at").first();
+async function loadArtist(db: Knex | Knex.Transaction, artistId: string): Promise<Artist> {
+  const row = await Artist.query(db).findById(artistId).whereNull("deleted_at");
   if (!row) throw notFound("artist", artistId);
   return row;
 }
@@ -30,13 +30,13 @@ export async function createArtist(db: Knex, principal: Principal, ctx: AuditCon
     () =>
       db.transaction(async (trx) =>
         artistDto(
-          (await insertAudited(
+          await insertAudited(
             trx,
             ctx,
-            "artists",
-            { festival_id: festivalId, name: body.name, genre: body.genre ?? null, bio: body.bio ?? null, links: JSON.stringify(body.links ?? {}), user_id: body.userId ?? null },
+            Artist,
+            { festival_id: festivalId, name: body.name, genre: body.genre ?? null, bio: body.bio ?? null, links: body.links ?? {}, user_id: body.userId ?? null },
             { entityType: "artist", organizationId: access.organizationId, festivalId },
-          )) as ArtistRow,
+          ),
         ),
       ),
     USER_RULES,
@@ -45,9 +45,9 @@ export async function createArtist(db: Knex, principal: Principal, ctx: AuditCon
 
 export async function listArtists(db: Knex, principal: Principal, festivalId: string, q: string | undefined, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const query = db("artists").where({ festival_id: festivalId }).whereNull("deleted_at").select("*");
+  const query = Artist.query(db).where({ festival_id: festivalId }).whereNull("deleted_at");
   if (q) query.whereILike("name", `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  return paginate(query, page, { column: "name", order: "asc" }, artistDto);
+  return paginate(query.toKnexQuery(), page, { column: "name", order: "asc" }, (row) => artistDto(Artist.fromDatabaseJson(row)));
 }
 
 export async function getArtist(db: Knex, principal: Principal, artistId: string) {
@@ -63,18 +63,18 @@ export async function updateArtist(db: Knex, principal: Principal, ctx: AuditCon
     name: body.name,
     genre: body.genre,
     bio: body.bio,
-    links: body.links === undefined ? undefined : JSON.stringify(body.links),
+    links: body.links,
     user_id: body.userId,
   });
   return withConstraintErrors(
     () =>
       db.transaction(async (trx) =>
         artistDto(
-          (await updateAudited(trx, ctx, "artists", artistId, changes, {
+          await updateAudited(trx, ctx, Artist, artistId, changes, {
             entityType: "artist",
             organizationId: access.organizationId,
             festivalId: artist.festival_id,
-          })) as ArtistRow,
+          }),
         ),
       ),
     USER_RULES,
@@ -92,12 +92,12 @@ export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditCon
   const access = await assertObjectAccess(db, principal, artist.festival_id, ARTISTS, "artist", artistId);
   await db.transaction(async (trx) => {
     if (await hasLiveEngagements(trx, artistId)) throw new HttpError(409, "artist_engaged", "the artist has engagements; cancel or remove them first");
-    await softDeleteAudited(trx, ctx, "artists", artistId, { entityType: "artist", organizationId: access.organizationId, festivalId: artist.festival_id });
+    await softDeleteAudited(trx, ctx, Artist, artistId, { entityType: "artist", organizationId: access.organizationId, festivalId: artist.festival_id });
   });
 }
 
 /** For the schedule module: artists by id (deleted ones too: a published version keeps their names). */
 export async function artistsById(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, { id: string; name: string; genre: string | null; festivalId: string; deleted: boolean }>> {
-  const rows: ArtistRow[] = await db("artists").whereIn("id", ids);
+  const rows = await Artist.query(db).findByIds(ids);
   return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, genre: r.genre, festivalId: r.festival_id, deleted: r.deleted_at !== null }]));
 }

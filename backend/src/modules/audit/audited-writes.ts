@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { Model, ModelConstructor, PartialModelObject } from "objection";
 import { newId } from "../../../../lib/ids.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { HttpError } from "../../http/errors.js";
@@ -11,37 +12,51 @@ import { recordAudit } from "./service.js";
 
 type Row = Record<string, unknown>;
 
+/** A model of an audited table: a string id, who wrote it (set here) and (most) a soft delete. */
+type AuditedModel = Model & { id: string; created_by?: string | null; updated_by?: string | null; deleted_at?: Date | null };
+type AuditedClass<M extends AuditedModel> = ModelConstructor<M> & Pick<typeof Model, "query">;
+
 export interface AuditTarget {
   entityType: string;
   organizationId: string | null;
   festivalId: string | null;
 }
 
-export async function insertAudited(trx: Knex.Transaction, ctx: AuditContext, table: string, values: Row, target: AuditTarget): Promise<Row> {
-  const id = (values.id as string | undefined) ?? newId();
-  const [row] = await trx(table)
+export async function insertAudited<M extends AuditedModel>(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  model: AuditedClass<M>,
+  values: PartialModelObject<M> & { id?: string },
+  target: AuditTarget,
+): Promise<M> {
+  const id = values.id ?? newId();
+  const row = await model
+    .query(trx)
     .insert({ ...values, id, created_by: ctx.actorUserId, updated_by: ctx.actorUserId })
-    .returning("*");
+    .returning("*")
+    .castTo<M>();
   await recordAudit(trx, ctx, { ...target, action: `${target.entityType}.created`, entityId: id, after: row });
-  return row as Row;
+  return row;
 }
 
 /** Locks the row, applies `changes` (already allow-listed), audits before/after. 404 if gone. */
-export async function updateAudited(
+export async function updateAudited<M extends AuditedModel>(
   trx: Knex.Transaction,
   ctx: AuditContext,
-  table: string,
+  model: AuditedClass<M>,
   id: string,
-  changes: Row,
+  changes: PartialModelObject<M> | { deleted_at: Knex.Raw },
   target: AuditTarget,
   action = "updated",
-): Promise<Row> {
-  const before = await trx(table).where({ id }).forUpdate().first();
+): Promise<M> {
+  const before = await model.query(trx).findById(id).forUpdate().castTo<M | undefined>();
   if (!before || before.deleted_at) throw new HttpError(404, `${target.entityType}_not_found`, `${target.entityType} ${id} not found`);
-  const [after] = await trx(table)
-    .where({ id })
-    .update({ ...changes, updated_by: ctx.actorUserId })
-    .returning("*");
+  const after = await model
+    .query(trx)
+    .findById(id)
+    .patch({ ...changes, updated_by: ctx.actorUserId })
+    .returning("*")
+    .castTo<M>();
   await recordAudit(trx, ctx, {
     ...target,
     action: `${target.entityType}.${action}`,
@@ -49,16 +64,15 @@ export async function updateAudited(
     before: changedOnly(before, changes),
     after: changedOnly(after, changes),
   });
-  return after as Row;
+  return after;
 }
 
 /** Soft delete: the row stays for history, `deleted_at` hides it. */
-export function softDeleteAudited(trx: Knex.Transaction, ctx: AuditContext, table: string, id: string, target: AuditTarget): Promise<Row> {
-  return updateAudited(trx, ctx, table, id, { deleted_at: trx.fn.now() }, target, "deleted");
+export function softDeleteAudited<M extends AuditedModel>(trx: Knex.Transaction, ctx: AuditContext, model: AuditedClass<M>, id: string, target: AuditTarget): Promise<M> {
+  return updateAudited(trx, ctx, model, id, { deleted_at: trx.fn.now() }, target, "deleted");
 }
 
-function changedOnly(row: Row, changes: Row): Row {
-  const out: Row = {};
-  for (const key of Object.keys(changes)) out[key] = row[key];
-  return out;
+function changedOnly(row: object, changes: object): Row {
+  const values = new Map(Object.entries(row));
+  return Object.fromEntries(Object.keys(changes).map((key) => [key, values.get(key)]));
 }

@@ -1,32 +1,69 @@
+import { Model, type RelationMappings } from "objection";
+import { Edition, Festival } from "../festivals/models.js";
 import { toLocalIso } from "../time-zones/time-zones.js";
 
-export type EventCategoryRow = {
-  id: string;
-  festival_id: string;
-  parent_id: string | null;
-  name: string;
-  icon: string | null;
-  colour: string | null;
-  sort_order: number;
-};
+export class EventCategory extends Model {
+  static override tableName = "event_categories";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare parent_id: string | null;
+  declare name: string;
+  declare icon: string | null;
+  declare colour: string | null;
+  declare sort_order: number;
+}
 
-export type EventRow = {
-  id: string;
-  festival_id: string;
-  edition_id: string | null;
-  category_id: string | null;
-  name: string;
-  slug: string;
-  description: string | null;
-  status: "draft" | "published" | "ongoing" | "completed" | "cancelled" | "postponed";
-  capacity: number | null;
-  starts_at: Date | null;
-  ends_at: Date | null;
-  sold_out_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+export class Tag extends Model {
+  static override tableName = "tags";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare name: string;
+  declare usage_count: number;
+}
+
+export class EventTag extends Model {
+  static override tableName = "event_tags";
+  static override idColumn = ["event_id", "tag_id"];
+  declare event_id: string;
+  declare tag_id: string;
+  declare created_by: string | null;
+  declare tag?: Tag;
+
+  static override get relationMappings(): RelationMappings {
+    return { tag: { relation: Model.BelongsToOneRelation, modelClass: Tag, join: { from: "event_tags.tag_id", to: "tags.id" } } };
+  }
+}
+
+export class Event extends Model {
+  static override tableName = "events";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare edition_id: string | null;
+  declare category_id: string | null;
+  declare name: string;
+  declare slug: string;
+  declare description: string | null;
+  declare status: "draft" | "published" | "ongoing" | "completed" | "cancelled" | "postponed";
+  declare capacity: number | null;
+  declare starts_at: Date | null;
+  declare ends_at: Date | null;
+  declare sold_out_at: Date | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+  declare festival?: Festival;
+  declare edition?: Edition | null;
+
+  static override get relationMappings(): RelationMappings {
+    return {
+      festival: { relation: Model.BelongsToOneRelation, modelClass: Festival, join: { from: "events.festival_id", to: "festivals.id" } },
+      edition: { relation: Model.BelongsToOneRelation, modelClass: Edition, join: { from: "events.edition_id", to: "editions.id" } },
+    };
+  }
+}
 
 /** What other modules (waitlists) need to know about an event. */
 export interface EventContext {
@@ -34,15 +71,15 @@ export interface EventContext {
   festivalId: string;
   organizationId: string;
   name: string;
-  status: EventRow["status"];
+  status: Event["status"];
   soldOut: boolean;
 }
 
-export function categoryDto(r: EventCategoryRow) {
+export function categoryDto(r: EventCategory) {
   return { id: r.id, festivalId: r.festival_id, parentId: r.parent_id, name: r.name, icon: r.icon, colour: r.colour, sortOrder: r.sort_order };
 }
 
-export function eventDto(r: EventRow, timezone: string, tags: string[]) {
+export function eventDto(r: Event, timezone: string, tags: string[]) {
   return {
     id: r.id,
     festivalId: r.festival_id,

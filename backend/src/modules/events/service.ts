@@ -13,7 +13,7 @@ import { definedOnly } from "../../http/validate.js";
 import { assertObjectAccess } from "../festival-access/service.js";
 import { editionContext } from "../festivals/service.js";
 import { parseInstant } from "../time-zones/time-zones.js";
-import { categoryDto, eventDto, type EventCategoryRow, type EventContext, type EventRow } from "./models.js";
+import { Event, EventCategory, EventTag, Tag, categoryDto, eventDto, type EventContext } from "./models.js";
 import type { CreateCategoryBody, CreateEventBody, UpdateCategoryBody, UpdateEventBody } from "./schemas.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
@@ -21,8 +21,8 @@ const EDITIONS: FestivalAccessRequirement = { level: "manager", scope: "editions
 
 // ------------------------------------------------------------------ categories
 
-async function loadCategory(db: Knex, categoryId: string): Promise<EventCategoryRow> {
-  const row = await db("event_categories").where({ id: categoryId }).first();
+async function loadCategory(db: Knex, categoryId: string): Promise<EventCategory> {
+  const row = await EventCategory.query(db).findById(categoryId);
   if (!row) throw notFound("event_category", categoryId);
   return row;
 }
@@ -30,7 +30,7 @@ async function loadCategory(db: Knex, categoryId: string): Promise<EventCategory
 /** The parent must be a category of the same festival, and not the category or one of its descendants. */
 async function checkParent(db: Knex | Knex.Transaction, festivalId: string, parentId: string | null | undefined, selfId?: string) {
   if (!parentId) return;
-  const parent = await db("event_categories").where({ id: parentId, festival_id: festivalId }).first("id");
+  const parent = await EventCategory.query(db).findById(parentId).where({ festival_id: festivalId }).select("id");
   if (!parent) throw new HttpError(422, "invalid_parent", "parentId is not a category of this festival", [{ field: "body.parentId", message: "unknown category" }]);
   if (!selfId) return;
   const { rows } = await db.raw(
@@ -49,18 +49,18 @@ export async function createCategory(db: Knex, principal: Principal, ctx: AuditC
       const row = await insertAudited(
         trx,
         ctx,
-        "event_categories",
+        EventCategory,
         { festival_id: festivalId, parent_id: body.parentId ?? null, name: body.name, icon: body.icon ?? null, colour: body.colour ?? null, sort_order: body.sortOrder ?? 0 },
         { entityType: "event_category", organizationId: access.organizationId, festivalId },
       );
-      return categoryDto(row as EventCategoryRow);
+      return categoryDto(row);
     }),
   );
 }
 
 export async function listCategories(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategoryRow) => categoryDto(r));
+  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategory) => categoryDto(r));
 }
 
 export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {
@@ -70,12 +70,12 @@ export async function updateCategory(db: Knex, principal: Principal, ctx: AuditC
   const changes = definedOnly({ name: body.name, parent_id: body.parentId, icon: body.icon, colour: body.colour, sort_order: body.sortOrder });
   return withConstraintErrors(() =>
     db.transaction(async (trx) => {
-      const row = await updateAudited(trx, ctx, "event_categories", categoryId, changes, {
+      const row = await updateAudited(trx, ctx, EventCategory, categoryId, changes, {
         entityType: "event_category",
         organizationId: access.organizationId,
         festivalId: category.festival_id,
       });
-      return categoryDto(row as EventCategoryRow);
+      return categoryDto(row);
     }),
   );
 }
@@ -86,7 +86,7 @@ export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditC
   await withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
-        await trx("event_categories").where({ id: categoryId }).delete();
+        await EventCategory.query(trx).deleteById(categoryId);
         await recordAudit(trx, ctx, {
           action: "event_category.deleted",
           entityType: "event_category",
@@ -104,48 +104,45 @@ export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditC
 
 export async function listTags(db: Knex, principal: Principal, festivalId: string) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows = await db("tags").where({ festival_id: festivalId }).orderBy([{ column: "usage_count", order: "desc" }, "name"]);
+  const rows = await Tag.query(db).where({ festival_id: festivalId }).orderBy([{ column: "usage_count", order: "desc" }, "name"]);
   return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
 }
 
 /** Replaces an event's tags; tags are created on first use and count their uses (trigger). */
 async function setTags(trx: Knex.Transaction, ctx: AuditContext, festivalId: string, eventId: string, names: string[]): Promise<void> {
   const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
-  await trx("event_tags").where({ event_id: eventId }).delete();
+  await EventTag.query(trx).where({ event_id: eventId }).delete();
   if (unique.length === 0) return;
-  await trx("tags")
+  await Tag.query(trx)
     .insert(unique.map((name) => ({ id: newId(), festival_id: festivalId, name, created_by: ctx.actorUserId, updated_by: ctx.actorUserId })))
     .onConflict(["festival_id", "name"])
     .ignore();
-  const tags = await trx("tags").where({ festival_id: festivalId }).whereIn("name", unique).select("id");
-  await trx("event_tags").insert(tags.map((t) => ({ event_id: eventId, tag_id: t.id, created_by: ctx.actorUserId })));
+  const tags = await Tag.query(trx).where({ festival_id: festivalId }).whereIn("name", unique).select("id");
+  await EventTag.query(trx).insert(tags.map((t) => ({ event_id: eventId, tag_id: t.id, created_by: ctx.actorUserId })));
 }
 
 async function tagsOf(db: Knex | Knex.Transaction, eventIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await db("event_tags as et").join("tags as t", "t.id", "et.tag_id").whereIn("et.event_id", eventIds).orderBy("t.name").select("et.event_id", "t.name");
+  const rows = await EventTag.query(db).withGraphJoined("tag").whereIn("event_tags.event_id", eventIds).orderBy("tag.name");
   const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.name]);
+  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.tag!.name]);
   return out;
 }
 
 // ------------------------------------------------------------------ events
 
-async function loadEvent(db: Knex | Knex.Transaction, eventId: string): Promise<EventRow & { organization_id: string }> {
-  const row = await db("events as e")
-    .join("festivals as f", "f.id", "e.festival_id")
-    .where("e.id", eventId)
-    .whereNull("e.deleted_at")
-    .whereNull("f.deleted_at")
-    .first("e.*", "f.organization_id");
-  if (!row) throw notFound("event", eventId);
-  return row;
+/** A live event of a live festival, and whose festival it is. */
+async function loadEvent(db: Knex | Knex.Transaction, eventId: string): Promise<{ event: Event; organizationId: string }> {
+  const event = await Event.query(db).withGraphJoined("festival").findById(eventId).whereNull("events.deleted_at").whereNull("festival.deleted_at");
+  if (!event?.festival) throw notFound("event", eventId);
+  return { event, organizationId: event.festival.organization_id };
 }
 
 /** For other modules (waitlists): the live event and whose it is; null if gone. */
 export async function eventContext(db: Knex | Knex.Transaction, eventId: string): Promise<EventContext | null> {
-  const row = await loadEvent(db, eventId).catch(() => null);
-  if (!row) return null;
-  return { eventId: row.id, festivalId: row.festival_id, organizationId: row.organization_id, name: row.name, status: row.status, soldOut: row.sold_out_at !== null };
+  const loaded = await loadEvent(db, eventId).catch(() => null);
+  if (!loaded) return null;
+  const { event, organizationId } = loaded;
+  return { eventId: event.id, festivalId: event.festival_id, organizationId, name: event.name, status: event.status, soldOut: event.sold_out_at !== null };
 }
 
 async function timezoneOf(db: Knex | Knex.Transaction, festivalId: string, editionId: string | null | undefined): Promise<string> {
@@ -159,7 +156,7 @@ async function timezoneOf(db: Knex | Knex.Transaction, festivalId: string, editi
 
 async function checkCategory(db: Knex, festivalId: string, categoryId: string | null | undefined) {
   if (!categoryId) return;
-  const row = await db("event_categories").where({ id: categoryId, festival_id: festivalId }).first("id");
+  const row = await EventCategory.query(db).findById(categoryId).where({ festival_id: festivalId }).select("id");
   if (!row) throw new HttpError(422, "invalid_category", "categoryId is not a category of this festival", [{ field: "body.categoryId", message: "unknown category" }]);
 }
 
@@ -176,10 +173,10 @@ export async function createEvent(db: Knex, principal: Principal, ctx: AuditCont
   return withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
-        const row = (await insertAudited(
+        const row = await insertAudited(
           trx,
           ctx,
-          "events",
+          Event,
           {
             festival_id: festivalId,
             edition_id: body.editionId ?? null,
@@ -194,7 +191,7 @@ export async function createEvent(db: Knex, principal: Principal, ctx: AuditCont
             sold_out_at: body.soldOut ? trx.fn.now() : null,
           },
           { entityType: "event", organizationId: access.organizationId, festivalId },
-        )) as EventRow;
+        );
         await setTags(trx, ctx, festivalId, row.id, body.tags ?? []);
         return eventDto(row, timezone, (await tagsOf(trx, [row.id])).get(row.id) ?? []);
       }),
@@ -210,23 +207,27 @@ export async function listEvents(
   page: PageQuery,
 ) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const q = db("events as e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoin("editions as ed", "ed.id", "e.edition_id");
+  const q = Event.query(db).alias("e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoin("editions as ed", "ed.id", "e.edition_id");
   if (filter.editionId) q.where("e.edition_id", filter.editionId);
   if (filter.status) q.where("e.status", filter.status);
-  if (filter.tag) q.whereExists(db("event_tags as et").join("tags as t", "t.id", "et.tag_id").whereRaw("et.event_id = e.id").where("t.name", filter.tag));
-  const result = await paginate(q.select("e.*", "ed.timezone"), page, { column: "e.created_at", id: "e.id", order: "desc" }, (r: EventRow & { timezone: string | null }) => r);
-  const tags = await tagsOf(db, result.items.map((r) => r.id));
-  return { items: result.items.map((r) => eventDto(r, r.timezone ?? "UTC", tags.get(r.id) ?? [])), nextCursor: result.nextCursor };
+  if (filter.tag) q.whereExists(EventTag.query(db).joinRelated("tag").whereRaw("event_tags.event_id = e.id").where("tag.name", filter.tag));
+  const timezoneOfRow = (r: Record<string, unknown>) => (typeof r.timezone === "string" ? r.timezone : "UTC");
+  const result = await paginate(q.select("e.*", "ed.timezone").toKnexQuery(), page, { column: "e.created_at", id: "e.id", order: "desc" }, (r) => ({
+    event: Event.fromDatabaseJson(r),
+    timezone: timezoneOfRow(r),
+  }));
+  const tags = await tagsOf(db, result.items.map((r) => r.event.id));
+  return { items: result.items.map(({ event, timezone }) => eventDto(event, timezone, tags.get(event.id) ?? [])), nextCursor: result.nextCursor };
 }
 
 export async function getEvent(db: Knex, principal: Principal, eventId: string) {
-  const event = await loadEvent(db, eventId);
+  const { event } = await loadEvent(db, eventId);
   await assertObjectAccess(db, principal, event.festival_id, { level: "viewer" }, "event", eventId);
   return eventDto(event, await timezoneOf(db, event.festival_id, event.edition_id), (await tagsOf(db, [eventId])).get(eventId) ?? []);
 }
 
 export async function updateEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string, body: UpdateEventBody) {
-  const event = await loadEvent(db, eventId);
+  const { event } = await loadEvent(db, eventId);
   const access = await assertObjectAccess(db, principal, event.festival_id, EDITIONS, "event", eventId);
   if (body.status === "published" && event.status !== "published") await assertVerifiedOrganizer(db, principal);
   const editionId = body.editionId === undefined ? event.edition_id : body.editionId;
@@ -240,18 +241,18 @@ export async function updateEvent(db: Knex, principal: Principal, ctx: AuditCont
     description: body.description,
     status: body.status,
     capacity: body.capacity,
-    starts_at: body.startsAt === undefined ? undefined : body.startsAt && parseInstant(body.startsAt, timezone, "body.startsAt"),
-    ends_at: body.endsAt === undefined ? undefined : body.endsAt && parseInstant(body.endsAt, timezone, "body.endsAt"),
+    starts_at: body.startsAt === undefined ? undefined : body.startsAt ? parseInstant(body.startsAt, timezone, "body.startsAt") : null,
+    ends_at: body.endsAt === undefined ? undefined : body.endsAt ? parseInstant(body.endsAt, timezone, "body.endsAt") : null,
     sold_out_at: body.soldOut === undefined || body.soldOut === (event.sold_out_at !== null) ? undefined : body.soldOut ? db.fn.now() : null,
   });
   return withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
-        const row = (await updateAudited(trx, ctx, "events", eventId, changes, {
+        const row = await updateAudited(trx, ctx, Event, eventId, changes, {
           entityType: "event",
           organizationId: access.organizationId,
           festivalId: event.festival_id,
-        })) as EventRow;
+        });
         if (body.tags) await setTags(trx, ctx, event.festival_id, eventId, body.tags);
         return eventDto(row, timezone, (await tagsOf(trx, [eventId])).get(eventId) ?? []);
       }),
@@ -260,10 +261,10 @@ export async function updateEvent(db: Knex, principal: Principal, ctx: AuditCont
 }
 
 export async function deleteEvent(db: Knex, principal: Principal, ctx: AuditContext, eventId: string): Promise<void> {
-  const event = await loadEvent(db, eventId);
+  const { event } = await loadEvent(db, eventId);
   const access = await assertObjectAccess(db, principal, event.festival_id, EDITIONS, "event", eventId);
   await db.transaction(async (trx) => {
-    await softDeleteAudited(trx, ctx, "events", eventId, { entityType: "event", organizationId: access.organizationId, festivalId: event.festival_id });
+    await softDeleteAudited(trx, ctx, Event, eventId, { entityType: "event", organizationId: access.organizationId, festivalId: event.festival_id });
     await setTags(trx, ctx, event.festival_id, eventId, []); // a deleted event no longer counts as a use
   });
 }

@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from "../../security/tokens.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { queueEmail } from "../mail/service.js";
+import { FestivalInvitation, FestivalPermission, invitationDto, permissionDto } from "./models.js";
 import { assertFestivalAccess, satisfies, type FestivalAccess, type FestivalLevel, type FestivalScope } from "./service.js";
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -27,28 +28,29 @@ export class FestivalAccessService {
 
   async listPermissions(principal: Principal, festivalId: string, page: PageQuery) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "administrator" });
-    return paginate(this.db("festival_permissions").where({ festival_id: festivalId }), page, { column: "created_at", order: "asc" }, permissionDto);
+    const query = FestivalPermission.query(this.db).where({ festival_id: festivalId });
+    return paginate(query.toKnexQuery(), page, { column: "created_at", order: "asc" }, (row) => permissionDto(FestivalPermission.fromDatabaseJson(row)));
   }
 
   async removePermission(principal: Principal, ctx: AuditContext, festivalId: string, permissionId: string) {
     await this.db.transaction(async (trx) => {
       const access = await assertFestivalAccess(trx, principal, festivalId, { level: "administrator" });
-      const before = await trx("festival_permissions").where({ id: permissionId, festival_id: festivalId }).forUpdate().first();
+      const before = await FestivalPermission.query(trx).findById(permissionId).where({ festival_id: festivalId }).forUpdate();
       if (!before) throw new HttpError(404, "permission_not_found", `permission ${permissionId} not found`);
       this.assertMayGrant(access, before.level, before.scope);
-      await trx("festival_permissions").where({ id: permissionId }).delete();
+      await FestivalPermission.query(trx).deleteById(permissionId);
       await recordAudit(trx, ctx, { action: "festival_permission.removed", entityType: "festival_permission", entityId: permissionId, festivalId, organizationId: access.organizationId, before });
     });
   }
 
-  async invite(principal: Principal, ctx: AuditContext, festivalId: string, input: { email: string; level: string; scope: string }) {
-    const level = input.level as FestivalLevel;
-    const scope = input.scope as FestivalScope;
+  async invite(principal: Principal, ctx: AuditContext, festivalId: string, input: { email: string; level: FestivalLevel; scope: FestivalScope }) {
+    const { level, scope } = input;
     return this.db.transaction(async (trx) => {
       const access = await assertFestivalAccess(trx, principal, festivalId, { level: "administrator", scope });
       this.assertMayGrant(access, level, scope);
       const token = randomToken(32);
-      const inserted = await trx("festival_invitations")
+      // Plain knex: objection hands back the input as a model even when the conflict skipped the insert.
+      const [insertedRow] = await trx(FestivalInvitation.tableName)
         .insert({
           id: newId(),
           festival_id: festivalId,
@@ -63,33 +65,40 @@ export class FestivalAccessService {
         .onConflict(this.db.raw("(festival_id, email, scope) where status = 'pending'"))
         .ignore()
         .returning("*");
-      if (!inserted.length) throw new HttpError(409, "invitation_pending", "this person already has a pending invitation for this scope");
-      const festival = await trx("festivals").where({ id: festivalId }).first("name");
+      if (!insertedRow) throw new HttpError(409, "invitation_pending", "this person already has a pending invitation for this scope");
+      const inserted = FestivalInvitation.fromDatabaseJson(insertedRow);
+      // festivals belongs to the festivals module (which depends on this one): its name, read here
+      const festival: { name: string } = await trx("festivals").where({ id: festivalId }).first("name");
       await queueEmail(trx, {
         to: input.email,
         template: "festival_invitation",
         subject: `You are invited to ${festival.name}`,
         body: `You were invited as ${level} (${scope}) of ${festival.name}. Accept with this code: ${token}`,
-        data: { token, festivalId, invitationId: inserted[0].id },
+        data: { token, festivalId, invitationId: inserted.id },
       });
-      await recordAudit(trx, ctx, { action: "festival_invitation.created", entityType: "festival_invitation", entityId: inserted[0].id, festivalId, organizationId: access.organizationId, after: inserted[0] });
-      return invitationDto(inserted[0]);
+      await recordAudit(trx, ctx, { action: "festival_invitation.created", entityType: "festival_invitation", entityId: inserted.id, festivalId, organizationId: access.organizationId, after: inserted });
+      return invitationDto(inserted);
     });
   }
 
   async listInvitations(principal: Principal, festivalId: string, page: PageQuery) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "administrator" });
-    return paginate(this.db("festival_invitations").where({ festival_id: festivalId }), page, { column: "created_at", order: "desc" }, invitationDto);
+    const query = FestivalInvitation.query(this.db).where({ festival_id: festivalId });
+    return paginate(query.toKnexQuery(), page, { column: "created_at", order: "desc" }, (row) => invitationDto(FestivalInvitation.fromDatabaseJson(row)));
   }
 
   async revoke(principal: Principal, ctx: AuditContext, festivalId: string, invitationId: string) {
     return this.db.transaction(async (trx) => {
       const access = await assertFestivalAccess(trx, principal, festivalId, { level: "administrator" });
-      const before = await trx("festival_invitations").where({ id: invitationId, festival_id: festivalId }).forUpdate().first();
+      const before = await FestivalInvitation.query(trx).findById(invitationId).where({ festival_id: festivalId }).forUpdate();
       if (!before) throw new HttpError(404, "invitation_not_found", `invitation ${invitationId} not found`);
       if (before.status !== "pending") throw new HttpError(422, "invitation_not_pending", `the invitation is ${before.status}`);
       this.assertMayGrant(access, before.level, before.scope);
-      const [after] = await trx("festival_invitations").where({ id: invitationId }).update({ status: "revoked", revoked_at: trx.fn.now(), updated_by: principal.userId }).returning("*");
+      const after = await FestivalInvitation.query(trx)
+        .findById(invitationId)
+        .patch({ status: "revoked", revoked_at: trx.fn.now(), updated_by: principal.userId })
+        .returning("*")
+        .castTo<FestivalInvitation>();
       await recordAudit(trx, ctx, { action: "festival_invitation.revoked", entityType: "festival_invitation", entityId: invitationId, festivalId, organizationId: access.organizationId, before, after });
       return invitationDto(after);
     });
@@ -98,18 +107,23 @@ export class FestivalAccessService {
   /** The mailed token is the proof: whoever holds it (signed in) gets the grant, once. */
   async accept(principal: Principal, ctx: AuditContext, token: string) {
     return this.db.transaction(async (trx) => {
-      const invitation = await trx("festival_invitations as i")
+      const invitation = await FestivalInvitation.query(trx)
+        .alias("i")
         .join("festivals as f", "f.id", "i.festival_id")
         .where("i.token_hash", sha256Hex(token))
         .whereNull("f.deleted_at")
         .forUpdate()
-        .first("i.*", "f.organization_id");
+        .first()
+        .select("i.*", "f.organization_id")
+        .castTo<(FestivalInvitation & { organization_id: string }) | undefined>();
       if (!invitation || invitation.status !== "pending" || invitation.expires_at <= new Date()) {
         throw new HttpError(404, "invitation_not_found", "the invitation is unknown, revoked, expired or already accepted");
       }
-      await trx("festival_invitations").where({ id: invitation.id }).update({ status: "accepted", accepted_at: trx.fn.now(), accepted_by: principal.userId, updated_by: principal.userId });
+      await FestivalInvitation.query(trx)
+        .findById(invitation.id)
+        .patch({ status: "accepted", accepted_at: trx.fn.now(), accepted_by: principal.userId, updated_by: principal.userId });
       // An accepted invitation replaces a grant on the same scope (upgrade or downgrade).
-      const [permission] = await trx("festival_permissions")
+      const permission = await FestivalPermission.query(trx)
         .insert({ id: newId(), festival_id: invitation.festival_id, user_id: principal.userId, level: invitation.level, scope: invitation.scope, created_by: principal.userId, updated_by: principal.userId })
         .onConflict(["festival_id", "user_id", "scope"])
         .merge({ level: invitation.level, updated_by: principal.userId })
@@ -125,28 +139,4 @@ export class FestivalAccessService {
       return permissionDto(permission);
     });
   }
-}
-
-function permissionDto(row: Record<string, unknown>) {
-  return {
-    id: row.id as string,
-    festivalId: row.festival_id as string,
-    userId: row.user_id as string,
-    level: row.level as string,
-    scope: row.scope as string,
-    createdAt: (row.created_at as Date).toISOString(),
-  };
-}
-
-function invitationDto(row: Record<string, unknown>) {
-  return {
-    id: row.id as string,
-    festivalId: row.festival_id as string,
-    email: row.email as string,
-    level: row.level as string,
-    scope: row.scope as string,
-    status: row.status as "pending" | "accepted" | "revoked",
-    expiresAt: (row.expires_at as Date).toISOString(),
-    createdAt: (row.created_at as Date).toISOString(),
-  };
 }

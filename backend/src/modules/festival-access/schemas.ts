@@ -1,8 +1,8 @@
 import { z } from "../../http/zod.js";
 import { FESTIVAL_LEVELS, FESTIVAL_SCOPES } from "./service.js";
 
-export const FestivalLevel = z.enum(FESTIVAL_LEVELS as [string, ...string[]]);
-export const FestivalScope = z.enum(FESTIVAL_SCOPES as [string, ...string[]]);
+export const FestivalLevel = z.enum(FESTIVAL_LEVELS);
+export const FestivalScope = z.enum(FESTIVAL_SCOPES);
 export const FestivalIdParams = z.object({ festivalId: z.uuid() });
 export const PermissionParams = z.object({ festivalId: z.uuid(), permissionId: z.uuid() });
 export const InvitationParams = z.object({ festivalId: z.uuid(), invitationId: z.uuid() });

@@ -2,10 +2,10 @@ import type { Knex } from "knex";
 import { HttpError } from "../../http/errors.js";
 import type { Principal } from "../../http/auth.js";
 
-export type FestivalLevel = "viewer" | "manager" | "administrator" | "owner";
-export type FestivalScope = "all" | "venues" | "schedule" | "artists" | "editions" | "integrations";
-export const FESTIVAL_LEVELS: readonly FestivalLevel[] = ["viewer", "manager", "administrator", "owner"];
-export const FESTIVAL_SCOPES: readonly FestivalScope[] = ["all", "venues", "schedule", "artists", "editions", "integrations"];
+export const FESTIVAL_LEVELS = ["viewer", "manager", "administrator", "owner"] as const;
+export const FESTIVAL_SCOPES = ["all", "venues", "schedule", "artists", "editions", "integrations"] as const;
+export type FestivalLevel = (typeof FESTIVAL_LEVELS)[number];
+export type FestivalScope = (typeof FESTIVAL_SCOPES)[number];
 const LEVEL_RANK: Record<FestivalLevel, number> = { viewer: 0, manager: 1, administrator: 2, owner: 3 };
 
 /** What the caller may do on a festival: each grant is a level limited to a scope. */
@@ -62,13 +62,24 @@ export function satisfies(access: FestivalAccess, required: FestivalAccessRequir
   );
 }
 
-/** The caller's grants on a festival, or null if it does not exist (or is deleted). */
+/** The festival, the caller's organization role there and their festival-scoped grants. */
+interface AccessRow {
+  id: string;
+  organization_id: string;
+  org_role: string | null;
+  grants: FestivalAccess["grants"];
+}
+
+/**
+ * The caller's grants on a festival, or null if it does not exist (or is deleted). Runs on
+ * every festival-scoped request, so it stays one knex statement over three tables.
+ */
 export async function festivalAccess(db: Knex | Knex.Transaction, principal: Principal, festivalId: string): Promise<FestivalAccess | null> {
   const row = await db("festivals as f")
     .leftJoin("organization_members as om", (j) => j.on("om.organization_id", "f.organization_id").andOnVal("om.user_id", principal.userId))
     .where("f.id", festivalId)
     .whereNull("f.deleted_at")
-    .first(
+    .first<AccessRow | undefined>(
       "f.id",
       "f.organization_id",
       "om.role as org_role",
@@ -81,9 +92,9 @@ export async function festivalAccess(db: Knex | Knex.Transaction, principal: Pri
   if (principal.apiKeyOrganizationId && principal.apiKeyOrganizationId !== row.organization_id) {
     return { festivalId: row.id, organizationId: row.organization_id, grants: [] };
   }
-  const grants: FestivalAccess["grants"] = [...(row.grants as FestivalAccess["grants"])];
+  const grants: FestivalAccess["grants"] = [...row.grants];
   if (principal.roles.has("admin")) grants.push({ level: "owner", scope: "all" });
-  const fromOrganization = ORGANIZATION_ROLE_LEVEL[row.org_role as string];
+  const fromOrganization = row.org_role ? ORGANIZATION_ROLE_LEVEL[row.org_role] : undefined;
   if (fromOrganization) grants.push({ level: fromOrganization, scope: "all" });
   return { festivalId: row.id, organizationId: row.organization_id, grants };
 }

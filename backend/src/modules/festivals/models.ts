@@ -1,32 +1,49 @@
+import { Model, type RelationMappings } from "objection";
 import { toLocalIso } from "../time-zones/time-zones.js";
 
-/** Rows as Postgres returns them, and their API shapes. */
-export type FestivalRow = {
-  id: string;
-  organization_id: string;
-  name: string;
-  slug: string;
-  description: string | null;
-  images: Array<{ url: string; alt?: string; kind?: "logo" | "banner" | "photo" }>;
-  links: Record<string, string>;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
+type FestivalImage = { url: string; alt?: string; kind?: "logo" | "banner" | "photo" };
+
+export class Festival extends Model {
+  static override tableName = "festivals";
+  static override idColumn = "id";
+  declare id: string;
+  static override jsonAttributes = ["images", "links"];
+  declare organization_id: string;
+  declare name: string;
+  declare slug: string;
+  declare description: string | null;
+  declare images: FestivalImage[];
+  declare links: Record<string, string>;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+  declare editions?: Edition[];
+
+  static override get relationMappings(): RelationMappings {
+    return { editions: { relation: Model.HasManyRelation, modelClass: Edition, join: { from: "festivals.id", to: "editions.festival_id" } } };
+  }
 }
 
-export type EditionRow = {
-  id: string;
-  festival_id: string;
-  name: string;
-  slug: string;
-  timezone: string;
-  starts_at: Date;
-  ends_at: Date;
-  ticket_url: string | null;
-  status: "draft" | "published" | "archived";
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
+export class Edition extends Model {
+  static override tableName = "editions";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare name: string;
+  declare slug: string;
+  declare timezone: string;
+  declare starts_at: Date;
+  declare ends_at: Date;
+  declare ticket_url: string | null;
+  declare status: "draft" | "published" | "archived";
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+  declare festival?: Festival;
+
+  static override get relationMappings(): RelationMappings {
+    return { festival: { relation: Model.BelongsToOneRelation, modelClass: Festival, join: { from: "editions.festival_id", to: "festivals.id" } } };
+  }
 }
 
 /** What other modules need to know about an edition (and whose festival it is). */
@@ -38,11 +55,11 @@ export interface EditionContext {
   timezone: string;
   startsAt: Date;
   endsAt: Date;
-  status: EditionRow["status"];
+  status: Edition["status"];
   festivalName: string;
 }
 
-export function festivalDto(r: FestivalRow) {
+export function festivalDto(r: Festival) {
   return {
     id: r.id,
     organizationId: r.organization_id,
@@ -56,7 +73,7 @@ export function festivalDto(r: FestivalRow) {
   };
 }
 
-export function editionDto(r: EditionRow) {
+export function editionDto(r: Edition) {
   return {
     id: r.id,
     festivalId: r.festival_id,

@@ -10,7 +10,7 @@ import { insertAudited, softDeleteAudited, updateAudited } from "../audit/audite
 import { withConstraintErrors } from "../../http/pg-errors.js";
 import { notFound } from "../../http/errors.js";
 import { definedOnly } from "../../http/validate.js";
-import { editionDto, festivalDto, type EditionContext, type EditionRow, type FestivalRow } from "./models.js";
+import { Edition, editionDto, Festival, festivalDto, type EditionContext } from "./models.js";
 import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFestivalBody } from "./schemas.js";
 import { parseInstant } from "../time-zones/time-zones.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
@@ -27,32 +27,32 @@ export async function createFestival(db: Knex, principal: Principal, ctx: AuditC
         const row = await insertAudited(
           trx,
           ctx,
-          "festivals",
+          Festival,
           {
             organization_id: organizationId,
             name: body.name,
             slug: body.slug,
             description: body.description ?? null,
-            images: JSON.stringify(body.images ?? []),
-            links: JSON.stringify(body.links ?? {}),
+            images: body.images ?? [],
+            links: body.links ?? {},
           },
           { entityType: "festival", organizationId, festivalId: null },
         );
-        return festivalDto(row as unknown as FestivalRow);
+        return festivalDto(row);
       }),
     { uq_festivals_organization_slug: slugTaken("festival") },
   );
 }
 
 export async function listFestivals(db: Knex, principal: Principal, page: PageQuery, organizationId?: string) {
-  const q = db("festivals").whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" })).whereNull("deleted_at");
+  const q = Festival.query(db).whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" })).whereNull("deleted_at");
   if (organizationId) q.where({ organization_id: organizationId });
-  return paginate(q.select("*"), page, { column: "created_at", order: "desc" }, festivalDto);
+  return paginate(q.toKnexQuery(), page, { column: "created_at", order: "desc" }, (row) => festivalDto(Festival.fromDatabaseJson(row)));
 }
 
 export async function getFestival(db: Knex, principal: Principal, festivalId: string) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const row = await db("festivals").where({ id: festivalId }).whereNull("deleted_at").first();
+  const row = await Festival.query(db).findById(festivalId).whereNull("deleted_at");
   if (!row) throw notFound("festival", festivalId);
   return festivalDto(row);
 }
@@ -63,18 +63,18 @@ export async function updateFestival(db: Knex, principal: Principal, ctx: AuditC
     name: body.name,
     slug: body.slug,
     description: body.description,
-    images: body.images === undefined ? undefined : JSON.stringify(body.images),
-    links: body.links === undefined ? undefined : JSON.stringify(body.links),
+    images: body.images,
+    links: body.links,
   });
   return withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
-        const row = await updateAudited(trx, ctx, "festivals", festivalId, changes, {
+        const row = await updateAudited(trx, ctx, Festival, festivalId, changes, {
           entityType: "festival",
           organizationId: access.organizationId,
           festivalId,
         });
-        return festivalDto(row as unknown as FestivalRow);
+        return festivalDto(row);
       }),
     { uq_festivals_organization_slug: slugTaken("festival") },
   );
@@ -83,7 +83,7 @@ export async function updateFestival(db: Knex, principal: Principal, ctx: AuditC
 export async function deleteFestival(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string): Promise<void> {
   const access = await assertFestivalAccess(db, principal, festivalId, { level: "administrator", scope: "all" });
   await db.transaction((trx) =>
-    softDeleteAudited(trx, ctx, "festivals", festivalId, { entityType: "festival", organizationId: access.organizationId, festivalId }),
+    softDeleteAudited(trx, ctx, Festival, festivalId, { entityType: "festival", organizationId: access.organizationId, festivalId }),
   );
 }
 
@@ -91,23 +91,22 @@ export async function deleteFestival(db: Knex, principal: Principal, ctx: AuditC
 
 /** The edition and its festival (both live), for any module that works under an edition; null if gone. */
 export async function editionContext(db: Knex | Knex.Transaction, editionId: string): Promise<EditionContext | null> {
-  const row = await db("editions as e")
-    .join("festivals as f", "f.id", "e.festival_id")
-    .where("e.id", editionId)
-    .whereNull("e.deleted_at")
-    .whereNull("f.deleted_at")
-    .first("e.*", "f.organization_id", "f.name as festival_name");
-  if (!row) return null;
+  const row = await Edition.query(db)
+    .withGraphJoined("festival")
+    .findById(editionId)
+    .whereNull("editions.deleted_at")
+    .whereNull("festival.deleted_at");
+  if (!row?.festival) return null;
   return {
     editionId: row.id,
     festivalId: row.festival_id,
-    organizationId: row.organization_id,
+    organizationId: row.festival.organization_id,
     name: row.name,
     timezone: row.timezone,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     status: row.status,
-    festivalName: row.festival_name,
+    festivalName: row.festival.name,
   };
 }
 
@@ -147,7 +146,7 @@ export async function createEdition(db: Knex, principal: Principal, ctx: AuditCo
         const row = await insertAudited(
           trx,
           ctx,
-          "editions",
+          Edition,
           {
             festival_id: festivalId,
             name: body.name,
@@ -160,7 +159,7 @@ export async function createEdition(db: Knex, principal: Principal, ctx: AuditCo
           },
           { entityType: "edition", organizationId: access.organizationId, festivalId },
         );
-        return editionDto(row as unknown as EditionRow);
+        return editionDto(row);
       }),
     EDITION_RULES,
   );
@@ -168,12 +167,13 @@ export async function createEdition(db: Knex, principal: Principal, ctx: AuditCo
 
 export async function listEditions(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  return paginate(db("editions").where({ festival_id: festivalId }).whereNull("deleted_at").select("*"), page, { column: "starts_at", order: "desc" }, editionDto);
+  const q = Edition.query(db).where({ festival_id: festivalId }).whereNull("deleted_at");
+  return paginate(q.toKnexQuery(), page, { column: "starts_at", order: "desc" }, (row) => editionDto(Edition.fromDatabaseJson(row)));
 }
 
 export async function getEdition(db: Knex, principal: Principal, editionId: string) {
   await assertEditionAccess(db, principal, editionId, { level: "viewer" });
-  return editionDto(await db("editions").where({ id: editionId }).first());
+  return editionDto((await Edition.query(db).findById(editionId))!);
 }
 
 export async function updateEdition(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, body: UpdateEditionBody) {
@@ -192,12 +192,12 @@ export async function updateEdition(db: Knex, principal: Principal, ctx: AuditCo
   return withConstraintErrors(
     () =>
       db.transaction(async (trx) => {
-        const row = await updateAudited(trx, ctx, "editions", editionId, changes, {
+        const row = await updateAudited(trx, ctx, Edition, editionId, changes, {
           entityType: "edition",
           organizationId: edition.organizationId,
           festivalId: edition.festivalId,
         });
-        return editionDto(row as unknown as EditionRow);
+        return editionDto(row);
       }),
     EDITION_RULES,
   );
@@ -206,6 +206,6 @@ export async function updateEdition(db: Knex, principal: Principal, ctx: AuditCo
 export async function deleteEdition(db: Knex, principal: Principal, ctx: AuditContext, editionId: string): Promise<void> {
   const edition = await assertEditionAccess(db, principal, editionId, { level: "manager", scope: "editions" });
   await db.transaction((trx) =>
-    softDeleteAudited(trx, ctx, "editions", editionId, { entityType: "edition", organizationId: edition.organizationId, festivalId: edition.festivalId }),
+    softDeleteAudited(trx, ctx, Edition, editionId, { entityType: "edition", organizationId: edition.organizationId, festivalId: edition.festivalId }),
   );
 }

@@ -1,36 +1,46 @@
-export type DeviceTokenRow = {
-  id: string;
-  user_id: string;
-  platform: "ios" | "android" | "web";
-  token: string;
-  last_registered_at: Date;
-  revoked_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-};
+import { Model } from "objection";
 
-export type NotificationLogRow = {
-  id: string;
-  user_id: string;
-  device_token_id: string | null;
-  schedule_version_id: string | null;
-  kind: string;
-  channel: "ios" | "android" | "web" | "none";
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  status: "delivered" | "failed" | "no_device";
-  error: string | null;
-  created_at: Date;
-  delivered_at: Date | null;
-};
+export class DeviceToken extends Model {
+  static override tableName = "device_tokens";
+  static override idColumn = "id";
+  declare id: string;
+  declare user_id: string;
+  declare platform: "ios" | "android" | "web";
+  declare token: string;
+  declare last_registered_at: Date;
+  declare revoked_at: Date | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
+}
+
+/** One push attempt (or the note that the user has no device), per user, device and version. */
+export class NotificationLog extends Model {
+  static override tableName = "notification_log";
+  static override idColumn = "id";
+  static override jsonAttributes = ["data"];
+  declare id: string;
+  declare user_id: string;
+  declare device_token_id: string | null;
+  declare schedule_version_id: string | null;
+  declare kind: string;
+  declare channel: "ios" | "android" | "web" | "none";
+  declare title: string;
+  declare body: string;
+  declare data: Record<string, unknown>;
+  declare status: "delivered" | "failed" | "no_device";
+  declare error: string | null;
+  declare created_at: Date;
+  declare delivered_at: Date | null;
+}
 
 /** Only the end of a token is ever shown back. */
-export function deviceTokenDto(r: DeviceTokenRow) {
+export function deviceTokenDto(r: DeviceToken) {
   return { id: r.id, platform: r.platform, tokenPreview: `…${r.token.slice(-6)}`, lastRegisteredAt: r.last_registered_at.toISOString(), createdAt: r.created_at.toISOString() };
 }
 
-export function notificationDto(r: NotificationLogRow) {
+export function notificationDto(r: NotificationLog) {
   return {
     id: r.id,
     kind: r.kind,

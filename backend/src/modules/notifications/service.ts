@@ -6,7 +6,7 @@ import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { notFound } from "../../http/errors.js";
 import type { PushDelivery, PushMessage } from "./delivery.js";
-import { deviceTokenDto, notificationDto, type DeviceTokenRow, type NotificationLogRow } from "./models.js";
+import { DeviceToken, deviceTokenDto, NotificationLog, notificationDto } from "./models.js";
 import type { RegisterDeviceTokenBody } from "./schemas.js";
 
 // ------------------------------------------------------------------ device tokens
@@ -14,15 +14,16 @@ import type { RegisterDeviceTokenBody } from "./schemas.js";
 /** Registers (or re-registers) a push token; a token that moved to another account follows its device. */
 export async function registerDeviceToken(db: Knex, principal: Principal, ctx: AuditContext, body: RegisterDeviceTokenBody) {
   return db.transaction(async (trx) => {
-    const existing: DeviceTokenRow | undefined = await trx("device_tokens").where({ token: body.token }).forUpdate().first();
-    let row: DeviceTokenRow;
+    const existing = await DeviceToken.query(trx).where({ token: body.token }).forUpdate().first();
+    let row: DeviceToken;
     if (existing) {
-      [row] = await trx("device_tokens")
-        .where({ id: existing.id })
-        .update({ user_id: principal.userId, platform: body.platform, revoked_at: null, last_registered_at: trx.fn.now(), updated_by: principal.userId })
-        .returning("*");
+      row = await DeviceToken.query(trx)
+        .findById(existing.id)
+        .patch({ user_id: principal.userId, platform: body.platform, revoked_at: null, last_registered_at: trx.fn.now(), updated_by: principal.userId })
+        .returning("*")
+        .castTo<DeviceToken>();
     } else {
-      [row] = await trx("device_tokens")
+      row = await DeviceToken.query(trx)
         .insert({ id: newId(), user_id: principal.userId, platform: body.platform, token: body.token, created_by: principal.userId, updated_by: principal.userId })
         .onConflict("token")
         .merge({ user_id: principal.userId, platform: body.platform, revoked_at: null, last_registered_at: trx.fn.now(), updated_by: principal.userId })
@@ -31,32 +32,31 @@ export async function registerDeviceToken(db: Knex, principal: Principal, ctx: A
     await recordAudit(trx, ctx, {
       action: existing ? "device_token.reregistered" : "device_token.registered",
       entityType: "device_token",
-      entityId: row!.id,
+      entityId: row.id,
       before: existing ? { userId: existing.user_id, revokedAt: existing.revoked_at } : null,
-      after: { userId: row!.user_id, platform: row!.platform },
+      after: { userId: row.user_id, platform: row.platform },
     });
-    return deviceTokenDto(row!);
+    return deviceTokenDto(row);
   });
 }
 
 export function listDeviceTokens(db: Knex, principal: Principal, page: PageQuery) {
   const query = db("device_tokens").where({ user_id: principal.userId }).whereNull("revoked_at");
-  return paginate(query, page, { column: "created_at", order: "desc" }, (r: DeviceTokenRow) => deviceTokenDto(r));
+  return paginate(query, page, { column: "created_at", order: "desc" }, (r: DeviceToken) => deviceTokenDto(r));
 }
 
 export async function revokeDeviceToken(db: Knex, principal: Principal, ctx: AuditContext, tokenId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const row = await trx("device_tokens").where({ id: tokenId, user_id: principal.userId }).whereNull("revoked_at").forUpdate().first("id");
+    const row = await DeviceToken.query(trx).findById(tokenId).where({ user_id: principal.userId }).whereNull("revoked_at").forUpdate().select("id");
     if (!row) throw notFound("device_token", tokenId);
-    await trx("device_tokens").where({ id: tokenId }).update({ revoked_at: trx.fn.now(), updated_by: principal.userId });
+    await DeviceToken.query(trx).findById(tokenId).patch({ revoked_at: trx.fn.now(), updated_by: principal.userId });
     await recordAudit(trx, ctx, { action: "device_token.revoked", entityType: "device_token", entityId: tokenId });
   });
 }
 
 export async function listNotifications(db: Knex, principal: Principal, page: PageQuery) {
-  return paginate(db("notification_log").where({ user_id: principal.userId }).select("*"), page, { column: "created_at", order: "desc" }, (r: NotificationLogRow) =>
-    notificationDto(r),
-  );
+  const query = NotificationLog.query(db).where({ user_id: principal.userId });
+  return paginate(query.toKnexQuery(), page, { column: "created_at", order: "desc" }, (r) => notificationDto(NotificationLog.fromDatabaseJson(r)));
 }
 
 // ------------------------------------------------------------------ sending
@@ -76,23 +76,23 @@ export async function sendToUsers(
   const userIds = [...messages.keys()];
   for (let i = 0; i < userIds.length; i += 500) {
     const batch = userIds.slice(i, i + 500);
-    const tokens: DeviceTokenRow[] = await db("device_tokens").whereIn("user_id", batch).whereNull("revoked_at");
-    const logged = await db("notification_log").where({ schedule_version_id: scheduleVersionId }).whereIn("user_id", batch).select("user_id", "device_token_id");
+    const tokens = await DeviceToken.query(db).whereIn("user_id", batch).whereNull("revoked_at");
+    const logged = await NotificationLog.query(db).where({ schedule_version_id: scheduleVersionId }).whereIn("user_id", batch).select("user_id", "device_token_id");
     const done = new Set(logged.map((l) => `${l.user_id}:${l.device_token_id ?? ""}`));
     for (const userId of batch) {
       const message = messages.get(userId)!;
       const mine = tokens.filter((t) => t.user_id === userId);
-      const base = { user_id: userId, schedule_version_id: scheduleVersionId, kind: "schedule_changed", title: message.title, body: message.body, data: JSON.stringify(message.data) };
+      const base = { user_id: userId, schedule_version_id: scheduleVersionId, kind: "schedule_changed", title: message.title, body: message.body, data: message.data };
       if (mine.length === 0) {
         if (done.has(`${userId}:`)) continue;
-        await db("notification_log").insert({ ...base, id: newId(), channel: "none", status: "no_device" }).onConflict().ignore();
+        await NotificationLog.query(db).insert({ ...base, id: newId(), channel: "none", status: "no_device" }).onConflict().ignore();
         stats.noDevice++;
         continue;
       }
       for (const t of mine) {
         if (done.has(`${userId}:${t.id}`)) continue;
         const result = await delivery.send({ deviceTokenId: t.id, userId, platform: t.platform, token: t.token }, message);
-        await db("notification_log")
+        await NotificationLog.query(db)
           .insert({
             ...base,
             id: newId(),

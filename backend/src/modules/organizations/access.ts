@@ -1,8 +1,9 @@
 import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
+import { Organization, type OrganizationRole } from "./models.js";
 
-export type OrganizationRole = "owner" | "admin" | "member";
+export type { OrganizationRole };
 const RANK: Record<OrganizationRole, number> = { member: 0, admin: 1, owner: 2 };
 
 /**
@@ -21,13 +22,16 @@ export async function assertOrganizationAccess(
 ): Promise<{ organizationId: string; role: OrganizationRole }> {
   const notFound = new HttpError(404, "organization_not_found", `organization ${organizationId} not found`);
   if (principal.apiKeyOrganizationId && principal.apiKeyOrganizationId !== organizationId) throw notFound;
-  const row = await db("organizations as o")
+  const row = await Organization.query(db)
+    .alias("o")
     .leftJoin("organization_members as m", (j) => j.on("m.organization_id", "o.id").andOnVal("m.user_id", principal.userId))
     .where("o.id", organizationId)
     .whereNull("o.deleted_at")
-    .first("o.id", "m.role");
+    .first()
+    .select("o.id", "m.role")
+    .castTo<{ id: string; role: OrganizationRole | null } | undefined>();
   if (!row) throw notFound;
-  const role: OrganizationRole | undefined = principal.roles.has("admin") ? "owner" : row.role;
+  const role: OrganizationRole | null = principal.roles.has("admin") ? "owner" : row.role;
   if (!role) throw notFound;
   if (RANK[role] < RANK[minRole]) throw new HttpError(403, "insufficient_organization_role", `requires organization role ${minRole}`);
   return { organizationId, role };

@@ -1,9 +1,42 @@
+import { Model, type RelationMappings } from "objection";
 import type { PerformanceView } from "../schedule/models.js";
 import { toLocalIso } from "../time-zones/time-zones.js";
 
-export type PersonalEntryRow = { engagement_id: string; created_at: Date };
+/** One attendee's picks for one edition. */
+export class PersonalSchedule extends Model {
+  static override tableName = "personal_schedules";
+  static override idColumn = "id";
+  declare id: string;
+  declare user_id: string;
+  declare edition_id: string;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
+}
 
-export function entryDto(row: PersonalEntryRow, p: PerformanceView | undefined) {
+export class PersonalScheduleEntry extends Model {
+  static override tableName = "personal_schedule_entries";
+  static override idColumn = "id";
+  declare id: string;
+  declare personal_schedule_id: string;
+  declare engagement_id: string;
+  declare created_at: Date;
+  declare created_by: string | null;
+  declare schedule?: PersonalSchedule;
+
+  static override get relationMappings(): RelationMappings {
+    return {
+      schedule: {
+        relation: Model.BelongsToOneRelation,
+        modelClass: PersonalSchedule,
+        join: { from: "personal_schedule_entries.personal_schedule_id", to: "personal_schedules.id" },
+      },
+    };
+  }
+}
+
+export function entryDto(row: Pick<PersonalScheduleEntry, "engagement_id" | "created_at">, p: PerformanceView | undefined) {
   return {
     engagementId: row.engagement_id,
     artistId: p?.artistId ?? null,

@@ -6,7 +6,7 @@ import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { publishedSchedule } from "../schedule/service.js";
 import { renderCalendar } from "./calendar.js";
-import { clashesOf, entryDto, type PersonalEntryRow } from "./models.js";
+import { clashesOf, entryDto, PersonalSchedule, PersonalScheduleEntry } from "./models.js";
 
 /** 404 unless the edition has a published schedule attendees can see. */
 async function scheduleOf(db: Knex, editionId: string) {
@@ -15,12 +15,13 @@ async function scheduleOf(db: Knex, editionId: string) {
   return published;
 }
 
-async function entriesOf(db: Knex, userId: string, editionId: string): Promise<PersonalEntryRow[]> {
-  return db("personal_schedule_entries as e")
-    .join("personal_schedules as ps", "ps.id", "e.personal_schedule_id")
-    .where({ "ps.user_id": userId, "ps.edition_id": editionId })
-    .orderBy([{ column: "e.created_at" }, { column: "e.id" }])
-    .select("e.engagement_id", "e.created_at");
+/** The caller's entries for an edition: one statement (this read runs on every personal-schedule view). */
+async function entriesOf(db: Knex, userId: string, editionId: string): Promise<PersonalScheduleEntry[]> {
+  return PersonalScheduleEntry.query(db)
+    .joinRelated("schedule")
+    .where({ "schedule.user_id": userId, "schedule.edition_id": editionId })
+    .orderBy([{ column: "personal_schedule_entries.created_at" }, { column: "personal_schedule_entries.id" }])
+    .select("personal_schedule_entries.engagement_id", "personal_schedule_entries.created_at");
 }
 
 /** The caller's picks for an edition, shown from the latest published version, with clashes. */
@@ -42,21 +43,22 @@ export async function addEntry(db: Knex, principal: Principal, ctx: AuditContext
     ]);
   }
   await db.transaction(async (trx) => {
-    await trx("personal_schedules")
+    await PersonalSchedule.query(trx)
       .insert({ id: newId(), user_id: principal.userId, edition_id: editionId, created_by: principal.userId, updated_by: principal.userId })
       .onConflict(["user_id", "edition_id"])
       .ignore();
-    const schedule = await trx("personal_schedules").where({ user_id: principal.userId, edition_id: editionId }).first("id");
-    const inserted = await trx("personal_schedule_entries")
+    const schedule = await PersonalSchedule.query(trx).where({ user_id: principal.userId, edition_id: editionId }).first().select("id").castTo<PersonalSchedule>();
+    // Plain knex: objection hands back the input as a model even when the conflict skipped the insert.
+    const [inserted]: Array<Pick<PersonalScheduleEntry, "id">> = await trx(PersonalScheduleEntry.tableName)
       .insert({ id: newId(), personal_schedule_id: schedule.id, engagement_id: engagementId, created_by: principal.userId })
       .onConflict(["personal_schedule_id", "engagement_id"])
       .ignore()
       .returning("id");
-    if (inserted.length) {
+    if (inserted) {
       await recordAudit(trx, ctx, {
         action: "personal_schedule_entry.added",
         entityType: "personal_schedule_entry",
-        entityId: inserted[0].id,
+        entityId: inserted.id,
         after: { personalScheduleId: schedule.id, editionId, engagementId },
       });
     }
@@ -66,12 +68,13 @@ export async function addEntry(db: Knex, principal: Principal, ctx: AuditContext
 
 export async function removeEntry(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, engagementId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const entry = await trx("personal_schedule_entries as e")
-      .join("personal_schedules as ps", "ps.id", "e.personal_schedule_id")
-      .where({ "ps.user_id": principal.userId, "ps.edition_id": editionId, "e.engagement_id": engagementId })
-      .first("e.id", "e.personal_schedule_id");
+    const entry = await PersonalScheduleEntry.query(trx)
+      .joinRelated("schedule")
+      .where({ "schedule.user_id": principal.userId, "schedule.edition_id": editionId, "personal_schedule_entries.engagement_id": engagementId })
+      .first()
+      .select("personal_schedule_entries.id", "personal_schedule_entries.personal_schedule_id");
     if (!entry) throw new HttpError(404, "personal_schedule_entry_not_found", "this performance is not in your schedule");
-    await trx("personal_schedule_entries").where({ id: entry.id }).delete();
+    await PersonalScheduleEntry.query(trx).deleteById(entry.id);
     await recordAudit(trx, ctx, {
       action: "personal_schedule_entry.removed",
       entityType: "personal_schedule_entry",
@@ -107,11 +110,10 @@ export async function personalCalendar(db: Knex, principal: Principal, editionId
 export async function attendeesWithEngagements(db: Knex, editionId: string, engagementIds: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (engagementIds.length === 0) return out;
-  const rows = await db("personal_schedule_entries as e")
-    .join("personal_schedules as ps", "ps.id", "e.personal_schedule_id")
-    .where("ps.edition_id", editionId)
-    .whereIn("e.engagement_id", engagementIds)
-    .select("ps.user_id", "e.engagement_id");
-  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.engagement_id]);
+  const rows = await PersonalScheduleEntry.query(db)
+    .withGraphJoined("schedule")
+    .where("schedule.edition_id", editionId)
+    .whereIn("personal_schedule_entries.engagement_id", engagementIds);
+  for (const r of rows) out.set(r.schedule!.user_id, [...(out.get(r.schedule!.user_id) ?? []), r.engagement_id]);
   return out;
 }

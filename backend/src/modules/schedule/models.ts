@@ -1,31 +1,58 @@
+import { Model } from "objection";
 import type { PrecompressedBody } from "../../http/precompressed.js";
 import type { ScheduleDiff, ScheduleDocument } from "./schemas.js";
 
-export type TimeSlotRow = {
-  id: string;
-  edition_id: string;
-  stage_id: string;
-  starts_at: Date;
-  ends_at: Date;
-  kind: "performance" | "changeover";
-  title: string | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+export class TimeSlot extends Model {
+  static override tableName = "time_slots";
+  static override idColumn = "id";
+  declare id: string;
+  declare edition_id: string;
+  declare stage_id: string;
+  declare starts_at: Date;
+  declare ends_at: Date;
+  declare kind: "performance" | "changeover";
+  declare title: string | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+}
 
-export type EngagementRow = {
-  id: string;
-  time_slot_id: string;
-  artist_id: string;
-  status: "scheduled" | "cancelled";
-  notes: string | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+export class Engagement extends Model {
+  static override tableName = "engagements";
+  static override idColumn = "id";
+  declare id: string;
+  declare time_slot_id: string;
+  declare artist_id: string;
+  declare status: "scheduled" | "cancelled";
+  declare notes: string | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+}
 
-export function engagementDto(r: EngagementRow) {
+/** One draft row per edition, then one immutable row per published version. */
+export class ScheduleVersion extends Model {
+  static override tableName = "schedule_versions";
+  static override idColumn = "id";
+  static override jsonAttributes = ["diff"];
+  declare id: string;
+  declare edition_id: string;
+  declare status: "draft" | "published";
+  declare number: number | null;
+  declare notes: string | null;
+  declare previous_version_id: string | null;
+  /** Written as the exact JSON text that is served (and hashed into the etag); read back as document::text. */
+  declare document?: string | null;
+  declare etag: string | null;
+  declare diff: ScheduleDiff | null;
+  declare published_at: Date | null;
+  declare published_by: string | null;
+  declare created_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
+}
+
+export function engagementDto(r: Engagement) {
   return {
     id: r.id,
     timeSlotId: r.time_slot_id,

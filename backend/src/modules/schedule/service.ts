@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
+import type { PartialModelObject } from "objection";
 import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
@@ -19,7 +20,7 @@ import { parseInstant, toLocalIso } from "../time-zones/time-zones.js";
 import { enqueueScheduleChangeNotifications } from "./change-job.js";
 import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js";
 import { publishedScheduleCache } from "./cache.js";
-import { diffSchedules, engagementDto, performancesOf, type EngagementRow, type PublishedSchedule, type TimeSlotRow } from "./models.js";
+import { diffSchedules, Engagement, engagementDto, performancesOf, ScheduleVersion, TimeSlot, type PublishedSchedule } from "./models.js";
 import type { CreateEngagementBody, CreateTimeSlotBody, ScheduleDiff, ScheduleDocument, UpdateEngagementBody, UpdateTimeSlotBody } from "./schemas.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
@@ -27,8 +28,8 @@ const SCHEDULE: FestivalAccessRequirement = { level: "manager", scope: "schedule
 
 // ------------------------------------------------------------------ time slots
 
-async function loadSlot(db: Knex | Knex.Transaction, slotId: string): Promise<TimeSlotRow> {
-  const row = await db("time_slots").where({ id: slotId }).whereNull("deleted_at").first();
+async function loadSlot(db: Knex | Knex.Transaction, slotId: string): Promise<TimeSlot> {
+  const row = await TimeSlot.query(db).findById(slotId).whereNull("deleted_at");
   if (!row) throw notFound("time_slot", slotId);
   return row;
 }
@@ -46,7 +47,7 @@ async function slotWithAccess(db: Knex, principal: Principal, slotId: string, re
 
 /** 409 naming the live slot in the way (looked up after the exclusion constraint refused the write). */
 async function overlapError(db: Knex, edition: EditionContext, stageId: string, startsAt: Date, endsAt: Date, selfId: string): Promise<HttpError> {
-  const other = await db("time_slots")
+  const other = await TimeSlot.query(db)
     .where({ stage_id: stageId })
     .whereNull("deleted_at")
     .whereNot({ id: selfId })
@@ -95,11 +96,10 @@ function slotRules(db: Knex, edition: EditionContext, stageId: string, startsAt:
 
 /** Marks the edition's schedule as edited since the last publication (one draft row per edition). */
 async function touchDraft(trx: Knex.Transaction, ctx: AuditContext, editionId: string): Promise<void> {
-  await trx.raw(
-    `insert into schedule_versions (id, edition_id, status, created_by, updated_by) values (?, ?, 'draft', ?, ?)
-     on conflict (edition_id) where status = 'draft' do nothing`,
-    [newId(), editionId, ctx.actorUserId, ctx.actorUserId],
-  );
+  await ScheduleVersion.query(trx)
+    .insert({ id: newId(), edition_id: editionId, status: "draft", created_by: ctx.actorUserId, updated_by: ctx.actorUserId })
+    .onConflict(trx.raw("(edition_id) where status = 'draft'"))
+    .ignore();
 }
 
 async function checkStage(db: Knex, edition: EditionContext, stageId: string) {
@@ -121,12 +121,12 @@ export async function createTimeSlot(db: Knex, principal: Principal, ctx: AuditC
         const inserted = await insertAudited(
           trx,
           ctx,
-          "time_slots",
+          TimeSlot,
           { id, edition_id: editionId, stage_id: body.stageId, starts_at: startsAt, ends_at: endsAt, kind: body.kind ?? "performance", title: body.title ?? null },
           { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId },
         );
         await touchDraft(trx, ctx, editionId);
-        return inserted as TimeSlotRow;
+        return inserted;
       }),
     slotRules(db, edition, body.stageId, startsAt, endsAt, id),
   );
@@ -152,13 +152,13 @@ export async function updateTimeSlot(db: Knex, principal: Principal, ctx: AuditC
         if (body.kind === "changeover" && (await liveEngagements(trx, [slotId])).length) {
           throw new HttpError(422, "slot_has_performances", "a slot with performances cannot become a changeover");
         }
-        const updated = await updateAudited(trx, ctx, "time_slots", slotId, changes, {
+        const updated = await updateAudited(trx, ctx, TimeSlot, slotId, changes, {
           entityType: "time_slot",
           organizationId: edition.organizationId,
           festivalId: edition.festivalId,
         });
         await touchDraft(trx, ctx, edition.editionId);
-        return updated as TimeSlotRow;
+        return updated;
       }),
     slotRules(db, edition, stageId, startsAt, endsAt, slotId),
   );
@@ -168,25 +168,25 @@ export async function updateTimeSlot(db: Knex, principal: Principal, ctx: AuditC
 export async function deleteTimeSlot(db: Knex, principal: Principal, ctx: AuditContext, slotId: string): Promise<void> {
   const { edition } = await slotWithAccess(db, principal, slotId, SCHEDULE);
   await db.transaction(async (trx) => {
-    await trx("time_slots").where({ id: slotId }).forUpdate().first("id");
+    await TimeSlot.query(trx).findById(slotId).forUpdate().select("id");
     if ((await liveEngagements(trx, [slotId])).length) {
       throw new HttpError(409, "slot_has_performances", "the slot has performances: cancel or remove them (or move them) first");
     }
-    await softDeleteAudited(trx, ctx, "time_slots", slotId, { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId });
+    await softDeleteAudited(trx, ctx, TimeSlot, slotId, { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId });
     await touchDraft(trx, ctx, edition.editionId);
   });
 }
 
 export async function listTimeSlots(db: Knex, principal: Principal, editionId: string, stageId: string | undefined, page: PageQuery) {
   const edition = await assertEditionAccess(db, principal, editionId, { level: "viewer" });
-  const q = db("time_slots").where({ edition_id: editionId }).whereNull("deleted_at").select("*");
+  const q = TimeSlot.query(db).where({ edition_id: editionId }).whereNull("deleted_at");
   if (stageId) q.where({ stage_id: stageId });
-  const result = await paginate(q, page, { column: "starts_at", order: "asc" }, (r: TimeSlotRow) => r);
+  const result = await paginate(q.toKnexQuery(), page, { column: "starts_at", order: "asc" }, (r) => TimeSlot.fromDatabaseJson(r));
   const perf = await performancesFor(db, result.items.map((r) => r.id));
   return { items: result.items.map((r) => slotDto(r, edition.timezone, perf.filter((p) => p.slotId === r.id))), nextCursor: result.nextCursor };
 }
 
-function slotDto(r: TimeSlotRow, timezone: string, performances: Array<{ slotId: string } & ScheduleDocument["slots"][number]["performances"][number]>) {
+function slotDto(r: TimeSlot, timezone: string, performances: Array<{ slotId: string } & ScheduleDocument["slots"][number]["performances"][number]>) {
   return {
     id: r.id,
     editionId: r.edition_id,
@@ -201,9 +201,9 @@ function slotDto(r: TimeSlotRow, timezone: string, performances: Array<{ slotId:
   };
 }
 
-async function liveEngagements(db: Knex | Knex.Transaction, slotIds: string[]): Promise<EngagementRow[]> {
+async function liveEngagements(db: Knex | Knex.Transaction, slotIds: string[]): Promise<Engagement[]> {
   if (slotIds.length === 0) return [];
-  return db("engagements").whereIn("time_slot_id", slotIds).whereNull("deleted_at").orderBy(["created_at", "id"]);
+  return Engagement.query(db).whereIn("time_slot_id", slotIds).whereNull("deleted_at").orderBy(["created_at", "id"]);
 }
 
 async function performancesFor(db: Knex | Knex.Transaction, slotIds: string[]) {
@@ -221,8 +221,8 @@ async function performancesFor(db: Knex | Knex.Transaction, slotIds: string[]) {
 
 // ------------------------------------------------------------------ engagements
 
-async function checkPerformanceSlot(trx: Knex.Transaction, slotId: string, edition: EditionContext): Promise<TimeSlotRow> {
-  const slot = await trx("time_slots").where({ id: slotId }).whereNull("deleted_at").forShare().first();
+async function checkPerformanceSlot(trx: Knex.Transaction, slotId: string, edition: EditionContext): Promise<TimeSlot> {
+  const slot = await TimeSlot.query(trx).findById(slotId).whereNull("deleted_at").forShare();
   if (!slot || slot.edition_id !== edition.editionId) {
     throw new HttpError(422, "invalid_time_slot", "timeSlotId is not a slot of this edition", [{ field: "body.timeSlotId", message: "unknown slot" }]);
   }
@@ -244,20 +244,20 @@ export async function createEngagement(db: Knex, principal: Principal, ctx: Audi
     () =>
       db.transaction(async (trx) => {
         await checkPerformanceSlot(trx, slot.id, edition);
-        const row = await insertAudited(trx, ctx, "engagements", { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null }, {
+        const row = await insertAudited(trx, ctx, Engagement, { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null }, {
           entityType: "engagement",
           organizationId: edition.organizationId,
           festivalId: edition.festivalId,
         });
         await touchDraft(trx, ctx, edition.editionId);
-        return engagementDto(row as EngagementRow);
+        return engagementDto(row);
       }),
     ENGAGEMENT_RULES,
   );
 }
 
 async function engagementWithAccess(db: Knex, principal: Principal, engagementId: string, required: FestivalAccessRequirement) {
-  const engagement: EngagementRow | undefined = await db("engagements").where({ id: engagementId }).whereNull("deleted_at").first();
+  const engagement = await Engagement.query(db).findById(engagementId).whereNull("deleted_at");
   if (!engagement) throw notFound("engagement", engagementId);
   try {
     return { engagement, ...(await slotWithAccess(db, principal, engagement.time_slot_id, required)) };
@@ -276,13 +276,13 @@ export async function updateEngagement(db: Knex, principal: Principal, ctx: Audi
         const row = await updateAudited(
           trx,
           ctx,
-          "engagements",
+          Engagement,
           engagementId,
           definedOnly({ time_slot_id: body.timeSlotId, status: body.status, notes: body.notes }),
           { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId },
         );
         await touchDraft(trx, ctx, edition.editionId);
-        return engagementDto(row as EngagementRow);
+        return engagementDto(row);
       }),
     ENGAGEMENT_RULES,
   );
@@ -291,17 +291,21 @@ export async function updateEngagement(db: Knex, principal: Principal, ctx: Audi
 export async function deleteEngagement(db: Knex, principal: Principal, ctx: AuditContext, engagementId: string): Promise<void> {
   const { edition } = await engagementWithAccess(db, principal, engagementId, SCHEDULE);
   await db.transaction(async (trx) => {
-    await softDeleteAudited(trx, ctx, "engagements", engagementId, { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId });
+    await softDeleteAudited(trx, ctx, Engagement, engagementId, { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId });
     await touchDraft(trx, ctx, edition.editionId);
   });
 }
 
 // ------------------------------------------------------------------ rendering
 
+type WorkingSlot = Pick<TimeSlot, "id" | "stage_id" | "starts_at" | "ends_at" | "kind" | "title"> & {
+  engagements: Array<Pick<Engagement, "id" | "artist_id" | "status">>;
+};
+
 /** The working copy (live slots and engagements) as the public document, without version. */
 async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionContext): Promise<Omit<ScheduleDocument, "version">> {
   // One statement, so slots and their engagements come from one snapshot.
-  const { rows } = await db.raw(
+  const { rows: slots } = await db.raw<{ rows: WorkingSlot[] }>(
     `select t.id, t.stage_id, t.starts_at, t.ends_at, t.kind, t.title,
             coalesce(json_agg(json_build_object('id', e.id, 'artist_id', e.artist_id, 'status', e.status) order by e.created_at, e.id)
                      filter (where e.id is not null), '[]') as engagements
@@ -312,7 +316,6 @@ async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionCo
       order by t.starts_at, t.id`,
     [edition.editionId],
   );
-  const slots = rows as Array<Omit<TimeSlotRow, "edition_id"> & { engagements: Array<{ id: string; artist_id: string; status: "scheduled" | "cancelled" }> }>;
   const stages = await stagesOfEdition(db, edition.editionId);
   const missing = slots.map((s) => s.stage_id).filter((id) => !stages.some((s) => s.stageId === id));
   if (missing.length) stages.push(...(await stagesById(db, [...new Set(missing)])).values());
@@ -354,8 +357,9 @@ async function renderWorkingCopy(db: Knex | Knex.Transaction, edition: EditionCo
   };
 }
 
+/** Raw select: the document is served as its stored text byte for byte (document::text), on the hot read path. */
 async function latestPublishedRow(db: Knex | Knex.Transaction, editionId: string) {
-  return db("schedule_versions")
+  return db(ScheduleVersion.tableName)
     .where({ edition_id: editionId, status: "published" })
     .orderBy("number", "desc")
     .first("id", "number", "etag", "published_at", "notes", db.raw("document::text as body"));
@@ -370,7 +374,7 @@ export async function draftView(db: Knex, principal: Principal, editionId: strin
   const edition = await assertEditionAccess(db, principal, editionId, { level: "viewer" });
   const working = await renderWorkingCopy(db, edition);
   const latest = await latestPublishedRow(db, editionId);
-  const draft = await db("schedule_versions").where({ edition_id: editionId, status: "draft" }).first("id", "created_at");
+  const draft = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "draft" }).first().select("id", "created_at");
   const previous = latest ? parseVersion(latest) : null;
   return {
     draft: draft ? { id: draft.id, startedAt: draft.created_at.toISOString() } : null,
@@ -407,22 +411,22 @@ export async function publishSchedule(db: Knex, principal: Principal, ctx: Audit
     const body = JSON.stringify(document);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
     const diff = diffSchedules(previous?.performances ?? null, performancesOf(document));
-    const values = {
+    const values: PartialModelObject<ScheduleVersion> = {
       status: "published",
       number,
       notes: notes ?? null,
       previous_version_id: previous?.versionId ?? null,
       document: body,
       etag,
-      diff: JSON.stringify(diff),
+      diff,
       published_at: publishedAt,
       published_by: ctx.actorUserId,
       updated_by: ctx.actorUserId,
     };
-    const draft = await trx("schedule_versions").where({ edition_id: editionId, status: "draft" }).forUpdate().first("id");
+    const draft = await ScheduleVersion.query(trx).where({ edition_id: editionId, status: "draft" }).forUpdate().first().select("id");
     const versionId = draft?.id ?? newId();
-    if (draft) await trx("schedule_versions").where({ id: versionId }).update(values);
-    else await trx("schedule_versions").insert({ ...values, id: versionId, edition_id: editionId, created_by: ctx.actorUserId });
+    if (draft) await ScheduleVersion.query(trx).findById(versionId).patch(values);
+    else await ScheduleVersion.query(trx).insert({ ...values, id: versionId, edition_id: editionId, created_by: ctx.actorUserId });
     await recordAudit(trx, ctx, {
       action: "schedule_version.published",
       entityType: "schedule_version",
@@ -461,7 +465,8 @@ async function visibleEdition(db: Knex, editionId: string): Promise<EditionConte
 async function loadVersion(db: Knex, versionId: string): Promise<PublishedSchedule> {
   const cached = publishedScheduleCache.version(versionId);
   if (cached) return cached;
-  const row = await db("schedule_versions").where({ id: versionId, status: "published" }).first("id", "number", "etag", db.raw("document::text as body"));
+  // Raw select, as in latestPublishedRow: the stored text is the served body.
+  const row = await db(ScheduleVersion.tableName).where({ id: versionId, status: "published" }).first("id", "number", "etag", db.raw("document::text as body"));
   const parsed = parseVersion(row);
   publishedScheduleCache.storeVersion(parsed);
   return parsed;
@@ -475,9 +480,9 @@ export async function publishedSchedule(db: Knex, editionId: string): Promise<Pu
   const pointer = await publishedScheduleCache.latestOrLoad(editionId, async () => {
     const edition = await visibleEdition(db, editionId);
     const latest = edition
-      ? await db("schedule_versions").where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first("id", "number")
+      ? await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published" }).orderBy("number", "desc").first().select("id", "number")
       : undefined;
-    return edition && latest ? { versionId: latest.id as string, number: latest.number as number } : null;
+    return edition && latest?.number ? { versionId: latest.id, number: latest.number } : null;
   });
   if (!pointer) return null;
   return loadVersion(db, pointer.versionId);
@@ -485,37 +490,42 @@ export async function publishedSchedule(db: Knex, editionId: string): Promise<Pu
 
 export async function publishedVersion(db: Knex, editionId: string, number: number): Promise<PublishedSchedule | null> {
   if (!(await visibleEdition(db, editionId))) return null;
-  const row = await db("schedule_versions").where({ edition_id: editionId, status: "published", number }).first("id");
+  const row = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published", number }).first().select("id");
   return row ? loadVersion(db, row.id) : null;
 }
 
 export async function listVersions(db: Knex, editionId: string, page: PageQuery) {
   if (!(await visibleEdition(db, editionId))) throw notFound("schedule", editionId);
-  return paginate(
-    db("schedule_versions").where({ edition_id: editionId, status: "published" }).select("id", "number", "published_at", "notes", "etag", "diff"),
-    page,
-    { column: "number", order: "desc" },
-    (r: { id: string; number: number; published_at: Date; notes: string | null; etag: string; diff: ScheduleDiff }) => ({
-      id: r.id,
-      number: r.number,
-      publishedAt: r.published_at.toISOString(),
-      notes: r.notes,
-      etag: r.etag,
-      changes: counts(r.diff),
-    }),
-  );
+  const query = ScheduleVersion.query(db).where({ edition_id: editionId, status: "published" }).select("id", "number", "published_at", "notes", "etag", "diff");
+  return paginate(query.toKnexQuery(), page, { column: "number", order: "desc" }, (row) => publishedVersionDto(ScheduleVersion.fromDatabaseJson(row)));
+}
+
+/** A published row has its number, time, etag and diff (ck_schedule_versions_published_complete). */
+function publishedVersionDto(r: ScheduleVersion) {
+  return {
+    id: r.id,
+    number: r.number!,
+    publishedAt: r.published_at!.toISOString(),
+    notes: r.notes,
+    etag: r.etag!,
+    changes: counts(r.diff!),
+  };
 }
 
 export async function versionDiff(db: Knex, editionId: string, number: number): Promise<ScheduleDiff> {
   if (!(await visibleEdition(db, editionId))) throw notFound("schedule", editionId);
-  const row = await db("schedule_versions").where({ edition_id: editionId, status: "published", number }).first("diff");
-  if (!row) throw new HttpError(404, "schedule_version_not_found", `version ${number} not found`);
+  const row = await ScheduleVersion.query(db).where({ edition_id: editionId, status: "published", number }).first().select("diff");
+  if (!row?.diff) throw new HttpError(404, "schedule_version_not_found", `version ${number} not found`);
   return row.diff;
 }
 
 /** For the notification job: the edition and the performances a version moved or cancelled. */
 export async function versionChanges(db: Knex, versionId: string): Promise<{ editionId: string; number: number; festivalName: string; diff: ScheduleDiff } | null> {
-  const row = await db("schedule_versions").where({ id: versionId, status: "published" }).first("edition_id", "number", "diff", db.raw("document->'edition'->>'festivalName' as festival_name"));
+  const row = await ScheduleVersion.query(db)
+    .findById(versionId)
+    .where({ status: "published" })
+    .select("edition_id", "number", "diff", ScheduleVersion.raw("document->'edition'->>'festivalName' as festival_name"))
+    .castTo<{ edition_id: string; number: number; diff: ScheduleDiff; festival_name: string } | undefined>();
   return row ? { editionId: row.edition_id, number: row.number, festivalName: row.festival_name, diff: row.diff } : null;
 }
 

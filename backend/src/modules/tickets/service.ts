@@ -27,66 +27,111 @@ const TICKET_FROM = `
   left join ticket_categories c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
   left join gate_check_ins g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
 
-type Row = Record<string, unknown>;
+/**
+ * The chain mirror belongs to the indexer (its writer stays on knex for speed) and this
+ * read joins six of its tables on composite keys in one statement, so it stays one typed
+ * SQL read rather than a graph of models.
+ */
+interface TicketRow {
+  chain_id: number;
+  contract_address: string;
+  token_id: string;
+  tier_id: number;
+  owner_address: string | null;
+  burned: boolean;
+  is_comp: boolean;
+  face_value: string;
+  currency: string;
+  minted_at: Date;
+  transfer_count: number;
+  checked_in: boolean;
+  checked_in_at: Date | null;
+  resale_listed: boolean;
+  resale_price: string | null;
+  refund_state: string;
+  event_name: string;
+  starts_at: Date;
+  ends_at: Date;
+  cancelled: boolean;
+  transfer_policy: string;
+  tier_name: string | null;
+  transferable: boolean | null;
+  event_contract_id: string | null;
+  festival_id: string | null;
+  category_name: string | null;
+  gate_checked_in_at: Date | null;
+  anchor_status: string | null;
+}
 
-async function transfersOf(db: Knex, tickets: Row[]): Promise<Map<string, Row[]>> {
-  const out = new Map<string, Row[]>();
+interface TransferRow {
+  chain_id: number;
+  contract_address: string;
+  token_id: string;
+  from_address: string;
+  to_address: string;
+  block_number: string;
+  tx_hash: string;
+  block_timestamp: Date;
+}
+
+async function transfersOf(db: Knex, tickets: TicketRow[]): Promise<Map<string, TransferRow[]>> {
+  const out = new Map<string, TransferRow[]>();
   if (tickets.length === 0) return out;
   const keys = tickets.map((t) => [t.chain_id, t.contract_address, t.token_id]);
-  const rows = await db.raw(
+  const { rows } = await db.raw<{ rows: TransferRow[] }>(
     `select x.chain_id::int as chain_id, x.contract_address, x.token_id::text as token_id, x.from_address, x.to_address,
             x.block_number::text as block_number, x.tx_hash, x.block_timestamp
        from chain_ticket_transfers x
       where (x.chain_id, x.contract_address, x.token_id) in (${keys.map(() => "(?::bigint, ?, ?::numeric)").join(", ")})
       order by x.block_number, x.log_index`,
-    keys.flat() as Knex.RawBinding[],
+    keys.flat(),
   );
-  for (const r of rows.rows as Row[]) {
+  for (const r of rows) {
     const key = `${r.chain_id}:${r.contract_address}:${r.token_id}`;
     out.set(key, [...(out.get(key) ?? []), r]);
   }
   return out;
 }
 
-function ticketView(t: Row, transfers: Row[] | undefined) {
+function ticketView(t: TicketRow, transfers: TransferRow[] | undefined) {
   const state: "valid" | "checked_in" | "refunded" | "cancelled" = t.burned ? "refunded" : t.cancelled ? "cancelled" : t.checked_in || t.gate_checked_in_at ? "checked_in" : "valid";
   return {
-    chainId: t.chain_id as number,
-    contract: t.contract_address as string,
-    tokenId: t.token_id as string,
-    tierId: t.tier_id as number,
-    tierName: (t.tier_name as string | null) ?? null,
-    category: (t.category_name as string | null) ?? null,
+    chainId: t.chain_id,
+    contract: t.contract_address,
+    tokenId: t.token_id,
+    tierId: t.tier_id,
+    tierName: t.tier_name ?? null,
+    category: t.category_name ?? null,
     event: {
-      name: t.event_name as string,
-      startsAt: (t.starts_at as Date).toISOString(),
-      endsAt: (t.ends_at as Date).toISOString(),
-      cancelled: t.cancelled as boolean,
-      transferPolicy: t.transfer_policy as string,
-      eventContractId: (t.event_contract_id as string | null) ?? null,
-      festivalId: (t.festival_id as string | null) ?? null,
+      name: t.event_name,
+      startsAt: t.starts_at.toISOString(),
+      endsAt: t.ends_at.toISOString(),
+      cancelled: t.cancelled,
+      transferPolicy: t.transfer_policy,
+      eventContractId: t.event_contract_id ?? null,
+      festivalId: t.festival_id ?? null,
     },
-    owner: (t.owner_address as string | null) ?? null,
+    owner: t.owner_address ?? null,
     state,
-    isComp: t.is_comp as boolean,
-    faceValue: t.face_value as string,
-    currency: t.currency as string,
-    mintedAt: (t.minted_at as Date).toISOString(),
+    isComp: t.is_comp,
+    faceValue: t.face_value,
+    currency: t.currency,
+    mintedAt: t.minted_at.toISOString(),
     checkIn: {
-      onChain: t.checked_in as boolean,
-      onChainAt: (t.checked_in_at as Date | null)?.toISOString() ?? null,
+      onChain: t.checked_in,
+      onChainAt: t.checked_in_at?.toISOString() ?? null,
       atGate: t.gate_checked_in_at !== null,
-      atGateAt: (t.gate_checked_in_at as Date | null)?.toISOString() ?? null,
-      anchorStatus: (t.anchor_status as string | null) ?? null,
+      atGateAt: t.gate_checked_in_at?.toISOString() ?? null,
+      anchorStatus: t.anchor_status ?? null,
     },
-    resale: { listed: t.resale_listed as boolean, price: (t.resale_price as string | null) ?? null },
-    refundState: t.refund_state as string,
+    resale: { listed: t.resale_listed, price: t.resale_price ?? null },
+    refundState: t.refund_state,
     transfers: (transfers ?? []).map((x) => ({
-      from: x.from_address as string,
-      to: x.to_address as string,
-      blockNumber: x.block_number as string,
-      txHash: x.tx_hash as string,
-      at: (x.block_timestamp as Date).toISOString(),
+      from: x.from_address,
+      to: x.to_address,
+      blockNumber: x.block_number,
+      txHash: x.tx_hash,
+      at: x.block_timestamp.toISOString(),
     })),
   };
 }
@@ -106,15 +151,13 @@ export async function myTickets(db: Knex, principal: Principal, page: PageQuery)
     bindings.push(contract, tokenId);
   }
   bindings.push(page.limit + 1);
-  const rows = (
-    await db.raw(
-      `select ${TICKET_COLUMNS} ${TICKET_FROM}
-        where t.owner_address = any(?::text[]) ${after}
-        order by t.contract_address, t.token_id
-        limit ?`,
-      bindings,
-    )
-  ).rows as Row[];
+  const { rows } = await db.raw<{ rows: TicketRow[] }>(
+    `select ${TICKET_COLUMNS} ${TICKET_FROM}
+      where t.owner_address = any(?::text[]) ${after}
+      order by t.contract_address, t.token_id
+      limit ?`,
+    bindings,
+  );
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const transfers = await transfersOf(db, pageRows);
@@ -128,14 +171,12 @@ export async function myTickets(db: Knex, principal: Principal, page: PageQuery)
 
 /** A ticket's public page: what the chain shows anyway (owner address, state, history), plus the event and tier names. */
 export async function publicTicket(db: Knex, chainId: number | undefined, contract: string, tokenId: string) {
-  const rows = (
-    await db.raw(
-      `select ${TICKET_COLUMNS} ${TICKET_FROM}
-        where t.contract_address = ? and t.token_id = ?::numeric ${chainId === undefined ? "" : "and t.chain_id = ?"}
-        limit 1`,
-      chainId === undefined ? [contract, tokenId] : [contract, tokenId, chainId],
-    )
-  ).rows as Row[];
+  const { rows } = await db.raw<{ rows: TicketRow[] }>(
+    `select ${TICKET_COLUMNS} ${TICKET_FROM}
+      where t.contract_address = ? and t.token_id = ?::numeric ${chainId === undefined ? "" : "and t.chain_id = ?"}
+      limit 1`,
+    chainId === undefined ? [contract, tokenId] : [contract, tokenId, chainId],
+  );
   const t = rows[0];
   if (!t) throw new HttpError(404, "ticket_not_found", `no ticket ${tokenId} on ${contract}`);
   const transfers = await transfersOf(db, [t]);

@@ -1,29 +1,51 @@
-export type VenueRow = {
-  id: string;
-  festival_id: string;
-  name: string;
-  address_line1: string | null;
-  address_line2: string | null;
-  city: string | null;
-  postal_code: string | null;
-  country: string | null;
-  latitude: string | null; // numeric comes back as a string
-  longitude: string | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+import { Model, type RelationMappings } from "objection";
 
-export type StageRow = {
-  id: string;
-  venue_id: string;
-  name: string;
-  sort_order: number;
-  capacity: number | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-};
+export class Venue extends Model {
+  static override tableName = "venues";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare name: string;
+  declare address_line1: string | null;
+  declare address_line2: string | null;
+  declare city: string | null;
+  declare postal_code: string | null;
+  declare country: string | null;
+  /** numeric: written as a number, read back as its exact text */
+  declare latitude: number | string | null;
+  declare longitude: number | string | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+}
+
+export class Stage extends Model {
+  static override tableName = "stages";
+  static override idColumn = "id";
+  declare id: string;
+  declare venue_id: string;
+  declare name: string;
+  declare sort_order: number;
+  declare capacity: number | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare deleted_at: Date | null;
+  declare venue?: Venue;
+
+  static override get relationMappings(): RelationMappings {
+    return { venue: { relation: Model.BelongsToOneRelation, modelClass: Venue, join: { from: "stages.venue_id", to: "venues.id" } } };
+  }
+}
+
+/** Which venues an edition uses. */
+export class EditionVenue extends Model {
+  static override tableName = "edition_venues";
+  static override idColumn = "id";
+  declare id: string;
+  declare edition_id: string;
+  declare venue_id: string;
+  declare created_at: Date;
+}
 
 /** A stage as the schedule shows it: with its venue. */
 export interface StageContext {
@@ -35,7 +57,7 @@ export interface StageContext {
   festivalId: string;
 }
 
-export function venueDto(r: VenueRow) {
+export function venueDto(r: Venue) {
   return {
     id: r.id,
     festivalId: r.festival_id,
@@ -52,6 +74,6 @@ export function venueDto(r: VenueRow) {
   };
 }
 
-export function stageDto(r: StageRow) {
+export function stageDto(r: Stage) {
   return { id: r.id, venueId: r.venue_id, name: r.name, sortOrder: r.sort_order, capacity: r.capacity, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
 }

@@ -1,0 +1,54 @@
+import { Model } from "objection";
+import type { FestivalLevel, FestivalScope } from "./service.js";
+
+/** A festival-scoped grant (from an accepted invitation). */
+export class FestivalPermission extends Model {
+  static override tableName = "festival_permissions";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare user_id: string;
+  declare level: FestivalLevel;
+  declare scope: FestivalScope;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
+}
+
+export class FestivalInvitation extends Model {
+  static override tableName = "festival_invitations";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare email: string;
+  declare level: FestivalLevel;
+  declare scope: FestivalScope;
+  declare token_hash: string;
+  declare status: "pending" | "accepted" | "revoked";
+  declare expires_at: Date;
+  declare accepted_by: string | null;
+  declare accepted_at: Date | null;
+  declare revoked_at: Date | null;
+  declare created_at: Date;
+  declare updated_at: Date;
+  declare created_by: string | null;
+  declare updated_by: string | null;
+}
+
+export function permissionDto(row: FestivalPermission) {
+  return { id: row.id, festivalId: row.festival_id, userId: row.user_id, level: row.level, scope: row.scope, createdAt: row.created_at.toISOString() };
+}
+
+export function invitationDto(row: FestivalInvitation) {
+  return {
+    id: row.id,
+    festivalId: row.festival_id,
+    email: row.email,
+    level: row.level,
+    scope: row.scope,
+    status: row.status,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+  };
+}
