@@ -10,7 +10,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table indexer_status (
       chain_id bigint not null constraint pk_indexer_status primary key,
-      state text not null constraint ck_indexer_status_state check (state in ('running', 'failing')),
+      state text not null constraint ck_indexer_status_state check (state in ('running', 'failing', 'stopped')),
       failures integer not null default 0 constraint ck_indexer_status_failures check (failures >= 0),
       last_error text,
       last_error_at timestamptz,

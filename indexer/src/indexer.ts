@@ -308,7 +308,14 @@ export function createIndexer(opts: IndexerOptions): Indexer {
         }
       } catch (error) {
         if (stopped) break;
-        if (error instanceof PlatformError && !error.retryable) throw error; // retrying cannot help: run() rejects, main exits with one line
+        if (error instanceof PlatformError && !error.retryable) {
+          // retrying cannot help: say so in indexer_status (GET /ready), then run() rejects and main exits with one line
+          clearInterval(heartbeat);
+          if (chainId !== undefined) {
+            await writeStatus(pool, chainId, { failures: failures + 1, lastError: error.message, stopped: true }, startedAt).catch(() => {});
+          }
+          throw error;
+        }
         failures++;
         lastError = (error as Error).message?.split("\n")[0] ?? String(error);
         await reportStatus();

@@ -8,6 +8,8 @@ import type { Queryable } from "./sql.js";
 export interface IndexerState {
   failures: number;
   lastError?: string;
+  /** A non-retryable error ended the loop: the indexer is not coming back by itself. */
+  stopped?: boolean;
 }
 
 export async function writeStatus(db: Queryable, chainId: number, state: IndexerState, startedAt: Date): Promise<void> {
@@ -18,6 +20,6 @@ export async function writeStatus(db: Queryable, chainId: number, state: Indexer
        state = excluded.state, failures = excluded.failures, heartbeat_at = now(), started_at = excluded.started_at,
        last_error = coalesce(excluded.last_error, indexer_status.last_error),
        last_error_at = coalesce(excluded.last_error_at, indexer_status.last_error_at)`,
-    [chainId, state.failures > 0 ? "failing" : "running", state.failures, state.lastError ?? null, startedAt],
+    [chainId, state.stopped ? "stopped" : state.failures > 0 ? "failing" : "running", state.failures, state.lastError ?? null, startedAt],
   );
 }

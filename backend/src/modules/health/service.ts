@@ -51,6 +51,7 @@ const HEARTBEAT_STALE_MS = 30_000;
 
 async function checkIndexer(db: Knex, chainId: number, head: bigint, maxLagBlocks: number): Promise<Readiness["indexer"]> {
   const status = await db("indexer_status").where({ chain_id: chainId }).first();
+  if (status?.state === "stopped") return { ok: false, error: `indexer stopped: ${status.last_error}` };
   if (status && status.failures >= FAILURES_NOT_READY) {
     return { ok: false, failures: status.failures, error: `indexer keeps failing: ${status.last_error}` };
   }
