@@ -18,7 +18,7 @@ import { startNotificationWorker } from "./modules/notifications/jobs.js";
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("api", config.logLevel);
-  if (!config.database.url) throw new OperatorError("DATABASE_URL is not set (npm start sets it; alone, point it at the platform's database)");
+  if (!config.database.url) throw new OperatorError("DATABASE_URL is not set (npm start sets it for the embedded database)");
   await assertDatabaseReachable(config.database.url);
   const db = createKnex(config.database.url, { min: 2, max: 20 });
   Model.knex(db);
