@@ -9,6 +9,7 @@ import type express from "express";
 import { createKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { migrateLatest } from "../../lib/migrate.js";
 import { runPaced, type PacedOptions, type PacedResult } from "./paced.js";
+import { showStalls, watchStalls } from "./stalls.js";
 
 /**
  * What every HTTP benchmark shares: a fresh migrated database, servers on loopback, and a
@@ -38,7 +39,9 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
     };
   }
   const parent = mkdtempSync(path.join(os.tmpdir(), `festival-bench-${name}-`));
-  const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench" });
+  // BENCH_PG_SETTINGS="name=value,...": server settings for an experiment (e.g. synchronous_commit=off to see what commit flushes cost)
+  const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
+  const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench", settings });
   const db = createKnex(embedded.url, { min: 2, max: 20 });
   await migrateLatest(db);
   return {
@@ -118,7 +121,12 @@ export async function latencyProfile(
     repetitions?: number;
   },
 ): Promise<{ atReference: PacedResult; maxRateWithinTarget: number; sweepP99: string; versusBare?: VersusBare }> {
-  const run = (rate: number, durationSeconds: number) => pacedTest({ ...load(rate, durationSeconds), rate, durationSeconds });
+  const run = async (rate: number, durationSeconds: number) => {
+    const stalls = watchStalls();
+    const result = await pacedTest({ ...load(rate, durationSeconds), rate, durationSeconds });
+    console.log(`    (this process: ${showStalls(stalls.stop())})`);
+    return result;
+  };
   const show = (r: PacedResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors`;
   let atReference: PacedResult;
   let versusBare: VersusBare | undefined;

@@ -15,13 +15,16 @@ async function scheduleOf(db: Knex, editionId: string) {
   return published;
 }
 
-/** The caller's entries for an edition: one statement (this read runs on every personal-schedule view). */
-async function entriesOf(db: Knex, userId: string, editionId: string): Promise<PersonalScheduleEntry[]> {
-  return PersonalScheduleEntry.query(db)
-    .joinRelated("schedule")
-    .where({ "schedule.user_id": userId, "schedule.edition_id": editionId })
-    .orderBy([{ column: "personal_schedule_entries.created_at" }, { column: "personal_schedule_entries.id" }])
-    .select("personal_schedule_entries.engagement_id", "personal_schedule_entries.created_at");
+/**
+ * The caller's entries for an edition: one statement. Plain knex, not objection: this read runs on
+ * every personal-schedule view (bench:schedule), and model instances only add garbage here.
+ */
+async function entriesOf(db: Knex, userId: string, editionId: string): Promise<Array<Pick<PersonalScheduleEntry, "engagement_id" | "created_at">>> {
+  return db("personal_schedule_entries as e")
+    .join("personal_schedules as ps", "ps.id", "e.personal_schedule_id")
+    .where({ "ps.user_id": userId, "ps.edition_id": editionId })
+    .orderBy([{ column: "e.created_at" }, { column: "e.id" }])
+    .select("e.engagement_id", "e.created_at");
 }
 
 /** The caller's picks for an edition, shown from the latest published version, with clashes. */
