@@ -25,10 +25,7 @@ export function chainDefinition(id: number, rpcUrl: string): Chain {
  * A viem public client for `rpcUrl`, with the chain id asked from the node itself, so a
  * wrong or dead URL fails here with one clear line instead of deep inside a query.
  */
-export async function connectChain(
-  rpcUrl: string,
-  opts: { timeoutMs?: number; retryCount?: number } = {},
-): Promise<{ client: PublicClient; chainId: number }> {
+export async function connectChain(rpcUrl: string, opts: { timeoutMs?: number; retryCount?: number } = {}): Promise<{ client: PublicClient; chainId: number }> {
   const probe = createPublicClient({ transport: http(rpcUrl, { timeout: opts.timeoutMs ?? 5000, retryCount: 0 }) });
   let chainId: number;
   try {

@@ -32,81 +32,101 @@ const privateKey = z
 const csv = z
   .string()
   .default("")
-  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: int(0, 65535).default(3000),
-  DATABASE_URL: optionalUrl,
-  EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),
-  EMBEDDED_PG_PORT: int(0, 65535).default(0),
-  CHAIN_RPC_URL: optionalUrl,
-  CHAIN_NODE_PORT: int(1, 65535).default(8545),
-  FACTORY_ADDRESS: address.optional(),
-  FACTORY_DEPLOY_BLOCK: z.coerce.bigint().nonnegative().optional(),
-  INDEXER_POLL_INTERVAL_MS: int(50, 600_000).default(1000),
-  INDEXER_BATCH_BLOCKS: int(1, 100_000).default(2000),
-  INDEXER_CONFIRMATIONS: int(0, 1000).optional(),
-  INDEXER_MAX_LAG_BLOCKS: int(0, 1_000_000).default(5),
-  INDEXER_METRICS_PORT: int(0, 65535).default(0), // 0 = no /metrics listener
-  // identity and access (issue 5); secrets are required in production, derived in dev/test
-  AUTH_JWT_SECRET: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
-  AUTH_ISSUER: z.string().min(1).default("festival-api"),
-  AUTH_ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
-  AUTH_REFRESH_TOKEN_TTL_SECONDS: int(300, 90 * 86_400).default(30 * 86_400),
-  AUTH_LOCKOUT_THRESHOLD: int(1, 100).default(5),
-  AUTH_LOCKOUT_SECONDS: int(1, 86_400).default(900),
-  DATA_ENCRYPTION_KEY: optionalSecret.pipe(
-    z.base64("must be base64").refine((v) => Buffer.from(v, "base64").length === 32, "must decode to 32 bytes").optional(),
-  ),
-  SIWE_DOMAIN: z.string().min(1).optional(),
-  SIWE_URI: optionalUrl,
-  SIWE_CHAIN_IDS: z
-    .string()
-    .default("31337")
-    .transform((v) => v.split(",").map((s) => Number(s.trim())))
-    .pipe(z.array(z.number().int().positive()).min(1)),
-  SIWE_NONCE_TTL_SECONDS: int(30, 3600).default(300),
-  STELLAR_SIGNING_SECRET: optionalSecret.pipe(z.string().regex(/^S[A-Z2-7]{55}$/, "must be a Stellar secret seed (S...)").optional()),
-  STELLAR_HOME_DOMAIN: z.string().min(1).default("localhost"),
-  STELLAR_WEB_AUTH_DOMAIN: z.string().min(1).optional(),
-  STELLAR_NETWORK_PASSPHRASE: z.string().min(1).default("Test SDF Network ; September 2015"),
-  STELLAR_HORIZON_URL: optionalUrl,
-  STELLAR_CHALLENGE_TTL_SECONDS: int(30, 3600).default(300),
-  CORS_ORIGINS: csv,
-  RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
-  API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-  // tickets and the gate (issue 7); keys are 0x-prefixed 32-byte hex
-  GATE_PASS_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
-  GATE_OFFLINE_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
-  GATE_SCANNER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
-  EVENT_DEPLOYER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
-  GATE_ANCHOR_INTERVAL_MS: int(50, 600_000).default(2000),
-  GATE_ANCHOR_BATCH_SIZE: int(1, 500).default(100),
-  // mail: SMTP when set; otherwise each message is written as an .eml file (test mode)
-  SMTP_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
-  MAIL_FROM: z.string().trim().min(3).default("Festival platform <no-reply@festival.localhost>"),
-  MAIL_DIR: z.string().trim().min(1).optional(),
-}).superRefine((env, ctx) => {
-  if (env.NODE_ENV !== "production") return;
-  if (!env.SMTP_URL && !env.MAIL_DIR) {
-    ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or set MAIL_DIR to write mail to files on purpose)" });
-  }
-  const required = [
-    "AUTH_JWT_SECRET", "DATA_ENCRYPTION_KEY", "STELLAR_SIGNING_SECRET", "SIWE_DOMAIN", "SIWE_URI",
-    "GATE_PASS_SIGNING_KEY", "GATE_OFFLINE_SIGNING_KEY",
-  ] as const;
-  for (const key of required) {
-    if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
-  }
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: int(0, 65535).default(3000),
+    DATABASE_URL: optionalUrl,
+    EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),
+    EMBEDDED_PG_PORT: int(0, 65535).default(0),
+    CHAIN_RPC_URL: optionalUrl,
+    CHAIN_NODE_PORT: int(1, 65535).default(8545),
+    FACTORY_ADDRESS: address.optional(),
+    FACTORY_DEPLOY_BLOCK: z.coerce.bigint().nonnegative().optional(),
+    INDEXER_POLL_INTERVAL_MS: int(50, 600_000).default(1000),
+    INDEXER_BATCH_BLOCKS: int(1, 100_000).default(2000),
+    INDEXER_CONFIRMATIONS: int(0, 1000).optional(),
+    INDEXER_MAX_LAG_BLOCKS: int(0, 1_000_000).default(5),
+    INDEXER_METRICS_PORT: int(0, 65535).default(0), // 0 = no /metrics listener
+    // identity and access (issue 5); secrets are required in production, derived in dev/test
+    AUTH_JWT_SECRET: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    AUTH_ISSUER: z.string().min(1).default("festival-api"),
+    AUTH_ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
+    AUTH_REFRESH_TOKEN_TTL_SECONDS: int(300, 90 * 86_400).default(30 * 86_400),
+    AUTH_LOCKOUT_THRESHOLD: int(1, 100).default(5),
+    AUTH_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+    DATA_ENCRYPTION_KEY: optionalSecret.pipe(
+      z
+        .base64("must be base64")
+        .refine((v) => Buffer.from(v, "base64").length === 32, "must decode to 32 bytes")
+        .optional(),
+    ),
+    SIWE_DOMAIN: z.string().min(1).optional(),
+    SIWE_URI: optionalUrl,
+    SIWE_CHAIN_IDS: z
+      .string()
+      .default("31337")
+      .transform((v) => v.split(",").map((s) => Number(s.trim())))
+      .pipe(z.array(z.number().int().positive()).min(1)),
+    SIWE_NONCE_TTL_SECONDS: int(30, 3600).default(300),
+    STELLAR_SIGNING_SECRET: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^S[A-Z2-7]{55}$/, "must be a Stellar secret seed (S...)")
+        .optional(),
+    ),
+    STELLAR_HOME_DOMAIN: z.string().min(1).default("localhost"),
+    STELLAR_WEB_AUTH_DOMAIN: z.string().min(1).optional(),
+    STELLAR_NETWORK_PASSPHRASE: z.string().min(1).default("Test SDF Network ; September 2015"),
+    STELLAR_HORIZON_URL: optionalUrl,
+    STELLAR_CHALLENGE_TTL_SECONDS: int(30, 3600).default(300),
+    CORS_ORIGINS: csv,
+    RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
+    API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+    // tickets and the gate (issue 7); keys are 0x-prefixed 32-byte hex
+    GATE_PASS_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
+    GATE_OFFLINE_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
+    GATE_SCANNER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
+    EVENT_DEPLOYER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
+    GATE_ANCHOR_INTERVAL_MS: int(50, 600_000).default(2000),
+    GATE_ANCHOR_BATCH_SIZE: int(1, 500).default(100),
+    // mail: SMTP when set; otherwise each message is written as an .eml file (test mode)
+    SMTP_URL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
+    MAIL_FROM: z.string().trim().min(3).default("Festival platform <no-reply@festival.localhost>"),
+    MAIL_DIR: z.string().trim().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (!env.SMTP_URL && !env.MAIL_DIR) {
+      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or set MAIL_DIR to write mail to files on purpose)" });
+    }
+    const required = [
+      "AUTH_JWT_SECRET",
+      "DATA_ENCRYPTION_KEY",
+      "STELLAR_SIGNING_SECRET",
+      "SIWE_DOMAIN",
+      "SIWE_URI",
+      "GATE_PASS_SIGNING_KEY",
+      "GATE_OFFLINE_SIGNING_KEY",
+    ] as const;
+    for (const key of required) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+  });
 
 export type Config = ReturnType<typeof toConfig>;
 

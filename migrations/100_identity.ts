@@ -84,11 +84,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp("verified_at", { useTz: true }).notNullable();
     audited(t, knex);
     t.check("network in ('evm', 'stellar')", [], "ck_wallets_network");
-    t.check(
-      `(network = 'evm' and address ~ '${EVM_ADDRESS}') or (network = 'stellar' and address ~ '${STELLAR_ACCOUNT}')`,
-      [],
-      "ck_wallets_address_format",
-    );
+    t.check(`(network = 'evm' and address ~ '${EVM_ADDRESS}') or (network = 'stellar' and address ~ '${STELLAR_ACCOUNT}')`, [], "ck_wallets_address_format");
     // An address belongs to one user; EVM addresses are one namespace across chains.
     t.unique(["network", "address"], { indexName: "uq_wallets_address" });
   });
@@ -340,9 +336,7 @@ export async function up(knex: Knex): Promise<void> {
     t.check("(status = 'accepted') = (accepted_at is not null)", [], "ck_festival_invitations_accepted_at");
     t.check("(status = 'revoked') = (revoked_at is not null)", [], "ck_festival_invitations_revoked_at");
   });
-  await knex.raw(
-    "create unique index uq_festival_invitations_pending on festival_invitations (festival_id, email, scope) where status = 'pending'",
-  );
+  await knex.raw("create unique index uq_festival_invitations_pending on festival_invitations (festival_id, email, scope) where status = 'pending'");
 
   // ---------------------------------------------------------------- API keys
   await knex.schema.createTable("api_keys", (t) => {
@@ -452,12 +446,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw("create index ix_audit_log_entity on audit_log (entity_type, entity_id)");
   await knex.raw("create index ix_audit_log_actor_user on audit_log (actor_user_id, created_at desc) where actor_user_id is not null");
   // Row triggers on a partitioned table are cloned onto every partition, present and future.
-  await knex.raw(
-    "create trigger trg_audit_log_append_only before update or delete on audit_log for each row execute function audit_log_refuse_change()",
-  );
-  await knex.raw(
-    "create trigger trg_audit_log_no_truncate before truncate on audit_log for each statement execute function audit_log_refuse_change()",
-  );
+  await knex.raw("create trigger trg_audit_log_append_only before update or delete on audit_log for each row execute function audit_log_refuse_change()");
+  await knex.raw("create trigger trg_audit_log_no_truncate before truncate on audit_log for each statement execute function audit_log_refuse_change()");
 
   for (const table of MUTABLE_TABLES) await updatedAtTrigger(knex, table);
 
@@ -500,11 +490,23 @@ const GRANTS: Record<(typeof PLATFORM_ROLES)[number], Array<[string, "own" | "or
     ["audit.read", "organization"],
     ["api_keys.manage", "own"],
   ],
-  artist: [["payouts.claim", "own"], ["festivals.read", "all"]],
-  content_creator: [["payouts.claim", "own"], ["festivals.read", "all"]],
-  sponsor: [["payouts.claim", "own"], ["festivals.read", "all"]],
+  artist: [
+    ["payouts.claim", "own"],
+    ["festivals.read", "all"],
+  ],
+  content_creator: [
+    ["payouts.claim", "own"],
+    ["festivals.read", "all"],
+  ],
+  sponsor: [
+    ["payouts.claim", "own"],
+    ["festivals.read", "all"],
+  ],
   fan: [["festivals.read", "all"]],
-  staff: [["festivals.read", "organization"], ["tickets.scan", "organization"]],
+  staff: [
+    ["festivals.read", "organization"],
+    ["tickets.scan", "organization"],
+  ],
   cashier: [["wristbands.charge", "organization"]],
   security: [["tickets.scan", "organization"]],
 };

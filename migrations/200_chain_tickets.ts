@@ -37,21 +37,29 @@ const logTable = (table: string, body: string, extraKey = "") => `
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
-    ${logTable("chain_event_creations", `
+    ${logTable(
+      "chain_event_creations",
+      `
       event_id numeric(78,0) not null,
       ${addr("organizer", "chain_event_creations")},
       ${addr("ticket_address", "chain_event_creations")},
       ${addr("split_address", "chain_event_creations")},
       config jsonb not null,
       ${addr("platform_fee_recipient", "chain_event_creations")},
-      platform_fee_bps integer not null`)}
+      platform_fee_bps integer not null`,
+    )}
     create index ix_chain_event_creations_ticket on chain_event_creations (chain_id, ticket_address);
 
-    ${logTable("chain_platform_fee_changes", `
+    ${logTable(
+      "chain_platform_fee_changes",
+      `
       ${addr("recipient", "chain_platform_fee_changes")},
-      fee_bps integer not null`)}
+      fee_bps integer not null`,
+    )}
 
-    ${logTable("chain_tier_changes", `
+    ${logTable(
+      "chain_tier_changes",
+      `
       kind text not null constraint ck_chain_tier_changes_kind check (kind in ('created', 'updated')),
       tier_id numeric(78,0) not null,
       name text not null,
@@ -61,10 +69,13 @@ export async function up(knex: Knex): Promise<void> {
       max_per_buyer numeric(78,0) not null,
       sale_start numeric(78,0) not null,
       sale_end numeric(78,0) not null,
-      transferable boolean not null`)}
+      transferable boolean not null`,
+    )}
     create index ix_chain_tier_changes_tier on chain_tier_changes (chain_id, contract_address, tier_id, block_number desc, log_index desc);
 
-    ${logTable("chain_purchases", `
+    ${logTable(
+      "chain_purchases",
+      `
       ${addr("buyer", "chain_purchases")},
       ${addr("recipient", "chain_purchases")},
       tier_id numeric(78,0) not null,
@@ -72,34 +83,46 @@ export async function up(knex: Knex): Promise<void> {
       quantity numeric(78,0) not null,
       unit_price numeric(78,0) not null,
       ${addr("currency", "chain_purchases")},
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_purchases_tokens on chain_purchases (chain_id, contract_address, first_token_id);
     create index ix_chain_purchases_tier on chain_purchases (chain_id, contract_address, tier_id);
     create index ix_chain_purchases_recipient on chain_purchases (chain_id, recipient);
     create index ix_chain_purchases_buyer on chain_purchases (chain_id, buyer);
 
-    ${logTable("chain_comps", `
+    ${logTable(
+      "chain_comps",
+      `
       tier_id numeric(78,0) not null,
       ${addr("operator", "chain_comps")},
       first_token_id numeric(78,0) not null,
-      recipients jsonb not null`)}
+      recipients jsonb not null`,
+    )}
     create index ix_chain_comps_tokens on chain_comps (chain_id, contract_address, first_token_id);
     create index ix_chain_comps_tier on chain_comps (chain_id, contract_address, tier_id);
 
-    ${logTable("chain_ticket_transfers", `
+    ${logTable(
+      "chain_ticket_transfers",
+      `
       ${addr("from_address", "chain_ticket_transfers")},
       ${addr("to_address", "chain_ticket_transfers")},
       token_id numeric(78,0) not null,
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_ticket_transfers_token on chain_ticket_transfers (chain_id, contract_address, token_id, block_number desc, log_index desc);
 
-    ${logTable("chain_check_ins", `
+    ${logTable(
+      "chain_check_ins",
+      `
       token_id numeric(78,0) not null,
       ${addr("scanner", "chain_check_ins")},
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_check_ins_token on chain_check_ins (chain_id, contract_address, token_id);
 
-    ${logTable("chain_resales", `
+    ${logTable(
+      "chain_resales",
+      `
       kind text not null constraint ck_chain_resales_kind check (kind in ('listed', 'cancelled', 'completed')),
       token_id numeric(78,0) not null,
       ${addr("seller", "chain_resales")},
@@ -107,48 +130,67 @@ export async function up(knex: Knex): Promise<void> {
       price numeric(78,0),
       royalty numeric(78,0),
       ${addr("currency", "chain_resales", true)},
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_resales_token on chain_resales (chain_id, contract_address, token_id, block_number desc, log_index desc);
 
-    ${logTable("chain_refunds", `
+    ${logTable(
+      "chain_refunds",
+      `
       token_id numeric(78,0) not null,
       ${addr("holder", "chain_refunds")},
       amount numeric(78,0) not null,
       ${addr("currency", "chain_refunds")},
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_refunds_token on chain_refunds (chain_id, contract_address, token_id);
 
-    ${logTable("chain_settlements", `
+    ${logTable(
+      "chain_settlements",
+      `
       ${addr("currency", "chain_settlements")},
       amount numeric(78,0) not null,
       ${addr("split_address", "chain_settlements")},
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_settlements_contract on chain_settlements (chain_id, contract_address);
 
-    ${logTable("chain_event_changes", `
+    ${logTable(
+      "chain_event_changes",
+      `
       kind text not null constraint ck_chain_event_changes_kind check (kind in
         ('cancelled', 'schedule_set', 'transfer_policy_set', 'resale_terms_set', 'base_uri_set', 'contract_uri_set',
          'paused', 'unpaused', 'payees_locked')),
-      data jsonb not null`)}
+      data jsonb not null`,
+    )}
     create index ix_chain_event_changes_contract on chain_event_changes (chain_id, contract_address, kind, block_number desc, log_index desc);
 
-    ${logTable("chain_payee_sets", `
+    ${logTable(
+      "chain_payee_sets",
+      `
       payees jsonb not null,
-      total_share_bps integer not null`)}
+      total_share_bps integer not null`,
+    )}
     create index ix_chain_payee_sets_contract on chain_payee_sets (chain_id, contract_address, block_number desc, log_index desc);
 
-    ${logTable("chain_split_deposits", `
+    ${logTable(
+      "chain_split_deposits",
+      `
       ${addr("token_address", "chain_split_deposits")},
       ${addr("from_address", "chain_split_deposits")},
       amount numeric(78,0) not null,
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_split_deposits_contract on chain_split_deposits (chain_id, contract_address, token_address);
 
-    ${logTable("chain_split_claims", `
+    ${logTable(
+      "chain_split_claims",
+      `
       ${addr("payee", "chain_split_claims")},
       ${addr("token_address", "chain_split_claims")},
       amount numeric(78,0) not null,
-      block_timestamp timestamptz not null`)}
+      block_timestamp timestamptz not null`,
+    )}
     create index ix_chain_split_claims_contract on chain_split_claims (chain_id, contract_address, token_address, payee);
 
     -- current state ---------------------------------------------------------------------

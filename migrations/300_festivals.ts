@@ -165,9 +165,7 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$;
   `);
-  await knex.raw(
-    "create trigger trg_event_tags_count_usage after insert or delete on event_tags for each row execute function event_tags_count_usage()",
-  );
+  await knex.raw("create trigger trg_event_tags_count_usage after insert or delete on event_tags for each row execute function event_tags_count_usage()");
 
   // ---------------------------------------------------------------- venues and stages
   await knex.raw(`
@@ -271,9 +269,7 @@ export async function up(knex: Knex): Promise<void> {
       return new;
     end $$;
   `);
-  await knex.raw(
-    "create trigger trg_time_slots_check_edition before insert or update on time_slots for each row execute function time_slots_check_edition()",
-  );
+  await knex.raw("create trigger trg_time_slots_check_edition before insert or update on time_slots for each row execute function time_slots_check_edition()");
   // ...and an edition's dates cannot shrink past its live slots.
   await knex.raw(`
     create or replace function editions_check_time_slots() returns trigger language plpgsql as $$
@@ -288,9 +284,7 @@ export async function up(knex: Knex): Promise<void> {
       return new;
     end $$;
   `);
-  await knex.raw(
-    "create trigger trg_editions_check_time_slots before update on editions for each row execute function editions_check_time_slots()",
-  );
+  await knex.raw("create trigger trg_editions_check_time_slots before update on editions for each row execute function editions_check_time_slots()");
 
   // ---------------------------------------------------------------- engagements
   await knex.raw(`

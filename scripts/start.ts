@@ -16,8 +16,7 @@ import { projectRoot, startLocalChain, stopChild } from "./support/local-chain.j
  * DATABASE_URL), migrations, indexer, API. Ctrl-C or SIGTERM stops every part.
  */
 const steps = ["chain", "contracts", "database", "migrate", "indexer", "api"] as const;
-const say = (step: (typeof steps)[number], text: string) =>
-  console.log(`[${steps.indexOf(step) + 1}/${steps.length}] ${step.padEnd(9)} ${text}`);
+const say = (step: (typeof steps)[number], text: string) => console.log(`[${steps.indexOf(step) + 1}/${steps.length}] ${step.padEnd(9)} ${text}`);
 
 const cleanups: Array<() => Promise<void>> = [];
 const children: ChildProcess[] = [];

@@ -19,14 +19,7 @@ export default buildModule("Platform", (m) => {
 
   const ticketImplementation = m.contract("EventTicket");
   const splitImplementation = m.contract("RevenueSplit");
-  const factory = m.contract("EventFactory", [
-    ticketImplementation,
-    splitImplementation,
-    admin,
-    adminDelay,
-    platformFeeRecipient,
-    platformFeeBps,
-  ]);
+  const factory = m.contract("EventFactory", [ticketImplementation, splitImplementation, admin, adminDelay, platformFeeRecipient, platformFeeBps]);
 
   return { factory, ticketImplementation, splitImplementation };
 });

@@ -128,7 +128,9 @@ export function createIndexer(opts: IndexerOptions): Indexer {
 
   async function newChain(reason: string): Promise<void> {
     if (!LOCAL_CHAIN_IDS.has(chainId!)) {
-      throw new Error(`the node's chain ${chainId} is not the one this database mirrors (${reason}): point CHAIN_RPC_URL at that chain or use another database`);
+      throw new Error(
+        `the node's chain ${chainId} is not the one this database mirrors (${reason}): point CHAIN_RPC_URL at that chain or use another database`,
+      );
     }
     const discarded = await discardChain(pool, chainId!);
     log.warn(
@@ -185,10 +187,13 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   /** In-memory state is a cache of the database; after any failure it is read again. */
   async function loadState(): Promise<void> {
     cursor = await readCursor(pool, chainId!);
-    const { rows } = await pool.query<{ address: Hex; kind: FollowedContract["kind"]; event_id: string | null; factory_address: Hex | null; deployment_block_number: string }>(
-      `select address, kind, event_id::text, factory_address, deployment_block_number::text from smart_contracts where chain_id = $1`,
-      [chainId],
-    );
+    const { rows } = await pool.query<{
+      address: Hex;
+      kind: FollowedContract["kind"];
+      event_id: string | null;
+      factory_address: Hex | null;
+      deployment_block_number: string;
+    }>(`select address, kind, event_id::text, factory_address, deployment_block_number::text from smart_contracts where chain_id = $1`, [chainId]);
     contracts = new Map(
       rows.map((r) => [
         r.address,
@@ -231,9 +236,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   async function catchUp(head: { number: bigint; timestamp: Date }): Promise<void> {
     const start = cursor!.number + 1n;
     const backfill = head.number - start > FULL_RANGE_REALTIME;
-    const progress: Progress | undefined = backfill
-      ? createProgress({ from: start, to: head.number, log, tty: opts.progressBar })
-      : undefined;
+    const progress: Progress | undefined = backfill ? createProgress({ from: start, to: head.number, log, tty: opts.progressBar }) : undefined;
     const fetchCtx = { rpc, chainId: chainId!, contracts };
     const fetchNext = (parent: { number: bigint; hash: Hex }): Promise<FetchResult> | undefined => {
       const from = parent.number + 1n;

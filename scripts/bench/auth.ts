@@ -42,8 +42,13 @@ async function main(): Promise<void> {
     // 1. SIWE verification (parse + checks + secp256k1 recovery), sequential, in-process
     const account = privateKeyToAccount(generatePrivateKey());
     const message = createSiweMessage({
-      domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address: account.address,
-      chainId: config.auth.siwe.chainIds[0]!, nonce: "benchnonce0123456789", version: "1", issuedAt: new Date(),
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address: account.address,
+      chainId: config.auth.siwe.chainIds[0]!,
+      nonce: "benchnonce0123456789",
+      version: "1",
+      issuedAt: new Date(),
     });
     const signature = await account.signMessage({ message });
     for (let i = 0; i < 50; i++) await verifySiwe({ config }, message, signature); // warm up
@@ -79,10 +84,16 @@ async function main(): Promise<void> {
     console.log(
       `authenticated read at a fixed ${targetRate}/s (half the bare route's throughput), ${CONNECTIONS} connections, then a sweep (target: p99 <= ${TARGET_P99_MS} ms at >= ${TARGET_RPS_WITHIN_P99}/s) ...`,
     );
-    const { atReference: atTarget, maxRateWithinTarget, sweepP99 } = await latencyProfile(
-      () => ({ url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS }),
-      { reference: targetRate, seconds: DURATION_S, sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000], targetP99Ms: TARGET_P99_MS },
-    );
+    const {
+      atReference: atTarget,
+      maxRateWithinTarget,
+      sweepP99,
+    } = await latencyProfile(() => ({ url: `${api.url}/api/v1/auth/session`, headers: auth, connections: CONNECTIONS }), {
+      reference: targetRate,
+      seconds: DURATION_S,
+      sweep: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000],
+      targetP99Ms: TARGET_P99_MS,
+    });
     if (atTarget.errors > 0 || atTarget.statuses["2xx"] !== atTarget.sent) throw new Error(`paced run: ${JSON.stringify(atTarget)}`);
     // the floor: the bare route under the same open-loop load, measured the same way
     const bareAtTarget = await pacedTest({ url: `${bare.url}/bare`, connections: CONNECTIONS, rate: targetRate, durationSeconds: DURATION_S });

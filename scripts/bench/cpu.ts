@@ -58,7 +58,7 @@ export function treeCpuSeconds(root: number): number {
   const top = stats.find((s) => s.pid === root);
   if (!top) throw new Error(`no process ${root}`);
   let ticks = 0;
-  for (const queue = [top]; queue.length; ) {
+  for (const queue = [top]; queue.length;) {
     const s = queue.pop()!;
     ticks += s.own + s.reapedChildren;
     queue.push(...(children.get(s.pid) ?? []));

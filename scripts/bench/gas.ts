@@ -31,14 +31,7 @@ async function gasOf(tx: Promise<Hash>): Promise<bigint> {
 // ---------------------------------------------------------------- platform
 const ticketImpl = await viem.deployContract("EventTicket");
 const splitImpl = await viem.deployContract("RevenueSplit");
-const factory = await viem.deployContract("EventFactory", [
-  ticketImpl.address,
-  splitImpl.address,
-  deployer.account.address,
-  0,
-  deployer.account.address,
-  250,
-]);
+const factory = await viem.deployContract("EventFactory", [ticketImpl.address, splitImpl.address, deployer.account.address, 0, deployer.account.address, 250]);
 const usdc = await viem.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
 
 const now = await networkHelpers.time.latest();
@@ -68,11 +61,7 @@ const tier = (name: string, price: bigint, currency: Address, maxPerBuyer: numbe
   transferable: true,
 });
 const price = parseEther("0.05");
-const tiers = [
-  tier("STANDARD", price, zeroAddress, 0),
-  tier("VIP", parseEther("0.2"), zeroAddress, 4),
-  tier("CAMPING", 40n * USDC, usdc.address, 4),
-];
+const tiers = [tier("STANDARD", price, zeroAddress, 0), tier("VIP", parseEther("0.2"), zeroAddress, 4), tier("CAMPING", 40n * USDC, usdc.address, 4)];
 const payees = [
   { account: artist.account.address, shareBps: 2_000, fixedAmount: parseEther("0.01"), fixedToken: zeroAddress },
   { account: sponsor.account.address, shareBps: 500, fixedAmount: 0n, fixedToken: zeroAddress },
@@ -105,9 +94,7 @@ const CAMPING = 3n;
 // A first sale warms nothing that a later buyer would find cold except the tier's "price locked" flag: measure
 // the first ticket of a new buyer after someone else bought.
 await gasOf(main.ticket.write.purchase([STANDARD, 1n, buyer(0).account.address], { account: buyer(0).account, value: price }));
-const purchase1Eth = await gasOf(
-  main.ticket.write.purchase([STANDARD, 1n, buyer(1).account.address], { account: buyer(1).account, value: price }),
-);
+const purchase1Eth = await gasOf(main.ticket.write.purchase([STANDARD, 1n, buyer(1).account.address], { account: buyer(1).account, value: price }));
 figures.purchase1Eth = Number(purchase1Eth);
 
 for (const b of [buyer(2), buyer(3)]) {
@@ -115,13 +102,9 @@ for (const b of [buyer(2), buyer(3)]) {
   await usdc.write.approve([main.ticket.address, maxUint256], { account: b.account });
 }
 await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyer(2).account.address], { account: buyer(2).account }));
-figures.purchase1Erc20 = Number(
-  await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyer(3).account.address], { account: buyer(3).account })),
-);
+figures.purchase1Erc20 = Number(await gasOf(main.ticket.write.purchase([CAMPING, 1n, buyer(3).account.address], { account: buyer(3).account })));
 
-const batch10 = await gasOf(
-  main.ticket.write.purchase([STANDARD, 10n, buyer(4).account.address], { account: buyer(4).account, value: price * 10n }),
-);
+const batch10 = await gasOf(main.ticket.write.purchase([STANDARD, 10n, buyer(4).account.address], { account: buyer(4).account, value: price * 10n }));
 figures.purchaseBatch10 = Number(batch10);
 figures.purchaseBatchPerExtraTicket = Number((batch10 - purchase1Eth) / 9n);
 
@@ -167,14 +150,8 @@ figures.checkInPerTicket = Number(checkIn100 / 100n);
 // buyer(4) bought tier 1 tickets #3..#12 above; it resells #3 (the sale window has closed by now)
 const resaleTokenId = 1_000_000n + 3n;
 const resalePrice = (price * 11n) / 10n;
-figures.resaleList = Number(
-  await gasOf(main.ticket.write.listForResale([resaleTokenId, resalePrice], { account: buyer(4).account })),
-);
-figures.resale = Number(
-  await gasOf(
-    main.ticket.write.buyResale([resaleTokenId, resalePrice], { account: resaleBuyer.account, value: resalePrice }),
-  ),
-);
+figures.resaleList = Number(await gasOf(main.ticket.write.listForResale([resaleTokenId, resalePrice], { account: buyer(4).account })));
+figures.resale = Number(await gasOf(main.ticket.write.buyResale([resaleTokenId, resalePrice], { account: resaleBuyer.account, value: resalePrice })));
 
 // ---------------------------------------------------------------- settlement and claims
 await networkHelpers.time.increaseTo(endsAt + refundWindow);

@@ -62,10 +62,23 @@ async function main(): Promise<void> {
     const rows = [];
     for (let i = 0; i < tickets; i++) {
       rows.push({
-        chain_id: CHAIN_ID, contract_address: event.contract, token_id: (1_000_000 + i + 1).toString(), tier_id: 1, owner_address: holders[i % HOLDERS],
-        burned: false, is_comp: false, face_value: "1000", currency: "0x0000000000000000000000000000000000000000", minted_block_number: 1,
-        minted_tx_hash: `0x${"ef".repeat(32)}`, minted_at: new Date(), transfer_count: 0, checked_in: false, resale_listed: false,
-        refund_state: "none", last_block_number: 1,
+        chain_id: CHAIN_ID,
+        contract_address: event.contract,
+        token_id: (1_000_000 + i + 1).toString(),
+        tier_id: 1,
+        owner_address: holders[i % HOLDERS],
+        burned: false,
+        is_comp: false,
+        face_value: "1000",
+        currency: "0x0000000000000000000000000000000000000000",
+        minted_block_number: 1,
+        minted_tx_hash: `0x${"ef".repeat(32)}`,
+        minted_at: new Date(),
+        transfer_count: 0,
+        checked_in: false,
+        resale_listed: false,
+        refund_state: "none",
+        last_block_number: 1,
       });
     }
     for (let i = 0; i < rows.length; i += 2000) await db("chain_tickets").insert(rows.slice(i, i + 2000));
@@ -87,7 +100,14 @@ async function main(): Promise<void> {
     const validUntil = Math.floor(Date.now() / 1000) + 60;
     const out: string[] = [];
     for (let i = from; i < from + count; i++) {
-      const pass = { chainId: CHAIN_ID, contract: event.contract, tokenId: BigInt(1_000_000 + i + 1), holder: holders[i % HOLDERS]!, validUntil, nonce: BigInt(i) };
+      const pass = {
+        chainId: CHAIN_ID,
+        contract: event.contract,
+        tokenId: BigInt(1_000_000 + i + 1),
+        holder: holders[i % HOLDERS]!,
+        validUntil,
+        nonce: BigInt(i),
+      };
       const { signature, recoveryId } = secp.signRecoverable(passDigest(pass), platformKey);
       const signed: SignedPass = { ...pass, signer: "platform", signature: `${bytesToHex(signature)}${(27 + recoveryId).toString(16)}` as `0x${string}` };
       out.push(JSON.stringify({ payload: encodePass(signed), zoneId: event.zones.gate }));
@@ -100,7 +120,14 @@ async function main(): Promise<void> {
   // warm-up (JIT, pools, caches), on tickets the measured phases do not use
   const warm = makePasses(tickets - 2000, 2000);
   await loadTest({ url: scanUrl, connections: 20, amount: 2000, headers, bodies: warm });
-  await loadTest({ url: `${bareServer.url}/bare`, connections: 20, amount: 2000, headers: { "content-type": "application/json" }, method: "POST", body: warm[0] });
+  await loadTest({
+    url: `${bareServer.url}/bare`,
+    connections: 20,
+    amount: 2000,
+    headers: { "content-type": "application/json" },
+    method: "POST",
+    body: warm[0],
+  });
 
   // latency first: it stands for a steady entrance flow, so it runs before the saturated
   // bursts (bare and scan), whose garbage, checkpoint and autovacuum would otherwise land in it
@@ -113,7 +140,11 @@ async function main(): Promise<void> {
       return { url: scanUrl, connections: CONNECTIONS, headers, bodies };
     },
     {
-      reference: PACED_RPS, seconds: DURATION_S, sweep: SWEEP_RPS, sweepSeconds: SWEEP_SECONDS, targetP99Ms: TARGET_P99_MS,
+      reference: PACED_RPS,
+      seconds: DURATION_S,
+      sweep: SWEEP_RPS,
+      sweepSeconds: SWEEP_SECONDS,
+      targetP99Ms: TARGET_P99_MS,
       // the floor: the bare route under the same open-loop load, measured the same way, right after each run
       bare: () => ({ url: `${bareServer.url}/bare`, connections: CONNECTIONS, headers: { "content-type": "application/json" }, bodies: warm.slice(0, 1) }),
       repetitions: REPETITIONS,
@@ -127,8 +158,12 @@ async function main(): Promise<void> {
 
   console.log(`bare route: ${CONNECTIONS} connections, ${DURATION_S}s ...`);
   const bareResult = await loadTest({
-    url: `${bareServer.url}/bare`, method: "POST", connections: CONNECTIONS, duration: DURATION_S,
-    headers: { "content-type": "application/json" }, body: warm[0],
+    url: `${bareServer.url}/bare`,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { "content-type": "application/json" },
+    body: warm[0],
   });
 
   const saturatedBodies = makePasses(used, DURATION_S * 6000);

@@ -40,7 +40,12 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
   }
   const parent = mkdtempSync(path.join(os.tmpdir(), `festival-bench-${name}-`));
   // BENCH_PG_SETTINGS="name=value,...": server settings for an experiment (e.g. synchronous_commit=off to see what commit flushes cost)
-  const settings = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
+  const settings = Object.fromEntries(
+    (process.env.BENCH_PG_SETTINGS ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((kv) => kv.split("=") as [string, string]),
+  );
   const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench", settings });
   const db = createKnex(embedded.url, { min: 2, max: 20 });
   await migrateLatest(db);
@@ -227,9 +232,7 @@ async function runAutocannon({ bodies, authorizations, ...opts }: LoadOptions): 
       } as autocannon.Request,
     ];
   }
-  const result = await new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon(opts, (error, r) => (error ? reject(error) : resolve(r))),
-  );
+  const result = await new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (error, r) => (error ? reject(error) : resolve(r))));
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -243,7 +246,10 @@ async function runAutocannon({ bodies, authorizations, ...opts }: LoadOptions): 
 }
 
 export function machineNote(): string {
-  return `machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`;
+  return `machine: ${os.cpus().length} CPUs, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} at the end`;
 }
 
 const clientArg = process.argv.indexOf("--client");

@@ -62,7 +62,10 @@ async function main(): Promise<void> {
     await sendInBlocks(t, txs);
     console.log("  purchases mined; reading owners ...");
     // transfers: each from the token's current owner (read from the mint logs)
-    const owners = await mintedOwners(t, events.map((e) => e.ticket));
+    const owners = await mintedOwners(
+      t,
+      events.map((e) => e.ticket),
+    );
     console.log(`  ${owners.length} tickets minted; transferring ${TRANSFERS} ...`);
     const transfers = owners.slice(0, TRANSFERS).map(({ ticket, tokenId, owner }, i) => {
       const to = fans[(fans.indexOf(owner) + 1 + (i % 3)) % fans.length]!;
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     let rawLogs = 0;
     let size = 8n;
     const rawStart = performance.now();
-    for (let from = t.deployBlock; from <= head; ) {
+    for (let from = t.deployBlock; from <= head;) {
       const to = from + size - 1n < head ? from + size - 1n : head;
       const n = (await rpc.logs(addresses, from, to)).length;
       rawLogs += n;
@@ -168,7 +171,9 @@ async function main(): Promise<void> {
           await scratch.drop();
         },
       };
-      console.log(`  backfill ${r + 1}/${BACKFILLS}: ${seconds.toFixed(2)} s, CPU indexer ${run.indexer.toFixed(2)} s, Postgres ${run.postgres.toFixed(2)} s, node ${run.node.toFixed(2)} s`);
+      console.log(
+        `  backfill ${r + 1}/${BACKFILLS}: ${seconds.toFixed(2)} s, CPU indexer ${run.indexer.toFixed(2)} s, Postgres ${run.postgres.toFixed(2)} s, node ${run.node.toFixed(2)} s`,
+      );
       runs.push(run);
       if (r < BACKFILLS - 1) await run.stop!();
       else Object.assign(live, { db, stop: run.stop });
@@ -266,7 +271,7 @@ async function rawFetchAll(rpc: Rpc, addresses: Hex[], fromBlock: bigint, head: 
   let blocks = 0;
   let receipts = 0;
   const pending: Array<Promise<void>> = [];
-  for (let from = fromBlock; from <= head; ) {
+  for (let from = fromBlock; from <= head;) {
     const to = from + size - 1n < head ? from + size - 1n : head;
     const logs = await rpc.logs(addresses, from, to);
     const byBlock = new Map<bigint, Hex[]>();
@@ -299,7 +304,9 @@ async function sendInBlocks(t: TestChain, txs: Array<{ from: Address; to: Addres
       method: "eth_sendTransaction",
       params: [{ from: tx.from, to: tx.to, data: tx.data, gas: "0x7a120", ...(tx.value ? { value: `0x${tx.value.toString(16)}` } : {}) }],
     }));
-    const res = (await (await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })).json()) as Array<{ result?: Hex; error?: { message: string } }>;
+    const res = (await (
+      await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })
+    ).json()) as Array<{ result?: Hex; error?: { message: string } }>;
     const failed = res.find((r) => r.error);
     if (failed) throw new Error(`eth_sendTransaction failed: ${failed.error!.message}`);
     // mine until the group's last transaction is in (a block may not take them all)

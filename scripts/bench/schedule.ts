@@ -62,7 +62,13 @@ async function seed(db: Knex) {
   );
   await db("users").insert({ id: ownerId, display_name: "owner" });
   // publishing needs a verified organizer
-  await db("organizer_profiles").insert({ id: newId(), user_id: ownerId, company_name: "Bench events", verification_status: "verified", verified_at: new Date() });
+  await db("organizer_profiles").insert({
+    id: newId(),
+    user_id: ownerId,
+    company_name: "Bench events",
+    verification_status: "verified",
+    verified_at: new Date(),
+  });
   await db("organizations").insert({ id: organizationId, name: "Bench org", slug: `bench-${organizationId}` });
   await db("organization_members").insert({ id: newId(), organization_id: organizationId, user_id: ownerId, role: "owner" });
   await db("festivals").insert({ id: festivalId, organization_id: organizationId, name: "Bench Fest", slug: "bench-fest" });
@@ -129,7 +135,11 @@ async function seedPersonalSchedules(db: Knex, editionId: string) {
 }
 
 async function tokensFor(db: Knex, config: ReturnType<typeof loadConfig>, editionId: string, count: number): Promise<string[]> {
-  const users: Array<{ user_id: string }> = await db("personal_schedules").where({ edition_id: editionId }).orderByRaw("random()").limit(count).select("user_id");
+  const users: Array<{ user_id: string }> = await db("personal_schedules")
+    .where({ edition_id: editionId })
+    .orderByRaw("random()")
+    .limit(count)
+    .select("user_id");
   const sessions = users.map((u) => ({ id: newId(), user_id: u.user_id, method: "test", expires_at: new Date(Date.now() + 3600_000) }));
   for (let i = 0; i < sessions.length; i += 1000) await db("auth_sessions").insert(sessions.slice(i, i + 1000));
   const tokens = new AccessTokens(config.auth.jwtSecret, config.auth.issuer, config.auth.accessTokenTtlSeconds);
@@ -166,7 +176,9 @@ async function main(): Promise<void> {
     if (published.status !== 201) throw new Error(`publish answered ${published.status}: ${await published.text()}`);
     const publishMs = performance.now() - publishStarted;
 
-    const attendees = await timed(`sign in ${SIGNED_IN_ATTENDEES.toLocaleString("en-US")} attendees`, () => tokensFor(db, config, editionId, SIGNED_IN_ATTENDEES));
+    const attendees = await timed(`sign in ${SIGNED_IN_ATTENDEES.toLocaleString("en-US")} attendees`, () =>
+      tokensFor(db, config, editionId, SIGNED_IN_ATTENDEES),
+    );
     // settle the seed, the publication and the sessions now: vacuum, then flush their dirty pages,
     // so neither autovacuum nor a timed checkpoint (5 min) writes them out during a measurement
     await db.raw("vacuum analyze");
@@ -180,7 +192,10 @@ async function main(): Promise<void> {
       new Promise<{ body: Buffer; encoding: string }>((resolve, reject) =>
         get(scheduleUrl, { headers: { "accept-encoding": encoding } }, (res) => {
           const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => resolve({ body: Buffer.concat(chunks), encoding: String(res.headers["content-encoding"]) })).on("error", reject);
+          res
+            .on("data", (chunk: Buffer) => chunks.push(chunk))
+            .on("end", () => resolve({ body: Buffer.concat(chunks), encoding: String(res.headers["content-encoding"]) }))
+            .on("error", reject);
         }).on("error", reject),
       );
     const gzipBytes = (await compressed("gzip")).body.length;
@@ -208,14 +223,14 @@ async function main(): Promise<void> {
     const me = await cannon(`${api.url}/api/v1/me`, { authorizations: attendees });
 
     const latency = (url: string, extra: { headers?: Record<string, string>; authorizations?: string[] }, versusBare = false) =>
-      latencyProfile(
-        () => ({ url, connections: CONNECTIONS, ...extra }),
-        {
-          reference: REFERENCE_RPS, seconds: DURATION_S, sweep: [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000], targetP99Ms: TARGET_P99_MS,
-          // the floor: the bare JSON route under the same open-loop load, right after each repetition
-          ...(versusBare ? { bare: () => ({ url: `${bare.url}/bare`, connections: CONNECTIONS }), repetitions: REPETITIONS } : {}),
-        },
-      );
+      latencyProfile(() => ({ url, connections: CONNECTIONS, ...extra }), {
+        reference: REFERENCE_RPS,
+        seconds: DURATION_S,
+        sweep: [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000],
+        targetP99Ms: TARGET_P99_MS,
+        // the floor: the bare JSON route under the same open-loop load, right after each repetition
+        ...(versusBare ? { bare: () => ({ url: `${bare.url}/bare`, connections: CONNECTIONS }), repetitions: REPETITIONS } : {}),
+      });
     console.log(`published schedule at ${REFERENCE_RPS}/s, ${CONNECTIONS} connections, then a sweep ...`);
     const schedulePaced = await latency(scheduleUrl, { headers: { "accept-encoding": "gzip, br" } });
     console.log(`personal schedule at ${REFERENCE_RPS}/s, ${CONNECTIONS} connections, ${REPETITIONS} times against the bare route, then a sweep ...`);

@@ -35,7 +35,13 @@ export function watchStalls(): { stop(): StallReport } {
       loop.disable();
       gc.disconnect();
       const ms = (ns: number) => Number(Math.max(0, ns / 1e6 - RESOLUTION_MS).toFixed(1));
-      return { loopP99Ms: ms(loop.percentile(99)), loopMaxMs: ms(loop.max), gcCount, gcMaxMs: Number(gcMaxMs.toFixed(1)), gcTotalMs: Number(gcTotalMs.toFixed(1)) };
+      return {
+        loopP99Ms: ms(loop.percentile(99)),
+        loopMaxMs: ms(loop.max),
+        gcCount,
+        gcMaxMs: Number(gcMaxMs.toFixed(1)),
+        gcTotalMs: Number(gcTotalMs.toFixed(1)),
+      };
     },
   };
 }

@@ -33,9 +33,13 @@ export async function deployPlatform(opts: {
   }
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 
-  await runHardhat(["ignition", "deploy", MODULE, "--network", "localhost", "--deployment-id", deploymentId], {
-    CHAIN_RPC_URL: opts.rpcUrl,
-  }, opts.onOutput);
+  await runHardhat(
+    ["ignition", "deploy", MODULE, "--network", "localhost", "--deployment-id", deploymentId],
+    {
+      CHAIN_RPC_URL: opts.rpcUrl,
+    },
+    opts.onOutput,
+  );
   const factory = readFactoryAddress(dir);
   if (!factory) throw new Error(`Ignition finished but ${FACTORY_KEY} is not in ${dir}/deployed_addresses.json`);
   return { factory, deployBlock: await findDeploymentBlock(opts.client, factory), reused: false };

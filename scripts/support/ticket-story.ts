@@ -129,14 +129,28 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
     issuedAt: new Date(),
     statement: "Link this wallet to my festival account",
   });
-  await call(api, "POST", "/api/v1/me/wallets/evm", { message: linkMessage, signature: await organizerKey.signMessage({ message: linkMessage }) }, organizer.accessToken);
+  await call(
+    api,
+    "POST",
+    "/api/v1/me/wallets/evm",
+    { message: linkMessage, signature: await organizerKey.signMessage({ message: linkMessage }) },
+    organizer.accessToken,
+  );
   await call(api, "PUT", "/api/v1/me/profiles/organizer", { companyName: "Sunrise Events" }, organizer.accessToken);
   await call(api, "POST", `/api/v1/users/${organizer.userId}/profiles/organizer/verification`, { status: "verified" }, adminToken);
   const organization = await call(api, "POST", "/api/v1/organizations", { name: "Sunrise Events", slug: `sunrise-${stamp}` }, organizer.accessToken);
-  const festival = await call(api, "POST", `/api/v1/organizations/${organization.id}/festivals`, { name: "Sunrise Festival", slug: `sunrise-festival-${stamp}` }, organizer.accessToken);
+  const festival = await call(
+    api,
+    "POST",
+    `/api/v1/organizations/${organization.id}/festivals`,
+    { name: "Sunrise Festival", slug: `sunrise-festival-${stamp}` },
+    organizer.accessToken,
+  );
   const festivalId = festival.id as string;
   await fund(organizerKey.address, "10");
-  say(`Olivia signed up, confirmed her email from the mail's link, linked her wallet ${organizerKey.address} (10 ETH) and was verified as an organizer by Ada.`);
+  say(
+    `Olivia signed up, confirmed her email from the mail's link, linked her wallet ${organizerKey.address} (10 ETH) and was verified as an organizer by Ada.`,
+  );
   say(`She created the organization "Sunrise Events" and its festival "Sunrise Festival".`);
 
   // 2. the organizer links the festival to a new on-chain event
@@ -180,7 +194,11 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
   say(`The indexer mirrored EventCreated: the festival is linked to ticket contract ${ticketAddress}.`);
   const grantTx = await organizerWallet.sendTransaction({ to: linked.grantScannerCall.to, data: linked.grantScannerCall.data });
   await client.waitForTransactionReceipt({ hash: grantTx });
-  await until("the scanner role", timeout, async () => (await call(api, "GET", `/api/v1/event-contracts/${prepared.id}`, undefined, organizer.accessToken)).scannerGranted);
+  await until(
+    "the scanner role",
+    timeout,
+    async () => (await call(api, "GET", `/api/v1/event-contracts/${prepared.id}`, undefined, organizer.accessToken)).scannerGranted,
+  );
   say(`She granted the platform's gate account ${linked.scannerAddress} the SCANNER role on her event.`);
 
   const steward = await signUp("sam", "Sam (steward)");
@@ -193,7 +211,13 @@ export async function runTicketStory(opts: StoryOptions): Promise<StoryResult> {
   const fanKey = privateKeyToAccount(generatePrivateKey());
   await fund(fanKey.address, "1");
   const fanWallet = walletOf(fanKey);
-  const buyTx = await fanWallet.writeContract({ address: ticketAddress, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, fanKey.address], value: price });
+  const buyTx = await fanWallet.writeContract({
+    address: ticketAddress,
+    abi: eventTicketAbi,
+    functionName: "purchase",
+    args: [1n, 1n, fanKey.address],
+    value: price,
+  });
   const receipt = await client.waitForTransactionReceipt({ hash: buyTx });
   const [purchased] = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: receipt.logs });
   const tokenId = purchased!.args.firstTokenId;

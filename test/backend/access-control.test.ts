@@ -80,7 +80,11 @@ describe("access control and the audit trail", () => {
     await mutate("POST", `/api/v1/api-keys/${key.body.id}/revoke`, alice);
 
     await mutate("PATCH", "/api/v1/me", alice, { displayName: "Alice", timezone: "Europe/Lisbon" });
-    await mutate("PUT", "/api/v1/me/profiles/organizer", alice, { companyName: "Sunrise", taxId: "PT999999990", bankDetails: "PT50 0002 0123 1234 5678 9015 4" });
+    await mutate("PUT", "/api/v1/me/profiles/organizer", alice, {
+      companyName: "Sunrise",
+      taxId: "PT999999990",
+      bankDetails: "PT50 0002 0123 1234 5678 9015 4",
+    });
     await mutate("PUT", "/api/v1/me/profiles/artist", alice, { stageName: "DJ Alice", genres: ["techno"] });
     await mutate("POST", `/api/v1/users/${alice.userId}/profiles/organizer/verification`, admin, { status: "verified" });
     await mutate("PUT", `/api/v1/users/${vic.userId}/roles/staff`, admin);
@@ -89,7 +93,15 @@ describe("access control and the audit trail", () => {
     // wallets: link by signature (EVM and Stellar), make primary, unlink
     const wallet = privateKeyToAccount(generatePrivateKey());
     const nonce = (await api.post("/api/v1/me/wallets/evm/nonce", undefined, alice.headers)).body.nonce;
-    const message = createSiweMessage({ domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address: wallet.address, chainId: 31337, nonce, version: "1", issuedAt: new Date() });
+    const message = createSiweMessage({
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address: wallet.address,
+      chainId: 31337,
+      nonce,
+      version: "1",
+      issuedAt: new Date(),
+    });
     const evm = await mutate("POST", "/api/v1/me/wallets/evm", alice, { message, signature: await wallet.signMessage({ message }) });
     assert.equal(evm.body.isPrimary, true);
     const stellarKey = Keypair.random();
@@ -100,23 +112,53 @@ describe("access control and the audit trail", () => {
     assert.equal(stellar.body.address, stellarKey.publicKey());
     const wallet2 = privateKeyToAccount(generatePrivateKey());
     const nonce2 = (await api.post("/api/v1/me/wallets/evm/nonce", undefined, alice.headers)).body.nonce;
-    const message2 = createSiweMessage({ domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address: wallet2.address, chainId: 31337, nonce: nonce2, version: "1", issuedAt: new Date() });
+    const message2 = createSiweMessage({
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address: wallet2.address,
+      chainId: 31337,
+      nonce: nonce2,
+      version: "1",
+      issuedAt: new Date(),
+    });
     const evm2 = await mutate("POST", "/api/v1/me/wallets/evm", alice, { message: message2, signature: await wallet2.signMessage({ message: message2 }) });
     assert.equal(evm2.body.isPrimary, false);
     await mutate("PATCH", `/api/v1/me/wallets/${evm2.body.id}`, alice, { isPrimary: true, label: "hardware" });
     const primaries = await db("wallets").where({ user_id: alice.userId, network: "evm", is_primary: true });
-    assert.deepEqual(primaries.map((w) => w.id), [evm2.body.id]);
+    assert.deepEqual(
+      primaries.map((w) => w.id),
+      [evm2.body.id],
+    );
     await mutate("DELETE", `/api/v1/me/wallets/${evm2.body.id}`, alice);
     assert.equal((await db("wallets").where({ id: evm.body.id }).first()).is_primary, true, "the remaining wallet becomes primary");
 
     // another user cannot link the same address
     const bobNonce = (await api.post("/api/v1/me/wallets/evm/nonce", undefined, bob.headers)).body.nonce;
-    const stolen = createSiweMessage({ domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address: wallet.address, chainId: 31337, nonce: bobNonce, version: "1", issuedAt: new Date() });
-    assert.equal((await api.post("/api/v1/me/wallets/evm", { message: stolen, signature: await wallet.signMessage({ message: stolen }) }, bob.headers)).status, 409);
+    const stolen = createSiweMessage({
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address: wallet.address,
+      chainId: 31337,
+      nonce: bobNonce,
+      version: "1",
+      issuedAt: new Date(),
+    });
+    assert.equal(
+      (await api.post("/api/v1/me/wallets/evm", { message: stolen, signature: await wallet.signMessage({ message: stolen }) }, bob.headers)).status,
+      409,
+    );
     // and alice's wallet-link nonce is useless to bob
     const aliceNonce = (await api.post("/api/v1/me/wallets/evm/nonce", undefined, alice.headers)).body.nonce;
     const other = privateKeyToAccount(generatePrivateKey());
-    const msg3 = createSiweMessage({ domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address: other.address, chainId: 31337, nonce: aliceNonce, version: "1", issuedAt: new Date() });
+    const msg3 = createSiweMessage({
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address: other.address,
+      chainId: 31337,
+      nonce: aliceNonce,
+      version: "1",
+      issuedAt: new Date(),
+    });
     assert.equal((await api.post("/api/v1/me/wallets/evm", { message: msg3, signature: await other.signMessage({ message: msg3 }) }, bob.headers)).status, 401);
 
     const profile = await db("organizer_profiles").where({ user_id: alice.userId }).first();
@@ -133,7 +175,15 @@ describe("access control and the audit trail", () => {
     const [bobWallet] = await db("wallets")
       .insert({ id: newId(), user_id: bob.userId, network: "evm", address: `0x${"b".repeat(40)}`, is_primary: true, verified_at: new Date() })
       .returning("id");
-    await db("festival_invitations").insert({ id: newId(), festival_id: festB, email: "x@example.test", level: "viewer", scope: "all", token_hash: "f".repeat(64), expires_at: new Date(Date.now() + 3600_000) });
+    await db("festival_invitations").insert({
+      id: newId(),
+      festival_id: festB,
+      email: "x@example.test",
+      level: "viewer",
+      scope: "all",
+      token_hash: "f".repeat(64),
+      expires_at: new Date(Date.now() + 3600_000),
+    });
     const invitationB = (await db("festival_invitations").where({ festival_id: festB }).first()).id;
     await grantFestivalAccess(db, festB, vic, "viewer");
     const permissionB = (await db("festival_permissions").where({ festival_id: festB, user_id: vic.userId }).first()).id;

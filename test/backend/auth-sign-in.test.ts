@@ -20,7 +20,14 @@ describe("sign-in", () => {
   after(() => api.close());
 
   const sessionsOf = async (address: string) =>
-    Number((await db("auth_sessions as s").join("wallets as w", "w.user_id", "s.user_id").where("w.address", address.startsWith("0x") ? address.toLowerCase() : address).count({ n: "*" }))[0]!.n);
+    Number(
+      (
+        await db("auth_sessions as s")
+          .join("wallets as w", "w.user_id", "s.user_id")
+          .where("w.address", address.startsWith("0x") ? address.toLowerCase() : address)
+          .count({ n: "*" })
+      )[0]!.n,
+    );
 
   describe("Sign-In with Ethereum", () => {
     const account = privateKeyToAccount(generatePrivateKey());
@@ -32,7 +39,17 @@ describe("sign-in", () => {
       return res.body.nonce;
     }
     const message = (n: string, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}) =>
-      createSiweMessage({ domain, uri, address: account.address, chainId: 31337, nonce: n, version: "1", issuedAt: new Date(), statement: "Sign in to the festival platform", ...overrides });
+      createSiweMessage({
+        domain,
+        uri,
+        address: account.address,
+        chainId: 31337,
+        nonce: n,
+        version: "1",
+        issuedAt: new Date(),
+        statement: "Sign in to the festival platform",
+        ...overrides,
+      });
 
     it("signs in with a valid message, once per nonce", async () => {
       const n = await nonce();
@@ -62,7 +79,11 @@ describe("sign-in", () => {
     });
 
     const refused: Array<[string, (n: string) => Promise<{ message: string; signature: string }>, string]> = [
-      ["an expired message", async (n) => signed(message(n, { issuedAt: new Date(Date.now() - 120_000), expirationTime: new Date(Date.now() - 60_000) })), "expired"],
+      [
+        "an expired message",
+        async (n) => signed(message(n, { issuedAt: new Date(Date.now() - 120_000), expirationTime: new Date(Date.now() - 60_000) })),
+        "expired",
+      ],
       ["a wrong domain", async (n) => signed(message(n, { domain: "evil.example" })), "domain"],
       ["a wrong chain id", async (n) => signed(message(n, { chainId: 1 })), "chain id"],
       ["a wrong uri", async (n) => signed(message(n, { uri: "https://evil.example" })), "uri"],
@@ -97,7 +118,9 @@ describe("sign-in", () => {
 
     it("refuses an expired nonce", async () => {
       const n = await nonce();
-      await db("auth_nonces").where({ nonce: n }).update({ expires_at: new Date(Date.now() - 1000) }); // time passes
+      await db("auth_nonces")
+        .where({ nonce: n })
+        .update({ expires_at: new Date(Date.now() - 1000) }); // time passes
       const res = await api.post("/api/v1/auth/siwe/verify", await signed(message(n)));
       assert.equal(res.status, 401);
       assert.equal(res.body.code, "invalid_nonce");
@@ -147,7 +170,9 @@ describe("sign-in", () => {
     it("refuses an expired challenge", async () => {
       const xdr = await challenge();
       const hash = Buffer.from(TransactionBuilder.fromXDR(xdr, passphrase).hash()).toString("hex");
-      await db("stellar_challenges").where({ tx_hash: hash }).update({ expires_at: new Date(Date.now() - 1000) }); // time passes
+      await db("stellar_challenges")
+        .where({ tx_hash: hash })
+        .update({ expires_at: new Date(Date.now() - 1000) }); // time passes
       const res = await api.post("/api/v1/auth/stellar/verify", { transaction: sign(xdr, client) });
       assert.equal(res.status, 401);
     });

@@ -23,7 +23,15 @@ describe("SIWE with a smart-contract wallet (EIP-1271, through the chain)", () =
 
   async function attempt(address: `0x${string}`, sign: (message: string) => Promise<`0x${string}`>) {
     const nonce = (await api.post("/api/v1/auth/siwe/nonce")).body.nonce;
-    const message = createSiweMessage({ domain: config.auth.siwe.domain, uri: config.auth.siwe.uri, address, chainId: 31337, nonce, version: "1", issuedAt: new Date() });
+    const message = createSiweMessage({
+      domain: config.auth.siwe.domain,
+      uri: config.auth.siwe.uri,
+      address,
+      chainId: 31337,
+      nonce,
+      version: "1",
+      issuedAt: new Date(),
+    });
     return api.post("/api/v1/auth/siwe/verify", { message, signature: await sign(message) });
   }
 

@@ -66,7 +66,7 @@ describe("GET /ready with an indexer that keeps failing or has stopped", functio
   }
 
   async function readyUntil(api: TestApi, done: (body: { indexer: { failures?: number; error?: string } }) => boolean) {
-    for (const deadline = Date.now() + 30_000; ; ) {
+    for (const deadline = Date.now() + 30_000; ;) {
       const res = await api.get("/ready");
       if (done(res.body)) return res;
       assert.ok(Date.now() < deadline, `never reported: ${JSON.stringify(res.body)}`);

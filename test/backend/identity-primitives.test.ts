@@ -45,8 +45,14 @@ describe("identity primitives", () => {
 
     await assertFestivalAccess(db, await principal(owner), festivalId, { level: "owner" });
     await assertFestivalAccess(db, await principal(scheduler), festivalId, { level: "manager", scope: "schedule" });
-    await assert.rejects(assertFestivalAccess(db, await principal(scheduler), festivalId, { level: "manager", scope: "venues" }), (e: HttpError) => e.status === 403);
-    await assert.rejects(assertFestivalAccess(db, await principal(scheduler), festivalId, { level: "administrator", scope: "schedule" }), (e: HttpError) => e.status === 403);
+    await assert.rejects(
+      assertFestivalAccess(db, await principal(scheduler), festivalId, { level: "manager", scope: "venues" }),
+      (e: HttpError) => e.status === 403,
+    );
+    await assert.rejects(
+      assertFestivalAccess(db, await principal(scheduler), festivalId, { level: "administrator", scope: "schedule" }),
+      (e: HttpError) => e.status === 403,
+    );
     await assert.rejects(assertFestivalAccess(db, await principal(outsider), festivalId, { level: "viewer" }), (e: HttpError) => e.status === 404);
   });
 
@@ -86,8 +92,13 @@ describe("Idempotency-Key", () => {
     const router = new ApiRouter(new IdempotencyStore(db));
     let charges = 0;
     router.route({
-      method: "post", path: "/test/charges", summary: "charge", access: requireAuth, idempotent: true,
-      body: z.object({ amount: z.string() }), response: z.object({ chargeNo: z.number(), amount: z.string() }),
+      method: "post",
+      path: "/test/charges",
+      summary: "charge",
+      access: requireAuth,
+      idempotent: true,
+      body: z.object({ amount: z.string() }),
+      response: z.object({ chargeNo: z.number(), amount: z.string() }),
       handler: async ({ body }) => ({ chargeNo: ++charges, amount: body.amount }),
     });
     const { default: express } = await import("express");
@@ -95,13 +106,21 @@ describe("Idempotency-Key", () => {
     const { authenticate } = await import("../../backend/src/http/auth.js");
     const { errorHandler } = await import("../../backend/src/http/errors.js");
     const { createLogger } = await import("../../lib/logger.js");
-    const app = express().use(express.json()).use(authenticate(api.app.locals.routeDeps.principals)).use(router.router).use(errorHandler(createLogger("t", "silent")));
+    const app = express()
+      .use(express.json())
+      .use(authenticate(api.app.locals.routeDeps.principals))
+      .use(router.router)
+      .use(errorHandler(createLogger("t", "silent")));
     const server = createServer(app).listen(0);
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
       const user = await createTestUser(db);
       const post = (body: unknown, key: string) =>
-        fetch(`${base}/test/charges`, { method: "POST", headers: { ...user.headers, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) });
+        fetch(`${base}/test/charges`, {
+          method: "POST",
+          headers: { ...user.headers, "content-type": "application/json", "idempotency-key": key },
+          body: JSON.stringify(body),
+        });
       const first = await post({ amount: "1000" }, "charge-0001");
       assert.equal(first.status, 201);
       assert.equal(first.headers.get("idempotent-replayed"), "false");

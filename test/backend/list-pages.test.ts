@@ -39,7 +39,8 @@ describe("lists that page with a cursor", () => {
 
   it("GET /api/v1/me/device-tokens: the second page follows the cursor", async () => {
     const fan = await createTestUser(db, { roles: ["fan"] });
-    for (let i = 0; i < 3; i++) await expectStatus(api, 201, "POST", "/api/v1/me/device-tokens", fan, { platform: "web", token: `web-push-${fan.userId}-${i}` });
+    for (let i = 0; i < 3; i++)
+      await expectStatus(api, 201, "POST", "/api/v1/me/device-tokens", fan, { platform: "web", token: `web-push-${fan.userId}-${i}` });
     const { ids, pages } = await readAllPages(api, "/api/v1/me/device-tokens", fan);
     assert.equal(ids.length, 3);
     assert.equal(pages, 2);
@@ -48,7 +49,13 @@ describe("lists that page with a cursor", () => {
   it("GET /api/v1/editions/{editionId}/venues: the second page follows the cursor", async () => {
     const f = await buildFestival(db, api);
     for (const name of ["Beach", "Club"]) {
-      const venue = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/venues`, f.owner, { name, city: "Amsterdam", country: "NL", latitude: 52.36, longitude: 4.87 });
+      const venue = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/venues`, f.owner, {
+        name,
+        city: "Amsterdam",
+        country: "NL",
+        latitude: 52.36,
+        longitude: 4.87,
+      });
       await expectStatus(api, 200, "PUT", `/api/v1/editions/${f.editionId}/venues/${venue.id}`, f.owner);
     }
     const { ids, pages } = await readAllPages(api, `/api/v1/editions/${f.editionId}/venues`, f.owner);
@@ -58,7 +65,11 @@ describe("lists that page with a cursor", () => {
 
   it("GET /api/v1/festivals/{festivalId}/event-categories: the second page follows the cursor, in sort order", async () => {
     const f = await buildFestival(db, api);
-    for (const [name, sortOrder] of [["Talks", 2], ["Music", 1], ["Food", 1]] as const) {
+    for (const [name, sortOrder] of [
+      ["Talks", 2],
+      ["Music", 1],
+      ["Food", 1],
+    ] as const) {
       await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/event-categories`, f.owner, { name, sortOrder });
     }
     const { ids, pages } = await readAllPages(api, `/api/v1/festivals/${f.festivalId}/event-categories`, f.owner);
@@ -76,7 +87,13 @@ describe("lists that page with a cursor", () => {
 
   it("GET /api/v1/me/wallets: the second page follows the cursor", async () => {
     const fan = await createTestUser(db, { roles: ["fan"] });
-    const rows = [0, 1, 2].map(() => ({ id: newId(), user_id: fan.userId, network: "evm", address: `0x${randomBytes(20).toString("hex")}`, verified_at: new Date() }));
+    const rows = [0, 1, 2].map(() => ({
+      id: newId(),
+      user_id: fan.userId,
+      network: "evm",
+      address: `0x${randomBytes(20).toString("hex")}`,
+      verified_at: new Date(),
+    }));
     await db("wallets").insert(rows);
     const { ids, pages } = await readAllPages(api, "/api/v1/me/wallets", fan);
     assert.equal(pages, 2);

@@ -40,11 +40,7 @@ describe("EventFactory", () => {
 
     it("locks the implementations: they cannot be initialised", async () => {
       const { ticketImpl, splitImpl, organizer, config } = await networkHelpers.loadFixture(eventFixture);
-      await viem.assertions.revertWithCustomError(
-        ticketImpl.write.initialize([organizer.account.address, config, []]),
-        ticketImpl,
-        "InvalidInitialization",
-      );
+      await viem.assertions.revertWithCustomError(ticketImpl.write.initialize([organizer.account.address, config, []]), ticketImpl, "InvalidInitialization");
       await viem.assertions.revertWithCustomError(
         splitImpl.write.initialize([organizer.account.address, zeroAddress, 0, []]),
         splitImpl,
@@ -55,8 +51,7 @@ describe("EventFactory", () => {
 
   describe("createEvent", () => {
     it("deploys and initialises a ticket and a split, the caller as organizer and admin", async () => {
-      const { factory, ticket, split, organizer, platform, config, createHash, publicClient } =
-        await networkHelpers.loadFixture(eventFixture);
+      const { factory, ticket, split, organizer, platform, config, createHash, publicClient } = await networkHelpers.loadFixture(eventFixture);
       await viem.assertions.emitWithArgs(createHash, factory, "EventCreated", [
         1n,
         getAddress(organizer.account.address),
@@ -104,9 +99,7 @@ describe("EventFactory", () => {
       const receipt = await publicClient.waitForTransactionReceipt({ hash: createHash });
       const [created] = parseEventLogs({ abi: factory.abi, eventName: "EventCreated", logs: receipt.logs });
       assert.ok(created);
-      const childLogs = receipt.logs.filter(
-        (l) => getAddress(l.address) === getAddress(ticket.address) || getAddress(l.address) === getAddress(split.address),
-      );
+      const childLogs = receipt.logs.filter((l) => getAddress(l.address) === getAddress(ticket.address) || getAddress(l.address) === getAddress(split.address));
       assert.ok(childLogs.length >= 7); // Initialized x2, PayeesSet, RoleGranted, TierCreated x5 ...
       for (const l of childLogs) assert.ok(l.logIndex > created.logIndex);
       const tierLogs = parseEventLogs({ abi: ticket.abi, eventName: "TierCreated", logs: receipt.logs });
@@ -162,10 +155,9 @@ describe("EventFactory", () => {
         [10_001n, 10_000n],
       );
       await viem.assertions.revertWithCustomErrorWithArgs(
-        factory.write.createEvent(
-          [config, tiers, [...payees, { account: alice.account.address, shareBps: 6_000, fixedAmount: 0n, fixedToken: zeroAddress }]],
-          { account: organizer.account },
-        ),
+        factory.write.createEvent([config, tiers, [...payees, { account: alice.account.address, shareBps: 6_000, fixedAmount: 0n, fixedToken: zeroAddress }]], {
+          account: organizer.account,
+        }),
         split,
         "RevenueSplitSharesExceeded",
         [BigInt(PLATFORM_FEE_BPS + 3_000 + 1_000 + 6_000)],
@@ -195,12 +187,10 @@ describe("EventFactory", () => {
   describe("setPlatformFee", () => {
     it("lets the admin set the fee, capped at 10 %", async () => {
       const { factory, admin, bob } = await networkHelpers.loadFixture(eventFixture);
-      await viem.assertions.emitWithArgs(
-        factory.write.setPlatformFee([bob.account.address, 500], { account: admin.account }),
-        factory,
-        "PlatformFeeSet",
-        [getAddress(bob.account.address), 500n],
-      );
+      await viem.assertions.emitWithArgs(factory.write.setPlatformFee([bob.account.address, 500], { account: admin.account }), factory, "PlatformFeeSet", [
+        getAddress(bob.account.address),
+        500n,
+      ]);
       assert.deepEqual(await factory.read.platformFee(), [getAddress(bob.account.address), 500]);
       await viem.assertions.revertWithCustomErrorWithArgs(
         factory.write.setPlatformFee([bob.account.address, 1_001], { account: admin.account }),

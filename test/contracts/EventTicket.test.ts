@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { encodeFunctionData, getAddress, maxUint256, parseEther, zeroAddress, zeroHash } from "viem";
-import {
-  CREW,
-  CREW_PRICE,
-  DAY,
-  FOT,
-  makeEventFixture,
-  NRT,
-  STANDARD,
-  STANDARD_PRICE,
-  TOKEN_PRICE,
-  tokenId,
-  USDC,
-  VIP,
-  VIP_PRICE,
-} from "./fixtures.js";
+import { CREW, CREW_PRICE, DAY, FOT, makeEventFixture, NRT, STANDARD, STANDARD_PRICE, TOKEN_PRICE, tokenId, USDC, VIP, VIP_PRICE } from "./fixtures.js";
 
 const { viem, networkHelpers } = await network.create();
 const eventFixture = makeEventFixture(viem, networkHelpers);
@@ -340,12 +326,7 @@ describe("EventTicket", () => {
         [tokenId(STANDARD, 2n)],
       );
       for (const id of [tokenId(STANDARD, 0n), tokenId(STANDARD, 4n), tokenId(9n, 1n), 5n]) {
-        await viem.assertions.revertWithCustomErrorWithArgs(
-          ticket.write.checkIn([[id]], { account: scanner.account }),
-          ticket,
-          "ERC721NonexistentToken",
-          [id],
-        );
+        await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.checkIn([[id]], { account: scanner.account }), ticket, "ERC721NonexistentToken", [id]);
       }
     });
 
@@ -413,12 +394,7 @@ describe("EventTicket", () => {
       const { ticket, alice, bob, organizer, stranger } = await withSales();
       const id = tokenId(STANDARD, 1n);
       for (const policy of [1, 2]) {
-        await viem.assertions.emitWithArgs(
-          ticket.write.setTransferPolicy([policy], { account: organizer.account }),
-          ticket,
-          "TransferPolicySet",
-          [policy],
-        );
+        await viem.assertions.emitWithArgs(ticket.write.setTransferPolicy([policy], { account: organizer.account }), ticket, "TransferPolicySet", [policy]);
         assert.equal(await ticket.read.transferPolicy(), policy);
         await viem.assertions.revertWithCustomErrorWithArgs(
           ticket.write.safeTransferFrom([alice.account.address, bob.account.address, id], { account: alice.account }),
@@ -451,12 +427,13 @@ describe("EventTicket", () => {
       const id = tokenId(STANDARD, 1n);
       const max = await ticket.read.maxResalePrice([id]);
       assert.equal(max, (STANDARD_PRICE * 11_000n) / 10_000n);
-      await viem.assertions.emitWithArgs(
-        ticket.write.listForResale([id, max], { account: alice.account }),
-        ticket,
-        "ResaleListed",
-        [id, getAddress(alice.account.address), max, (max * 500n) / 10_000n, zeroAddress],
-      );
+      await viem.assertions.emitWithArgs(ticket.write.listForResale([id, max], { account: alice.account }), ticket, "ResaleListed", [
+        id,
+        getAddress(alice.account.address),
+        max,
+        (max * 500n) / 10_000n,
+        zeroAddress,
+      ]);
       const royalty = (max * 500n) / 10_000n;
       assert.deepEqual(await ticket.read.listing([id]), [getAddress(alice.account.address), max, royalty]);
       const buy = ticket.write.buyResale([id, max], { account: carol.account, value: max });
@@ -465,12 +442,14 @@ describe("EventTicket", () => {
         { address: alice.account.address, amount: max - royalty },
         { address: ticket.address, amount: royalty },
       ]);
-      await viem.assertions.emitWithArgs(
-        buy,
-        ticket,
-        "ResaleCompleted",
-        [id, getAddress(alice.account.address), getAddress(carol.account.address), max, royalty, zeroAddress],
-      );
+      await viem.assertions.emitWithArgs(buy, ticket, "ResaleCompleted", [
+        id,
+        getAddress(alice.account.address),
+        getAddress(carol.account.address),
+        max,
+        royalty,
+        zeroAddress,
+      ]);
       assert.equal(getAddress(await ticket.read.ownerOf([id])), getAddress(carol.account.address));
       assert.deepEqual(await ticket.read.listing([id]), [zeroAddress, 0n, 0n]);
       await viem.assertions.revertWithCustomErrorWithArgs(
@@ -504,12 +483,11 @@ describe("EventTicket", () => {
         "EventTicketResalePriceTooHigh",
         [id, max + 1n, max],
       );
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.listForResale([id, max], { account: bob.account }),
-        ticket,
-        "ERC721IncorrectOwner",
-        [getAddress(bob.account.address), id, getAddress(alice.account.address)],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.listForResale([id, max], { account: bob.account }), ticket, "ERC721IncorrectOwner", [
+        getAddress(bob.account.address),
+        id,
+        getAddress(alice.account.address),
+      ]);
       await viem.assertions.revertWithCustomErrorWithArgs(
         ticket.write.listForResale([tokenId(STANDARD, 50n), 1n], { account: bob.account }),
         ticket,
@@ -606,24 +584,16 @@ describe("EventTicket", () => {
       const { ticket, alice, bob } = await withSales();
       const id = tokenId(STANDARD, 1n);
       await ticket.write.listForResale([id, STANDARD_PRICE], { account: alice.account });
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.cancelResale([id], { account: bob.account }),
-        ticket,
-        "ERC721IncorrectOwner",
-        [getAddress(bob.account.address), id, getAddress(alice.account.address)],
-      );
-      await viem.assertions.emitWithArgs(
-        ticket.write.cancelResale([id], { account: alice.account }),
-        ticket,
-        "ResaleCancelled",
-        [id, getAddress(alice.account.address)],
-      );
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.cancelResale([id], { account: alice.account }),
-        ticket,
-        "EventTicketNotListed",
-        [id],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.cancelResale([id], { account: bob.account }), ticket, "ERC721IncorrectOwner", [
+        getAddress(bob.account.address),
+        id,
+        getAddress(alice.account.address),
+      ]);
+      await viem.assertions.emitWithArgs(ticket.write.cancelResale([id], { account: alice.account }), ticket, "ResaleCancelled", [
+        id,
+        getAddress(alice.account.address),
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.cancelResale([id], { account: alice.account }), ticket, "EventTicketNotListed", [id]);
       await ticket.write.listForResale([id, STANDARD_PRICE], { account: alice.account });
       await viem.assertions.emitWithArgs(
         ticket.write.transferFrom([alice.account.address, bob.account.address, id], { account: alice.account }),
@@ -654,26 +624,20 @@ describe("EventTicket", () => {
 
     it("reports ERC-2981 royalties to this contract, which accepts them as revenue", async () => {
       const { ticket, stranger } = await withSales();
-      assert.deepEqual(await ticket.read.royaltyInfo([tokenId(STANDARD, 1n), parseEther("1")]), [
-        getAddress(ticket.address),
-        parseEther("0.05"),
+      assert.deepEqual(await ticket.read.royaltyInfo([tokenId(STANDARD, 1n), parseEther("1")]), [getAddress(ticket.address), parseEther("0.05")]);
+      await viem.assertions.balancesHaveChanged(stranger.sendTransaction({ to: ticket.address, value: parseEther("0.05") }), [
+        { address: ticket.address, amount: parseEther("0.05") },
       ]);
-      await viem.assertions.balancesHaveChanged(
-        stranger.sendTransaction({ to: ticket.address, value: parseEther("0.05") }),
-        [{ address: ticket.address, amount: parseEther("0.05") }],
-      );
     });
   });
 
   describe("cancellation and refunds", () => {
     it("lets the admin cancel before the refund window closes, once", async () => {
       const { ticket, organizer, stranger, endsAt, refundWindow } = await withSales();
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        ticket.write.cancelEvent({ account: stranger.account }),
-        ticket,
-        "AccessControlUnauthorizedAccount",
-        [getAddress(stranger.account.address), zeroHash],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.cancelEvent({ account: stranger.account }), ticket, "AccessControlUnauthorizedAccount", [
+        getAddress(stranger.account.address),
+        zeroHash,
+      ]);
       await viem.assertions.emitWithArgs(ticket.write.cancelEvent({ account: organizer.account }), ticket, "EventCancelled", [
         getAddress(organizer.account.address),
       ]);
@@ -832,9 +796,7 @@ describe("EventTicket", () => {
       const f = await withSales();
       await f.ticket.write.cancelEvent({ account: f.organizer.account });
       await networkHelpers.time.increaseTo(endsAt + refundWindow);
-      await viem.assertions.revertWithCustomErrorWithArgs(f.ticket.write.settle([zeroAddress]), f.ticket, "EventTicketNothingToSettle", [
-        zeroAddress,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(f.ticket.write.settle([zeroAddress]), f.ticket, "EventTicketNothingToSettle", [zeroAddress]);
     });
 
     it("is paused with the contract", async () => {
@@ -959,10 +921,7 @@ describe("EventTicket", () => {
         "EventTicketInvalidSchedule",
         [endsAt, endsAt],
       );
-      await viem.assertions.emitWithArgs(ticket.write.setResaleTerms([0, 1_000], { account: organizer.account }), ticket, "ResaleTermsSet", [
-        0n,
-        1_000n,
-      ]);
+      await viem.assertions.emitWithArgs(ticket.write.setResaleTerms([0, 1_000], { account: organizer.account }), ticket, "ResaleTermsSet", [0n, 1_000n]);
       assert.deepEqual(await ticket.read.resaleTerms(), [0, 1_000]);
       assert.equal(await ticket.read.maxResalePrice([tokenId(STANDARD, 1n)]), STANDARD_PRICE);
       await viem.assertions.revertWithCustomErrorWithArgs(
@@ -972,20 +931,14 @@ describe("EventTicket", () => {
         [10_001n, 10_000n],
       );
       assert.equal(await ticket.read.tokenURI([tokenId(STANDARD, 1n)]), "https://tix.example/f/1000001");
-      await viem.assertions.emitWithArgs(ticket.write.setBaseURI(["ipfs://x/"], { account: organizer.account }), ticket, "BaseURISet", [
-        "ipfs://x/",
-      ]);
+      await viem.assertions.emitWithArgs(ticket.write.setBaseURI(["ipfs://x/"], { account: organizer.account }), ticket, "BaseURISet", ["ipfs://x/"]);
       assert.equal(await ticket.read.tokenURI([tokenId(VIP, 1n)]), "ipfs://x/2000001");
       const setContract = ticket.write.setContractURI(["ipfs://c"], { account: organizer.account });
       await viem.assertions.emitWithArgs(setContract, ticket, "ContractURISet", ["ipfs://c"]);
       await viem.assertions.emit(setContract, ticket, "ContractURIUpdated");
       assert.equal(await ticket.read.contractURI(), "ipfs://c");
-      await viem.assertions.emitWithArgs(ticket.write.pause({ account: organizer.account }), ticket, "Paused", [
-        getAddress(organizer.account.address),
-      ]);
-      await viem.assertions.emitWithArgs(ticket.write.unpause({ account: organizer.account }), ticket, "Unpaused", [
-        getAddress(organizer.account.address),
-      ]);
+      await viem.assertions.emitWithArgs(ticket.write.pause({ account: organizer.account }), ticket, "Paused", [getAddress(organizer.account.address)]);
+      await viem.assertions.emitWithArgs(ticket.write.unpause({ account: organizer.account }), ticket, "Unpaused", [getAddress(organizer.account.address)]);
       await ticket.write.cancelEvent({ account: organizer.account });
       await viem.assertions.revertWithCustomError(
         ticket.write.setSchedule([Number(startsAt), Number(endsAt), 0], { account: organizer.account }),
@@ -1011,10 +964,7 @@ describe("EventTicket", () => {
         ticket.write.cancelEvent(as),
       ];
       for (const call of calls) {
-        await viem.assertions.revertWithCustomErrorWithArgs(call, ticket, "AccessControlUnauthorizedAccount", [
-          getAddress(stranger.account.address),
-          zeroHash,
-        ]);
+        await viem.assertions.revertWithCustomErrorWithArgs(call, ticket, "AccessControlUnauthorizedAccount", [getAddress(stranger.account.address), zeroHash]);
       }
     });
 
@@ -1055,9 +1005,7 @@ describe("EventTicket", () => {
         );
       }
       // settlement still waits for the original end plus the refund window
-      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.settle([zeroAddress]), ticket, "EventTicketSettlementNotOpen", [
-        endsAt + refundWindow,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.settle([zeroAddress]), ticket, "EventTicketSettlementNotOpen", [endsAt + refundWindow]);
       // postponing and extending are allowed
       await ticket.write.setSchedule([Number(startsAt + DAY), Number(endsAt + 2n * DAY), Number(refundWindow + DAY)], {
         account: organizer.account,
@@ -1176,7 +1124,10 @@ describe("EventTicket", () => {
     it("bounds tier sale windows by the event: no sales after the event ends", async () => {
       const { ticket, organizer, tiers, endsAt } = await load();
       const late = { ...tiers[0]!, saleEnd: Number(endsAt) + 1 };
-      for (const call of [ticket.write.addTier([late], { account: organizer.account }), ticket.write.updateTier([STANDARD, late], { account: organizer.account })]) {
+      for (const call of [
+        ticket.write.addTier([late], { account: organizer.account }),
+        ticket.write.updateTier([STANDARD, late], { account: organizer.account }),
+      ]) {
         await viem.assertions.revertWithCustomErrorWithArgs(call, ticket, "EventTicketInvalidSaleWindow", [BigInt(late.saleStart), endsAt + 1n]);
       }
       await ticket.write.addTier([{ ...late, saleEnd: Number(endsAt) }], { account: organizer.account });
@@ -1191,9 +1142,7 @@ describe("EventTicket", () => {
       const toSelf = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], holder.address] });
       await viem.assertions.revertWithCustomError(holder.write.execute([ticket.address, toSelf]), ticket, "FailedCall");
       const toZero = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], zeroAddress] });
-      await viem.assertions.revertWithCustomErrorWithArgs(holder.write.execute([ticket.address, toZero]), ticket, "EventTicketInvalidReceiver", [
-        zeroAddress,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(holder.write.execute([ticket.address, toZero]), ticket, "EventTicketInvalidReceiver", [zeroAddress]);
       const toCarol = encodeFunctionData({ abi: ticket.abi, functionName: "claimRefunds", args: [[id], carol.account.address] });
       const refund = holder.write.execute([ticket.address, toCarol]);
       await viem.assertions.balancesHaveChanged(refund, [{ address: carol.account.address, amount: STANDARD_PRICE }]);

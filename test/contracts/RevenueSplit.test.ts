@@ -100,12 +100,9 @@ describe("RevenueSplit", () => {
     it("refuses strangers and invalid lists", async () => {
       const { split, organizer, stranger, alice, platform } = await load();
       const p = (account: Address, shareBps: number, fixedAmount = 0n) => ({ account, shareBps, fixedAmount, fixedToken: zeroAddress });
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        split.write.setPayees([[]], { account: stranger.account }),
-        split,
-        "RevenueSplitUnauthorized",
-        [getAddress(stranger.account.address)],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[]], { account: stranger.account }), split, "RevenueSplitUnauthorized", [
+        getAddress(stranger.account.address),
+      ]);
       const as = { account: organizer.account };
       await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[p(zeroAddress, 100)]], as), split, "RevenueSplitInvalidPayee", [zeroAddress]);
       await viem.assertions.revertWithCustomErrorWithArgs(split.write.setPayees([[p(alice.account.address, 0)]], as), split, "RevenueSplitInvalidPayee", [
@@ -158,12 +155,11 @@ describe("RevenueSplit", () => {
       assert.equal(getAddress(deposited[0]!.args.from!), getAddress(ticket.address));
       assert.equal(await split.read.locked(), true);
       assert.equal(await split.read.totalReceived([zeroAddress]), 1_000n);
-      await viem.assertions.emitWithArgs(
-        split.write.deposit([zeroAddress, 1_000n], { account: stranger.account, value: 1_000n }),
-        split,
-        "Deposited",
-        [zeroAddress, getAddress(stranger.account.address), 1_000n],
-      );
+      await viem.assertions.emitWithArgs(split.write.deposit([zeroAddress, 1_000n], { account: stranger.account, value: 1_000n }), split, "Deposited", [
+        zeroAddress,
+        getAddress(stranger.account.address),
+        1_000n,
+      ]);
       assert.equal(await split.read.totalReceived([zeroAddress]), 2_000n);
       // ETH sent directly is recorded by sync (with the wei sent before the lock), from address(0)
       await stranger.sendTransaction({ to: split.address, value: 500n });
@@ -174,18 +170,14 @@ describe("RevenueSplit", () => {
     it("refuses zero and wrong amounts", async () => {
       const { split, usdc } = await load();
       await viem.assertions.revertWithCustomError(split.write.deposit([zeroAddress, 0n]), split, "RevenueSplitZeroAmount");
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        split.write.deposit([zeroAddress, 10n], { value: 9n }),
-        split,
-        "RevenueSplitIncorrectPayment",
-        [10n, 9n],
-      );
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        split.write.deposit([usdc.address, 10n], { value: 1n }),
-        split,
-        "RevenueSplitIncorrectPayment",
-        [0n, 1n],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.deposit([zeroAddress, 10n], { value: 9n }), split, "RevenueSplitIncorrectPayment", [
+        10n,
+        9n,
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.deposit([usdc.address, 10n], { value: 1n }), split, "RevenueSplitIncorrectPayment", [
+        0n,
+        1n,
+      ]);
     });
 
     it("pulls ERC-20s, with or without return values, and records what a fee-on-transfer token delivers", async () => {
@@ -237,12 +229,10 @@ describe("RevenueSplit", () => {
       ]);
       assert.equal(await split.read.released([artist.account.address, zeroAddress]), owed.artist);
       assert.equal(await split.read.totalReleased([zeroAddress]), owed.artist);
-      await viem.assertions.revertWithCustomErrorWithArgs(
-        split.write.claim([zeroAddress], { account: artist.account }),
-        split,
-        "RevenueSplitNothingToClaim",
-        [getAddress(artist.account.address), zeroAddress],
-      );
+      await viem.assertions.revertWithCustomErrorWithArgs(split.write.claim([zeroAddress], { account: artist.account }), split, "RevenueSplitNothingToClaim", [
+        getAddress(artist.account.address),
+        zeroAddress,
+      ]);
       await split.write.claim([zeroAddress], { account: organizer.account });
       assert.equal(await split.read.released([organizer.account.address, zeroAddress]), owed.organizer);
     });
@@ -382,9 +372,7 @@ describe("RevenueSplit", () => {
       const toSelf = encodeFunctionData({ abi: split.abi, functionName: "claim", args: [zeroAddress] });
       await viem.assertions.revertWithCustomError(payee.write.execute([split.address, toSelf]), split, "FailedCall");
       const toZero = encodeFunctionData({ abi: split.abi, functionName: "claimTo", args: [zeroAddress, zeroAddress] });
-      await viem.assertions.revertWithCustomErrorWithArgs(payee.write.execute([split.address, toZero]), split, "RevenueSplitInvalidReceiver", [
-        zeroAddress,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(payee.write.execute([split.address, toZero]), split, "RevenueSplitInvalidReceiver", [zeroAddress]);
       const toCarol = encodeFunctionData({ abi: split.abi, functionName: "claimTo", args: [zeroAddress, carol.account.address] });
       const claim = payee.write.execute([split.address, toCarol]);
       await viem.assertions.balancesHaveChanged(claim, [{ address: carol.account.address, amount: owed }]);

@@ -53,9 +53,19 @@ export function makeEventFixture(viem: Viem, networkHelpers: Helpers) {
       if (w === undefined) throw new Error(`no wallet ${i}`);
       return w;
     };
-    const [admin, platform, organizer, artist, sponsor, alice, bob, carol, scanner, minter, stranger] = [
-      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-    ].map(wallet) as [W, W, W, W, W, W, W, W, W, W, W];
+    const [admin, platform, organizer, artist, sponsor, alice, bob, carol, scanner, minter, stranger] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(wallet) as [
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+      W,
+    ];
 
     const ticketImpl = await viem.deployContract("EventTicket");
     const splitImpl = await viem.deployContract("RevenueSplit");

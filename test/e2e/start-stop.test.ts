@@ -82,7 +82,10 @@ describe("npm start: SIGTERM stops the whole stack", function () {
 
     await waitFor(`/ready (output so far:\n${output})`, 200_000, async () => {
       if (start!.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-      return fetch(`http://127.0.0.1:${ports.api}/ready`).then((r) => r.ok, () => false);
+      return fetch(`http://127.0.0.1:${ports.api}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
     });
     pids = descendants(start.pid!);
     // npm, then node (start.ts), a Hardhat node, postgres, the indexer and the API at least

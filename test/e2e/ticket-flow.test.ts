@@ -132,7 +132,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     const [standard, vip] = res.body.items;
     assert.equal(standard.category, "STANDARD");
     assert.equal(standard.onChain.sold, "1");
-    assert.equal(standard.onChain.revenue, (50_000_000_000_000_000n).toString());
+    assert.equal(standard.onChain.revenue, 50_000_000_000_000_000n.toString());
     assert.equal(standard.holders, 1);
     assert.equal(standard.checkedInOnChain, 1);
     assert.equal(standard.admittedAtGate, 1);
@@ -183,18 +183,37 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     await client.waitForTransactionReceipt({ hash: await funderWallet.sendTransaction({ to: seller.address, value: parseEther("1") }) });
     const sellerWallet = createWalletClient({ account: seller, chain: chainDef, transport: http(chain.url) });
     const buy = await sellerWallet.writeContract({
-      address: result.ticketAddress, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, seller.address], value: parseEther("0.05"),
+      address: result.ticketAddress,
+      abi: eventTicketAbi,
+      functionName: "purchase",
+      args: [1n, 1n, seller.address],
+      value: parseEther("0.05"),
     });
-    const [purchased] = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: (await client.waitForTransactionReceipt({ hash: buy })).logs });
+    const [purchased] = parseEventLogs({
+      abi: eventTicketAbi,
+      eventName: "TicketPurchased",
+      logs: (await client.waitForTransactionReceipt({ hash: buy })).logs,
+    });
     const tokenId = purchased!.args.firstTokenId;
     await client.waitForTransactionReceipt({
-      hash: await sellerWallet.writeContract({ address: result.ticketAddress, abi: eventTicketAbi, functionName: "transferFrom", args: [seller.address, buyer.address, tokenId] }),
+      hash: await sellerWallet.writeContract({
+        address: result.ticketAddress,
+        abi: eventTicketAbi,
+        functionName: "transferFrom",
+        args: [seller.address, buyer.address, tokenId],
+      }),
     });
     await client.request({ method: "hardhat_mine", params: ["0x10"] } as never);
     await new Promise((r) => setTimeout(r, 1100)); // the gate's lag reading is cached for a second
 
     const pass = async (signer: typeof seller) =>
-      encodePass(await signPass(signer, { chainId: 31337, contract: result.ticketAddress, tokenId, holder: signer.address, validUntil: Math.floor(Date.now() / 1000) + 30, nonce: 1n }, "holder"));
+      encodePass(
+        await signPass(
+          signer,
+          { chainId: 31337, contract: result.ticketAddress, tokenId, holder: signer.address, validUntil: Math.floor(Date.now() / 1000) + 30, nonce: 1n },
+          "holder",
+        ),
+      );
     const headers = { authorization: `Bearer ${result.stewardToken}` };
     const old = await api.post("/api/v1/gate/scan", { payload: await pass(seller), zoneId: result.gateZoneId }, headers);
     assert.equal(old.body.verdict, "not_holder", JSON.stringify(old.body));

@@ -45,7 +45,16 @@ describe("indexer: the hand-written log decoder", function () {
     await send(t, organizer!, c.ticket, eventTicketAbi, "unpause", []);
     await send(t, organizer!, c.ticket, eventTicketAbi, "updateTier", [
       1n,
-      { name: "STANDARD+", price: 2n * 10n ** 15n, currency: ETH, supply: 50_000, maxPerBuyer: 4, saleStart: now - 10, saleEnd: now + 2_000_000, transferable: true },
+      {
+        name: "STANDARD+",
+        price: 2n * 10n ** 15n,
+        currency: ETH,
+        supply: 50_000,
+        maxPerBuyer: 4,
+        saleStart: now - 10,
+        saleEnd: now + 2_000_000,
+        transferable: true,
+      },
     ]);
     await send(t, organizer!, c.split, revenueSplitAbi, "setPayees", [[{ account: fan, shareBps: 2500, fixedAmount: 10n ** 14n, fixedToken: ETH }]]);
     await buy(t, c, fan!, 1n, 2n);
@@ -77,7 +86,11 @@ describe("indexer: the hand-written log decoder", function () {
       seen.add(`${kind}.${theirs.eventName}`);
     }
     const handled = Object.entries(registry).flatMap(([kind, k]) => Object.keys(k.handlers).map((name) => `${kind}.${name}`));
-    assert.deepEqual(handled.filter((e) => !seen.has(e)), [], "every handled event occurs on the chain");
+    assert.deepEqual(
+      handled.filter((e) => !seen.has(e)),
+      [],
+      "every handled event occurs on the chain",
+    );
     assert.ok(logs.length > handled.length);
   });
 });

@@ -55,15 +55,41 @@ describe("indexer: the mirror equals the chain", function () {
 
     // outbox: one fact per log, final at once (confirmations 0)
     const facts = await db("outbox").where({ chain_id: t.chainId }).select("topic");
-    for (const topic of ["event.created", "ticket.purchased", "ticket.comped", "ticket.transferred", "resale.completed", "ticket.checked_in", "event.cancelled", "ticket.refunded", "event.settled", "split.claimed"]) {
-      assert.ok(facts.some((f) => f.topic === topic), `outbox has ${topic}`);
+    for (const topic of [
+      "event.created",
+      "ticket.purchased",
+      "ticket.comped",
+      "ticket.transferred",
+      "resale.completed",
+      "ticket.checked_in",
+      "event.cancelled",
+      "ticket.refunded",
+      "event.settled",
+      "split.claimed",
+    ]) {
+      assert.ok(
+        facts.some((f) => f.topic === topic),
+        `outbox has ${topic}`,
+      );
     }
 
     // jsonb payloads: objects, bigints as decimal strings, addresses lowercase
     const purchased = await db("outbox").where({ chain_id: t.chainId, topic: "ticket.purchased", contract_address: b.ticket }).orderBy("block_number").first();
     assert.deepEqual(
       { ...purchased.payload, buyer: undefined, to: undefined, txHash: undefined },
-      { chainId: t.chainId, contract: b.ticket, eventId: b.eventId.toString(), tierId: "1", quantity: "2", firstTokenId: "1000001", unitPrice: (2n * 10n ** 15n).toString(), currency: ETH, buyer: undefined, to: undefined, txHash: undefined },
+      {
+        chainId: t.chainId,
+        contract: b.ticket,
+        eventId: b.eventId.toString(),
+        tierId: "1",
+        quantity: "2",
+        firstTokenId: "1000001",
+        unitPrice: (2n * 10n ** 15n).toString(),
+        currency: ETH,
+        buyer: undefined,
+        to: undefined,
+        txHash: undefined,
+      },
     );
     assert.equal(purchased.payload.txHash, purchased.tx_hash);
     const creation = await db("chain_event_creations").where({ chain_id: t.chainId, ticket_address: b.ticket }).first();

@@ -64,8 +64,24 @@ describe("indexer: a new local chain under a previous chain's mirror", function 
       linked_at: new Date(),
     });
     const zoneId = newId();
-    await db("gate_zones").insert({ id: zoneId, event_contract_id: eventContractId, code: "main-gate", name: "Main gate", kind: "entrance", capacity: null, allow_reentry: false });
-    await db("gate_scans").insert({ id: newId(), event_contract_id: eventContractId, zone_id: zoneId, direction: "in", token_id: first.tokenId.toString(), verdict: "admitted", source: "online" });
+    await db("gate_zones").insert({
+      id: zoneId,
+      event_contract_id: eventContractId,
+      code: "main-gate",
+      name: "Main gate",
+      kind: "entrance",
+      capacity: null,
+      allow_reentry: false,
+    });
+    await db("gate_scans").insert({
+      id: newId(),
+      event_contract_id: eventContractId,
+      zone_id: zoneId,
+      direction: "in",
+      token_id: first.tokenId.toString(),
+      verdict: "admitted",
+      source: "online",
+    });
     await db("gate_check_ins").insert({
       id: newId(),
       event_contract_id: eventContractId,
@@ -90,7 +106,7 @@ describe("indexer: a new local chain under a previous chain's mirror", function 
     indexers.push(after);
     // the old cursor may stand at the same height: wait for the new chain's head block itself
     const head = await second.t.client.getBlock({ blockTag: "latest" });
-    for (const deadline = Date.now() + 60_000; after.cursor?.hash !== head.hash; ) {
+    for (const deadline = Date.now() + 60_000; after.cursor?.hash !== head.hash;) {
       assert.ok(Date.now() < deadline, `indexer did not reach the new chain's head ${head.number}: ${JSON.stringify(lines)}`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -48,7 +48,10 @@ describe("indexer: reorgs", function () {
 
     clearInterval(spy);
     // rolled back exactly to the common ancestor, never below it
-    assert.ok(rollbacks.every((n) => n >= ancestor), `cursor went below the ancestor ${ancestor}: ${Math.min(...rollbacks.map(Number))}`);
+    assert.ok(
+      rollbacks.every((n) => n >= ancestor),
+      `cursor went below the ancestor ${ancestor}: ${Math.min(...rollbacks.map(Number))}`,
+    );
     await assertMirrorEqualsChain(db, t);
     await assertOnCanonicalChain(db, t);
     assert.equal(await db("outbox").where({ chain_id: t.chainId, block_hash: droppedHash }).first(), undefined);

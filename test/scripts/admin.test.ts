@@ -28,7 +28,10 @@ describe("npm run admin", function () {
 
   /** The CLI as an operator runs it (the npm script's command), against the test database. */
   const admin = (...args: string[]) =>
-    run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "silent" } }).then(
+    run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "silent" },
+    }).then(
       ({ stdout }) => ({ code: 0, out: stdout.trim() }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: `${error.stdout}${error.stderr}`.trim() }),
     );
@@ -43,8 +46,14 @@ describe("npm run admin", function () {
     assert.equal(signIn.status, 201, JSON.stringify(signIn.body));
     const adminAuth = { authorization: `Bearer ${signIn.body.accessToken}` };
     assert.deepEqual((await api.get("/api/v1/me", adminAuth)).body.roles, ["admin"]);
-    const audit = await db("audit_log").where({ entity_id: signIn.body.userId }).orderBy("created_at").select("action", "actor_type", "actor_user_id", "user_agent");
-    assert.deepEqual(audit.map((a) => a.action), ["user.created", "user_role.granted"]);
+    const audit = await db("audit_log")
+      .where({ entity_id: signIn.body.userId })
+      .orderBy("created_at")
+      .select("action", "actor_type", "actor_user_id", "user_agent");
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ["user.created", "user_role.granted"],
+    );
     for (const row of audit) {
       assert.equal(row.actor_type, "system");
       assert.equal(row.actor_user_id, null);
@@ -80,7 +89,10 @@ describe("npm run admin", function () {
     for (const [args, expected] of [
       [["create-admin", "--email", "not-an-email", "--password", "a long admin password"], /^admin: --email: /],
       [["create-admin", "--email", "short@example.test", "--password", "short"], /^admin: --password: must be at least 12 characters$/],
-      [["create-admin", "--email", user.email, "--password", "a long admin password"], /^admin: create-admin: an account with this email already exists \(email_taken\)$/],
+      [
+        ["create-admin", "--email", user.email, "--password", "a long admin password"],
+        /^admin: create-admin: an account with this email already exists \(email_taken\)$/,
+      ],
       [["grant-admin", "--email", "nobody@example.test"], /^admin: grant-admin: no account with email nobody@example.test \(user_not_found\)$/],
       [["promote"], /^admin: unknown command promote/],
     ] as const) {

@@ -39,7 +39,13 @@ export async function createTestUser(
   }
   // what a platform admin's verification leaves behind (publishing and deploying need it)
   if (opts.organizerVerified) {
-    await db("organizer_profiles").insert({ id: newId(), user_id: userId, company_name: "Test events", verification_status: "verified", verified_at: new Date() });
+    await db("organizer_profiles").insert({
+      id: newId(),
+      user_id: userId,
+      company_name: "Test events",
+      verification_status: "verified",
+      verified_at: new Date(),
+    });
   }
   const sessionId = newId();
   await db("auth_sessions").insert({

@@ -11,4 +11,7 @@ export const TxHash = z
   .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex transaction hash")
   .transform((v) => v.toLowerCase() as `0x${string}`);
 /** On-chain amounts: decimal strings of base units (wei), never floats. */
-export const Amount = z.string().regex(/^\d{1,30}$/, "must be a decimal integer string (base units)").openapi({ example: "10000000000000000" });
+export const Amount = z
+  .string()
+  .regex(/^\d{1,30}$/, "must be a decimal integer string (base units)")
+  .openapi({ example: "10000000000000000" });

@@ -24,11 +24,7 @@ export interface StoredResponse {
 export class IdempotencyStore {
   constructor(private readonly db: Knex) {}
 
-  async run(
-    req: Request,
-    principal: Principal | undefined,
-    execute: () => Promise<StoredResponse>,
-  ): Promise<StoredResponse & { replayed: boolean }> {
+  async run(req: Request, principal: Principal | undefined, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
     const key = req.get("idempotency-key");
     if (key === undefined) return { ...(await execute()), replayed: false };
     if (!KEY_FORMAT.test(key)) {

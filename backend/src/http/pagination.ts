@@ -47,7 +47,12 @@ function decodeKeyset(cursor: string, count: number): Array<string | number> {
   if (count === 1) return decodeCursor(cursor);
   try {
     const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(values) && values.length === count + 1 && values.every((v) => ["string", "number"].includes(typeof v)) && typeof values[count] === "string") {
+    if (
+      Array.isArray(values) &&
+      values.length === count + 1 &&
+      values.every((v) => ["string", "number"].includes(typeof v)) &&
+      typeof values[count] === "string"
+    ) {
       return values as Array<string | number>;
     }
   } catch {

@@ -27,7 +27,10 @@ export class PrecompressedBody {
     this.copies.gzip = gzipSync(this.identity, { level: 9 });
     const params = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: this.identity.length };
     // a failure only leaves brotli out: gzip is sent instead
-    void brotli(this.identity, { params }).then((b) => (this.copies.br = b), () => {});
+    void brotli(this.identity, { params }).then(
+      (b) => (this.copies.br = b),
+      () => {},
+    );
   }
 
   /** The smallest ready copy the client's Accept-Encoding allows (any q > 0; "*" counts), else the body itself. */

@@ -43,9 +43,7 @@ export interface RouteSpec<A extends Access, P extends AnyObject, Q extends AnyO
   idempotent?: boolean;
   /** Extra middleware run before validation (e.g. a sign-in rate limit). */
   before?: Array<(req: Request, res: Response, next: (err?: unknown) => void) => void>;
-  handler: (
-    ctx: RouteContext<A, P extends z.ZodType ? z.output<P> : never, z.output<Q>, z.output<B>>,
-  ) => Promise<R extends z.ZodType ? z.input<R> : void>;
+  handler: (ctx: RouteContext<A, P extends z.ZodType ? z.output<P> : never, z.output<Q>, z.output<B>>) => Promise<R extends z.ZodType ? z.input<R> : void>;
 }
 
 export const ProblemSchema = zod
@@ -102,9 +100,7 @@ export class ApiRouter {
       const body = spec.body ? parseInput(spec.body, req.body, "body") : undefined;
       const status = successStatus;
       const execute = async () => {
-        const ctx = { params, query, body, principal: req.principal, audit: auditContext(req), req, res } as unknown as Parameters<
-          typeof spec.handler
-        >[0];
+        const ctx = { params, query, body, principal: req.principal, audit: auditContext(req), req, res } as unknown as Parameters<typeof spec.handler>[0];
         const result = await spec.handler(ctx);
         return { status, body: spec.response ? spec.response.parse(result) : undefined };
       };
@@ -122,9 +118,7 @@ export class ApiRouter {
       method: spec.method,
       path: spec.path,
       summary: spec.summary,
-      description: [spec.description, `Access: ${who}.`, spec.idempotent ? "Accepts an Idempotency-Key header." : undefined]
-        .filter(Boolean)
-        .join("\n\n"),
+      description: [spec.description, `Access: ${who}.`, spec.idempotent ? "Accepts an Idempotency-Key header." : undefined].filter(Boolean).join("\n\n"),
       tags: spec.tags,
       security: spec.access === "public" ? [] : acceptsApiKeys ? [{ bearer: [] }, { apiKey: [] }] : [{ bearer: [] }],
       request: {

@@ -68,12 +68,7 @@ export interface Rpc {
 
 type Call = { method: string; params: unknown[] };
 
-export function createRpc(opts: {
-  url: string;
-  timeoutMs?: number;
-  batchSize?: number;
-  retry?: Omit<RetryOptions, "label">;
-}): Rpc {
+export function createRpc(opts: { url: string; timeoutMs?: number; batchSize?: number; retry?: Omit<RetryOptions, "label"> }): Rpc {
   // maxResponseBodySize false: the body is read whole (one UTF-8 decode; viem's default streams it
   // through a TextDecoder chunk by chunk, about a sixth of the indexer's CPU, and refuses answers
   // over 10 MB, which a batch of 500 receipts of big transactions can be)
@@ -104,8 +99,7 @@ export function createRpc(opts: {
     return results.flat();
   }
 
-  const one = async <T>(method: string, params: unknown[], retry?: Partial<RetryOptions>): Promise<T> =>
-    (await many<T>([{ method, params }], retry))[0]!;
+  const one = async <T>(method: string, params: unknown[], retry?: Partial<RetryOptions>): Promise<T> => (await many<T>([{ method, params }], retry))[0]!;
 
   let receiptsByBlock: Promise<boolean> | undefined; // does the node know eth_getBlockReceipts?
 

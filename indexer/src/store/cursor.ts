@@ -41,12 +41,7 @@ export async function readCursor(db: Queryable, chainId: number): Promise<Cursor
   };
 }
 
-export async function writeCursor(
-  db: Queryable,
-  cursor: Cursor,
-  head: { number: bigint; timestamp: Date },
-  confirmations: number,
-): Promise<void> {
+export async function writeCursor(db: Queryable, cursor: Cursor, head: { number: bigint; timestamp: Date }, confirmations: number): Promise<void> {
   const lagSeconds = Math.max(0, Math.round((head.timestamp.getTime() - cursor.timestamp.getTime()) / 1000));
   await db.query(
     `insert into indexer_cursors (chain_id, block_number, block_hash, block_timestamp, head_block_number, head_seen_at,
@@ -72,12 +67,7 @@ export async function writeCursor(
 }
 
 /** The head moved (or did not) but no batch was written: keep /ready's view of the head fresh. */
-export async function touchHead(
-  db: Queryable,
-  chainId: number,
-  head: { number: bigint; timestamp: Date },
-  cursorTimestamp: Date,
-): Promise<void> {
+export async function touchHead(db: Queryable, chainId: number, head: { number: bigint; timestamp: Date }, cursorTimestamp: Date): Promise<void> {
   const lagSeconds = Math.max(0, Math.round((head.timestamp.getTime() - cursorTimestamp.getTime()) / 1000));
   await db.query(
     `update indexer_cursors set head_block_number = greatest($2, block_number), head_seen_at = now(), lag_seconds = $3

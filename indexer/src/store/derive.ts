@@ -19,12 +19,7 @@ export const KEY_SEPARATOR = "/";
  * `advance` (forward batches only): given the touched ticket keys, advances the ones it can
  * incrementally and returns the rest, which are recomputed in full. Runs after tiers.
  */
-export async function recompute(
-  db: Queryable,
-  chainId: number,
-  touched: Touched,
-  advance?: (tickets: string[]) => Promise<string[]>,
-): Promise<void> {
+export async function recompute(db: Queryable, chainId: number, touched: Touched, advance?: (tickets: string[]) => Promise<string[]>): Promise<void> {
   const keys = (entity: EntityKind) => [...(touched.get(entity) ?? [])].map((k) => k.split(KEY_SEPARATOR));
   // events first: ticket refund state reads chain_event_changes directly, not chain_events
   const events = keys("event").map((k) => k[0]!);

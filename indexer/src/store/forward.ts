@@ -154,7 +154,20 @@ export async function advanceTickets(db: Queryable, chainId: number, touched: It
           chainId,
           // one jsonb parameter: much cheaper to send and parse than one array per column
           JSON.stringify(
-            cols.contract.map((c, i) => [c, cols.token[i], cols.owner[i], cols.isComp[i], cols.face[i], cols.currency[i], cols.mintBlock[i], cols.mintTx[i], cols.mintAt[i], cols.moves[i], cols.refundState[i], cols.lastBlock[i]]),
+            cols.contract.map((c, i) => [
+              c,
+              cols.token[i],
+              cols.owner[i],
+              cols.isComp[i],
+              cols.face[i],
+              cols.currency[i],
+              cols.mintBlock[i],
+              cols.mintTx[i],
+              cols.mintAt[i],
+              cols.moves[i],
+              cols.refundState[i],
+              cols.lastBlock[i],
+            ]),
           ),
         ],
       );

@@ -17,5 +17,9 @@ export async function publishFinalized(db: Queryable, chainId: number, finalized
   );
   if (rows.length === 0) return 0;
   rows.sort((a, b) => Number(BigInt(a.block_number) - BigInt(b.block_number)) || a.log_index - b.log_index);
-  return insertRows(db, outboxTable, rows.map((r) => ({ ...r, id: newId() })));
+  return insertRows(
+    db,
+    outboxTable,
+    rows.map((r) => ({ ...r, id: newId() })),
+  );
 }

@@ -50,18 +50,9 @@ export async function rollbackTo(
     await client.query(`delete from chain_transactions where chain_id = $1 and block_number > $2`, params);
     await client.query(`delete from chain_blocks where chain_id = $1 and number > $2`, params);
     await client.query(`delete from chain_pending_facts where chain_id = $1 and block_number > $2`, params);
-    await client.query(
-      `delete from smart_contracts where chain_id = $1 and deployment_block_number > $2 and kind <> 'factory'`,
-      params,
-    );
-    const retracted = await client.query(
-      `delete from outbox where chain_id = $1 and block_number > $2 and delivered_at is null`,
-      params,
-    );
-    const delivered = await client.query<{ n: string }>(
-      `select count(*)::text as n from outbox where chain_id = $1 and block_number > $2`,
-      params,
-    );
+    await client.query(`delete from smart_contracts where chain_id = $1 and deployment_block_number > $2 and kind <> 'factory'`, params);
+    const retracted = await client.query(`delete from outbox where chain_id = $1 and block_number > $2 and delivered_at is null`, params);
+    const delivered = await client.query<{ n: string }>(`select count(*)::text as n from outbox where chain_id = $1 and block_number > $2`, params);
     await recompute(client, chainId, touched);
     const cursor: Cursor = {
       ...previous,

@@ -288,15 +288,7 @@ export const settlements = logTable<SettlementRow>(
 );
 
 export type EventChangeKind =
-  | "cancelled"
-  | "schedule_set"
-  | "transfer_policy_set"
-  | "resale_terms_set"
-  | "base_uri_set"
-  | "contract_uri_set"
-  | "paused"
-  | "unpaused"
-  | "payees_locked";
+  "cancelled" | "schedule_set" | "transfer_policy_set" | "resale_terms_set" | "base_uri_set" | "contract_uri_set" | "paused" | "unpaused" | "payees_locked";
 export type EventChangeRow = LogRow & { kind: EventChangeKind; data: Record<string, unknown> };
 /** Lifecycle and settings changes of an event (on its ticket contract, or payees_locked on its split). */
 export const eventChanges = logTable<EventChangeRow>(

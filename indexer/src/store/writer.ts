@@ -67,18 +67,17 @@ export async function writeBatch(
       refunds: rowsOf(refunds),
       wholeContracts: batch.touched.get("event_tickets") ?? new Set(),
     };
-    await recompute(
-      client,
-      batch.chainId,
-      batch.touched,
-      fresh ? (tickets) => advanceTickets(client, batch.chainId, tickets, forward) : undefined,
-    );
+    await recompute(client, batch.chainId, batch.touched, fresh ? (tickets) => advanceTickets(client, batch.chainId, tickets, forward) : undefined);
     await step("derived");
     // facts of blocks that are already final go straight to the outbox
     const direct: FactRow[] = [];
     const pending: FactRow[] = [];
     for (const fact of batch.facts) (fact.block_number <= opts.finalized ? direct : pending).push(fact);
-    await insertRows(client, outboxTable, direct.map((f) => ({ ...f, id: newId() })));
+    await insertRows(
+      client,
+      outboxTable,
+      direct.map((f) => ({ ...f, id: newId() })),
+    );
     await insertRows(client, pendingFactsTable, pending);
     await publishFinalized(client, batch.chainId, opts.finalized);
     await step("outbox");

@@ -30,12 +30,7 @@ export interface FetchContext {
  * transactions' receipts (JSON-RPC batches). Runs the handlers in (block, logIndex) order and
  * returns the batch; writes nothing.
  */
-export async function fetchRange(
-  ctx: FetchContext,
-  fromBlock: bigint,
-  toBlock: bigint,
-  parent: { number: bigint; hash: Hex },
-): Promise<FetchResult> {
+export async function fetchRange(ctx: FetchContext, fromBlock: bigint, toBlock: bigint, parent: { number: bigint; hash: Hex }): Promise<FetchResult> {
   const { rpc } = ctx;
   const full = toBlock - fromBlock + 1n <= FULL_HEADER_RANGE;
   const headersP = rpc.headers(full ? range(fromBlock, toBlock) : [fromBlock, toBlock]);
@@ -43,11 +38,15 @@ export async function fetchRange(
 
   // Factory discoveries: new contracts are followed from their creation block, in this range too.
   const discovered = new Map<Hex, FollowedContract>();
-  for (let round = logs; round.length; ) {
+  for (let round = logs; round.length;) {
     const found = discover(ctx, round, discovered);
     if (found.length === 0) break;
     const from = found.reduce((min, c) => (c.fromBlock < min ? c.fromBlock : min), toBlock);
-    round = await rpc.logs(found.map((c) => c.address), from, toBlock);
+    round = await rpc.logs(
+      found.map((c) => c.address),
+      from,
+      toBlock,
+    );
     logs = logs.concat(round);
   }
   logs = inChainOrder(logs);

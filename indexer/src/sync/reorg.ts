@@ -11,12 +11,7 @@ export class NoCommonAncestorError extends Error {}
  * (each hash commits to its parent), so everything above the ancestor — and only that —
  * must be undone. The starting block (the factory's parent) is always stored, so the walk ends.
  */
-export async function findCommonAncestor(
-  rpc: Rpc,
-  pool: pg.Pool,
-  chainId: number,
-  below: bigint,
-): Promise<{ number: bigint; hash: Hex; timestamp: Date }> {
+export async function findCommonAncestor(rpc: Rpc, pool: pg.Pool, chainId: number, below: bigint): Promise<{ number: bigint; hash: Hex; timestamp: Date }> {
   const PAGE = 32;
   let top = below;
   for (;;) {

@@ -35,7 +35,10 @@ describe("registration and sign-in do not tell which emails have an account", ()
     assert.equal((await db("users").where({ email: known }).first()).display_name, null);
     assert.equal((await db("user_passwords").where({ user_id: owner.id }).first()).password_hash, hashBefore);
     const mails = await db("outbound_emails").where({ to_address: known }).orderBy("created_at");
-    assert.deepEqual(mails.map((m) => m.template), ["verify_email", "account_exists"]);
+    assert.deepEqual(
+      mails.map((m) => m.template),
+      ["verify_email", "account_exists"],
+    );
     assert.equal(mails[1].data.token, undefined, "the notice carries no token");
   });
 
@@ -54,7 +57,10 @@ describe("registration and sign-in do not tell which emails have an account", ()
     const forKnown = await attempts(known);
     const forUnknown = await attempts(unknown);
     assert.deepEqual(forUnknown, forKnown);
-    assert.deepEqual(forKnown.map((a) => a.status), [401, 401, 429, 429]);
+    assert.deepEqual(
+      forKnown.map((a) => a.status),
+      [401, 401, 429, 429],
+    );
   });
 
   it("every attempt pays one argon2 verification: unknown email, wrong password, locked account", async () => {

@@ -29,11 +29,17 @@ describe("Stellar account ids", () => {
     const account = badChecksum();
     assert.match(account, /^G[A-Z2-7]{55}$/);
     const user = await createTestUser(db);
-    for (const [path, headers] of [["/api/v1/auth/stellar/challenge", {}], ["/api/v1/me/wallets/stellar/challenge", user.headers]] as const) {
+    for (const [path, headers] of [
+      ["/api/v1/auth/stellar/challenge", {}],
+      ["/api/v1/me/wallets/stellar/challenge", user.headers],
+    ] as const) {
       const res = await api.post(path, { account }, headers);
       assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, "invalid_input");
-      assert.deepEqual(res.body.errors.map((e: { field: string }) => e.field), ["body.account"]);
+      assert.deepEqual(
+        res.body.errors.map((e: { field: string }) => e.field),
+        ["body.account"],
+      );
       assert.match(res.body.errors[0].message, /checksum/);
     }
     assert.equal(await db("stellar_challenges").where({ account }).first(), undefined);

@@ -27,8 +27,14 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
     await db("wallets").insert({ id: newId(), user_id: organizer.userId, network: "evm", address: wallet, is_primary: true, verified_at: new Date() });
     // this chain's node does not answer: prepare reads the platform fee from the mirror
     await db("chain_platform_fee_changes").insert({
-      chain_id: 31339, block_number: 1, block_hash: `0x${"01".repeat(32)}`, log_index: 0, tx_hash: `0x${"02".repeat(32)}`,
-      contract_address: FACTORY, recipient: "0x9999999999999999999999999999999999999999", fee_bps: 500,
+      chain_id: 31339,
+      block_number: 1,
+      block_hash: `0x${"01".repeat(32)}`,
+      log_index: 0,
+      tx_hash: `0x${"02".repeat(32)}`,
+      contract_address: FACTORY,
+      recipient: "0x9999999999999999999999999999999999999999",
+      fee_bps: 500,
     });
   });
   after(() => api.close());
@@ -70,16 +76,34 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
     assert.equal(eventConfig.name, "Fest");
     assert.equal(eventConfig.transferPolicy, 1);
     assert.equal(eventConfig.startsAt, now + 86_400);
-    assert.deepEqual(tiers.map((t) => [t.name, t.price, t.supply, t.maxPerBuyer]), [["STANDARD", 10n ** 16n, 1000, 0], ["BACKSTAGE", 9n * 10n ** 16n, 20, 1]]);
-    assert.deepEqual(payees.map((p) => [p.account, p.shareBps, p.fixedAmount]), [["0x2222222222222222222222222222222222222222", 2000, 1000n]]);
-    assert.deepEqual(res.body.categories.map((c: { tierId: number; name: string; zones: string[] }) => [c.tierId, c.name, c.zones]), [[1, "STANDARD", []], [2, "BACKSTAGE", ["backstage"]]]);
+    assert.deepEqual(
+      tiers.map((t) => [t.name, t.price, t.supply, t.maxPerBuyer]),
+      [
+        ["STANDARD", 10n ** 16n, 1000, 0],
+        ["BACKSTAGE", 9n * 10n ** 16n, 20, 1],
+      ],
+    );
+    assert.deepEqual(
+      payees.map((p) => [p.account, p.shareBps, p.fixedAmount]),
+      [["0x2222222222222222222222222222222222222222", 2000, 1000n]],
+    );
+    assert.deepEqual(
+      res.body.categories.map((c: { tierId: number; name: string; zones: string[] }) => [c.tierId, c.name, c.zones]),
+      [
+        [1, "STANDARD", []],
+        [2, "BACKSTAGE", ["backstage"]],
+      ],
+    );
     assert.equal(res.body.zones.find((z: { code: string }) => z.code === "backstage").capacity, 50);
     assert.equal(res.body.grantScannerCall, null);
     const audit = await db("audit_log").where({ entity_id: res.body.id, action: "event_contract.created" });
     assert.equal(audit.length, 1);
 
     // the category's zones can change
-    const patched = await api.request("PATCH", `/api/v1/event-contracts/${res.body.id}/categories/1`, { body: { zones: ["backstage"] }, headers: organizer.headers });
+    const patched = await api.request("PATCH", `/api/v1/event-contracts/${res.body.id}/categories/1`, {
+      body: { zones: ["backstage"] },
+      headers: organizer.headers,
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.deepEqual(patched.body.categories[0].zones, ["backstage"]);
   });
@@ -93,7 +117,11 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
     assert.equal(bad.status, 400);
     const fields = bad.body.errors.map((e: { field: string }) => e.field);
     for (const f of ["body.endsAt", "body.tiers.0.price", "body.tiers.0.supply"]) assert.ok(fields.includes(f), `${f} in ${fields}`);
-    const notMine = await api.post(`/api/v1/festivals/${festivalId}/event-contracts`, body({ organizerAddress: "0x5555555555555555555555555555555555555555" }), organizer.headers);
+    const notMine = await api.post(
+      `/api/v1/festivals/${festivalId}/event-contracts`,
+      body({ organizerAddress: "0x5555555555555555555555555555555555555555" }),
+      organizer.headers,
+    );
     assert.equal(notMine.status, 422);
     assert.equal(notMine.body.code, "organizer_wallet_not_linked");
     // the contract ends every sale by the event's end: a later sale end is refused here, not at deploy
@@ -103,8 +131,15 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
       organizer.headers,
     );
     assert.equal(lateSale.status, 400);
-    assert.ok(lateSale.body.errors.some((e: { field: string }) => e.field === "body.tiers.0.saleEnd"), JSON.stringify(lateSale.body));
-    const noEntrance = await api.post(`/api/v1/festivals/${festivalId}/event-contracts`, body({ zones: [{ code: "a", name: "A", kind: "area" }], tiers: body().tiers.slice(0, 1) }), organizer.headers);
+    assert.ok(
+      lateSale.body.errors.some((e: { field: string }) => e.field === "body.tiers.0.saleEnd"),
+      JSON.stringify(lateSale.body),
+    );
+    const noEntrance = await api.post(
+      `/api/v1/festivals/${festivalId}/event-contracts`,
+      body({ zones: [{ code: "a", name: "A", kind: "area" }], tiers: body().tiers.slice(0, 1) }),
+      organizer.headers,
+    );
     assert.equal(noEntrance.status, 400);
   });
 
@@ -124,7 +159,11 @@ describe("event contracts: organizers link a festival to an on-chain event", () 
   });
 
   it("offers the server-side deployer only where one exists (chain 31337 or configured)", async () => {
-    const res = await api.post(`/api/v1/festivals/${festivalId}/event-contracts`, body({ deployWith: "server", organizerAddress: undefined }), organizer.headers);
+    const res = await api.post(
+      `/api/v1/festivals/${festivalId}/event-contracts`,
+      body({ deployWith: "server", organizerAddress: undefined }),
+      organizer.headers,
+    );
     assert.equal(res.status, 422);
     assert.equal(res.body.code, "server_deployer_unavailable");
   });

@@ -56,8 +56,15 @@ describe("event contracts: linking a prepared event to the one on-chain event th
     assert.equal(deployed.status, 200, JSON.stringify(deployed.body));
     // and the check-in anchor loop runs
     const anchor = createCheckInAnchor({
-      db: w.db, client: w.t.client, chainId: w.t.chainId, rpcUrl: w.t.url, scanner: scannerAccount(w.config, w.t.chainId)!,
-      log: createLogger("anchor-test", "silent"), intervalMs: 1000, batchSize: 10, autoStart: false,
+      db: w.db,
+      client: w.t.client,
+      chainId: w.t.chainId,
+      rpcUrl: w.t.url,
+      scanner: scannerAccount(w.config, w.t.chainId)!,
+      log: createLogger("anchor-test", "silent"),
+      intervalMs: 1000,
+      batchSize: 10,
+      autoStart: false,
     });
     await anchor.tick();
     await anchor.stop();
@@ -167,7 +174,14 @@ describe("event contracts: linking a prepared event to the one on-chain event th
     assert.equal(list.body.items[0].status, "pending");
     const after = await w.db("event_contracts").where({ id: p.id }).first();
     assert.deepEqual(after, before);
-    const resolver = startLinkResolver({ db: w.db, config: w.config, chain: { client: w.t.client, chainId: w.t.chainId }, log: createLogger("links-test", "silent"), intervalMs: 1000, autoStart: false });
+    const resolver = startLinkResolver({
+      db: w.db,
+      config: w.config,
+      chain: { client: w.t.client, chainId: w.t.chainId },
+      log: createLogger("links-test", "silent"),
+      intervalMs: 1000,
+      autoStart: false,
+    });
     await resolver.tick();
     await resolver.stop();
     assert.equal((await get(a, p.id)).body.status, "linked");

@@ -33,7 +33,8 @@ describe("event contracts: publishing and deploying need an organizer a platform
     // an organizer profile alone is not enough, and only a platform admin verifies it
     assert.equal((await call("PUT", "/api/v1/me/profiles/organizer", { companyName: "Fan Events BV" })).status, 200);
     notVerified(await call("POST", `/api/v1/festivals/${fan.festivalId}/event-contracts`, serverLink));
-    const verify = (status: string, headers = admin.headers) => call("POST", `/api/v1/users/${fan.user.userId}/profiles/organizer/verification`, { status }, headers);
+    const verify = (status: string, headers = admin.headers) =>
+      call("POST", `/api/v1/users/${fan.user.userId}/profiles/organizer/verification`, { status }, headers);
     assert.equal((await verify("verified", fan.user.headers)).status, 403);
     const verified = await verify("verified");
     assert.equal(verified.status, 200, JSON.stringify(verified.body));

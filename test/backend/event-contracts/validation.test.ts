@@ -22,12 +22,19 @@ describe("event contracts: a draft the chain would refuse is refused at prepare 
     const res = await prepare(body);
     assert.equal(res.status, 422, JSON.stringify(res.body));
     assert.equal(res.body.code, code);
-    assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), JSON.stringify(res.body.errors));
+    assert.ok(
+      res.body.errors.some((e: { field: string }) => e.field === field),
+      JSON.stringify(res.body.errors),
+    );
     assert.equal(await count(), before, "nothing stored");
   };
 
   it("payee shares plus the platform fee (5 % here) over 10,000 bps", async () => {
-    await refused(linkBody(o.wallet, { payees: [{ account: "0x2222222222222222222222222222222222222222", shareBps: 9501 }] }), "payee_shares_exceed_total", "body.payees");
+    await refused(
+      linkBody(o.wallet, { payees: [{ account: "0x2222222222222222222222222222222222222222", shareBps: 9501 }] }),
+      "payee_shares_exceed_total",
+      "body.payees",
+    );
     const fits = await prepare(linkBody(o.wallet, { payees: [{ account: "0x2222222222222222222222222222222222222222", shareBps: 9500 }] }));
     assert.equal(fits.status, 201, JSON.stringify(fits.body));
   });
@@ -36,13 +43,25 @@ describe("event contracts: a draft the chain would refuse is refused at prepare 
     const p = (account: string, shareBps = 100) => ({ account, shareBps });
     await refused(linkBody(o.wallet, { payees: [p("0x0000000000000000000000000000000000000000")] }), "invalid_payees", "body.payees.0.account");
     await refused(linkBody(o.wallet, { payees: [p("0x2222222222222222222222222222222222222222", 0)] }), "invalid_payees", "body.payees.0");
-    await refused(linkBody(o.wallet, { payees: [p("0x2222222222222222222222222222222222222222"), p("0x2222222222222222222222222222222222222222")] }), "invalid_payees", "body.payees.1.account");
+    await refused(
+      linkBody(o.wallet, { payees: [p("0x2222222222222222222222222222222222222222"), p("0x2222222222222222222222222222222222222222")] }),
+      "invalid_payees",
+      "body.payees.1.account",
+    );
     await refused(linkBody(o.wallet, { payees: [p(w.t.accounts[9]!)] }), "invalid_payees", "body.payees.0.account");
   });
 
   it("an edition or event of another tenant's festival (or none at all)", async () => {
     const edition = newId();
-    await w.db("editions").insert({ id: edition, festival_id: other.festivalId, name: "2026", slug: `e-${edition}`, timezone: "UTC", starts_at: new Date(), ends_at: new Date(Date.now() + 86_400_000) });
+    await w.db("editions").insert({
+      id: edition,
+      festival_id: other.festivalId,
+      name: "2026",
+      slug: `e-${edition}`,
+      timezone: "UTC",
+      starts_at: new Date(),
+      ends_at: new Date(Date.now() + 86_400_000),
+    });
     const event = newId();
     await w.db("events").insert({ id: event, festival_id: other.festivalId, name: "Gig", slug: `g-${event}` });
     await refused(linkBody(o.wallet, { editionId: edition }), "invalid_edition", "body.editionId");
@@ -52,17 +71,35 @@ describe("event contracts: a draft the chain would refuse is refused at prepare 
 
   it("a tier priced in a token that has no contract", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const tier = { name: "GA", price: "1000", currency: "0x3333333333333333333333333333333333333333", supply: 10, saleStart: new Date(now * 1000).toISOString(), saleEnd: new Date((now + 3600) * 1000).toISOString() };
+    const tier = {
+      name: "GA",
+      price: "1000",
+      currency: "0x3333333333333333333333333333333333333333",
+      supply: 10,
+      saleStart: new Date(now * 1000).toISOString(),
+      saleEnd: new Date((now + 3600) * 1000).toISOString(),
+    };
     await refused(linkBody(o.wallet, { tiers: [tier] }), "invalid_currency", "body.tiers.0.currency");
   });
 
   it("what the chain refuses only at deploy (the platform fee rose since prepare) is a 422 naming the contract error, nothing sent", async () => {
-    const prepared = await prepare({ ...linkBody(o.wallet, { payees: [{ account: "0x2222222222222222222222222222222222222222", shareBps: 9400 }] }), deployWith: "server", organizerAddress: undefined });
+    const prepared = await prepare({
+      ...linkBody(o.wallet, { payees: [{ account: "0x2222222222222222222222222222222222222222", shareBps: 9400 }] }),
+      deployWith: "server",
+      organizerAddress: undefined,
+    });
     assert.equal(prepared.status, 201, JSON.stringify(prepared.body));
     const admin = w.t.accounts[0]!;
     const setFee = async (bps: number) =>
       w.t.client.waitForTransactionReceipt({
-        hash: await w.t.wallet(admin).writeContract({ account: admin, chain: w.t.client.chain, address: w.t.factory, abi: eventFactoryAbi, functionName: "setPlatformFee", args: [w.t.accounts[9]!, bps] }),
+        hash: await w.t.wallet(admin).writeContract({
+          account: admin,
+          chain: w.t.client.chain,
+          address: w.t.factory,
+          abi: eventFactoryAbi,
+          functionName: "setPlatformFee",
+          args: [w.t.accounts[9]!, bps],
+        }),
       });
     await setFee(1000);
     try {

@@ -96,7 +96,10 @@ describe("festival access: scopes, tenants and the audit trail", () => {
     assert.equal((await call(api, "GET", `/api/v1/editions/${b.editionId}/schedule`, undefined)).status, 404);
     // A's festival list does not include B's
     const list = await expectStatus(api, 200, "GET", "/api/v1/festivals", a.owner);
-    assert.deepEqual(list.items.map((x: { id: string }) => x.id), [a.festivalId]);
+    assert.deepEqual(
+      list.items.map((x: { id: string }) => x.id),
+      [a.festivalId],
+    );
     // nothing changed
     assert.equal((await db("festivals").where({ id: b.festivalId }).first()).name.startsWith("Fest"), true);
   });
@@ -110,7 +113,11 @@ describe("festival access: scopes, tenants and the audit trail", () => {
     let engagementId = "";
     let eventId = "";
     steps.push(async () => {
-      const s = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-07-04T20:00", endsAt: "2025-07-04T21:00" });
+      const s = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+        stageId: f.stageIds[0],
+        startsAt: "2025-07-04T20:00",
+        endsAt: "2025-07-04T21:00",
+      });
       slotId = s.id;
       return s;
     });
@@ -127,7 +134,13 @@ describe("festival access: scopes, tenants and the audit trail", () => {
     steps.push(() => expectStatus(api, 200, "PATCH", `/api/v1/editions/${f.editionId}`, f.owner, { ticketUrl: "https://tickets.example/x" }));
     steps.push(() => expectStatus(api, 200, "PATCH", `/api/v1/festivals/${f.festivalId}`, f.owner, { description: "hello" }));
     steps.push(async () => {
-      const e = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/events`, f.owner, { name: "Gig", slug: "gig", tags: ["a", "b"], status: "published", soldOut: true });
+      const e = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/events`, f.owner, {
+        name: "Gig",
+        slug: "gig",
+        tags: ["a", "b"],
+        status: "published",
+        soldOut: true,
+      });
       eventId = e.id;
       return e;
     });
@@ -141,14 +154,21 @@ describe("festival access: scopes, tenants and the audit trail", () => {
     }
     // a refused write leaves no audit row
     const before = await count();
-    await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-07-09T20:00", endsAt: "2025-07-09T21:00" });
+    await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[0],
+      startsAt: "2025-07-09T20:00",
+      endsAt: "2025-07-09T21:00",
+    });
     assert.equal(await count(), before);
     const row = await db("audit_log").where({ festival_id: f.festivalId, action: "time_slot.updated" }).first();
     assert.equal(row.actor_user_id, f.owner.userId);
     assert.deepEqual(row.after, { title: "Renamed" });
     // tags count their uses; the waitlist holds one entry per email
     const tags = await expectStatus(api, 200, "GET", `/api/v1/festivals/${f.festivalId}/tags`, f.owner);
-    assert.deepEqual(tags.items.map((t: { name: string; usageCount: number }) => [t.name, t.usageCount]).sort(), [["a", 1], ["b", 1]]);
+    assert.deepEqual(tags.items.map((t: { name: string; usageCount: number }) => [t.name, t.usageCount]).sort(), [
+      ["a", 1],
+      ["b", 1],
+    ]);
     const dup = await call(api, "POST", `/api/v1/events/${eventId}/waitlist`, undefined, { email: "FAN@example.test" });
     assert.equal(dup.status, 201, "a pending entry gets a fresh confirmation mail");
     assert.equal((await db("waitlist_entries").where({ event_id: eventId })).length, 1);

@@ -37,7 +37,10 @@ export async function buildFestival(
   const n = ++counter;
   const owner = await createTestUser(db, { roles: ["organizer"], organizerVerified: true });
   const { organizationId } = await createTestOrganization(db, [[owner, "owner"]]);
-  const festival = await expectStatus(api, 201, "POST", `/api/v1/organizations/${organizationId}/festivals`, owner, { name: `Fest ${n}`, slug: `fest-${n}-${Date.now()}` });
+  const festival = await expectStatus(api, 201, "POST", `/api/v1/organizations/${organizationId}/festivals`, owner, {
+    name: `Fest ${n}`,
+    slug: `fest-${n}-${Date.now()}`,
+  });
   const edition = await expectStatus(api, 201, "POST", `/api/v1/festivals/${festival.id}/editions`, owner, {
     name: "2025",
     slug: "y2025",
@@ -46,7 +49,13 @@ export async function buildFestival(
     endsAt: opts.endsAt ?? "2025-07-07T04:00",
     status: opts.publishEdition === false ? "draft" : "published",
   });
-  const venue = await expectStatus(api, 201, "POST", `/api/v1/festivals/${festival.id}/venues`, owner, { name: "Park", city: "Amsterdam", country: "NL", latitude: 52.36, longitude: 4.87 });
+  const venue = await expectStatus(api, 201, "POST", `/api/v1/festivals/${festival.id}/venues`, owner, {
+    name: "Park",
+    city: "Amsterdam",
+    country: "NL",
+    latitude: 52.36,
+    longitude: 4.87,
+  });
   await expectStatus(api, 200, "PUT", `/api/v1/editions/${edition.id}/venues/${venue.id}`, owner);
   const stageIds: string[] = [];
   for (let i = 0; i < (opts.stages ?? 2); i++) {

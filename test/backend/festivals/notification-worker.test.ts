@@ -42,7 +42,10 @@ describe("the notification worker (as the API process runs it)", () => {
       await new Promise((r) => setTimeout(r, 100));
       rows = await db("notification_log").where({ schedule_version_id: v2.id });
     }
-    assert.deepEqual(rows.map((r) => [r.user_id, r.status, r.channel]), [[fan.userId, "delivered", "android"]]);
+    assert.deepEqual(
+      rows.map((r) => [r.user_id, r.status, r.channel]),
+      [[fan.userId, "delivered", "android"]],
+    );
     assert.equal(delivery.sent.at(-1)!.message.body, "Late act is cancelled");
   });
 });

@@ -25,11 +25,20 @@ describe("time slots never overlap on a stage", () => {
       kind: "performance",
     });
     await db("time_slots").insert(slot("2025-07-04T12:00:00Z", "2025-07-04T13:00:00Z"));
-    await assert.rejects(db("time_slots").insert(slot("2025-07-04T12:30:00Z", "2025-07-04T13:30:00Z")), (e: { constraint?: string }) => e.constraint === "ex_time_slots_no_overlap_per_stage");
+    await assert.rejects(
+      db("time_slots").insert(slot("2025-07-04T12:30:00Z", "2025-07-04T13:30:00Z")),
+      (e: { constraint?: string }) => e.constraint === "ex_time_slots_no_overlap_per_stage",
+    );
     await db("time_slots").insert(slot("2025-07-04T13:00:00Z", "2025-07-04T14:00:00Z")); // [) ranges: back to back is allowed
     await db("time_slots").insert({ ...slot("2025-07-04T12:30:00Z", "2025-07-04T13:30:00Z"), stage_id: f.stageIds[1] }); // another stage
-    await assert.rejects(db("time_slots").insert(slot("2025-07-04T15:00:00Z", "2025-07-04T15:00:00Z")), (e: { constraint?: string }) => e.constraint === "ck_time_slots_end_after_start");
-    await assert.rejects(db("time_slots").insert(slot("2025-07-10T15:00:00Z", "2025-07-10T16:00:00Z")), (e: { constraint?: string }) => e.constraint === "ck_time_slots_within_edition");
+    await assert.rejects(
+      db("time_slots").insert(slot("2025-07-04T15:00:00Z", "2025-07-04T15:00:00Z")),
+      (e: { constraint?: string }) => e.constraint === "ck_time_slots_end_after_start",
+    );
+    await assert.rejects(
+      db("time_slots").insert(slot("2025-07-10T15:00:00Z", "2025-07-10T16:00:00Z")),
+      (e: { constraint?: string }) => e.constraint === "ck_time_slots_within_edition",
+    );
     // a soft-deleted slot no longer blocks its time
     const gone = slot("2025-07-05T12:00:00Z", "2025-07-05T13:00:00Z");
     await db("time_slots").insert(gone);
@@ -40,7 +49,11 @@ describe("time slots never overlap on a stage", () => {
   it("the API answers 409 naming the slot in the way, and 422 for the other rules", async () => {
     const f = await buildFestival(db, api);
     const first = await createSlot(api, f, 0, "2025-07-04T20:00", "2025-07-04T21:00", "Headliner");
-    const res = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-07-04T20:30", endsAt: "2025-07-04T21:30" });
+    const res = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[0],
+      startsAt: "2025-07-04T20:30",
+      endsAt: "2025-07-04T21:30",
+    });
     assert.equal(res.status, 409);
     assert.equal(res.headers.get("content-type")?.startsWith("application/problem+json"), true);
     assert.equal(res.body.code, "time_slot_overlap");
@@ -54,13 +67,25 @@ describe("time slots never overlap on a stage", () => {
     assert.equal(move.status, 409);
     assert.equal(move.body.conflictingTimeSlot.id, first.id);
 
-    const backwards = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[1], startsAt: "2025-07-04T20:00", endsAt: "2025-07-04T19:00" });
+    const backwards = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[1],
+      startsAt: "2025-07-04T20:00",
+      endsAt: "2025-07-04T19:00",
+    });
     assert.equal(backwards.status, 422);
     assert.equal(backwards.body.code, "time_slot_ends_before_start");
-    const outside = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[1], startsAt: "2025-07-08T20:00", endsAt: "2025-07-08T21:00" });
+    const outside = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[1],
+      startsAt: "2025-07-08T20:00",
+      endsAt: "2025-07-08T21:00",
+    });
     assert.equal(outside.status, 422);
     assert.equal(outside.body.code, "time_slot_outside_edition");
-    const garbage = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: "nope", startsAt: "tomorrow", endsAt: "2025-07-04T19:00" });
+    const garbage = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: "nope",
+      startsAt: "tomorrow",
+      endsAt: "2025-07-04T19:00",
+    });
     assert.equal(garbage.status, 400);
     assert.deepEqual(garbage.body.errors.map((e: { field: string }) => e.field).sort(), ["body.stageId", "body.startsAt"]);
 
@@ -98,7 +123,11 @@ describe("time slots never overlap on a stage", () => {
     const f = await buildFestival(db, api);
     const venue = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/venues`, f.owner, { name: "Elsewhere" });
     const stage = await expectStatus(api, 201, "POST", `/api/v1/venues/${venue.id}/stages`, f.owner, { name: "Tent" });
-    const res = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: stage.id, startsAt: "2025-07-04T20:00", endsAt: "2025-07-04T21:00" });
+    const res = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: stage.id,
+      startsAt: "2025-07-04T20:00",
+      endsAt: "2025-07-04T21:00",
+    });
     assert.equal(res.status, 422);
     assert.equal(res.body.code, "stage_not_in_edition");
   });

@@ -17,7 +17,16 @@ describe("festivals schema: rules the database holds", () => {
     assert.deepEqual(r.rows[0], { a: true, b: false, c: false });
     const { organizationId } = await createTestOrganization(db);
     const { festivalId } = await createTestFestival(db, organizationId);
-    const edition = (over: object) => ({ id: newId(), festival_id: festivalId, name: "e", slug: `e-${newId().slice(-6)}`, timezone: "Europe/Amsterdam", starts_at: "2025-07-01T10:00Z", ends_at: "2025-07-02T10:00Z", ...over });
+    const edition = (over: object) => ({
+      id: newId(),
+      festival_id: festivalId,
+      name: "e",
+      slug: `e-${newId().slice(-6)}`,
+      timezone: "Europe/Amsterdam",
+      starts_at: "2025-07-01T10:00Z",
+      ends_at: "2025-07-02T10:00Z",
+      ...over,
+    });
     await rejectsWith(db("editions").insert(edition({ ends_at: "2025-07-01T10:00Z" })), "ck_editions_end_after_start");
     await rejectsWith(db("editions").insert(edition({ timezone: "Europe/Atlantis" })), "ck_editions_timezone");
     await db("editions").insert(edition({}));
@@ -38,11 +47,16 @@ describe("festivals schema: rules the database holds", () => {
 
     await db("waitlist_entries").insert({ id: newId(), event_id: events[1], email: "a@example.test" });
     await rejectsWith(db("waitlist_entries").insert({ id: newId(), event_id: events[1], email: "A@example.test" }), "uq_waitlist_entries_event_email");
-    await rejectsWith(db("waitlist_entries").insert({ id: newId(), event_id: events[1], email: "b@example.test", status: "confirmed" }), "ck_waitlist_entries_confirmed_at");
+    await rejectsWith(
+      db("waitlist_entries").insert({ id: newId(), event_id: events[1], email: "b@example.test", status: "confirmed" }),
+      "ck_waitlist_entries_confirmed_at",
+    );
   });
 
   it("installs the job queue", async () => {
-    const r = await db.raw("select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'graphile_worker' and p.proname = 'add_job'");
+    const r = await db.raw(
+      "select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'graphile_worker' and p.proname = 'add_job'",
+    );
     assert.ok(r.rows[0].n >= 1);
   });
 });

@@ -31,11 +31,20 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
     const tz = "Europe/Amsterdam";
     assert.equal(parseInstant("2025-03-30T01:30", tz, "f").toISOString(), "2025-03-30T00:30:00.000Z");
     assert.equal(parseInstant("2025-03-30T03:30", tz, "f").toISOString(), "2025-03-30T01:30:00.000Z");
-    assert.throws(() => parseInstant("2025-03-30T02:30", tz, "f"), (e: { status: number; code: string }) => e.status === 422 && e.code === "nonexistent_local_time");
-    assert.throws(() => parseInstant("2025-10-26T02:30", tz, "f"), (e: { status: number; code: string }) => e.status === 422 && e.code === "ambiguous_local_time");
+    assert.throws(
+      () => parseInstant("2025-03-30T02:30", tz, "f"),
+      (e: { status: number; code: string }) => e.status === 422 && e.code === "nonexistent_local_time",
+    );
+    assert.throws(
+      () => parseInstant("2025-10-26T02:30", tz, "f"),
+      (e: { status: number; code: string }) => e.status === 422 && e.code === "ambiguous_local_time",
+    );
     assert.equal(parseInstant("2025-10-26T02:30+02:00", tz, "f").toISOString(), "2025-10-26T00:30:00.000Z");
     assert.equal(parseInstant("2025-10-26T02:30+01:00", tz, "f").toISOString(), "2025-10-26T01:30:00.000Z");
-    assert.throws(() => parseInstant("2025-02-30T10:00", tz, "f"), (e: { status: number }) => e.status === 400);
+    assert.throws(
+      () => parseInstant("2025-02-30T10:00", tz, "f"),
+      (e: { status: number }) => e.status === 400,
+    );
   });
 
   it("a night across the spring-forward change: stored UTC, shown local, durations true", async () => {
@@ -53,7 +62,11 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
     // the next slot at 03:30 local touches it, no overlap
     await createPerformance(api, f, 0, "2025-03-30T03:30", "2025-03-30T04:30", "Sunrise");
 
-    const gap = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[1], startsAt: "2025-03-30T02:15", endsAt: "2025-03-30T04:00" });
+    const gap = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[1],
+      startsAt: "2025-03-30T02:15",
+      endsAt: "2025-03-30T04:00",
+    });
     assert.equal(gap.status, 422);
     assert.equal(gap.body.code, "nonexistent_local_time");
     assert.equal(gap.body.errors[0].field, "body.startsAt");
@@ -69,15 +82,33 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
 
   it("the repeated hour of the fall-back change needs an offset; both 02:30s can be booked", async () => {
     const f = await buildFestival(db, api, { startsAt: "2025-10-25T12:00", endsAt: "2025-10-26T12:00" });
-    const ambiguous = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-10-26T02:30", endsAt: "2025-10-26T04:00" });
+    const ambiguous = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[0],
+      startsAt: "2025-10-26T02:30",
+      endsAt: "2025-10-26T04:00",
+    });
     assert.equal(ambiguous.status, 422);
     assert.equal(ambiguous.body.code, "ambiguous_local_time");
-    const first = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-10-26T02:00+02:00", endsAt: "2025-10-26T02:45+02:00" });
-    const second = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, { stageId: f.stageIds[0], startsAt: "2025-10-26T02:00+01:00", endsAt: "2025-10-26T02:45+01:00" });
+    const first = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[0],
+      startsAt: "2025-10-26T02:00+02:00",
+      endsAt: "2025-10-26T02:45+02:00",
+    });
+    const second = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+      stageId: f.stageIds[0],
+      startsAt: "2025-10-26T02:00+01:00",
+      endsAt: "2025-10-26T02:45+01:00",
+    });
     assert.equal(first.startsAtLocal, "2025-10-26T02:00:00+02:00");
     assert.equal(second.startsAtLocal, "2025-10-26T02:00:00+01:00");
     assert.equal(Date.parse(second.startsAt) - Date.parse(first.startsAt), 3_600_000);
-    const wrongZone = await call(api, "POST", `/api/v1/festivals/${f.festivalId}/editions`, f.owner, { name: "x", slug: "x", timezone: "Europe/Atlantis", startsAt: "2026-07-01T10:00", endsAt: "2026-07-02T10:00" });
+    const wrongZone = await call(api, "POST", `/api/v1/festivals/${f.festivalId}/editions`, f.owner, {
+      name: "x",
+      slug: "x",
+      timezone: "Europe/Atlantis",
+      startsAt: "2026-07-01T10:00",
+      endsAt: "2026-07-02T10:00",
+    });
     assert.equal(wrongZone.status, 400);
     assert.equal(wrongZone.body.errors[0].field, "body.timezone");
   });

@@ -94,7 +94,10 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     await expectStatus(api, 200, "PUT", `/api/v1/me/schedules/${f.editionId}/entries/${a.engagementId}`, fan);
     const mine = await expectStatus(api, 200, "PUT", `/api/v1/me/schedules/${f.editionId}/entries/${c.engagementId}`, fan);
     await expectStatus(api, 200, "PUT", `/api/v1/me/schedules/${f.editionId}/entries/${c.engagementId}`, fan); // idempotent
-    assert.deepEqual(mine.entries.map((e: { artistName: string }) => e.artistName), ["Artist A", "Artist C"]);
+    assert.deepEqual(
+      mine.entries.map((e: { artistName: string }) => e.artistName),
+      ["Artist A", "Artist C"],
+    );
     assert.equal(mine.clashes.length, 1);
     assert.deepEqual(mine.clashes[0].engagementIds, [a.engagementId, c.engagementId]);
     assert.equal(mine.clashes[0].overlapMinutes, 30);
@@ -139,7 +142,11 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     await expectStatus(api, 201, "POST", "/api/v1/me/device-tokens", users.get("both")!, { platform: "web", token: `webpush-${users.get("both")!.userId}` });
 
     // move A to stage 2 later, cancel B, add E: a new draft
-    await expectStatus(api, 200, "PATCH", `/api/v1/time-slots/${a.slotId}`, f.owner, { stageId: f.stageIds[1], startsAt: "2025-07-04T23:00", endsAt: "2025-07-05T00:00" });
+    await expectStatus(api, 200, "PATCH", `/api/v1/time-slots/${a.slotId}`, f.owner, {
+      stageId: f.stageIds[1],
+      startsAt: "2025-07-04T23:00",
+      endsAt: "2025-07-05T00:00",
+    });
     await expectStatus(api, 200, "PATCH", `/api/v1/engagements/${b.engagementId}`, f.owner, { status: "cancelled" });
     const e = await createPerformance(api, f, 0, "2025-07-05T15:00", "2025-07-05T16:00", "Artist E");
     const pending = await expectStatus(api, 200, "GET", `/api/v1/editions/${f.editionId}/schedule/draft`, f.owner);
@@ -148,16 +155,28 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     const v2 = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/schedule/publish`, f.owner, {});
     assert.equal(v2.number, 2);
     assert.equal(v2.notificationsQueued, true);
-    assert.deepEqual(v2.diff.added.map((x: { engagementId: string }) => x.engagementId), [e.engagementId]);
-    assert.deepEqual(v2.diff.moved.map((x: { engagementId: string }) => x.engagementId), [a.engagementId]);
-    assert.deepEqual(v2.diff.cancelled.map((x: { engagementId: string }) => x.engagementId), [b.engagementId]);
+    assert.deepEqual(
+      v2.diff.added.map((x: { engagementId: string }) => x.engagementId),
+      [e.engagementId],
+    );
+    assert.deepEqual(
+      v2.diff.moved.map((x: { engagementId: string }) => x.engagementId),
+      [a.engagementId],
+    );
+    assert.deepEqual(
+      v2.diff.cancelled.map((x: { engagementId: string }) => x.engagementId),
+      [b.engagementId],
+    );
     assert.equal(v2.diff.moved[0].from.startsAtLocal, "2025-07-04T18:00:00+02:00");
     assert.equal(v2.diff.moved[0].to.startsAtLocal, "2025-07-04T23:00:00+02:00");
     assert.equal(v2.diff.moved[0].to.stageName, "Stage 2");
     const diff = await expectStatus(api, 200, "GET", `/api/v1/editions/${f.editionId}/schedule/versions/2/diff`, undefined);
     assert.deepEqual(diff, v2.diff);
     const versions = await expectStatus(api, 200, "GET", `/api/v1/editions/${f.editionId}/schedule/versions`, undefined);
-    assert.deepEqual(versions.items.map((v: { number: number }) => v.number), [2, 1]);
+    assert.deepEqual(
+      versions.items.map((v: { number: number }) => v.number),
+      [2, 1],
+    );
 
     const delivery = new RecordingPushDelivery();
     const connectionString = await testDatabaseUrl();
@@ -169,7 +188,10 @@ describe("schedule versions, diffs, personal schedules and notifications", () =>
     assert.deepEqual(new Set(delivery.sent.map((s) => s.target.userId)), new Set(["moved only", "both"].map((n) => users.get(n)!.userId)));
     assert.equal(delivery.sent.length, 3); // "both" has two devices
     const noDevice = log.filter((l) => l.status === "no_device");
-    assert.deepEqual(noDevice.map((l) => l.user_id), [users.get("cancelled only")!.userId]);
+    assert.deepEqual(
+      noDevice.map((l) => l.user_id),
+      [users.get("cancelled only")!.userId],
+    );
     assert.ok(log.filter((l) => l.status === "delivered").every((l) => l.delivered_at instanceof Date));
     const both = log.find((l) => l.user_id === users.get("both")!.userId)!;
     assert.match(both.body, /Artist A moved to Stage 2, 2025-07-04 23:00/);

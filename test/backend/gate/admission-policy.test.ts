@@ -11,7 +11,12 @@ describe("gate: one admission policy, in TypeScript and SQL", () => {
   });
 
   it("decides all combinations of ticket and scan facts the same way in both", async () => {
-    const scan: ScanIdentity = { passNonce: "42", scannerUserId: "0190a0b0-0000-7000-8000-000000000001", zoneId: "0190a0b0-0000-7000-8000-000000000002", deviceId: "lane-1" };
+    const scan: ScanIdentity = {
+      passNonce: "42",
+      scannerUserId: "0190a0b0-0000-7000-8000-000000000001",
+      zoneId: "0190a0b0-0000-7000-8000-000000000002",
+      deviceId: "lane-1",
+    };
     const checkIns: Array<ScanIdentity | null> = [
       null,
       scan,
@@ -32,15 +37,35 @@ describe("gate: one admission policy, in TypeScript and SQL", () => {
                 for (const checkIn of checkIns) cases.push({ ticket: { owner, burned, refundState, cancelled, checkedIn, checkIn }, scan: facts });
     }
     const rows = cases.map(({ ticket, scan: s }) => [
-      ticket !== null, ticket?.owner ?? null, ticket?.burned ?? false, ticket?.refundState ?? "none", ticket?.cancelled ?? false, ticket?.checkedIn ?? false,
-      ticket?.checkIn ? "x" : null, ticket?.checkIn?.passNonce ?? null, ticket?.checkIn?.scannerUserId ?? null, ticket?.checkIn?.zoneId ?? null,
-      ticket?.checkIn?.deviceId ?? null, s.passNonce, s.scannerUserId, s.zoneId, s.deviceId, s.holder, s.singleEntry,
+      ticket !== null,
+      ticket?.owner ?? null,
+      ticket?.burned ?? false,
+      ticket?.refundState ?? "none",
+      ticket?.cancelled ?? false,
+      ticket?.checkedIn ?? false,
+      ticket?.checkIn ? "x" : null,
+      ticket?.checkIn?.passNonce ?? null,
+      ticket?.checkIn?.scannerUserId ?? null,
+      ticket?.checkIn?.zoneId ?? null,
+      ticket?.checkIn?.deviceId ?? null,
+      s.passNonce,
+      s.scannerUserId,
+      s.zoneId,
+      s.deviceId,
+      s.holder,
+      s.singleEntry,
     ]);
     const sql = ticketDecisionSql({
-      owner: "f.owner", burned: "f.burned", refundState: "f.refund_state", cancelled: "f.cancelled", checkedIn: "f.checked_in", checkInId: "f.check_in",
+      owner: "f.owner",
+      burned: "f.burned",
+      refundState: "f.refund_state",
+      cancelled: "f.cancelled",
+      checkedIn: "f.checked_in",
+      checkInId: "f.check_in",
       checkIn: { passNonce: "f.g_nonce", scannerUserId: "f.g_scanner", zoneId: "f.g_zone", deviceId: "f.g_device" },
       scan: { passNonce: "f.nonce", scannerUserId: "f.scanner", zoneId: "f.zone", deviceId: "f.device" },
-      holder: "f.holder", singleEntry: "f.single_entry",
+      holder: "f.holder",
+      singleEntry: "f.single_entry",
     });
     const { rows: decided } = await db.raw(
       `select f.n, case when f.exists then ${sql} else 'unknown_ticket' end as decision
@@ -53,7 +78,10 @@ describe("gate: one admission policy, in TypeScript and SQL", () => {
     );
     assert.equal(decided.length, cases.length);
     const expected = cases.map((c) => decideTicket(c.ticket, c.scan));
-    assert.deepEqual(decided.map((r: { decision: string }) => r.decision), expected);
+    assert.deepEqual(
+      decided.map((r: { decision: string }) => r.decision),
+      expected,
+    );
     // and the policy is not trivial: every decision occurs
     assert.deepEqual([...new Set(expected)].sort(), ["already_admitted", "cancelled", "not_holder", "ok", "refunded", "retry", "unknown_ticket"]);
   });

@@ -48,8 +48,7 @@ describe("gate: the chain fallback when the mirror lags", function () {
     await drop?.();
   });
 
-  const lagMirror = (chainId: number) =>
-    db("indexer_cursors").where({ chain_id: chainId }).update({ block_number: 0, head_block_number: 1_000 });
+  const lagMirror = (chainId: number) => db("indexer_cursors").where({ chain_id: chainId }).update({ block_number: 0, head_block_number: 1_000 });
 
   const scan = async (api: TestApi, event: SeededEvent, payload: string) => {
     const res = await api.post("/api/v1/gate/scan", { payload, zoneId: event.zones.gate }, event.scanner.headers);
@@ -66,12 +65,24 @@ describe("gate: the chain fallback when the mirror lags", function () {
     });
     const holderWallet = createWalletClient({ account: holder, chain: chainDefinition(chain.chainId, chain.url), transport: http(chain.url) });
     const bought = await chain.client.waitForTransactionReceipt({
-      hash: await holderWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, holder.address], value: 10n ** 15n }),
+      hash: await holderWallet.writeContract({
+        address: created.ticket,
+        abi: eventTicketAbi,
+        functionName: "purchase",
+        args: [1n, 1n, holder.address],
+        value: 10n ** 15n,
+      }),
     });
     const tokenId = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: bought.logs })[0]!.args.firstTokenId;
     const organizerWallet = chain.wallet(organizer!);
     await chain.client.waitForTransactionReceipt({
-      hash: await organizerWallet.writeContract({ account: organizer!, chain: chain.client.chain, address: created.ticket, abi: eventTicketAbi, functionName: "cancelEvent" }),
+      hash: await organizerWallet.writeContract({
+        account: organizer!,
+        chain: chain.client.chain,
+        address: created.ticket,
+        abi: eventTicketAbi,
+        functionName: "cancelEvent",
+      }),
     });
     await chain.client.waitForTransactionReceipt({
       hash: await holderWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "claimRefunds", args: [[tokenId], holder.address] }),
@@ -138,11 +149,22 @@ describe("gate: the chain fallback when the mirror lags", function () {
     });
     const sellerWallet = createWalletClient({ account: seller, chain: chainDefinition(chain.chainId, chain.url), transport: http(chain.url) });
     const bought = await chain.client.waitForTransactionReceipt({
-      hash: await sellerWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "purchase", args: [1n, 1n, seller.address], value: 10n ** 15n }),
+      hash: await sellerWallet.writeContract({
+        address: created.ticket,
+        abi: eventTicketAbi,
+        functionName: "purchase",
+        args: [1n, 1n, seller.address],
+        value: 10n ** 15n,
+      }),
     });
     const tokenId = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: bought.logs })[0]!.args.firstTokenId;
     await chain.client.waitForTransactionReceipt({
-      hash: await sellerWallet.writeContract({ address: created.ticket, abi: eventTicketAbi, functionName: "transferFrom", args: [seller.address, buyer.address, tokenId] }),
+      hash: await sellerWallet.writeContract({
+        address: created.ticket,
+        abi: eventTicketAbi,
+        functionName: "transferFrom",
+        args: [seller.address, buyer.address, tokenId],
+      }),
     });
     await chain.mine(10);
 

@@ -70,7 +70,10 @@ export async function seedEvent(
     created_block_number: 1,
     created_tx_hash: `0x${"ab".repeat(32)}`,
   });
-  for (const [tierId, name] of [[1, "STANDARD"], [2, "VIP"]] as const) {
+  for (const [tierId, name] of [
+    [1, "STANDARD"],
+    [2, "VIP"],
+  ] as const) {
     await db("chain_tiers").insert({
       chain_id: chainId,
       contract_address: contract,
@@ -91,7 +94,14 @@ export async function seedEvent(
     });
   }
   await db("indexer_cursors")
-    .insert({ chain_id: chainId, block_number: 100, block_hash: `0x${"cd".repeat(32)}`, block_timestamp: new Date(), head_block_number: 100, head_seen_at: new Date() })
+    .insert({
+      chain_id: chainId,
+      block_number: 100,
+      block_hash: `0x${"cd".repeat(32)}`,
+      block_timestamp: new Date(),
+      head_block_number: 100,
+      head_seen_at: new Date(),
+    })
     .onConflict("chain_id")
     .ignore();
 
@@ -114,7 +124,11 @@ export async function seedEvent(
     await db("gate_zones").insert({ id, event_contract_id: eventContractId, code, name: code.toUpperCase(), kind, capacity, allow_reentry: kind === "area" });
     return id;
   };
-  const zones = { gate: await zone("main-gate", "entrance", null), vip: await zone("vip", "area", null), lounge: await zone("lounge", "area", opts.loungeCapacity ?? null) };
+  const zones = {
+    gate: await zone("main-gate", "entrance", null),
+    vip: await zone("vip", "area", null),
+    lounge: await zone("lounge", "area", opts.loungeCapacity ?? null),
+  };
   const standard = newId();
   const vip = newId();
   await db("ticket_categories").insert([

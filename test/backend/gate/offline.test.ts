@@ -35,7 +35,10 @@ describe("gate: offline mode", () => {
     assert.ok(snapshot.tickets.some(([id, owner, state]) => id === adaTicket.toString() && owner === ada.address && state === "valid"));
     assert.ok(snapshot.tickets.some(([id, , state]) => id === refunded.toString() && state === "refunded"));
     // a tampered snapshot is refused
-    const tampered = { ...res.body, data: Buffer.from(Buffer.from(res.body.data, "base64url").toString().replace(ada.address, bob.address)).toString("base64url") };
+    const tampered = {
+      ...res.body,
+      data: Buffer.from(Buffer.from(res.body.data, "base64url").toString().replace(ada.address, bob.address)).toString("base64url"),
+    };
     assert.throws(() => verifySnapshot(tampered, trustedKey), /signature/);
     // fans cannot download it
     assert.equal((await api.get(`/api/v1/gate/event-contracts/${event.eventContractId}/snapshot`, ada.user.headers)).status, 403);
@@ -65,7 +68,10 @@ describe("gate: offline mode", () => {
     };
     const first = await api.post(`/api/v1/gate/event-contracts/${event.eventContractId}/offline-scans`, uploadA, event.scanner.headers);
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.deepEqual(first.body.results.map((r: { result: string }) => r.result), ["admitted", "admitted", "refused"]);
+    assert.deepEqual(
+      first.body.results.map((r: { result: string }) => r.result),
+      ["admitted", "admitted", "refused"],
+    );
     assert.deepEqual(first.body.conflicts, []);
 
     // the same upload again (a retry after a lost response): same answers, nothing changes
@@ -77,7 +83,10 @@ describe("gate: offline mode", () => {
     const before = await countRows();
     const again = await api.post(`/api/v1/gate/event-contracts/${event.eventContractId}/offline-scans`, uploadA, event.scanner.headers);
     assert.equal(again.status, 200);
-    assert.deepEqual(again.body.results.map((r: { result: string }) => r.result), ["admitted", "admitted", "refused"]);
+    assert.deepEqual(
+      again.body.results.map((r: { result: string }) => r.result),
+      ["admitted", "admitted", "refused"],
+    );
     assert.ok(again.body.results.every((r: { replayed: boolean }) => r.replayed));
     assert.deepEqual(await countRows(), before);
 
@@ -93,7 +102,11 @@ describe("gate: offline mode", () => {
     assert.equal(checkIn.device_id, "gate-a");
 
     // online, the gate now refuses Ada: she is in
-    const online = await api.post("/api/v1/gate/scan", { payload: await holderPass(ada.account, event.contract, adaTicket), zoneId: event.zones.gate }, event.scanner.headers);
+    const online = await api.post(
+      "/api/v1/gate/scan",
+      { payload: await holderPass(ada.account, event.contract, adaTicket), zoneId: event.zones.gate },
+      event.scanner.headers,
+    );
     assert.equal(online.body.verdict, "already_admitted");
   });
 });

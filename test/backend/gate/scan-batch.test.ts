@@ -17,8 +17,18 @@ describe("gate: grouped admission at plain entrances", () => {
   let nonce = 0;
   const values = (tokenId: bigint, holder: string, scannerUserId = event.scanner.userId) =>
     [
-      CHAIN_ID, event.contract, tokenId.toString(), holder, newId(), event.eventContractId, event.zones.gate,
-      scannerUserId, "device-1", String(++nonce), new Date(), newId(),
+      CHAIN_ID,
+      event.contract,
+      tokenId.toString(),
+      holder,
+      newId(),
+      event.eventContractId,
+      event.zones.gate,
+      scannerUserId,
+      "device-1",
+      String(++nonce),
+      new Date(),
+      newId(),
     ] as Parameters<EntranceBatcher["admit"]>[0];
 
   it("admits each ticket exactly once when its scans share a batch, and decides every refusal as the single statement does", async () => {
@@ -36,20 +46,34 @@ describe("gate: grouped admission at plain entrances", () => {
     // all submitted in one tick: they go to the database as one statement
     const jobs = [
       ...tickets.flatMap((t) => [values(t, fan.address), values(t, fan.address), values(t, fan.address)]),
-      values(refunded, fan.address), values(refundable, fan.address), values(transferred, fan.address), values(unknown, fan.address),
+      values(refunded, fan.address),
+      values(refundable, fan.address),
+      values(transferred, fan.address),
+      values(unknown, fan.address),
       values(enteredBefore, fan.address),
     ];
     const out = await Promise.all(jobs.map((v) => batcher.admit(v)));
     for (let i = 0; i < tickets.length; i++) {
-      const verdicts = out.slice(i * 3, i * 3 + 3).map((o) => o.verdict).sort();
+      const verdicts = out
+        .slice(i * 3, i * 3 + 3)
+        .map((o) => o.verdict)
+        .sort();
       assert.deepEqual(verdicts, ["admitted", "already_admitted", "already_admitted"]);
     }
-    assert.deepEqual(out.slice(30).map((o) => o.verdict), ["refunded", "cancelled", "not_holder", "unknown_ticket", "already_admitted"]);
+    assert.deepEqual(
+      out.slice(30).map((o) => o.verdict),
+      ["refunded", "cancelled", "not_holder", "unknown_ticket", "already_admitted"],
+    );
     assert.equal(out[0]!.displayName, "Grace");
 
     const checkIns = await db("gate_check_ins").whereIn("token_id", tickets.map(String)).count<{ count: string }[]>("* as count");
     assert.equal(Number(checkIns[0]!.count), 10);
-    const logged = await db("gate_scans").whereIn("id", jobs.map((v) => v[11])).select("id", "verdict");
+    const logged = await db("gate_scans")
+      .whereIn(
+        "id",
+        jobs.map((v) => v[11]),
+      )
+      .select("id", "verdict");
     assert.equal(logged.length, jobs.length, "every scan has its own access-log row");
     const byId = new Map(logged.map((r) => [r.id, r.verdict]));
     jobs.forEach((v, i) => assert.equal(byId.get(v[11]), out[i]!.verdict));
@@ -61,7 +85,10 @@ describe("gate: grouped admission at plain entrances", () => {
     const good = await Promise.all(Array.from({ length: 3 }, () => seedTicket(db, event, fan.address)));
     const bad = values(await seedTicket(db, event, fan.address), fan.address, newId()); // scanner user does not exist: FK violation
     const results = await Promise.allSettled([...good.map((t) => batcher.admit(values(t, fan.address))), batcher.admit(bad)]);
-    assert.deepEqual(results.slice(0, 3).map((r) => r.status === "fulfilled" && r.value.verdict), ["admitted", "admitted", "admitted"]);
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => r.status === "fulfilled" && r.value.verdict),
+      ["admitted", "admitted", "admitted"],
+    );
     assert.equal(results[3]!.status, "rejected");
   });
 

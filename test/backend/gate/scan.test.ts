@@ -76,7 +76,9 @@ describe("gate: POST /api/v1/gate/scan", () => {
     const issued = await api.post("/api/v1/gate/passes", { contract: event.contract, tokenId: tokenId.toString() }, seller.user.headers);
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     // the mirror sees the transfer
-    await db("chain_tickets").where({ chain_id: CHAIN_ID, contract_address: event.contract, token_id: tokenId.toString() }).update({ owner_address: buyer.address, transfer_count: 1 });
+    await db("chain_tickets")
+      .where({ chain_id: CHAIN_ID, contract_address: event.contract, token_id: tokenId.toString() })
+      .update({ owner_address: buyer.address, transfer_count: 1 });
     const refused = await scan(oldPass);
     assert.equal(refused.verdict, "not_holder");
     assert.equal((await scan(issued.body.payload)).verdict, "not_holder");

@@ -36,6 +36,9 @@ describe("gate: scanner accounts of a festival", () => {
 
     assert.equal((await api.request("DELETE", `${path()}/${steward.userId}`, { headers: event.organizer.headers })).status, 204);
     const after = await api.get(path(), event.organizer.headers);
-    assert.equal(after.body.items.some((s: { userId: string }) => s.userId === steward.userId), false);
+    assert.equal(
+      after.body.items.some((s: { userId: string }) => s.userId === steward.userId),
+      false,
+    );
   });
 });

@@ -5,7 +5,15 @@ import { loadConfig } from "../../../lib/config.js";
 import { testDatabase } from "../../support/database.js";
 import { startTestApi, type TestApi } from "../../support/http.js";
 
-type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+};
 type Operation = { parameters?: Array<{ in: string; name: string }>; requestBody?: { content: Record<string, { schema: Schema }> } };
 type OpenApi = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
 
@@ -24,7 +32,9 @@ function stringFields(doc: OpenApi, schema: Schema, path: string[] = [], seen = 
   if (types.includes("string")) return [[path, NUL]];
   if (types.includes("array") && schema.items) return stringFields(doc, schema.items, [...path, "0"], seen).map(([p, v]) => [p, [v]]);
   if (types.includes("object") && schema.properties) {
-    return Object.entries(schema.properties).flatMap(([key, s]) => stringFields(doc, s, [...path, key], seen).map(([p, v]) => [p, { [key]: v }] as [string[], unknown]));
+    return Object.entries(schema.properties).flatMap(([key, s]) =>
+      stringFields(doc, s, [...path, key], seen).map(([p, v]) => [p, { [key]: v }] as [string[], unknown]),
+    );
   }
   return [];
 }
@@ -42,7 +52,10 @@ describe("text the database cannot store is a 400 naming the field", () => {
   const assertNamed = (res: { status: number; body: Problem; headers: Headers }, field: string, what: string, why: RegExp) => {
     assert.equal(res.status, 400, `${what}: ${JSON.stringify(res.body)}`);
     assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/, what);
-    assert.ok(res.body.errors?.some((e) => e.field === field && why.test(e.message)), `${what} names ${field} (${why}): ${JSON.stringify(res.body)}`);
+    assert.ok(
+      res.body.errors?.some((e) => e.field === field && why.test(e.message)),
+      `${what} names ${field} (${why}): ${JSON.stringify(res.body)}`,
+    );
   };
 
   it("a NUL byte in any string body field or query parameter of every operation in /openapi.json", async () => {
@@ -80,14 +93,20 @@ describe("text the database cannot store is a 400 naming the field", () => {
 
   it("a lone surrogate escape (\\ud800) in a JSON body, and nothing is stored", async () => {
     const email = `surrogate-${Date.now()}@example.test`;
-    const res = await api.request("POST", "/api/v1/auth/password/register", { body: { email, password: "long enough password", displayName: "bad \ud800 name" } });
+    const res = await api.request("POST", "/api/v1/auth/password/register", {
+      body: { email, password: "long enough password", displayName: "bad \ud800 name" },
+    });
     assertNamed(res, "body.displayName", "register", /surrogate/);
     assert.equal(await db("users").where({ email }).first(), undefined);
   });
 
   it("raw bytes that are not UTF-8 in a JSON body, and nothing is stored", async () => {
     const email = `latin1-${Date.now()}@example.test`;
-    const bytes = Buffer.concat([Buffer.from(`{"email":"${email}","password":"long enough password","displayName":"Caf`), Buffer.from([0xe9]), Buffer.from(`"}`)]);
+    const bytes = Buffer.concat([
+      Buffer.from(`{"email":"${email}","password":"long enough password","displayName":"Caf`),
+      Buffer.from([0xe9]),
+      Buffer.from(`"}`),
+    ]);
     const res = await fetch(`${api.base}/api/v1/auth/password/register`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes });
     const body = (await res.json()) as Problem;
     assertNamed({ status: res.status, body, headers: res.headers }, "body.displayName", "register with a latin-1 byte", /UTF-8/);

@@ -28,11 +28,17 @@ describe("device tokens: register, move, list, revoke", () => {
     const row = await db("device_tokens").where({ token }).first();
     assert.equal(row.user_id, second.userId);
     assert.equal(row.platform, "web");
-    assert.deepEqual((await db("audit_log").where({ entity_id: registered.body.id }).orderBy("created_at").pluck("action")), ["device_token.registered", "device_token.reregistered"]);
+    assert.deepEqual(await db("audit_log").where({ entity_id: registered.body.id }).orderBy("created_at").pluck("action"), [
+      "device_token.registered",
+      "device_token.reregistered",
+    ]);
 
     assert.deepEqual((await api.get("/api/v1/me/device-tokens", first.headers)).body.items, []);
     const mine = await api.get("/api/v1/me/device-tokens", second.headers);
-    assert.deepEqual(mine.body.items.map((t: { id: string }) => t.id), [registered.body.id]);
+    assert.deepEqual(
+      mine.body.items.map((t: { id: string }) => t.id),
+      [registered.body.id],
+    );
 
     assert.equal((await api.request("DELETE", `/api/v1/me/device-tokens/${registered.body.id}`, { headers: first.headers })).status, 404);
     assert.equal((await api.request("DELETE", `/api/v1/me/device-tokens/${registered.body.id}`, { headers: second.headers })).status, 204);

@@ -39,7 +39,13 @@ describe("organizations: listing, members and the last owner", () => {
     assert.equal((await db("organization_members").where({ organization_id: orgId, user_id: other.userId }).first()).role, "member");
 
     const members = await api.get(`/api/v1/organizations/${orgId}/members`, owner.headers);
-    assert.deepEqual(members.body.items.map((m: { userId: string; displayName: string | null }) => [m.userId, m.displayName]).sort(), [[other.userId, "Other Person"], [owner.userId, "Test user"]].sort());
+    assert.deepEqual(
+      members.body.items.map((m: { userId: string; displayName: string | null }) => [m.userId, m.displayName]).sort(),
+      [
+        [other.userId, "Other Person"],
+        [owner.userId, "Test user"],
+      ].sort(),
+    );
 
     const ownerMember = members.body.items.find((m: { userId: string }) => m.userId === owner.userId);
     const demote = await api.request("PATCH", `/api/v1/organizations/${orgId}/members/${ownerMember.id}`, { headers: owner.headers, body: { role: "admin" } });

@@ -27,8 +27,16 @@ describe("tickets: my tickets and a ticket's public page", () => {
     const other = await createFan(db);
     await seedTicket(db, event, other.address);
     await db("chain_ticket_transfers").insert({
-      chain_id: CHAIN_ID, block_number: 10, block_hash: `0x${"12".repeat(32)}`, log_index: 1, tx_hash: `0x${"34".repeat(32)}`, contract_address: event.contract,
-      from_address: other.address, to_address: second, token_id: b.toString(), block_timestamp: new Date(),
+      chain_id: CHAIN_ID,
+      block_number: 10,
+      block_hash: `0x${"12".repeat(32)}`,
+      log_index: 1,
+      tx_hash: `0x${"34".repeat(32)}`,
+      contract_address: event.contract,
+      from_address: other.address,
+      to_address: second,
+      token_id: b.toString(),
+      block_timestamp: new Date(),
     });
     await db("chain_tickets").where({ contract_address: event.contract, token_id: c.toString() }).update({ resale_listed: true, resale_price: "1100" });
 
@@ -46,7 +54,10 @@ describe("tickets: my tickets and a ticket's public page", () => {
     assert.equal(vip.event.eventContractId, event.eventContractId);
     const transferred = all.find((t: { tokenId: string }) => t.tokenId === b.toString());
     assert.equal(transferred.owner, second);
-    assert.deepEqual(transferred.transfers.map((x: { from: string; to: string }) => [x.from, x.to]), [[other.address, second]]);
+    assert.deepEqual(
+      transferred.transfers.map((x: { from: string; to: string }) => [x.from, x.to]),
+      [[other.address, second]],
+    );
     assert.deepEqual(all.find((t: { tokenId: string }) => t.tokenId === c.toString()).resale, { listed: true, price: "1100" });
     assert.equal((await api.get("/api/v1/me/tickets?cursor=garbage", fan.user.headers)).status, 400);
     assert.equal((await api.get("/api/v1/me/tickets")).status, 401);

@@ -13,14 +13,21 @@ describe("waitlist entries are confirmed by the email's owner", () => {
     db = await testDatabase();
     api = await startTestApi(db);
     f = await buildFestival(db, api, { stages: 1 });
-    const event = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/events`, f.owner, { name: "Sold out", slug: `sold-${Date.now()}`, status: "published", soldOut: true });
+    const event = await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/events`, f.owner, {
+      name: "Sold out",
+      slug: `sold-${Date.now()}`,
+      status: "published",
+      soldOut: true,
+    });
     eventId = event.id;
   });
   after(() => api.close());
 
   const mailsTo = (email: string) => db("outbound_emails").where({ to_address: email, template: "waitlist_confirmation" }).orderBy("created_at");
   const listed = async (status?: string) =>
-    (await expectStatus(api, 200, "GET", `/api/v1/events/${eventId}/waitlist${status ? `?status=${status}` : ""}`, f.owner)).items.map((e: { email: string }) => e.email);
+    (await expectStatus(api, 200, "GET", `/api/v1/events/${eventId}/waitlist${status ? `?status=${status}` : ""}`, f.owner)).items.map(
+      (e: { email: string }) => e.email,
+    );
 
   it("joining leaves the entry pending and mails a token; the organizer's list leaves it out until the token comes back", async () => {
     const email = `fan-${Date.now()}@example.test`;
@@ -69,7 +76,9 @@ describe("waitlist entries are confirmed by the email's owner", () => {
   it("an expired token confirms nothing", async () => {
     const email = `late-${Date.now()}@example.test`;
     const joined = await expectStatus(api, 201, "POST", `/api/v1/events/${eventId}/waitlist`, undefined, { email });
-    await db("waitlist_entries").where({ id: joined.id }).update({ confirmation_expires_at: new Date(Date.now() - 1000) });
+    await db("waitlist_entries")
+      .where({ id: joined.id })
+      .update({ confirmation_expires_at: new Date(Date.now() - 1000) });
     const [mail] = await mailsTo(email);
     assert.equal((await call(api, "POST", "/api/v1/waitlist-entries/confirm", undefined, { token: mail.data.token })).status, 400);
     assert.equal((await db("waitlist_entries").where({ id: joined.id }).first()).status, "pending");

@@ -11,11 +11,32 @@ import { KEY_SEPARATOR, recompute } from "../../../indexer/src/store/derive.js";
 import { ETH, type TestChain } from "./platform.js";
 
 const CHAIN_TABLES = [
-  "chain_event_creations", "chain_platform_fee_changes", "chain_tier_changes", "chain_purchases", "chain_comps",
-  "chain_ticket_transfers", "chain_check_ins", "chain_resales", "chain_refunds", "chain_settlements",
-  "chain_event_changes", "chain_payee_sets", "chain_split_deposits", "chain_split_claims", "chain_events",
-  "chain_tiers", "chain_tickets", "chain_split_payees", "chain_split_totals", "chain_split_balances",
-  "chain_blocks", "chain_transactions", "smart_contracts", "chain_pending_facts", "outbox", "indexer_cursors",
+  "chain_event_creations",
+  "chain_platform_fee_changes",
+  "chain_tier_changes",
+  "chain_purchases",
+  "chain_comps",
+  "chain_ticket_transfers",
+  "chain_check_ins",
+  "chain_resales",
+  "chain_refunds",
+  "chain_settlements",
+  "chain_event_changes",
+  "chain_payee_sets",
+  "chain_split_deposits",
+  "chain_split_claims",
+  "chain_events",
+  "chain_tiers",
+  "chain_tickets",
+  "chain_split_payees",
+  "chain_split_totals",
+  "chain_split_balances",
+  "chain_blocks",
+  "chain_transactions",
+  "smart_contracts",
+  "chain_pending_facts",
+  "outbox",
+  "indexer_cursors",
 ];
 
 /** Every test file runs its own node, all with chain id 31337: start each from an empty mirror. */
@@ -132,10 +153,7 @@ export async function assertTicketsEqualFullRecompute(chainId: number): Promise<
     await client.query("begin");
     const snapshot = async () =>
       (
-        await client.query(
-          `select to_jsonb(t) - 'updated_at' as row from chain_tickets t where chain_id = $1 order by contract_address, token_id`,
-          [chainId],
-        )
+        await client.query(`select to_jsonb(t) - 'updated_at' as row from chain_tickets t where chain_id = $1 order by contract_address, token_id`, [chainId])
       ).rows.map((r) => r.row);
     const before = await snapshot();
     const keys = before.map((r) => `${r.contract_address}${KEY_SEPARATOR}${r.token_id}`);

@@ -1,15 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  parseEventLogs,
-  type Address,
-  type Hex,
-  type PublicClient,
-  type WalletClient,
-} from "viem";
+import { createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { eventFactoryAbi } from "../../../lib/abis/EventFactory.js";
 import { chainDefinition } from "../../../lib/chain.js";
 import { freePort } from "../../../lib/net.js";
@@ -129,7 +120,12 @@ export async function createEvent(
         resaleCapBps: 1000,
         royaltyBps: 500,
       },
-      (opts.tiers ?? [{ name: "STANDARD", price: 10n ** 15n }, { name: "VIP", price: 3n * 10n ** 15n }]).map((tier) => ({
+      (
+        opts.tiers ?? [
+          { name: "STANDARD", price: 10n ** 15n },
+          { name: "VIP", price: 3n * 10n ** 15n },
+        ]
+      ).map((tier) => ({
         name: tier.name,
         price: tier.price,
         currency: ETH,

@@ -3,15 +3,7 @@ import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
 import { revenueSplitAbi } from "../../../lib/abis/RevenueSplit.js";
 import { createEvent, ETH, type CreatedEvent, type TestChain } from "./platform.js";
 
-export async function send(
-  t: TestChain,
-  from: Address,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value?: bigint,
-): Promise<Hex> {
+export async function send(t: TestChain, from: Address, address: Address, abi: Abi, functionName: string, args: unknown[], value?: bigint): Promise<Hex> {
   const hash = await t.wallet(from).writeContract({ address, abi, functionName, args, value, account: from, chain: t.client.chain } as never);
   const receipt = await t.client.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);

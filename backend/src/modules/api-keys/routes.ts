@@ -10,18 +10,34 @@ export function apiKeyRoutes(api: ApiRouter, { db, apiKeys, config }: RouteDeps 
   const keys = new ApiKeyService(db, apiKeys, config.rateLimits.apiKeyDefaultPerMinute);
   const tags = ["API keys"];
   api.route({
-    method: "post", path: "/api/v1/api-keys", tags, summary: "Create an API key (the secret is shown once)",
-    access: requireAuth, body: s.CreateApiKeyBody, response: s.CreatedApiKey,
+    method: "post",
+    path: "/api/v1/api-keys",
+    tags,
+    summary: "Create an API key (the secret is shown once)",
+    access: requireAuth,
+    body: s.CreateApiKeyBody,
+    response: s.CreatedApiKey,
     handler: ({ principal, audit, body }) => keys.create(principal, audit, body),
   });
   api.route({
-    method: "get", path: "/api/v1/api-keys", tags, summary: "Your API keys and those of organizations you administer",
-    access: requireAuth, query: PageQuery, response: pageOf(s.ApiKey),
+    method: "get",
+    path: "/api/v1/api-keys",
+    tags,
+    summary: "Your API keys and those of organizations you administer",
+    access: requireAuth,
+    query: PageQuery,
+    response: pageOf(s.ApiKey),
     handler: ({ principal, query }) => keys.list(principal, query),
   });
   api.route({
-    method: "post", path: "/api/v1/api-keys/{apiKeyId}/revoke", tags, summary: "Revoke an API key",
-    access: requireAuth, params: s.ApiKeyIdParams, response: s.ApiKey, status: 200,
+    method: "post",
+    path: "/api/v1/api-keys/{apiKeyId}/revoke",
+    tags,
+    summary: "Revoke an API key",
+    access: requireAuth,
+    params: s.ApiKeyIdParams,
+    response: s.ApiKey,
+    status: 200,
     handler: ({ principal, audit, params }) => keys.revoke(principal, audit, params.apiKeyId),
   });
 }

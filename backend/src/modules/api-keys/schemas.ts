@@ -27,6 +27,9 @@ export const CreateApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
   scopes: z.array(ApiScope).min(1).max(50),
   organizationId: z.uuid().optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional().refine((v) => !v || new Date(v) > new Date(), "must be in the future"),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .refine((v) => !v || new Date(v) > new Date(), "must be in the future"),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
 });

@@ -49,10 +49,12 @@ export class ApiKeyService {
   /** Your keys, plus the keys of organizations you administer. */
   async list(principal: Principal, page: PageQuery) {
     const query = this.db("api_keys").where((w) =>
-      w.where("user_id", principal.userId).orWhereIn(
-        "organization_id",
-        this.db("organization_members").where({ user_id: principal.userId }).whereIn("role", ["owner", "admin"]).select("organization_id"),
-      ),
+      w
+        .where("user_id", principal.userId)
+        .orWhereIn(
+          "organization_id",
+          this.db("organization_members").where({ user_id: principal.userId }).whereIn("role", ["owner", "admin"]).select("organization_id"),
+        ),
     );
     return paginate(query, page, { column: "created_at", order: "desc" }, apiKeyDto);
   }
@@ -63,7 +65,14 @@ export class ApiKeyService {
       if (!before || !(await this.mayManage(trx, principal, before))) throw new HttpError(404, "api_key_not_found", `API key ${apiKeyId} not found`);
       if (before.revoked_at) return apiKeyDto(before);
       const [after] = await trx("api_keys").where({ id: apiKeyId }).update({ revoked_at: trx.fn.now(), updated_by: principal.userId }).returning("*");
-      await recordAudit(trx, ctx, { action: "api_key.revoked", entityType: "api_key", entityId: apiKeyId, organizationId: after.organization_id, before, after });
+      await recordAudit(trx, ctx, {
+        action: "api_key.revoked",
+        entityType: "api_key",
+        entityId: apiKeyId,
+        organizationId: after.organization_id,
+        before,
+        after,
+      });
       return apiKeyDto(after);
     });
     this.verifier.forget(result.prefix);
@@ -73,7 +82,10 @@ export class ApiKeyService {
   private async mayManage(trx: Knex.Transaction, principal: Principal, key: Record<string, unknown>): Promise<boolean> {
     if (key.user_id === principal.userId || principal.roles.has("admin")) return true;
     if (!key.organization_id) return false;
-    const member = await trx("organization_members").where({ organization_id: key.organization_id, user_id: principal.userId }).whereIn("role", ["owner", "admin"]).first("id");
+    const member = await trx("organization_members")
+      .where({ organization_id: key.organization_id, user_id: principal.userId })
+      .whereIn("role", ["owner", "admin"])
+      .first("id");
     return Boolean(member);
   }
 }

@@ -21,7 +21,15 @@ export const CreateArtistBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   genre: z.string().trim().min(1).max(80).nullable().optional(),
   bio: z.string().max(10_000).nullable().optional(),
-  links: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/).max(40), Url).optional(),
+  links: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/)
+        .max(40),
+      Url,
+    )
+    .optional(),
   userId: z.uuid().nullable().optional().openapi({ description: "the artist's own account, if they have one" }),
 });
 export const UpdateArtistBody = CreateArtistBody.partial();

@@ -34,7 +34,14 @@ export async function createArtist(db: Knex, principal: Principal, ctx: AuditCon
             trx,
             ctx,
             Artist,
-            { festival_id: festivalId, name: body.name, genre: body.genre ?? null, bio: body.bio ?? null, links: body.links ?? {}, user_id: body.userId ?? null },
+            {
+              festival_id: festivalId,
+              name: body.name,
+              genre: body.genre ?? null,
+              bio: body.bio ?? null,
+              links: body.links ?? {},
+              user_id: body.userId ?? null,
+            },
             { entityType: "artist", organizationId: access.organizationId, festivalId },
           ),
         ),
@@ -97,7 +104,10 @@ export async function deleteArtist(db: Knex, principal: Principal, ctx: AuditCon
 }
 
 /** For the schedule module: artists by id (deleted ones too: a published version keeps their names). */
-export async function artistsById(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, { id: string; name: string; genre: string | null; festivalId: string; deleted: boolean }>> {
+export async function artistsById(
+  db: Knex | Knex.Transaction,
+  ids: string[],
+): Promise<Map<string, { id: string; name: string; genre: string | null; festivalId: string; deleted: boolean }>> {
   const rows = await Artist.query(db).findByIds(ids);
   return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, genre: r.genre, festivalId: r.festival_id, deleted: r.deleted_at !== null }]));
 }

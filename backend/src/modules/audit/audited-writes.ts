@@ -68,7 +68,13 @@ export async function updateAudited<M extends AuditedModel>(
 }
 
 /** Soft delete: the row stays for history, `deleted_at` hides it. */
-export function softDeleteAudited<M extends AuditedModel>(trx: Knex.Transaction, ctx: AuditContext, model: AuditedClass<M>, id: string, target: AuditTarget): Promise<M> {
+export function softDeleteAudited<M extends AuditedModel>(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  model: AuditedClass<M>,
+  id: string,
+  target: AuditTarget,
+): Promise<M> {
   return updateAudited(trx, ctx, model, id, { deleted_at: trx.fn.now() }, target, "deleted");
 }
 

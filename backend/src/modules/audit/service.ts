@@ -61,9 +61,25 @@ export async function recordAudit(trx: Knex.Transaction | Knex, ctx: AuditContex
  */
 const SECRET_FIELDS = new Set(
   [
-    "password", "password_hash", "token_hash", "key_hash", "refresh_token", "access_token", "token",
-    "secret", "signing_secret", "jwt_secret", "private_key", "scanner_private_key", "deployer_private_key", "signature",
-    "tax_id", "tax_id_encrypted", "bank_details", "bank_details_encrypted", "iban",
+    "password",
+    "password_hash",
+    "token_hash",
+    "key_hash",
+    "refresh_token",
+    "access_token",
+    "token",
+    "secret",
+    "signing_secret",
+    "jwt_secret",
+    "private_key",
+    "scanner_private_key",
+    "deployer_private_key",
+    "signature",
+    "tax_id",
+    "tax_id_encrypted",
+    "bank_details",
+    "bank_details_encrypted",
+    "iban",
   ].map(normalizeField),
 );
 

@@ -63,9 +63,21 @@ export async function createVerifiedAccount(db: Knex, ctx: AuditContext, input: 
     const existing = await trx("users").where({ email: input.email }).first("id");
     if (existing) throw new HttpError(409, "email_taken", "an account with this email already exists");
     const userId = newId();
-    await trx("users").insert({ id: userId, email: input.email, display_name: input.displayName ?? null, email_verified_at: trx.fn.now(), created_by: ctx.actorUserId, updated_by: ctx.actorUserId });
+    await trx("users").insert({
+      id: userId,
+      email: input.email,
+      display_name: input.displayName ?? null,
+      email_verified_at: trx.fn.now(),
+      created_by: ctx.actorUserId,
+      updated_by: ctx.actorUserId,
+    });
     await trx("user_passwords").insert({ user_id: userId, password_hash: passwordHash, created_by: ctx.actorUserId, updated_by: ctx.actorUserId });
-    await recordAudit(trx, ctx, { action: "user.created", entityType: "user", entityId: userId, after: { email: input.email, displayName: input.displayName ?? null, emailVerified: true } });
+    await recordAudit(trx, ctx, {
+      action: "user.created",
+      entityType: "user",
+      entityId: userId,
+      after: { email: input.email, displayName: input.displayName ?? null, emailVerified: true },
+    });
     return { userId };
   });
 }
@@ -90,7 +102,10 @@ async function consumeEmailToken(trx: Knex.Transaction, token: string, purpose: 
     .whereNull("consumed_at")
     .where("expires_at", ">", trx.fn.now())
     .update({ consumed_at: trx.fn.now() }, ["user_id"]);
-  if (rows.length !== 1) throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [{ field: "body.token", message: "invalid, expired or already used" }]);
+  if (rows.length !== 1)
+    throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [
+      { field: "body.token", message: "invalid, expired or already used" },
+    ]);
   return rows[0].user_id;
 }
 
@@ -105,7 +120,11 @@ export async function verifyEmail(db: Knex, ctx: AuditContext, token: string): P
 /** Always answers the same (no account enumeration); mails a reset token when the account exists. */
 export async function requestPasswordReset(db: Knex, ctx: AuditContext, email: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const user = await trx("users as u").join("user_passwords as p", "p.user_id", "u.id").where("u.email", email).whereNull("u.deleted_at").first("u.id", "u.email");
+    const user = await trx("users as u")
+      .join("user_passwords as p", "p.user_id", "u.id")
+      .where("u.email", email)
+      .whereNull("u.deleted_at")
+      .first("u.id", "u.email");
     if (!user) return;
     await sendEmailToken(trx, user.id, user.email, "reset_password");
     await recordAudit(trx, asUser(ctx, user.id), { action: "user.password_reset_requested", entityType: "user", entityId: user.id });
@@ -121,7 +140,12 @@ export async function resetPassword(db: Knex, ctx: AuditContext, token: string, 
       .where({ user_id: userId })
       .update({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, password_changed_at: trx.fn.now(), updated_by: userId });
     const revoked = await revokeUserSessions(trx, userId, "password_reset");
-    await recordAudit(trx, asUser(ctx, userId), { action: "user.password_reset", entityType: "user", entityId: userId, after: { revokedSessions: revoked.length } });
+    await recordAudit(trx, asUser(ctx, userId), {
+      action: "user.password_reset",
+      entityType: "user",
+      entityId: userId,
+      after: { revokedSessions: revoked.length },
+    });
     return revoked;
   });
 }
@@ -134,7 +158,11 @@ export async function resetPassword(db: Knex, ctx: AuditContext, token: string, 
 export async function signInWithPassword(db: Knex, deps: SessionDeps, ctx: AuditContext, email: string, password: string): Promise<SessionTokens> {
   const { lockoutThreshold, lockoutSeconds } = deps.config.auth;
   const wrong = () => unauthorized("invalid_credentials", "wrong email or password");
-  const row = await db("users as u").join("user_passwords as p", "p.user_id", "u.id").where("u.email", email).whereNull("u.deleted_at").first("u.id", "u.status", "u.email_verified_at", "p.password_hash", "p.locked_until");
+  const row = await db("users as u")
+    .join("user_passwords as p", "p.user_id", "u.id")
+    .where("u.email", email)
+    .whereNull("u.deleted_at")
+    .first("u.id", "u.status", "u.email_verified_at", "p.password_hash", "p.locked_until");
   // Every attempt pays one argon2 verification, known email or not, locked or not.
   const ok = await argon2.verify(row?.password_hash ?? (await DUMMY_HASH), password);
   if (!row) {

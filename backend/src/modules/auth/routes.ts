@@ -14,64 +14,128 @@ export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
   const tags = ["auth"];
 
   api.route({
-    method: "post", path: "/api/v1/auth/siwe/nonce", tags, summary: "Get a Sign-In with Ethereum nonce",
-    access: "public", before: limited, response: s.SiweNonce, status: 200,
+    method: "post",
+    path: "/api/v1/auth/siwe/nonce",
+    tags,
+    summary: "Get a Sign-In with Ethereum nonce",
+    access: "public",
+    before: limited,
+    response: s.SiweNonce,
+    status: 200,
     handler: () => issueNonce(db, deps, "sign_in"),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/siwe/verify", tags, summary: "Sign in with a signed EIP-4361 message",
+    method: "post",
+    path: "/api/v1/auth/siwe/verify",
+    tags,
+    summary: "Sign in with a signed EIP-4361 message",
     description: "Checks domain, URI, chain id, nonce (single use), issued/expiration times and the signature (EIP-1271 through the chain when connected).",
-    access: "public", before: limited, body: s.SiweVerifyBody, response: s.SessionTokens,
+    access: "public",
+    before: limited,
+    body: s.SiweVerifyBody,
+    response: s.SessionTokens,
     handler: ({ body, audit }) => signInWithEthereum(db, deps, audit, body.message, body.signature),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/stellar/challenge", tags, summary: "Get a SEP-10 challenge transaction",
-    access: "public", before: limited, body: s.StellarChallengeBody, response: s.StellarChallenge, status: 200,
+    method: "post",
+    path: "/api/v1/auth/stellar/challenge",
+    tags,
+    summary: "Get a SEP-10 challenge transaction",
+    access: "public",
+    before: limited,
+    body: s.StellarChallengeBody,
+    response: s.StellarChallenge,
+    status: 200,
     handler: ({ body }) => stellar.buildChallenge(db, body.account, "sign_in"),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/stellar/verify", tags, summary: "Sign in with a signed SEP-10 challenge",
-    access: "public", before: limited, body: s.StellarVerifyBody, response: s.SessionTokens,
+    method: "post",
+    path: "/api/v1/auth/stellar/verify",
+    tags,
+    summary: "Sign in with a signed SEP-10 challenge",
+    access: "public",
+    before: limited,
+    body: s.StellarVerifyBody,
+    response: s.SessionTokens,
     handler: ({ body, audit }) => signInWithStellar(db, deps, audit, body.transaction),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/password/register", tags, summary: "Create an email + password account (staff without a wallet)",
+    method: "post",
+    path: "/api/v1/auth/password/register",
+    tags,
+    summary: "Create an email + password account (staff without a wallet)",
     description: "Same answer whether or not the email has an account: a new address is mailed a verification token, the owner of a known one a notice.",
-    access: "public", before: limited, body: s.RegisterBody, status: 202,
+    access: "public",
+    before: limited,
+    body: s.RegisterBody,
+    status: 202,
     handler: ({ body, audit }) => register(db, audit, body),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/email/verify", tags, summary: "Confirm an email address with the mailed token",
-    access: "public", before: limited, body: s.TokenBody,
+    method: "post",
+    path: "/api/v1/auth/email/verify",
+    tags,
+    summary: "Confirm an email address with the mailed token",
+    access: "public",
+    before: limited,
+    body: s.TokenBody,
     handler: ({ body, audit }) => verifyEmail(db, audit, body.token),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/password/sign-in", tags, summary: "Sign in with email and password",
+    method: "post",
+    path: "/api/v1/auth/password/sign-in",
+    tags,
+    summary: "Sign in with email and password",
     description: "Locks the account for a while after repeated failures (429 account_locked).",
-    access: "public", before: limited, body: s.PasswordSignInBody, response: s.SessionTokens,
+    access: "public",
+    before: limited,
+    body: s.PasswordSignInBody,
+    response: s.SessionTokens,
     handler: ({ body, audit }) => signInWithPassword(db, deps, audit, body.email, body.password),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/password/forgot", tags, summary: "Mail a password reset token (same answer whether or not the account exists)",
-    access: "public", before: limited, body: s.ForgotPasswordBody, status: 202,
+    method: "post",
+    path: "/api/v1/auth/password/forgot",
+    tags,
+    summary: "Mail a password reset token (same answer whether or not the account exists)",
+    access: "public",
+    before: limited,
+    body: s.ForgotPasswordBody,
+    status: 202,
     handler: ({ body, audit }) => requestPasswordReset(db, audit, body.email),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/password/reset", tags, summary: "Set a new password with the mailed token (revokes every session)",
-    access: "public", before: limited, body: s.ResetPasswordBody,
+    method: "post",
+    path: "/api/v1/auth/password/reset",
+    tags,
+    summary: "Set a new password with the mailed token (revokes every session)",
+    access: "public",
+    before: limited,
+    body: s.ResetPasswordBody,
     handler: async ({ body, audit }) => {
       for (const id of await resetPassword(db, audit, body.token, body.password)) principals.forgetSession(id);
     },
   });
   api.route({
-    method: "post", path: "/api/v1/auth/refresh", tags, summary: "Rotate a refresh token",
+    method: "post",
+    path: "/api/v1/auth/refresh",
+    tags,
+    summary: "Rotate a refresh token",
     description: "Returns new tokens; the presented refresh token is spent. Presenting a spent token revokes the whole session.",
-    access: "public", before: limited, body: s.RefreshBody, response: s.SessionTokens, status: 200,
+    access: "public",
+    before: limited,
+    body: s.RefreshBody,
+    response: s.SessionTokens,
+    status: 200,
     handler: ({ body, audit }) => refreshSession(db, deps, audit, body.refreshToken, (id) => principals.forgetSession(id)),
   });
   api.route({
-    method: "get", path: "/api/v1/auth/session", tags, summary: "Who the credentials belong to (no database read on the hot path)",
-    access: requireApiScope("profile:read"), response: s.Principal,
+    method: "get",
+    path: "/api/v1/auth/session",
+    tags,
+    summary: "Who the credentials belong to (no database read on the hot path)",
+    access: requireApiScope("profile:read"),
+    response: s.Principal,
     handler: async ({ principal }) => ({
       kind: principal.kind,
       userId: principal.userId,
@@ -82,7 +146,10 @@ export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
     }),
   });
   api.route({
-    method: "post", path: "/api/v1/auth/logout", tags, summary: "Revoke the current session",
+    method: "post",
+    path: "/api/v1/auth/logout",
+    tags,
+    summary: "Revoke the current session",
     access: requireAuth,
     handler: async ({ principal, audit }) => {
       await revokeSession(db, audit, principal.sessionId!, "logout");

@@ -1,7 +1,10 @@
 import { StrKey } from "@stellar/stellar-sdk";
 import { z } from "../../http/zod.js";
 
-export const Email = z.email().max(254).transform((v) => v.toLowerCase());
+export const Email = z
+  .email()
+  .max(254)
+  .transform((v) => v.toLowerCase());
 // NIST 800-63B: length over composition rules; 128 caps argon2 input cost.
 export const Password = z.string().min(12, "must be at least 12 characters").max(128);
 /** A Stellar account id (G... strkey) with a valid checksum: the SDK refuses a bad one deep inside with a 500. */
@@ -31,7 +34,10 @@ export const SiweNonce = z.object({
 });
 export const SiweVerifyBody = z.object({
   message: z.string().min(1).max(4096).openapi({ description: "the EIP-4361 message, exactly as signed" }),
-  signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex").max(20_000),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex")
+    .max(20_000),
 });
 
 export const StellarChallengeBody = z.object({ account: StellarAccount });

@@ -45,12 +45,16 @@ export async function openSession(
   });
   await trx("users").where({ id: userId }).update({ last_sign_in_at: trx.fn.now() });
   const refresh = await insertRefreshToken(trx, sessionId, expiresAt);
-  await recordAudit(trx, { ...ctx, actorType: "user", actorUserId: userId, actorApiKeyId: null }, {
-    action: "session.created",
-    entityType: "session",
-    entityId: sessionId,
-    after: { userId, method, ...auditDetails },
-  });
+  await recordAudit(
+    trx,
+    { ...ctx, actorType: "user", actorUserId: userId, actorApiKeyId: null },
+    {
+      action: "session.created",
+      entityType: "session",
+      entityId: sessionId,
+      after: { userId, method, ...auditDetails },
+    },
+  );
   return tokens(deps, userId, sessionId, refresh.token, expiresAt);
 }
 
@@ -78,7 +82,13 @@ async function tokens(deps: SessionDeps, userId: string, sessionId: string, refr
  * spent token again means it leaked (or a client raced itself): the whole session is revoked,
  * and the revocation is committed even though the caller gets a 401.
  */
-export async function refreshSession(db: Knex, deps: SessionDeps, ctx: AuditContext, refreshToken: string, onRevoked: (sessionId: string) => void): Promise<SessionTokens> {
+export async function refreshSession(
+  db: Knex,
+  deps: SessionDeps,
+  ctx: AuditContext,
+  refreshToken: string,
+  onRevoked: (sessionId: string) => void,
+): Promise<SessionTokens> {
   const outcome = await db.transaction(async (trx) => {
     const row = await trx("refresh_tokens as rt")
       .join("auth_sessions as s", "s.id", "rt.session_id")

@@ -59,7 +59,13 @@ export async function deployWithServer(
     link.config.payees.map((p) => ({ ...p, fixedAmount: BigInt(p.fixedAmount) })),
   ];
   try {
-    await chain.client.simulateContract({ account: deployer, address: link.factory_address, abi: createEventAbi, functionName: "createEvent", args: [eventConfig, tiers, payees] });
+    await chain.client.simulateContract({
+      account: deployer,
+      address: link.factory_address,
+      abi: createEventAbi,
+      functionName: "createEvent",
+      args: [eventConfig, tiers, payees],
+    });
   } catch (error) {
     const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
     if (revert instanceof ContractFunctionRevertedError) {

@@ -90,18 +90,18 @@ export function draftFromCalldata(data: Hex): Draft | null {
     const call = decodeFunctionData({ abi: eventFactoryAbi, data });
     if (call.functionName !== "createEvent") return null;
     const [config, tiers, payees] = call.args;
-    return { eventConfig: config, tiers: tiers.map((t) => ({ ...t, price: String(t.price) })), payees: payees.map((p) => ({ ...p, fixedAmount: String(p.fixedAmount) })) };
+    return {
+      eventConfig: config,
+      tiers: tiers.map((t) => ({ ...t, price: String(t.price) })),
+      payees: payees.map((p) => ({ ...p, fixedAmount: String(p.fixedAmount) })),
+    };
   } catch {
     return null;
   }
 }
 
 /** The draft a mirrored creation carries: EventCreated's config, the tiers and payees its transaction set. */
-export function draftFromMirror(
-  config: Record<string, unknown>,
-  tiers: Array<Record<string, unknown>>,
-  payees: Array<Record<string, unknown>>,
-): Draft {
+export function draftFromMirror(config: Record<string, unknown>, tiers: Array<Record<string, unknown>>, payees: Array<Record<string, unknown>>): Draft {
   return {
     eventConfig: config as unknown as Draft["eventConfig"],
     tiers: tiers.map((t) => ({
@@ -114,7 +114,12 @@ export function draftFromMirror(
       saleEnd: Number(t.sale_end),
       transferable: Boolean(t.transferable),
     })),
-    payees: payees.map((p) => ({ account: p.account as Address, shareBps: Number(p.shareBps), fixedAmount: String(p.fixedAmount), fixedToken: p.fixedToken as Address })),
+    payees: payees.map((p) => ({
+      account: p.account as Address,
+      shareBps: Number(p.shareBps),
+      fixedAmount: String(p.fixedAmount),
+      fixedToken: p.fixedToken as Address,
+    })),
   };
 }
 
@@ -126,8 +131,28 @@ export function sameDraft(a: Draft, b: Draft): boolean {
 function canonical(d: Draft) {
   const e = d.eventConfig;
   return {
-    eventConfig: [e.name, e.symbol, e.baseURI, e.contractURI, Number(e.startsAt), Number(e.endsAt), Number(e.refundWindow), Number(e.transferPolicy), Number(e.resaleCapBps), Number(e.royaltyBps)],
-    tiers: d.tiers.map((t) => [t.name, String(t.price), t.currency.toLowerCase(), Number(t.supply), Number(t.maxPerBuyer), Number(t.saleStart), Number(t.saleEnd), Boolean(t.transferable)]),
+    eventConfig: [
+      e.name,
+      e.symbol,
+      e.baseURI,
+      e.contractURI,
+      Number(e.startsAt),
+      Number(e.endsAt),
+      Number(e.refundWindow),
+      Number(e.transferPolicy),
+      Number(e.resaleCapBps),
+      Number(e.royaltyBps),
+    ],
+    tiers: d.tiers.map((t) => [
+      t.name,
+      String(t.price),
+      t.currency.toLowerCase(),
+      Number(t.supply),
+      Number(t.maxPerBuyer),
+      Number(t.saleStart),
+      Number(t.saleEnd),
+      Boolean(t.transferable),
+    ]),
     payees: d.payees.map((p) => [p.account.toLowerCase(), Number(p.shareBps), String(p.fixedAmount), p.fixedToken.toLowerCase()]),
   };
 }

@@ -40,11 +40,21 @@ export async function proveTransaction(chain: ChainDeps, link: LinkClaimTarget, 
   });
   if (!tx) throw new HttpError(422, "transaction_not_found", `no transaction ${hash} on chain ${chain.chainId}`, field("txHash", "not found on the chain"));
   if (tx.from.toLowerCase() !== link.organizer_address) {
-    throw new HttpError(422, "transaction_not_from_link_wallet", `the transaction was sent by ${tx.from.toLowerCase()}, not by this link's wallet ${link.organizer_address}`, field("txHash", "not sent by this link's wallet"));
+    throw new HttpError(
+      422,
+      "transaction_not_from_link_wallet",
+      `the transaction was sent by ${tx.from.toLowerCase()}, not by this link's wallet ${link.organizer_address}`,
+      field("txHash", "not sent by this link's wallet"),
+    );
   }
   const draft = tx.to?.toLowerCase() === link.factory_address ? draftFromCalldata(tx.input) : null;
   if (!draft || !sameDraft(draft, link.config)) {
-    throw new HttpError(422, "transaction_config_mismatch", "the transaction does not call EventFactory.createEvent with this link's prepared configuration", field("txHash", "not this link's createEvent call"));
+    throw new HttpError(
+      422,
+      "transaction_config_mismatch",
+      "the transaction does not call EventFactory.createEvent with this link's prepared configuration",
+      field("txHash", "not this link's createEvent call"),
+    );
   }
 }
 
@@ -52,10 +62,20 @@ export async function proveTransaction(chain: ChainDeps, link: LinkClaimTarget, 
 export async function proveChainEvent(db: Knex, link: LinkClaimTarget, eventId: string): Promise<void> {
   const creation = await db("chain_event_creations").where({ chain_id: link.chain_id, contract_address: link.factory_address, event_id: eventId }).first();
   if (!creation) {
-    throw new HttpError(422, "chain_event_not_mirrored", `the indexer has not seen event ${eventId} of this factory: report the transaction hash, or try again once it has`, field("chainEventId", "not mirrored (yet)"));
+    throw new HttpError(
+      422,
+      "chain_event_not_mirrored",
+      `the indexer has not seen event ${eventId} of this factory: report the transaction hash, or try again once it has`,
+      field("chainEventId", "not mirrored (yet)"),
+    );
   }
   if (creation.organizer !== link.organizer_address) {
-    throw new HttpError(422, "chain_event_not_from_link_wallet", `event ${eventId} was created by ${creation.organizer}, not by this link's wallet ${link.organizer_address}`, field("chainEventId", "not created by this link's wallet"));
+    throw new HttpError(
+      422,
+      "chain_event_not_from_link_wallet",
+      `event ${eventId} was created by ${creation.organizer}, not by this link's wallet ${link.organizer_address}`,
+      field("chainEventId", "not created by this link's wallet"),
+    );
   }
   const tiers = await db("chain_tier_changes")
     .where({ chain_id: link.chain_id, contract_address: creation.ticket_address, tx_hash: creation.tx_hash, kind: "created" })
@@ -65,15 +85,24 @@ export async function proveChainEvent(db: Knex, link: LinkClaimTarget, eventId: 
     .orderBy("log_index")
     .first("payees");
   if (!sameDraft(draftFromMirror(creation.config, tiers, payees?.payees ?? []), link.config)) {
-    throw new HttpError(422, "chain_event_config_mismatch", `event ${eventId} was not created with this link's prepared configuration`, field("chainEventId", "not this link's configuration"));
+    throw new HttpError(
+      422,
+      "chain_event_config_mismatch",
+      `event ${eventId} was not created with this link's prepared configuration`,
+      field("chainEventId", "not this link's configuration"),
+    );
   }
 }
 
 /** Another link already holds this creation (by transaction or as linked): then this claim is refused with 409. */
 export async function claimTaken(db: Knex, link: LinkClaimTarget, claim: { txHash?: Hex; chainEventId?: string }): Promise<boolean> {
   const creation = claim.chainEventId
-    ? await db("chain_event_creations").where({ chain_id: link.chain_id, contract_address: link.factory_address, event_id: claim.chainEventId }).first("tx_hash", "ticket_address")
-    : await db("chain_event_creations").where({ chain_id: link.chain_id, contract_address: link.factory_address, tx_hash: claim.txHash }).first("tx_hash", "ticket_address", "event_id");
+    ? await db("chain_event_creations")
+        .where({ chain_id: link.chain_id, contract_address: link.factory_address, event_id: claim.chainEventId })
+        .first("tx_hash", "ticket_address")
+    : await db("chain_event_creations")
+        .where({ chain_id: link.chain_id, contract_address: link.factory_address, tx_hash: claim.txHash })
+        .first("tx_hash", "ticket_address", "event_id");
   const txHash = claim.txHash ?? creation?.tx_hash;
   const eventId = claim.chainEventId ?? creation?.event_id;
   const other = await db("event_contracts")
@@ -162,10 +191,7 @@ async function noteLinkError(db: Knex | Knex.Transaction, id: string, message: s
 export async function refreshScannerGrants(db: Knex, chain: ChainDeps, config: Config): Promise<void> {
   const scanner = scannerAccount(config, chain.chainId);
   if (!scanner) return;
-  const rows = await db("event_contracts")
-    .where({ chain_id: chain.chainId, status: "linked" })
-    .whereNull("scanner_granted_at")
-    .select("id", "ticket_address");
+  const rows = await db("event_contracts").where({ chain_id: chain.chainId, status: "linked" }).whereNull("scanner_granted_at").select("id", "ticket_address");
   for (const row of rows) {
     const granted = await chain.client
       .readContract({ address: row.ticket_address, abi: eventTicketAbi, functionName: "hasRole", args: [SCANNER_ROLE, scanner.address] })

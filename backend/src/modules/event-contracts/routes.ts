@@ -11,48 +11,83 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
   const Params = z.object({ eventContractId: z.uuid() });
 
   api.route({
-    method: "post", path: "/api/v1/festivals/{festivalId}/event-contracts", tags,
+    method: "post",
+    path: "/api/v1/festivals/{festivalId}/event-contracts",
+    tags,
     summary: "Prepare an on-chain event for a festival: returns the EventFactory call to sign",
     description:
-      "Tiers become ticket categories 1:1 (tier ids 1..n in order), each with the areas it may enter. With deployWith \"server\" " +
+      'Tiers become ticket categories 1:1 (tier ids 1..n in order), each with the areas it may enter. With deployWith "server" ' +
       "(local chain only) the platform's deployer account is the organizer: then POST .../deploy sends it. The link becomes " +
-      "\"linked\" once the indexer has mirrored EventCreated. Needs festival manager access (editions).",
-    access: requireAuth, params: z.object({ festivalId: z.uuid() }), body: s.CreateEventContractBody, response: s.EventContract,
+      '"linked" once the indexer has mirrored EventCreated. Needs festival manager access (editions).',
+    access: requireAuth,
+    params: z.object({ festivalId: z.uuid() }),
+    body: s.CreateEventContractBody,
+    response: s.EventContract,
     handler: ({ principal, audit, params, body }) => service.create(principal, audit, params.festivalId, body),
   });
   api.route({
-    method: "get", path: "/api/v1/festivals/{festivalId}/event-contracts", tags, summary: "A festival's event contracts",
-    access: requireAuth, params: z.object({ festivalId: z.uuid() }), response: z.object({ items: z.array(s.EventContract) }),
+    method: "get",
+    path: "/api/v1/festivals/{festivalId}/event-contracts",
+    tags,
+    summary: "A festival's event contracts",
+    access: requireAuth,
+    params: z.object({ festivalId: z.uuid() }),
+    response: z.object({ items: z.array(s.EventContract) }),
     handler: ({ principal, params }) => service.list(principal, params.festivalId),
   });
   api.route({
-    method: "get", path: "/api/v1/event-contracts/{eventContractId}", tags, summary: "An event contract link (linked by the API's resolver once the indexer has seen it)",
-    access: requireAuth, params: Params, response: s.EventContract,
+    method: "get",
+    path: "/api/v1/event-contracts/{eventContractId}",
+    tags,
+    summary: "An event contract link (linked by the API's resolver once the indexer has seen it)",
+    access: requireAuth,
+    params: Params,
+    response: s.EventContract,
     handler: ({ principal, params }) => service.get(principal, params.eventContractId),
   });
   api.route({
-    method: "post", path: "/api/v1/event-contracts/{eventContractId}/transaction", tags,
+    method: "post",
+    path: "/api/v1/event-contracts/{eventContractId}/transaction",
+    tags,
     summary: "Report the createEvent transaction your wallet sent (or the factory's event id)",
-    access: requireAuth, params: Params, body: s.ReportTransactionBody, response: s.EventContract, status: 200,
+    access: requireAuth,
+    params: Params,
+    body: s.ReportTransactionBody,
+    response: s.EventContract,
+    status: 200,
     handler: ({ principal, audit, params, body }) => service.reportTransaction(principal, audit, params.eventContractId, body),
   });
   api.route({
-    method: "post", path: "/api/v1/event-contracts/{eventContractId}/deploy", tags,
+    method: "post",
+    path: "/api/v1/event-contracts/{eventContractId}/deploy",
+    tags,
     summary: "Local chain: the platform's deployer account sends createEvent and grants the scanner role",
-    access: requireAuth, params: Params, response: s.EventContract, status: 200, idempotent: true,
+    access: requireAuth,
+    params: Params,
+    response: s.EventContract,
+    status: 200,
+    idempotent: true,
     handler: ({ principal, audit, params }) => service.deploy(principal, audit, params.eventContractId),
   });
   api.route({
-    method: "patch", path: "/api/v1/event-contracts/{eventContractId}/categories/{tierId}", tags,
+    method: "patch",
+    path: "/api/v1/event-contracts/{eventContractId}/categories/{tierId}",
+    tags,
     summary: "Rename a ticket category or change the areas it may enter",
-    access: requireAuth, params: Params.extend({ tierId: z.coerce.number().int().min(1).max(255) }), body: s.UpdateCategoryBody,
+    access: requireAuth,
+    params: Params.extend({ tierId: z.coerce.number().int().min(1).max(255) }),
+    body: s.UpdateCategoryBody,
     response: s.EventContract,
     handler: ({ principal, audit, params, body }) => service.updateCategory(principal, audit, params.eventContractId, params.tierId, body),
   });
   api.route({
-    method: "get", path: "/api/v1/event-contracts/{eventContractId}/tiers", tags,
+    method: "get",
+    path: "/api/v1/event-contracts/{eventContractId}/tiers",
+    tags,
     summary: "Sales, holders, check-ins and revenue per tier (from the chain mirror)",
-    access: requireAuth, params: Params, response: z.object({ items: z.array(s.TierStats) }),
+    access: requireAuth,
+    params: Params,
+    response: z.object({ items: z.array(s.TierStats) }),
     handler: ({ principal, params }) => service.tierStats(principal, params.eventContractId),
   });
 }

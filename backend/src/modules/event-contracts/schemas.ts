@@ -2,10 +2,11 @@ import { Address, Amount, TxHash } from "../../http/chain-schemas.js";
 import { z } from "../../http/zod.js";
 import { Zone } from "../gate/schemas.js";
 
-
-
 const ZERO = "0x0000000000000000000000000000000000000000";
-const ZoneCode = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and dashes").max(40);
+const ZoneCode = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and dashes")
+  .max(40);
 
 export const ZoneInput = z.object({
   code: ZoneCode,
@@ -51,7 +52,12 @@ export const CreateEventContractBody = z
     contractUri: z.string().max(500).default(""),
     startsAt: z.iso.datetime({ offset: true }),
     endsAt: z.iso.datetime({ offset: true }),
-    refundWindowSeconds: z.number().int().min(0).max(365 * 86_400).default(7 * 86_400),
+    refundWindowSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .default(7 * 86_400),
     transferPolicy: z.enum(["free", "resale_only", "soulbound"]).default("free"),
     resaleCapBps: z.number().int().min(0).max(65_535).default(1000),
     royaltyBps: z.number().int().min(0).max(10_000).default(500),
@@ -73,7 +79,8 @@ export const CreateEventContractBody = z
         ctx.addIssue({ code: "custom", path: ["tiers", i, "saleEnd"], message: "must not be after endsAt" });
       }
       // refinements run even when a field failed its own check: never assume it is valid here
-      if (typeof t.price === "string" && /^\d+$/.test(t.price) && BigInt(t.price) >= 2n ** 96n) ctx.addIssue({ code: "custom", path: ["tiers", i, "price"], message: "must fit uint96" });
+      if (typeof t.price === "string" && /^\d+$/.test(t.price) && BigInt(t.price) >= 2n ** 96n)
+        ctx.addIssue({ code: "custom", path: ["tiers", i, "price"], message: "must fit uint96" });
       (t.zones ?? []).forEach((code, j) => {
         if (!codes.has(code)) ctx.addIssue({ code: "custom", path: ["tiers", i, "zones", j], message: `unknown zone ${code}` });
       });
@@ -93,7 +100,6 @@ export const ChainCall = z.object({
   value: z.string(),
 });
 
-
 export const Category = z
   .object({ id: z.uuid(), tierId: z.number().int(), name: z.string(), description: z.string().nullable(), zones: z.array(z.string()) })
   .openapi("TicketCategory");
@@ -105,7 +111,9 @@ export const EventContract = z
     editionId: z.uuid().nullable(),
     eventId: z.uuid().nullable(),
     chainId: z.number().int(),
-    status: z.enum(["pending", "linked", "discarded"]).openapi({ description: "discarded: its chain was replaced (a new local dev chain); deploy the event again" }),
+    status: z
+      .enum(["pending", "linked", "discarded"])
+      .openapi({ description: "discarded: its chain was replaced (a new local dev chain); deploy the event again" }),
     name: z.string(),
     organizerAddress: z.string(),
     factoryAddress: z.string(),
@@ -127,10 +135,9 @@ export const EventContract = z
   })
   .openapi("EventContract");
 
-export const ReportTransactionBody = z.strictObject({ txHash: TxHash.optional(), chainEventId: Amount.optional() }).refine(
-  (b) => b.txHash !== undefined || b.chainEventId !== undefined,
-  { message: "give txHash or chainEventId" },
-);
+export const ReportTransactionBody = z
+  .strictObject({ txHash: TxHash.optional(), chainEventId: Amount.optional() })
+  .refine((b) => b.txHash !== undefined || b.chainEventId !== undefined, { message: "give txHash or chainEventId" });
 
 export const UpdateCategoryBody = z.strictObject({
   name: z.string().min(1).max(64).optional(),

@@ -263,8 +263,7 @@ export class EventContractsService {
         scannerAddress: scanner?.address.toLowerCase() ?? null,
         scannerGranted: row.scanner_granted_at !== null,
         createEventCall: createEventCall(chainId, row.factory_address, row.config),
-        grantScannerCall:
-          row.ticket_address && scanner && !row.scanner_granted_at ? grantScannerCall(chainId, row.ticket_address, scanner.address) : null,
+        grantScannerCall: row.ticket_address && scanner && !row.scanner_granted_at ? grantScannerCall(chainId, row.ticket_address, scanner.address) : null,
         zones: zones.get(row.id) ?? [],
         categories: categories
           .filter((c) => c.event_contract_id === row.id)
@@ -296,7 +295,12 @@ export class EventContractsService {
         const zones = await zoneIdsByCode(trx, id, body.zones);
         const missing = body.zones.filter((code) => !zones.has(code));
         if (missing.length) {
-          throw new HttpError(400, "invalid_input", "unknown zones", missing.map((code) => ({ field: "body.zones", message: `unknown zone ${code}` })));
+          throw new HttpError(
+            400,
+            "invalid_input",
+            "unknown zones",
+            missing.map((code) => ({ field: "body.zones", message: `unknown zone ${code}` })),
+          );
         }
         zoneIds = [...new Set(zones.values())];
         await trx("ticket_category_zones").where({ ticket_category_id: category.id }).delete();

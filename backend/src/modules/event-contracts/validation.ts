@@ -34,13 +34,17 @@ async function checkBelongsToFestival(db: Knex, festivalId: string, body: Pick<C
   if (body.editionId) {
     const edition = await editionContext(db, body.editionId);
     if (edition?.festivalId !== festivalId) {
-      throw new HttpError(422, "invalid_edition", "editionId is not an edition of this festival", [{ field: "body.editionId", message: "not an edition of this festival" }]);
+      throw new HttpError(422, "invalid_edition", "editionId is not an edition of this festival", [
+        { field: "body.editionId", message: "not an edition of this festival" },
+      ]);
     }
   }
   if (body.eventId) {
     const event = await eventContext(db, body.eventId);
     if (event?.festivalId !== festivalId) {
-      throw new HttpError(422, "invalid_event", "eventId is not an event of this festival", [{ field: "body.eventId", message: "not an event of this festival" }]);
+      throw new HttpError(422, "invalid_event", "eventId is not an event of this festival", [
+        { field: "body.eventId", message: "not an event of this festival" },
+      ]);
     }
   }
 }
@@ -53,7 +57,8 @@ async function checkPayees(db: Knex, chain: ChainDeps, factory: Address, draft: 
     const field = `body.payees.${i}`;
     const account = p.account.toLowerCase();
     if (account === zeroAddress) errors.push({ field: `${field}.account`, message: "must not be the zero address" });
-    else if (fee.bps > 0 && account === fee.recipient) errors.push({ field: `${field}.account`, message: "is the platform fee recipient, which the split already pays" });
+    else if (fee.bps > 0 && account === fee.recipient)
+      errors.push({ field: `${field}.account`, message: "is the platform fee recipient, which the split already pays" });
     else if (seen.has(account)) errors.push({ field: `${field}.account`, message: "appears more than once" });
     seen.add(account);
     if (p.shareBps === 0 && BigInt(p.fixedAmount) === 0n) errors.push({ field: field, message: "needs a share or a fixed amount" });
@@ -75,7 +80,10 @@ async function platformFee(db: Knex, chain: ChainDeps, factory: Address): Promis
   } catch {
     const row = await db("chain_platform_fee_changes")
       .where({ chain_id: chain.chainId, contract_address: factory })
-      .orderBy([{ column: "block_number", order: "desc" }, { column: "log_index", order: "desc" }])
+      .orderBy([
+        { column: "block_number", order: "desc" },
+        { column: "log_index", order: "desc" },
+      ])
       .first("recipient", "fee_bps");
     if (!row) throw new HttpError(503, "chain_unavailable", "the chain does not answer and the mirror has no platform fee yet: try again");
     return { recipient: row.recipient, bps: row.fee_bps };

@@ -21,7 +21,11 @@ export const CreateCategoryBody = z.strictObject({
   name: z.string().trim().min(1).max(120),
   parentId: z.uuid().nullable().optional(),
   icon: z.string().max(64).nullable().optional(),
-  colour: z.string().regex(/^#[0-9a-f]{6}$/, "lowercase #rrggbb").nullable().optional(),
+  colour: z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/, "lowercase #rrggbb")
+    .nullable()
+    .optional(),
   sortOrder: z.number().int().min(-1_000_000).max(1_000_000).optional(),
 });
 export const UpdateCategoryBody = CreateCategoryBody.partial();

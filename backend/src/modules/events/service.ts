@@ -31,14 +31,18 @@ async function loadCategory(db: Knex, categoryId: string): Promise<EventCategory
 async function checkParent(db: Knex | Knex.Transaction, festivalId: string, parentId: string | null | undefined, selfId?: string) {
   if (!parentId) return;
   const parent = await EventCategory.query(db).findById(parentId).where({ festival_id: festivalId }).select("id");
-  if (!parent) throw new HttpError(422, "invalid_parent", "parentId is not a category of this festival", [{ field: "body.parentId", message: "unknown category" }]);
+  if (!parent)
+    throw new HttpError(422, "invalid_parent", "parentId is not a category of this festival", [{ field: "body.parentId", message: "unknown category" }]);
   if (!selfId) return;
   const { rows } = await db.raw(
     `with recursive up as (select id, parent_id from event_categories where id = ? union all
        select c.id, c.parent_id from event_categories c join up on c.id = up.parent_id) select 1 from up where id = ? limit 1`,
     [parentId, selfId],
   );
-  if (rows.length) throw new HttpError(422, "category_cycle", "a category cannot sit under itself or its descendants", [{ field: "body.parentId", message: "would make a cycle" }]);
+  if (rows.length)
+    throw new HttpError(422, "category_cycle", "a category cannot sit under itself or its descendants", [
+      { field: "body.parentId", message: "would make a cycle" },
+    ]);
 }
 
 export async function createCategory(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateCategoryBody) {
@@ -50,7 +54,14 @@ export async function createCategory(db: Knex, principal: Principal, ctx: AuditC
         trx,
         ctx,
         EventCategory,
-        { festival_id: festivalId, parent_id: body.parentId ?? null, name: body.name, icon: body.icon ?? null, colour: body.colour ?? null, sort_order: body.sortOrder ?? 0 },
+        {
+          festival_id: festivalId,
+          parent_id: body.parentId ?? null,
+          name: body.name,
+          icon: body.icon ?? null,
+          colour: body.colour ?? null,
+          sort_order: body.sortOrder ?? 0,
+        },
         { entityType: "event_category", organizationId: access.organizationId, festivalId },
       );
       return categoryDto(row);
@@ -60,7 +71,9 @@ export async function createCategory(db: Knex, principal: Principal, ctx: AuditC
 
 export async function listCategories(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategory) => categoryDto(r));
+  return paginate(db("event_categories").where({ festival_id: festivalId }), page, { column: ["sort_order", "name"], order: "asc" }, (r: EventCategory) =>
+    categoryDto(r),
+  );
 }
 
 export async function updateCategory(db: Knex, principal: Principal, ctx: AuditContext, categoryId: string, body: UpdateCategoryBody) {
@@ -104,7 +117,9 @@ export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditC
 
 export async function listTags(db: Knex, principal: Principal, festivalId: string) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows = await Tag.query(db).where({ festival_id: festivalId }).orderBy([{ column: "usage_count", order: "desc" }, "name"]);
+  const rows = await Tag.query(db)
+    .where({ festival_id: festivalId })
+    .orderBy([{ column: "usage_count", order: "desc" }, "name"]);
   return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
 }
 
@@ -157,12 +172,15 @@ async function timezoneOf(db: Knex | Knex.Transaction, festivalId: string, editi
 async function checkCategory(db: Knex, festivalId: string, categoryId: string | null | undefined) {
   if (!categoryId) return;
   const row = await EventCategory.query(db).findById(categoryId).where({ festival_id: festivalId }).select("id");
-  if (!row) throw new HttpError(422, "invalid_category", "categoryId is not a category of this festival", [{ field: "body.categoryId", message: "unknown category" }]);
+  if (!row)
+    throw new HttpError(422, "invalid_category", "categoryId is not a category of this festival", [{ field: "body.categoryId", message: "unknown category" }]);
 }
 
 const EVENT_RULES = {
-  uq_events_festival_slug: () => new HttpError(409, "event_slug_taken", "an event with this slug already exists", [{ field: "body.slug", message: "already taken" }]),
-  ck_events_end_after_start: () => new HttpError(422, "event_ends_before_start", "an event ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
+  uq_events_festival_slug: () =>
+    new HttpError(409, "event_slug_taken", "an event with this slug already exists", [{ field: "body.slug", message: "already taken" }]),
+  ck_events_end_after_start: () =>
+    new HttpError(422, "event_ends_before_start", "an event ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
 };
 
 export async function createEvent(db: Knex, principal: Principal, ctx: AuditContext, festivalId: string, body: CreateEventBody) {
@@ -216,7 +234,10 @@ export async function listEvents(
     event: Event.fromDatabaseJson(r),
     timezone: timezoneOfRow(r),
   }));
-  const tags = await tagsOf(db, result.items.map((r) => r.event.id));
+  const tags = await tagsOf(
+    db,
+    result.items.map((r) => r.event.id),
+  );
   return { items: result.items.map(({ event, timezone }) => eventDto(event, timezone, tags.get(event.id) ?? [])), nextCursor: result.nextCursor };
 }
 

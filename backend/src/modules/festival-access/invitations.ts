@@ -39,7 +39,14 @@ export class FestivalAccessService {
       if (!before) throw new HttpError(404, "permission_not_found", `permission ${permissionId} not found`);
       this.assertMayGrant(access, before.level, before.scope);
       await FestivalPermission.query(trx).deleteById(permissionId);
-      await recordAudit(trx, ctx, { action: "festival_permission.removed", entityType: "festival_permission", entityId: permissionId, festivalId, organizationId: access.organizationId, before });
+      await recordAudit(trx, ctx, {
+        action: "festival_permission.removed",
+        entityType: "festival_permission",
+        entityId: permissionId,
+        festivalId,
+        organizationId: access.organizationId,
+        before,
+      });
     });
   }
 
@@ -76,7 +83,14 @@ export class FestivalAccessService {
         body: `You were invited as ${level} (${scope}) of ${festival.name}. Accept with this code: ${token}`,
         data: { token, festivalId, invitationId: inserted.id },
       });
-      await recordAudit(trx, ctx, { action: "festival_invitation.created", entityType: "festival_invitation", entityId: inserted.id, festivalId, organizationId: access.organizationId, after: inserted });
+      await recordAudit(trx, ctx, {
+        action: "festival_invitation.created",
+        entityType: "festival_invitation",
+        entityId: inserted.id,
+        festivalId,
+        organizationId: access.organizationId,
+        after: inserted,
+      });
       return invitationDto(inserted);
     });
   }
@@ -99,7 +113,15 @@ export class FestivalAccessService {
         .patch({ status: "revoked", revoked_at: trx.fn.now(), updated_by: principal.userId })
         .returning("*")
         .castTo<FestivalInvitation>();
-      await recordAudit(trx, ctx, { action: "festival_invitation.revoked", entityType: "festival_invitation", entityId: invitationId, festivalId, organizationId: access.organizationId, before, after });
+      await recordAudit(trx, ctx, {
+        action: "festival_invitation.revoked",
+        entityType: "festival_invitation",
+        entityId: invitationId,
+        festivalId,
+        organizationId: access.organizationId,
+        before,
+        after,
+      });
       return invitationDto(after);
     });
   }
@@ -124,7 +146,15 @@ export class FestivalAccessService {
         .patch({ status: "accepted", accepted_at: trx.fn.now(), accepted_by: principal.userId, updated_by: principal.userId });
       // An accepted invitation replaces a grant on the same scope (upgrade or downgrade).
       const permission = await FestivalPermission.query(trx)
-        .insert({ id: newId(), festival_id: invitation.festival_id, user_id: principal.userId, level: invitation.level, scope: invitation.scope, created_by: principal.userId, updated_by: principal.userId })
+        .insert({
+          id: newId(),
+          festival_id: invitation.festival_id,
+          user_id: principal.userId,
+          level: invitation.level,
+          scope: invitation.scope,
+          created_by: principal.userId,
+          updated_by: principal.userId,
+        })
         .onConflict(["festival_id", "user_id", "scope"])
         .merge({ level: invitation.level, updated_by: principal.userId })
         .returning("*");

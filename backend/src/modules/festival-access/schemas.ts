@@ -25,7 +25,10 @@ export const Invitation = z
   .openapi("FestivalInvitation");
 
 export const CreateInvitationBody = z.strictObject({
-  email: z.email().max(254).transform((v) => v.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((v) => v.toLowerCase()),
   level: FestivalLevel,
   scope: FestivalScope.default("all"),
 });

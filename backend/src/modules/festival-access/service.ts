@@ -57,9 +57,7 @@ export function festivalNotFound(festivalId: string): HttpError {
 /** True when some grant has the level and covers the scope ("all" covers every scope). */
 export function satisfies(access: FestivalAccess, required: FestivalAccessRequirement): boolean {
   const scope = required.scope ?? "all";
-  return access.grants.some(
-    (g) => LEVEL_RANK[g.level] >= LEVEL_RANK[required.level] && (g.scope === "all" || g.scope === scope),
-  );
+  return access.grants.some((g) => LEVEL_RANK[g.level] >= LEVEL_RANK[required.level] && (g.scope === "all" || g.scope === scope));
 }
 
 /** The festival, the caller's organization role there and their festival-scoped grants. */

@@ -1,7 +1,11 @@
 import { z } from "../../http/zod.js";
 import { isInstantInput, isValidTimeZone } from "../time-zones/time-zones.js";
 
-export const Slug = z.string().min(1).max(100).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens");
+export const Slug = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens");
 export const TimeZone = z.string().max(64).refine(isValidTimeZone, "must be an IANA time zone such as Europe/Amsterdam");
 /** An instant with Z/offset, or a local wall-clock time read in the edition's zone. */
 export const TimeInput = z
@@ -11,7 +15,16 @@ export const TimeInput = z
 export const Url = z.url({ protocol: /^https?$/ }).max(2048);
 
 const Image = z.object({ url: Url, alt: z.string().max(300).optional(), kind: z.enum(["logo", "banner", "photo"]).optional() });
-const Links = z.record(z.string().min(1).max(40).regex(/^[a-z][a-z0-9_]*$/), Url).refine((v) => Object.keys(v).length <= 20, "at most 20 links");
+const Links = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[a-z][a-z0-9_]*$/),
+    Url,
+  )
+  .refine((v) => Object.keys(v).length <= 20, "at most 20 links");
 
 export const FestivalParams = z.object({ festivalId: z.uuid() });
 export const OrganizationParams = z.object({ organizationId: z.uuid() });

@@ -15,7 +15,8 @@ import type { CreateEditionBody, CreateFestivalBody, UpdateEditionBody, UpdateFe
 import { parseInstant } from "../time-zones/time-zones.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 
-const slugTaken = (what: string) => () => new HttpError(409, `${what}_slug_taken`, `a ${what} with this slug already exists`, [{ field: "body.slug", message: "already taken" }]);
+const slugTaken = (what: string) => () =>
+  new HttpError(409, `${what}_slug_taken`, `a ${what} with this slug already exists`, [{ field: "body.slug", message: "already taken" }]);
 
 // ------------------------------------------------------------------ festivals
 
@@ -45,7 +46,9 @@ export async function createFestival(db: Knex, principal: Principal, ctx: AuditC
 }
 
 export async function listFestivals(db: Knex, principal: Principal, page: PageQuery, organizationId?: string) {
-  const q = Festival.query(db).whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" })).whereNull("deleted_at");
+  const q = Festival.query(db)
+    .whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" }))
+    .whereNull("deleted_at");
   if (organizationId) q.where({ organization_id: organizationId });
   return paginate(q.toKnexQuery(), page, { column: "created_at", order: "desc" }, (row) => festivalDto(Festival.fromDatabaseJson(row)));
 }
@@ -91,11 +94,7 @@ export async function deleteFestival(db: Knex, principal: Principal, ctx: AuditC
 
 /** The edition and its festival (both live), for any module that works under an edition; null if gone. */
 export async function editionContext(db: Knex | Knex.Transaction, editionId: string): Promise<EditionContext | null> {
-  const row = await Edition.query(db)
-    .withGraphJoined("festival")
-    .findById(editionId)
-    .whereNull("editions.deleted_at")
-    .whereNull("festival.deleted_at");
+  const row = await Edition.query(db).withGraphJoined("festival").findById(editionId).whereNull("editions.deleted_at").whereNull("festival.deleted_at");
   if (!row?.festival) return null;
   return {
     editionId: row.id,
@@ -129,7 +128,8 @@ export async function assertEditionAccess(
 }
 
 const EDITION_RULES = {
-  ck_editions_end_after_start: () => new HttpError(422, "edition_ends_before_start", "an edition ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
+  ck_editions_end_after_start: () =>
+    new HttpError(422, "edition_ends_before_start", "an edition ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
   ck_editions_contain_time_slots: () =>
     new HttpError(422, "edition_dates_exclude_time_slots", "the new dates leave some time slots outside the edition; move them first"),
   uq_editions_festival_slug: slugTaken("edition"),

@@ -1,14 +1,5 @@
 import type { Knex } from "knex";
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createWalletClient,
-  http,
-  type Address,
-  type Hex,
-  type LocalAccount,
-  type PublicClient,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, createWalletClient, http, type Address, type Hex, type LocalAccount, type PublicClient } from "viem";
 import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import { chainDefinition } from "../../../../lib/chain.js";
 import type { Logger } from "../../../../lib/logger.js";
@@ -111,7 +102,11 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
        returning g.id, g.contract_address, g.token_id::text as token_id`,
       [chainId, chainId, deps.batchSize],
     );
-    return rows.map((r: { id: string; contract_address: Address; token_id: string }) => ({ id: r.id, contract: r.contract_address, tokenId: BigInt(r.token_id) }));
+    return rows.map((r: { id: string; contract_address: Address; token_id: string }) => ({
+      id: r.id,
+      contract: r.contract_address,
+      tokenId: BigInt(r.token_id),
+    }));
   }
 
   async function release(ids: string[], error: string, permanent: boolean): Promise<void> {
@@ -148,22 +143,37 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
           const tokenId = args[0] as bigint;
           const done = items.filter((i) => i.tokenId === tokenId);
           await db("gate_check_ins")
-            .whereIn("id", done.map((i) => i.id))
+            .whereIn(
+              "id",
+              done.map((i) => i.id),
+            )
             .update({ anchor_status: "anchored", anchored_at: new Date(), anchor_claimed_at: null, anchor_error: "already checked in on-chain" });
           items = items.filter((i) => i.tokenId !== tokenId);
           continue;
         }
         if (name && PERMANENT.has(name) && name !== "ERC721NonexistentToken") {
-          await release(items.map((i) => i.id), name, true);
+          await release(
+            items.map((i) => i.id),
+            name,
+            true,
+          );
           return 0;
         }
         if (name === "ERC721NonexistentToken" && args) {
           const tokenId = args[0] as bigint;
-          await release(items.filter((i) => i.tokenId === tokenId).map((i) => i.id), name, true);
+          await release(
+            items.filter((i) => i.tokenId === tokenId).map((i) => i.id),
+            name,
+            true,
+          );
           items = items.filter((i) => i.tokenId !== tokenId);
           continue;
         }
-        await release(items.map((i) => i.id), name ?? (error as Error).message.split("\n")[0]!, false);
+        await release(
+          items.map((i) => i.id),
+          name ?? (error as Error).message.split("\n")[0]!,
+          false,
+        );
         log.warn({ contract, err: name ?? (error as Error).message.split("\n")[0] }, "check-in anchor: batch refused, will retry");
         return 0;
       }
@@ -172,7 +182,11 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
     try {
       hash = await wallet.writeContract({ address: contract, abi: eventTicketAbi, functionName: "checkIn", args: [items.map((i) => i.tokenId)] });
     } catch (error) {
-      await release(items.map((i) => i.id), (error as Error).message.split("\n")[0]!, false);
+      await release(
+        items.map((i) => i.id),
+        (error as Error).message.split("\n")[0]!,
+        false,
+      );
       return 0;
     }
     const ids = items.map((i) => i.id);

@@ -19,20 +19,40 @@ import type { Verdict } from "./verdicts.js";
  * alone, now seeing that check-in.
  */
 const INPUT_COLUMNS = [
-  ["chain_id", "bigint"], ["contract_address", "text"], ["token_id", "numeric"], ["holder", "text"], ["check_in_id", "uuid"],
-  ["event_contract_id", "uuid"], ["zone_id", "uuid"], ["scanner_user_id", "uuid"], ["device_id", "text"], ["pass_nonce", "numeric"],
-  ["scanned_at", "timestamptz"], ["scan_id", "uuid"],
+  ["chain_id", "bigint"],
+  ["contract_address", "text"],
+  ["token_id", "numeric"],
+  ["holder", "text"],
+  ["check_in_id", "uuid"],
+  ["event_contract_id", "uuid"],
+  ["zone_id", "uuid"],
+  ["scanner_user_id", "uuid"],
+  ["device_id", "text"],
+  ["pass_nonce", "numeric"],
+  ["scanned_at", "timestamptz"],
+  ["scan_id", "uuid"],
 ] as const;
 
 const identity = (table: string): SqlScanIdentity => ({
-  passNonce: `${table}.pass_nonce`, scannerUserId: `${table}.scanner_user_id`, zoneId: `${table}.zone_id`, deviceId: `${table}.device_id`,
+  passNonce: `${table}.pass_nonce`,
+  scannerUserId: `${table}.scanner_user_id`,
+  zoneId: `${table}.zone_id`,
+  deviceId: `${table}.device_id`,
 });
 
 /** The statement over `inputs`, a select of INPUT_COLUMNS: one row of parameters, or unnest of arrays. */
 function admissionStatement(inputs: string): string {
   const decision = ticketDecisionSql({
-    owner: "t.owner_address", burned: "t.burned", refundState: "t.refund_state", cancelled: "e.cancelled", checkedIn: "t.checked_in",
-    checkInId: "g.id", checkIn: identity("g"), scan: identity("i"), holder: "i.holder", singleEntry: "true",
+    owner: "t.owner_address",
+    burned: "t.burned",
+    refundState: "t.refund_state",
+    cancelled: "e.cancelled",
+    checkedIn: "t.checked_in",
+    checkInId: "g.id",
+    checkIn: identity("g"),
+    scan: identity("i"),
+    holder: "i.holder",
+    singleEntry: "true",
   });
   return `
 with i as (${inputs}),
@@ -88,8 +108,18 @@ const ADMIT_MANY_SQL = admissionStatement(
 const MAX_BATCH = 64;
 
 export type EntranceValues = [
-  chainId: number, contract: string, tokenId: string, holder: string, checkInId: string, eventContractId: string, zoneId: string,
-  scannerUserId: string, deviceId: string | null, passNonce: string, scannedAt: Date, scanId: string,
+  chainId: number,
+  contract: string,
+  tokenId: string,
+  holder: string,
+  checkInId: string,
+  eventContractId: string,
+  zoneId: string,
+  scannerUserId: string,
+  deviceId: string | null,
+  passNonce: string,
+  scannedAt: Date,
+  scanId: string,
 ];
 
 export interface EntranceOutcome {

@@ -135,7 +135,11 @@ export function verifyPassOffline(
   const out = (verdict: Verdict) => ({ verdict, tokenId, holder, tier: snapshot.tiers.find((t) => t.tierId === tierId)?.name ?? null });
   const zone = snapshot.zones.find((z) => z.id === opts.zoneId);
   // a zone the snapshot does not have lets no tier in
-  const refusal = passRefusal(pass, { chainId: snapshot.chainId, contract: snapshot.contract, allowedTiers: zone ? zone.tiers : [] }, opts.now ?? Math.floor(Date.now() / 1000));
+  const refusal = passRefusal(
+    pass,
+    { chainId: snapshot.chainId, contract: snapshot.contract, allowedTiers: zone ? zone.tiers : [] },
+    opts.now ?? Math.floor(Date.now() / 1000),
+  );
   if (refusal) return out(refusal);
   const ticket = snapshot.tickets.find((t) => t[0] === tokenId);
   const singleEntry = zone!.kind === "entrance" && !zone!.allowReentry;
@@ -210,10 +214,7 @@ export class OfflineGateService {
     }
     const expected = pass && (pass.signer === "platform" ? this.platformPassAddress.toLowerCase() : pass.holder.toLowerCase());
     const genuine =
-      pass !== null &&
-      passSigner(pass) === expected &&
-      pass.chainId === Number(link.chain_id) &&
-      pass.contract.toLowerCase() === link.ticket_address;
+      pass !== null && passSigner(pass) === expected && pass.chainId === Number(link.chain_id) && pass.contract.toLowerCase() === link.ticket_address;
     const tokenId = pass ? pass.tokenId.toString() : "0";
     const holder = pass ? pass.holder.toLowerCase() : null;
     const scannedAt = new Date(scan.scannedAt);
@@ -239,7 +240,13 @@ export class OfflineGateService {
         .returning("id");
       if (inserted.length === 0) {
         const stored = await trx("gate_offline_scans").where({ event_contract_id: link.id, device_id: deviceId, nonce: scan.nonce }).first();
-        return { nonce: scan.nonce, tokenId: stored.token_id as string, result: stored.result as OfflineResult, conflictWith: stored.conflict_with, replayed: true };
+        return {
+          nonce: scan.nonce,
+          tokenId: stored.token_id as string,
+          result: stored.result as OfflineResult,
+          conflictWith: stored.conflict_with,
+          replayed: true,
+        };
       }
       let result: OfflineResult = "refused";
       let conflictWith: string | null = null;

@@ -70,7 +70,11 @@ export async function mirroredTicket(db: Knex, chainId: number, contract: string
 }
 
 /** The mirror's ticket corrected by the chain's owner (the mirror lags). */
-export async function withChainOwner(db: Knex, mirrored: TicketState | null, chainOwner: ChainOwner): Promise<{ state: TicketState | null; ownership: ScanResult["ownership"] }> {
+export async function withChainOwner(
+  db: Knex,
+  mirrored: TicketState | null,
+  chainOwner: ChainOwner,
+): Promise<{ state: TicketState | null; ownership: ScanResult["ownership"] }> {
   if (chainOwner.kind === "unavailable") return { state: mirrored, ownership: "mirror_stale" };
   if (chainOwner.kind === "nonexistent") {
     return { state: mirrored ? { ...mirrored, owner: null, burned: true, refundState: "refunded" } : null, ownership: "chain" };

@@ -37,7 +37,11 @@ export interface PassPlace {
 }
 
 /** Why a genuine pass may not be used here now (`now` in unix seconds), or null. */
-export function passRefusal(pass: SignedPass, place: PassPlace, now: number): Extract<Verdict, "expired_pass" | "validity_too_long" | "wrong_event" | "wrong_zone"> | null {
+export function passRefusal(
+  pass: SignedPass,
+  place: PassPlace,
+  now: number,
+): Extract<Verdict, "expired_pass" | "validity_too_long" | "wrong_event" | "wrong_zone"> | null {
   if (pass.validUntil < now) return "expired_pass";
   if (pass.validUntil > now + PASS_MAX_VALIDITY_SECONDS + 5) return "validity_too_long";
   if (pass.chainId !== place.chainId || pass.contract.toLowerCase() !== place.contract) return "wrong_event";

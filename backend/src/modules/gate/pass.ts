@@ -1,13 +1,4 @@
-import {
-  bytesToHex,
-  getAddress,
-  hexToBytes,
-  numberToHex,
-  recoverTypedDataAddress,
-  type Address,
-  type Hex,
-  type LocalAccount,
-} from "viem";
+import { bytesToHex, getAddress, hexToBytes, numberToHex, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
 
 /**
  * The rotating gate pass: an EIP-712 `TicketPass` signed by the ticket's holder (or, for

@@ -161,8 +161,18 @@ export class GateScanService {
   /** The hot path: one prepared statement (entrance-batcher.ts), grouped with the scans that arrive at the same time. */
   private async admitAtEntrance(log: LogContext, zone: ZoneInfo, pass: SignedPass): Promise<{ verdict: Verdict; displayName: string | null }> {
     return this.entrances.admit([
-      zone.chainId, zone.contract!, pass.tokenId.toString(), pass.holder.toLowerCase(), newId(), zone.eventContractId, zone.id,
-      log.principal.userId, log.input.deviceId ?? null, pass.nonce.toString(), log.scannedAt, newId(),
+      zone.chainId,
+      zone.contract!,
+      pass.tokenId.toString(),
+      pass.holder.toLowerCase(),
+      newId(),
+      zone.eventContractId,
+      zone.id,
+      log.principal.userId,
+      log.input.deviceId ?? null,
+      pass.nonce.toString(),
+      log.scannedAt,
+      newId(),
     ]);
   }
 
@@ -181,8 +191,17 @@ export class GateScanService {
              values (?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?, ?, ?, ?)
              on conflict on constraint uq_gate_check_ins_ticket do nothing returning 1`,
             [
-              newId(), zone.eventContractId, zone.chainId, zone.contract, tokenId, pass.holder.toLowerCase(), zone.id, log.principal.userId,
-              scan.deviceId, scan.passNonce, log.scannedAt,
+              newId(),
+              zone.eventContractId,
+              zone.chainId,
+              zone.contract,
+              tokenId,
+              pass.holder.toLowerCase(),
+              zone.id,
+              log.principal.userId,
+              scan.deviceId,
+              scan.passNonce,
+              log.scannedAt,
               // already checked in on-chain (re-entry entrances): nothing to anchor
               ...(state.checkedIn ? ["anchored", log.scannedAt, log.scannedAt] : ["pending", null, null]),
             ],
@@ -220,10 +239,7 @@ export class GateScanService {
           if (fresh.rows.length === 0) throw new Refusal("replayed_pass");
         }
         if (zone.capacity !== null) {
-          const updated = await trx.raw(
-            "update gate_zones set occupancy = occupancy + 1 where id = ? and occupancy < capacity returning occupancy",
-            [zone.id],
-          );
+          const updated = await trx.raw("update gate_zones set occupancy = occupancy + 1 where id = ? and occupancy < capacity returning occupancy", [zone.id]);
           if (updated.rows.length === 0) throw new Refusal("zone_full");
           occupancy = updated.rows[0].occupancy;
         }
@@ -248,10 +264,10 @@ export class GateScanService {
   private async exit(log: LogContext, zone: ZoneInfo, pass: SignedPass): Promise<{ verdict: Verdict; occupancy: number | null }> {
     let occupancy: number | null = null;
     const left = await this.deps.db.transaction(async (trx) => {
-      const out = await trx.raw(
-        "update gate_zone_presence set inside = false, updated_at = now() where zone_id = ? and token_id = ? and inside returning 1",
-        [zone.id, pass.tokenId.toString()],
-      );
+      const out = await trx.raw("update gate_zone_presence set inside = false, updated_at = now() where zone_id = ? and token_id = ? and inside returning 1", [
+        zone.id,
+        pass.tokenId.toString(),
+      ]);
       if (out.rows.length === 0) return false;
       if (zone.capacity !== null) {
         const updated = await trx.raw("update gate_zones set occupancy = occupancy - 1 where id = ? and occupancy > 0 returning occupancy", [zone.id]);

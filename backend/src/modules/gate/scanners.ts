@@ -43,12 +43,11 @@ export class ScannerAccess {
 
   async list(principal: Principal, festivalId: string) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
-    const rows = await this.db("gate_scanners")
-      .where("festival_id", festivalId)
-      .whereNull("revoked_at")
-      .orderBy("created_at")
-      .select("user_id", "created_at");
-    const people = await userSummaries(this.db, rows.map((r) => r.user_id as string));
+    const rows = await this.db("gate_scanners").where("festival_id", festivalId).whereNull("revoked_at").orderBy("created_at").select("user_id", "created_at");
+    const people = await userSummaries(
+      this.db,
+      rows.map((r) => r.user_id as string),
+    );
     return {
       items: rows.map((r) => ({
         userId: r.user_id as string,

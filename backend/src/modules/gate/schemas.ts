@@ -57,7 +57,10 @@ export const IssuedPass = z
   .openapi("GatePass");
 
 export const ZoneBody = z.strictObject({
-  code: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(40),
+  code: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    .max(40),
   name: z.string().min(1).max(120),
   kind: z.enum(["entrance", "area"]).default("area"),
   capacity: z.number().int().positive().max(10_000_000).nullable().optional(),

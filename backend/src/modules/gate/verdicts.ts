@@ -37,8 +37,22 @@ export type Verdict =
   | "zone_full";
 
 export const VERDICTS: readonly Verdict[] = [
-  "admitted", "exited", "already_admitted", "not_inside", "malformed_pass", "bad_signature", "expired_pass", "validity_too_long",
-  "wrong_event", "wrong_zone", "unknown_ticket", "refunded", "not_holder", "cancelled", "replayed_pass", "zone_full",
+  "admitted",
+  "exited",
+  "already_admitted",
+  "not_inside",
+  "malformed_pass",
+  "bad_signature",
+  "expired_pass",
+  "validity_too_long",
+  "wrong_event",
+  "wrong_zone",
+  "unknown_ticket",
+  "refunded",
+  "not_holder",
+  "cancelled",
+  "replayed_pass",
+  "zone_full",
 ];
 
 export const VERDICT_MESSAGES: Record<Verdict, string> = {

@@ -130,7 +130,9 @@ export async function insertZones(trx: Knex.Transaction, eventContractId: string
 export async function zonesOf(db: Knex, eventContractIds: string[]): Promise<Map<string, Array<ReturnType<typeof zoneView>>>> {
   const out = new Map<string, Array<ReturnType<typeof zoneView>>>(eventContractIds.map((id) => [id, []]));
   if (!eventContractIds.length) return out;
-  const rows = await db("gate_zones").whereIn("event_contract_id", eventContractIds).orderBy([{ column: "kind" }, { column: "code" }]);
+  const rows = await db("gate_zones")
+    .whereIn("event_contract_id", eventContractIds)
+    .orderBy([{ column: "kind" }, { column: "code" }]);
   for (const row of rows) out.get(row.event_contract_id)?.push(zoneView(row));
   return out;
 }
@@ -155,7 +157,9 @@ export class ZonesService {
 
   async list(principal: Principal, eventContractId: string) {
     await this.eventContracts.load(principal, eventContractId, { level: "viewer" });
-    const rows = await this.db("gate_zones").where({ event_contract_id: eventContractId }).orderBy([{ column: "kind" }, { column: "code" }]);
+    const rows = await this.db("gate_zones")
+      .where({ event_contract_id: eventContractId })
+      .orderBy([{ column: "kind" }, { column: "code" }]);
     return { items: rows.map(zoneView) };
   }
 
@@ -197,7 +201,14 @@ export class ZonesService {
         }
         throw error;
       }
-      await recordAudit(trx, audit, { action: "gate_zone.updated", entityType: "gate_zone", entityId: zoneId, festivalId: link.festival_id, before: zone, after: patch });
+      await recordAudit(trx, audit, {
+        action: "gate_zone.updated",
+        entityType: "gate_zone",
+        entityId: zoneId,
+        festivalId: link.festival_id,
+        before: zone,
+        after: patch,
+      });
       return row;
     });
     this.directory.invalidate(zoneId);
@@ -217,7 +228,12 @@ export class ZonesService {
       const [at, id] = decodeCursor(page.cursor);
       query.whereRaw("(scanned_at, id) < (?::timestamptz, ?::uuid)", [at, id]);
     }
-    const rows = await query.orderBy([{ column: "scanned_at", order: "desc" }, { column: "id", order: "desc" }]).limit(page.limit + 1);
+    const rows = await query
+      .orderBy([
+        { column: "scanned_at", order: "desc" },
+        { column: "id", order: "desc" },
+      ])
+      .limit(page.limit + 1);
     const hasMore = rows.length > page.limit;
     const items = (hasMore ? rows.slice(0, page.limit) : rows).map((r) => ({
       id: r.id as string,

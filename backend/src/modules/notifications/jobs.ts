@@ -21,7 +21,10 @@ export function notificationTasks(db: Knex, delivery: PushDelivery, log?: Pino):
       const { scheduleVersionId } = payload as { scheduleVersionId: string };
       const changes = await versionChanges(db, scheduleVersionId);
       if (!changes) return; // nothing to do for a version that does not exist (never published)
-      const changed = new Map([...changes.diff.moved.map((m) => [m.engagementId, m] as const), ...changes.diff.cancelled.map((c) => [c.engagementId, c] as const)]);
+      const changed = new Map([
+        ...changes.diff.moved.map((m) => [m.engagementId, m] as const),
+        ...changes.diff.cancelled.map((c) => [c.engagementId, c] as const),
+      ]);
       const attendees = await attendeesWithEngagements(db, changes.editionId, [...changed.keys()]);
       const messages = new Map<string, PushMessage>();
       for (const [userId, engagementIds] of attendees) {
@@ -49,7 +52,13 @@ const workerLogger = (log?: Pino) =>
   });
 
 /** Starts the worker in this process; `runner.stop()` on shutdown. */
-export function startNotificationWorker(opts: { connectionString: string; db: Knex; delivery: PushDelivery; log?: Pino; concurrency?: number }): Promise<Runner> {
+export function startNotificationWorker(opts: {
+  connectionString: string;
+  db: Knex;
+  delivery: PushDelivery;
+  log?: Pino;
+  concurrency?: number;
+}): Promise<Runner> {
   return run({
     connectionString: opts.connectionString,
     concurrency: opts.concurrency ?? 2,

@@ -37,7 +37,13 @@ export class NotificationLog extends Model {
 
 /** Only the end of a token is ever shown back. */
 export function deviceTokenDto(r: DeviceToken) {
-  return { id: r.id, platform: r.platform, tokenPreview: `…${r.token.slice(-6)}`, lastRegisteredAt: r.last_registered_at.toISOString(), createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    platform: r.platform,
+    tokenPreview: `…${r.token.slice(-6)}`,
+    lastRegisteredAt: r.last_registered_at.toISOString(),
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 export function notificationDto(r: NotificationLog) {

@@ -24,7 +24,14 @@ export async function registerDeviceToken(db: Knex, principal: Principal, ctx: A
         .castTo<DeviceToken>();
     } else {
       row = await DeviceToken.query(trx)
-        .insert({ id: newId(), user_id: principal.userId, platform: body.platform, token: body.token, created_by: principal.userId, updated_by: principal.userId })
+        .insert({
+          id: newId(),
+          user_id: principal.userId,
+          platform: body.platform,
+          token: body.token,
+          created_by: principal.userId,
+          updated_by: principal.userId,
+        })
         .onConflict("token")
         .merge({ user_id: principal.userId, platform: body.platform, revoked_at: null, last_registered_at: trx.fn.now(), updated_by: principal.userId })
         .returning("*");
@@ -77,15 +84,28 @@ export async function sendToUsers(
   for (let i = 0; i < userIds.length; i += 500) {
     const batch = userIds.slice(i, i + 500);
     const tokens = await DeviceToken.query(db).whereIn("user_id", batch).whereNull("revoked_at");
-    const logged = await NotificationLog.query(db).where({ schedule_version_id: scheduleVersionId }).whereIn("user_id", batch).select("user_id", "device_token_id");
+    const logged = await NotificationLog.query(db)
+      .where({ schedule_version_id: scheduleVersionId })
+      .whereIn("user_id", batch)
+      .select("user_id", "device_token_id");
     const done = new Set(logged.map((l) => `${l.user_id}:${l.device_token_id ?? ""}`));
     for (const userId of batch) {
       const message = messages.get(userId)!;
       const mine = tokens.filter((t) => t.user_id === userId);
-      const base = { user_id: userId, schedule_version_id: scheduleVersionId, kind: "schedule_changed", title: message.title, body: message.body, data: message.data };
+      const base = {
+        user_id: userId,
+        schedule_version_id: scheduleVersionId,
+        kind: "schedule_changed",
+        title: message.title,
+        body: message.body,
+        data: message.data,
+      };
       if (mine.length === 0) {
         if (done.has(`${userId}:`)) continue;
-        await NotificationLog.query(db).insert({ ...base, id: newId(), channel: "none", status: "no_device" }).onConflict().ignore();
+        await NotificationLog.query(db)
+          .insert({ ...base, id: newId(), channel: "none", status: "no_device" })
+          .onConflict()
+          .ignore();
         stats.noDevice++;
         continue;
       }

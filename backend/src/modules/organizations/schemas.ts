@@ -1,6 +1,10 @@
 import { z } from "../../http/zod.js";
 
-const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and single dashes").min(2).max(80);
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase letters, digits and single dashes")
+  .min(2)
+  .max(80);
 export const OrganizationRole = z.enum(["owner", "admin", "member"]);
 export const OrganizationIdParams = z.object({ organizationId: z.uuid() });
 export const MemberParams = z.object({ organizationId: z.uuid(), memberId: z.uuid() });

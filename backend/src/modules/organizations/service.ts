@@ -38,7 +38,8 @@ export class OrganizationService {
   /** Any signed-in user may found an organization; they become its owner. */
   async create(principal: Principal, ctx: AuditContext, input: z.output<typeof CreateOrganizationBody>) {
     return this.db.transaction(async (trx) => {
-      if (await Organization.query(trx).where({ slug: input.slug }).first().select("id")) throw new HttpError(409, "slug_taken", "an organization with this slug exists");
+      if (await Organization.query(trx).where({ slug: input.slug }).first().select("id"))
+        throw new HttpError(409, "slug_taken", "an organization with this slug exists");
       const id = newId();
       const row = await Organization.query(trx)
         .insert({
@@ -52,7 +53,14 @@ export class OrganizationService {
           updated_by: principal.userId,
         })
         .returning("*");
-      await OrganizationMember.query(trx).insert({ id: newId(), organization_id: id, user_id: principal.userId, role: "owner", created_by: principal.userId, updated_by: principal.userId });
+      await OrganizationMember.query(trx).insert({
+        id: newId(),
+        organization_id: id,
+        user_id: principal.userId,
+        role: "owner",
+        created_by: principal.userId,
+        updated_by: principal.userId,
+      });
       await recordAudit(trx, ctx, { action: "organization.created", entityType: "organization", entityId: id, organizationId: id, after: row });
       return this.toDto(row, "owner");
     });
@@ -87,14 +95,25 @@ export class OrganizationService {
       if (input.website !== undefined) patch.website = input.website;
       if (input.taxId !== undefined) patch.tax_id_encrypted = this.box.encrypt(input.taxId, TAX_ID);
       const after = await Organization.query(trx).findById(organizationId).patch(patch).returning("*").castTo<Organization>();
-      await recordAudit(trx, ctx, { action: "organization.updated", entityType: "organization", entityId: organizationId, organizationId, before: pick(before!), after: pick(after) });
+      await recordAudit(trx, ctx, {
+        action: "organization.updated",
+        entityType: "organization",
+        entityId: organizationId,
+        organizationId,
+        before: pick(before!),
+        after: pick(after),
+      });
       return this.toDto(after, role);
     });
   }
 
   async listMembers(principal: Principal, organizationId: string, page: PageQuery) {
     await assertOrganizationAccess(this.db, principal, organizationId, "member");
-    const query = OrganizationMember.query(this.db).alias("m").join("users as u", "u.id", "m.user_id").where("m.organization_id", organizationId).select("m.*", "u.display_name");
+    const query = OrganizationMember.query(this.db)
+      .alias("m")
+      .join("users as u", "u.id", "m.user_id")
+      .where("m.organization_id", organizationId)
+      .select("m.*", "u.display_name");
     return paginate(query.toKnexQuery(), page, { column: "m.created_at", id: "m.id", order: "asc" }, ({ display_name, ...row }) =>
       memberDto(OrganizationMember.fromDatabaseJson(row), typeof display_name === "string" ? display_name : null),
     );
@@ -109,13 +128,26 @@ export class OrganizationService {
       if (!user) throw new HttpError(422, "user_not_found", "no such user", [{ field: "body.userId", message: "no such user" }]);
       // Plain knex: objection hands back the input as a model even when the conflict skipped the insert.
       const [insertedRow] = await trx(OrganizationMember.tableName)
-        .insert({ id: newId(), organization_id: organizationId, user_id: input.userId, role: input.role, created_by: principal.userId, updated_by: principal.userId })
+        .insert({
+          id: newId(),
+          organization_id: organizationId,
+          user_id: input.userId,
+          role: input.role,
+          created_by: principal.userId,
+          updated_by: principal.userId,
+        })
         .onConflict(["organization_id", "user_id"])
         .ignore()
         .returning("*");
       const inserted = insertedRow && OrganizationMember.fromDatabaseJson(insertedRow);
       if (!inserted) throw new HttpError(409, "already_member", "this user is already a member");
-      await recordAudit(trx, ctx, { action: "organization_member.added", entityType: "organization_member", entityId: inserted.id, organizationId, after: inserted });
+      await recordAudit(trx, ctx, {
+        action: "organization_member.added",
+        entityType: "organization_member",
+        entityId: inserted.id,
+        organizationId,
+        after: inserted,
+      });
       return memberDto(inserted, await displayNameOf(trx, input.userId));
     });
   }
@@ -124,10 +156,22 @@ export class OrganizationService {
     return this.db.transaction(async (trx) => {
       const { role } = await assertOrganizationAccess(trx, principal, organizationId, "admin");
       const before = await this.memberForChange(trx, organizationId, memberId);
-      if ((newRole === "owner" || before.role === "owner") && role !== "owner") throw new HttpError(403, "insufficient_organization_role", "only owners change owners");
+      if ((newRole === "owner" || before.role === "owner") && role !== "owner")
+        throw new HttpError(403, "insufficient_organization_role", "only owners change owners");
       if (before.role === "owner" && newRole !== "owner") await this.assertNotLastOwner(trx, organizationId);
-      const after = await OrganizationMember.query(trx).findById(memberId).patch({ role: newRole, updated_by: principal.userId }).returning("*").castTo<OrganizationMember>();
-      await recordAudit(trx, ctx, { action: "organization_member.updated", entityType: "organization_member", entityId: memberId, organizationId, before, after });
+      const after = await OrganizationMember.query(trx)
+        .findById(memberId)
+        .patch({ role: newRole, updated_by: principal.userId })
+        .returning("*")
+        .castTo<OrganizationMember>();
+      await recordAudit(trx, ctx, {
+        action: "organization_member.updated",
+        entityType: "organization_member",
+        entityId: memberId,
+        organizationId,
+        before,
+        after,
+      });
       return memberDto(after, await displayNameOf(trx, after.user_id));
     });
   }

@@ -63,7 +63,12 @@ export function clashesOf(entries: ReturnType<typeof entryDto>[], timezone: stri
       const b = live[j]!;
       const end = Math.min(Date.parse(a.endsAt!), Date.parse(b.endsAt!));
       const start = Date.parse(b.startsAt!);
-      clashes.push({ engagementIds: [a.engagementId, b.engagementId], overlapMinutes: Math.round((end - start) / 60_000), from: b.startsAt!, fromLocal: toLocalIso(new Date(start), timezone) });
+      clashes.push({
+        engagementIds: [a.engagementId, b.engagementId],
+        overlapMinutes: Math.round((end - start) / 60_000),
+        from: b.startsAt!,
+        fromLocal: toLocalIso(new Date(start), timezone),
+      });
     }
   }
   return clashes;

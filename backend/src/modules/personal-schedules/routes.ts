@@ -9,20 +9,34 @@ const tags = ["personal schedules"];
 
 export function personalScheduleRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
-    method: "get", path: "/api/v1/me/schedules/{editionId}", summary: "My schedule for an edition, with clashes", tags,
+    method: "get",
+    path: "/api/v1/me/schedules/{editionId}",
+    summary: "My schedule for an edition, with clashes",
+    tags,
     description: "Shown from the latest published version; a pick that was cancelled or dropped shows as cancelled.",
-    access: requireAuth, params: PersonalScheduleParams, response: PersonalSchedule,
+    access: requireAuth,
+    params: PersonalScheduleParams,
+    response: PersonalSchedule,
     handler: ({ principal, params }) => personal.getPersonalSchedule(db, principal, params.editionId),
   });
   api.route({
-    method: "put", path: "/api/v1/me/schedules/{editionId}/entries/{engagementId}", summary: "Add a performance to my schedule", tags,
+    method: "put",
+    path: "/api/v1/me/schedules/{editionId}/entries/{engagementId}",
+    summary: "Add a performance to my schedule",
+    tags,
     description: "Idempotent. The performance must be scheduled in the published schedule.",
-    access: requireAuth, params: PersonalEntryParams, response: PersonalSchedule,
+    access: requireAuth,
+    params: PersonalEntryParams,
+    response: PersonalSchedule,
     handler: ({ principal, audit, params }) => personal.addEntry(db, principal, audit, params.editionId, params.engagementId),
   });
   api.route({
-    method: "delete", path: "/api/v1/me/schedules/{editionId}/entries/{engagementId}", summary: "Remove a performance from my schedule", tags,
-    access: requireAuth, params: PersonalEntryParams,
+    method: "delete",
+    path: "/api/v1/me/schedules/{editionId}/entries/{engagementId}",
+    summary: "Remove a performance from my schedule",
+    tags,
+    access: requireAuth,
+    params: PersonalEntryParams,
     handler: ({ principal, audit, params }) => personal.removeEntry(db, principal, audit, params.editionId, params.engagementId),
   });
 

@@ -50,7 +50,11 @@ export async function addEntry(db: Knex, principal: Principal, ctx: AuditContext
       .insert({ id: newId(), user_id: principal.userId, edition_id: editionId, created_by: principal.userId, updated_by: principal.userId })
       .onConflict(["user_id", "edition_id"])
       .ignore();
-    const schedule = await PersonalSchedule.query(trx).where({ user_id: principal.userId, edition_id: editionId }).first().select("id").castTo<PersonalSchedule>();
+    const schedule = await PersonalSchedule.query(trx)
+      .where({ user_id: principal.userId, edition_id: editionId })
+      .first()
+      .select("id")
+      .castTo<PersonalSchedule>();
     // Plain knex: objection hands back the input as a model even when the conflict skipped the insert.
     const [inserted]: Array<Pick<PersonalScheduleEntry, "id">> = await trx(PersonalScheduleEntry.tableName)
       .insert({ id: newId(), personal_schedule_id: schedule.id, engagement_id: engagementId, created_by: principal.userId })

@@ -124,7 +124,9 @@ export function performancesOf(doc: Pick<ScheduleDocument, "stages" | "slots">):
  */
 export function diffSchedules(before: Map<string, PerformanceView> | null, after: Map<string, PerformanceView>): ScheduleDiff {
   const place = (p: PerformanceView | undefined) =>
-    p ? { stageId: p.stageId, stageName: p.stageName, startsAt: p.startsAt, startsAtLocal: p.startsAtLocal, endsAt: p.endsAt, endsAtLocal: p.endsAtLocal } : null;
+    p
+      ? { stageId: p.stageId, stageName: p.stageName, startsAt: p.startsAt, startsAtLocal: p.startsAtLocal, endsAt: p.endsAt, endsAtLocal: p.endsAtLocal }
+      : null;
   const live = (p: PerformanceView | undefined) => (p && p.status === "scheduled" ? p : undefined);
   const diff: ScheduleDiff = { added: [], moved: [], cancelled: [] };
   const ids = new Set([...(before?.keys() ?? []), ...after.keys()]);

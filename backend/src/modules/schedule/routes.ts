@@ -65,65 +65,130 @@ const noSchedule = (editionId: string) => new HttpError(404, "schedule_not_found
 export function scheduleRoutes(api: ApiRouter, { db }: RouteDeps): void {
   // ---------------------------------------------------------------- slots and engagements
   api.route({
-    method: "post", path: "/api/v1/editions/{editionId}/time-slots", summary: "Create a time slot on a stage", tags,
+    method: "post",
+    path: "/api/v1/editions/{editionId}/time-slots",
+    summary: "Create a time slot on a stage",
+    tags,
     description: `${needs} Two slots on one stage never overlap: 409 names the slot in the way. Times: ISO with Z/offset, or local in the edition's zone.`,
-    access: write, params: EditionParams, body: CreateTimeSlotBody, response: TimeSlot,
+    access: write,
+    params: EditionParams,
+    body: CreateTimeSlotBody,
+    response: TimeSlot,
     handler: ({ principal, audit, params, body }) => schedule.createTimeSlot(db, principal, audit, params.editionId, body),
   });
   api.route({
-    method: "get", path: "/api/v1/editions/{editionId}/time-slots", summary: "Time slots of an edition (working copy)", tags,
-    access: read, params: EditionParams, query: PageQuery.extend(ListTimeSlotsQuery.shape), response: pageOf(TimeSlot),
+    method: "get",
+    path: "/api/v1/editions/{editionId}/time-slots",
+    summary: "Time slots of an edition (working copy)",
+    tags,
+    access: read,
+    params: EditionParams,
+    query: PageQuery.extend(ListTimeSlotsQuery.shape),
+    response: pageOf(TimeSlot),
     handler: ({ principal, params, query }) => schedule.listTimeSlots(db, principal, params.editionId, query.stageId, query),
   });
   api.route({
-    method: "patch", path: "/api/v1/time-slots/{slotId}", summary: "Move or change a time slot", tags, description: needs,
-    access: write, params: TimeSlotParams, body: UpdateTimeSlotBody, response: TimeSlot,
+    method: "patch",
+    path: "/api/v1/time-slots/{slotId}",
+    summary: "Move or change a time slot",
+    tags,
+    description: needs,
+    access: write,
+    params: TimeSlotParams,
+    body: UpdateTimeSlotBody,
+    response: TimeSlot,
     handler: ({ principal, audit, params, body }) => schedule.updateTimeSlot(db, principal, audit, params.slotId, body),
   });
   api.route({
-    method: "delete", path: "/api/v1/time-slots/{slotId}", summary: "Delete a time slot (soft)", tags, description: needs,
-    access: write, params: TimeSlotParams,
+    method: "delete",
+    path: "/api/v1/time-slots/{slotId}",
+    summary: "Delete a time slot (soft)",
+    tags,
+    description: needs,
+    access: write,
+    params: TimeSlotParams,
     handler: ({ principal, audit, params }) => schedule.deleteTimeSlot(db, principal, audit, params.slotId),
   });
   api.route({
-    method: "post", path: "/api/v1/time-slots/{slotId}/engagements", summary: "Put an artist on a performance slot", tags, description: needs,
-    access: write, params: TimeSlotParams, body: CreateEngagementBody, response: Engagement,
+    method: "post",
+    path: "/api/v1/time-slots/{slotId}/engagements",
+    summary: "Put an artist on a performance slot",
+    tags,
+    description: needs,
+    access: write,
+    params: TimeSlotParams,
+    body: CreateEngagementBody,
+    response: Engagement,
     handler: ({ principal, audit, params, body }) => schedule.createEngagement(db, principal, audit, params.slotId, body),
   });
   api.route({
-    method: "patch", path: "/api/v1/engagements/{engagementId}", summary: "Move, cancel or annotate a performance", tags, description: needs,
-    access: write, params: EngagementParams, body: UpdateEngagementBody, response: Engagement,
+    method: "patch",
+    path: "/api/v1/engagements/{engagementId}",
+    summary: "Move, cancel or annotate a performance",
+    tags,
+    description: needs,
+    access: write,
+    params: EngagementParams,
+    body: UpdateEngagementBody,
+    response: Engagement,
     handler: ({ principal, audit, params, body }) => schedule.updateEngagement(db, principal, audit, params.engagementId, body),
   });
   api.route({
-    method: "delete", path: "/api/v1/engagements/{engagementId}", summary: "Remove a performance (soft)", tags, description: needs,
-    access: write, params: EngagementParams,
+    method: "delete",
+    path: "/api/v1/engagements/{engagementId}",
+    summary: "Remove a performance (soft)",
+    tags,
+    description: needs,
+    access: write,
+    params: EngagementParams,
     handler: ({ principal, audit, params }) => schedule.deleteEngagement(db, principal, audit, params.engagementId),
   });
 
   // ---------------------------------------------------------------- drafts and publication
   api.route({
-    method: "get", path: "/api/v1/editions/{editionId}/schedule/draft", summary: "The working copy and what publishing it would change", tags,
-    access: read, params: EditionParams, response: ScheduleDraft,
+    method: "get",
+    path: "/api/v1/editions/{editionId}/schedule/draft",
+    summary: "The working copy and what publishing it would change",
+    tags,
+    access: read,
+    params: EditionParams,
+    response: ScheduleDraft,
     handler: ({ principal, params }) => schedule.draftView(db, principal, params.editionId),
   });
   api.route({
-    method: "post", path: "/api/v1/editions/{editionId}/schedule/publish", summary: "Publish the schedule as the next numbered version", tags,
+    method: "post",
+    path: "/api/v1/editions/{editionId}/schedule/publish",
+    summary: "Publish the schedule as the next numbered version",
+    tags,
     description:
       "Needs festival manager access (scope schedule). Freezes the working copy (immutable from then on), stores the diff from the previous version, and queues notifications to the attendees whose personal schedule holds a moved or cancelled performance. 422 when nothing changed.",
-    access: write, params: EditionParams, body: PublishBody, response: PublishResult,
+    access: write,
+    params: EditionParams,
+    body: PublishBody,
+    response: PublishResult,
     handler: ({ principal, audit, params, body }) => schedule.publishSchedule(db, principal, audit, params.editionId, body.notes),
   });
 
   // ---------------------------------------------------------------- public, cacheable reads
   api.route({
-    method: "get", path: "/api/v1/editions/{editionId}/schedule/versions", summary: "Published versions of an edition's schedule", tags,
-    access: "public", params: EditionParams, query: PageQuery, response: pageOf(ScheduleVersionSummary),
+    method: "get",
+    path: "/api/v1/editions/{editionId}/schedule/versions",
+    summary: "Published versions of an edition's schedule",
+    tags,
+    access: "public",
+    params: EditionParams,
+    query: PageQuery,
+    response: pageOf(ScheduleVersionSummary),
     handler: ({ params, query }) => schedule.listVersions(db, params.editionId, query),
   });
   api.route({
-    method: "get", path: "/api/v1/editions/{editionId}/schedule/versions/{number}/diff", summary: "What a version changed (added, moved, cancelled)", tags,
-    access: "public", params: VersionParams, response: ScheduleDiff,
+    method: "get",
+    path: "/api/v1/editions/{editionId}/schedule/versions/{number}/diff",
+    summary: "What a version changed (added, moved, cancelled)",
+    tags,
+    access: "public",
+    params: VersionParams,
+    response: ScheduleDiff,
     handler: ({ params }) => schedule.versionDiff(db, params.editionId, params.number),
   });
 

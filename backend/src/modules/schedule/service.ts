@@ -122,7 +122,15 @@ export async function createTimeSlot(db: Knex, principal: Principal, ctx: AuditC
           trx,
           ctx,
           TimeSlot,
-          { id, edition_id: editionId, stage_id: body.stageId, starts_at: startsAt, ends_at: endsAt, kind: body.kind ?? "performance", title: body.title ?? null },
+          {
+            id,
+            edition_id: editionId,
+            stage_id: body.stageId,
+            starts_at: startsAt,
+            ends_at: endsAt,
+            kind: body.kind ?? "performance",
+            title: body.title ?? null,
+          },
           { entityType: "time_slot", organizationId: edition.organizationId, festivalId: edition.festivalId },
         );
         await touchDraft(trx, ctx, editionId);
@@ -182,8 +190,20 @@ export async function listTimeSlots(db: Knex, principal: Principal, editionId: s
   const q = TimeSlot.query(db).where({ edition_id: editionId }).whereNull("deleted_at");
   if (stageId) q.where({ stage_id: stageId });
   const result = await paginate(q.toKnexQuery(), page, { column: "starts_at", order: "asc" }, (r) => TimeSlot.fromDatabaseJson(r));
-  const perf = await performancesFor(db, result.items.map((r) => r.id));
-  return { items: result.items.map((r) => slotDto(r, edition.timezone, perf.filter((p) => p.slotId === r.id))), nextCursor: result.nextCursor };
+  const perf = await performancesFor(
+    db,
+    result.items.map((r) => r.id),
+  );
+  return {
+    items: result.items.map((r) =>
+      slotDto(
+        r,
+        edition.timezone,
+        perf.filter((p) => p.slotId === r.id),
+      ),
+    ),
+    nextCursor: result.nextCursor,
+  };
 }
 
 function slotDto(r: TimeSlot, timezone: string, performances: Array<{ slotId: string } & ScheduleDocument["slots"][number]["performances"][number]>) {
@@ -244,11 +264,17 @@ export async function createEngagement(db: Knex, principal: Principal, ctx: Audi
     () =>
       db.transaction(async (trx) => {
         await checkPerformanceSlot(trx, slot.id, edition);
-        const row = await insertAudited(trx, ctx, Engagement, { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null }, {
-          entityType: "engagement",
-          organizationId: edition.organizationId,
-          festivalId: edition.festivalId,
-        });
+        const row = await insertAudited(
+          trx,
+          ctx,
+          Engagement,
+          { time_slot_id: slot.id, artist_id: body.artistId, notes: body.notes ?? null },
+          {
+            entityType: "engagement",
+            organizationId: edition.organizationId,
+            festivalId: edition.festivalId,
+          },
+        );
         await touchDraft(trx, ctx, edition.editionId);
         return engagementDto(row);
       }),
@@ -291,7 +317,11 @@ export async function updateEngagement(db: Knex, principal: Principal, ctx: Audi
 export async function deleteEngagement(db: Knex, principal: Principal, ctx: AuditContext, engagementId: string): Promise<void> {
   const { edition } = await engagementWithAccess(db, principal, engagementId, SCHEDULE);
   await db.transaction(async (trx) => {
-    await softDeleteAudited(trx, ctx, Engagement, engagementId, { entityType: "engagement", organizationId: edition.organizationId, festivalId: edition.festivalId });
+    await softDeleteAudited(trx, ctx, Engagement, engagementId, {
+      entityType: "engagement",
+      organizationId: edition.organizationId,
+      festivalId: edition.festivalId,
+    });
     await touchDraft(trx, ctx, edition.editionId);
   });
 }
@@ -367,7 +397,15 @@ async function latestPublishedRow(db: Knex | Knex.Transaction, editionId: string
 
 function parseVersion(row: { id: string; number: number; etag: string; body: string }): PublishedSchedule {
   const document = JSON.parse(row.body) as ScheduleDocument;
-  return { versionId: row.id, number: row.number, etag: row.etag, timezone: document.edition.timezone, body: new PrecompressedBody(Buffer.from(row.body)), document, performances: performancesOf(document) };
+  return {
+    versionId: row.id,
+    number: row.number,
+    etag: row.etag,
+    timezone: document.edition.timezone,
+    body: new PrecompressedBody(Buffer.from(row.body)),
+    document,
+    performances: performancesOf(document),
+  };
 }
 
 export async function draftView(db: Knex, principal: Principal, editionId: string) {
@@ -386,8 +424,7 @@ export async function draftView(db: Knex, principal: Principal, editionId: strin
 
 // ------------------------------------------------------------------ publishing
 
-const sameContent = (a: Omit<ScheduleDocument, "version">, b: ScheduleDocument) =>
-  JSON.stringify([a.stages, a.slots]) === JSON.stringify([b.stages, b.slots]);
+const sameContent = (a: Omit<ScheduleDocument, "version">, b: ScheduleDocument) => JSON.stringify([a.stages, a.slots]) === JSON.stringify([b.stages, b.slots]);
 
 /**
  * Freezes the working copy as the next numbered version, with its diff from the previous
@@ -407,7 +444,12 @@ export async function publishSchedule(db: Knex, principal: Principal, ctx: Audit
     }
     const number = (previous?.number ?? 0) + 1;
     const publishedAt = new Date();
-    const document: ScheduleDocument = { edition: working.edition, version: { number, publishedAt: publishedAt.toISOString(), notes: notes ?? null }, stages: working.stages, slots: working.slots };
+    const document: ScheduleDocument = {
+      edition: working.edition,
+      version: { number, publishedAt: publishedAt.toISOString(), notes: notes ?? null },
+      stages: working.stages,
+      slots: working.slots,
+    };
     const body = JSON.stringify(document);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
     const diff = diffSchedules(previous?.performances ?? null, performancesOf(document));
@@ -520,7 +562,10 @@ export async function versionDiff(db: Knex, editionId: string, number: number): 
 }
 
 /** For the notification job: the edition and the performances a version moved or cancelled. */
-export async function versionChanges(db: Knex, versionId: string): Promise<{ editionId: string; number: number; festivalName: string; diff: ScheduleDiff } | null> {
+export async function versionChanges(
+  db: Knex,
+  versionId: string,
+): Promise<{ editionId: string; number: number; festivalName: string; diff: ScheduleDiff } | null> {
   const row = await ScheduleVersion.query(db)
     .findById(versionId)
     .where({ status: "published" })
@@ -528,4 +573,3 @@ export async function versionChanges(db: Knex, versionId: string): Promise<{ edi
     .castTo<{ edition_id: string; number: number; diff: ScheduleDiff; festival_name: string } | undefined>();
   return row ? { editionId: row.edition_id, number: row.number, festivalName: row.festival_name, diff: row.diff } : null;
 }
-

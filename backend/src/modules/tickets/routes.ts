@@ -46,13 +46,23 @@ export function ticketRoutes(api: ApiRouter, deps: RouteDeps): void {
   const { db } = deps;
   const tags = ["tickets"];
   api.route({
-    method: "get", path: "/api/v1/me/tickets", tags, summary: "Your tickets, across all your linked wallets",
-    access: requireAuth, query: PageQuery, response: z.object({ items: z.array(Ticket), nextCursor: z.string().nullable(), wallets: z.array(z.string()) }),
+    method: "get",
+    path: "/api/v1/me/tickets",
+    tags,
+    summary: "Your tickets, across all your linked wallets",
+    access: requireAuth,
+    query: PageQuery,
+    response: z.object({ items: z.array(Ticket), nextCursor: z.string().nullable(), wallets: z.array(z.string()) }),
     handler: ({ principal, query }) => myTickets(db, principal, query),
   });
   api.route({
-    method: "get", path: "/api/v1/tickets/{contract}/{tokenId}", tags, summary: "A ticket's public page",
-    access: "public", params: z.object({ contract: Address, tokenId: Amount }), response: Ticket,
+    method: "get",
+    path: "/api/v1/tickets/{contract}/{tokenId}",
+    tags,
+    summary: "A ticket's public page",
+    access: "public",
+    params: z.object({ contract: Address, tokenId: Amount }),
+    response: Ticket,
     handler: ({ params }) => publicTicket(db, deps.chain?.chainId, params.contract, params.tokenId),
   });
 }

@@ -94,7 +94,13 @@ async function transfersOf(db: Knex, tickets: TicketRow[]): Promise<Map<string, 
 }
 
 function ticketView(t: TicketRow, transfers: TransferRow[] | undefined) {
-  const state: "valid" | "checked_in" | "refunded" | "cancelled" = t.burned ? "refunded" : t.cancelled ? "cancelled" : t.checked_in || t.gate_checked_in_at ? "checked_in" : "valid";
+  const state: "valid" | "checked_in" | "refunded" | "cancelled" = t.burned
+    ? "refunded"
+    : t.cancelled
+      ? "cancelled"
+      : t.checked_in || t.gate_checked_in_at
+        ? "checked_in"
+        : "valid";
   return {
     chainId: t.chain_id,
     contract: t.contract_address,

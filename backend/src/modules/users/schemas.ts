@@ -20,8 +20,16 @@ export const UpdateMeBody = z.strictObject({
   displayName: z.string().trim().min(1).max(120).nullable().optional(),
   avatarUrl: z.url().max(2048).nullable().optional(),
   bio: z.string().max(2000).nullable().optional(),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 tag such as en or pt-BR").nullable().optional(),
-  timezone: z.string().refine((tz) => Intl.supportedValuesOf("timeZone").includes(tz) || tz === "UTC", "an IANA time zone").nullable().optional(),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 tag such as en or pt-BR")
+    .nullable()
+    .optional(),
+  timezone: z
+    .string()
+    .refine((tz) => Intl.supportedValuesOf("timeZone").includes(tz) || tz === "UTC", "an IANA time zone")
+    .nullable()
+    .optional(),
 });
 
 export const Network = z.enum(["evm", "stellar"]);
@@ -31,7 +39,10 @@ export const Wallet = z
 export const WalletIdParams = z.object({ walletId: z.uuid() });
 export const LinkEvmWalletBody = z.strictObject({
   message: z.string().min(1).max(4096),
-  signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex").max(20_000),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex")
+    .max(20_000),
   label: z.string().trim().max(80).optional(),
 });
 export const StellarChallengeBody = z.strictObject({ account: StellarAccount });
@@ -48,8 +59,17 @@ export const ProfileBodies = {
     taxId: z.string().trim().min(4).max(64).optional().openapi({ description: "encrypted at rest; only the last 4 characters are ever returned" }),
     bankDetails: z.string().trim().min(4).max(500).optional().openapi({ description: "encrypted at rest" }),
   }),
-  artist: z.strictObject({ stageName: z.string().trim().min(1).max(120), genres: Genres.default([]), bio: z.string().max(4000).nullable().optional(), website: Website }),
-  "content-creator": z.strictObject({ channelName: z.string().trim().min(1).max(120), platforms: z.array(z.string().trim().min(1).max(40)).max(20).default([]), website: Website }),
+  artist: z.strictObject({
+    stageName: z.string().trim().min(1).max(120),
+    genres: Genres.default([]),
+    bio: z.string().max(4000).nullable().optional(),
+    website: Website,
+  }),
+  "content-creator": z.strictObject({
+    channelName: z.string().trim().min(1).max(120),
+    platforms: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+    website: Website,
+  }),
   sponsor: z.strictObject({ brandName: z.string().trim().min(1).max(200), website: Website }),
   fan: z.strictObject({ favouriteGenres: Genres.default([]) }),
 } as const;

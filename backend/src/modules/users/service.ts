@@ -75,16 +75,37 @@ export function listWallets(db: Knex, principal: Principal, page: PageQuery) {
 async function insertWallet(trx: Knex.Transaction, principal: Principal, ctx: AuditContext, network: "evm" | "stellar", address: string, label?: string) {
   await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`wallet:${network}:${address}`]);
   const taken = await trx("wallets").where({ network, address }).first("user_id");
-  if (taken) throw new HttpError(409, "wallet_taken", taken.user_id === principal.userId ? "this wallet is already linked to you" : "this wallet belongs to another account");
+  if (taken)
+    throw new HttpError(
+      409,
+      "wallet_taken",
+      taken.user_id === principal.userId ? "this wallet is already linked to you" : "this wallet belongs to another account",
+    );
   const hasPrimary = await trx("wallets").where({ user_id: principal.userId, network, is_primary: true }).first("id");
   const [row] = await trx("wallets")
-    .insert({ id: newId(), user_id: principal.userId, network, address, label: label ?? null, is_primary: !hasPrimary, verified_at: trx.fn.now(), created_by: principal.userId, updated_by: principal.userId })
+    .insert({
+      id: newId(),
+      user_id: principal.userId,
+      network,
+      address,
+      label: label ?? null,
+      is_primary: !hasPrimary,
+      verified_at: trx.fn.now(),
+      created_by: principal.userId,
+      updated_by: principal.userId,
+    })
     .returning("*");
   await recordAudit(trx, ctx, { action: "wallet.linked", entityType: "wallet", entityId: row.id, after: row });
   return walletDto(row);
 }
 
-export async function linkEvmWallet(db: Knex, deps: SiweDeps, principal: Principal, ctx: AuditContext, input: { message: string; signature: string; label?: string }) {
+export async function linkEvmWallet(
+  db: Knex,
+  deps: SiweDeps,
+  principal: Principal,
+  ctx: AuditContext,
+  input: { message: string; signature: string; label?: string },
+) {
   const verified = await verifySiwe(deps, input.message, input.signature);
   return db.transaction(async (trx) => {
     await consumeNonce(trx, verified.nonce, "link_wallet", principal.userId);
@@ -92,7 +113,13 @@ export async function linkEvmWallet(db: Knex, deps: SiweDeps, principal: Princip
   });
 }
 
-export async function linkStellarWallet(db: Knex, stellar: StellarWebAuth, principal: Principal, ctx: AuditContext, input: { transaction: string; label?: string }) {
+export async function linkStellarWallet(
+  db: Knex,
+  stellar: StellarWebAuth,
+  principal: Principal,
+  ctx: AuditContext,
+  input: { transaction: string; label?: string },
+) {
   const { account, txHash } = await stellar.verify(input.transaction);
   return db.transaction(async (trx) => {
     await stellar.consumeChallenge(trx, txHash, account, "link_wallet", principal.userId);
@@ -111,7 +138,9 @@ export async function updateWallet(db: Knex, principal: Principal, ctx: AuditCon
     const before = await ownWalletForUpdate(trx, principal, walletId);
     if (input.isPrimary && !before.is_primary) {
       // demote first: the partial unique index allows one primary per user and network
-      await trx("wallets").where({ user_id: principal.userId, network: before.network, is_primary: true }).update({ is_primary: false, updated_by: principal.userId });
+      await trx("wallets")
+        .where({ user_id: principal.userId, network: before.network, is_primary: true })
+        .update({ is_primary: false, updated_by: principal.userId });
     }
     const patch: Record<string, unknown> = { updated_by: principal.userId };
     if (input.label !== undefined) patch.label = input.label;
@@ -185,13 +214,27 @@ export class ProfileService {
       let after;
       if (before) {
         const review = kind === "organizer" && this.changesVerifiedIdentity(before, input) ? REVIEW_AGAIN : {};
-        [after] = await trx(table).where({ id: before.id }).update({ ...columns, ...review, updated_by: principal.userId }).returning("*");
+        [after] = await trx(table)
+          .where({ id: before.id })
+          .update({ ...columns, ...review, updated_by: principal.userId })
+          .returning("*");
       } else {
-        [after] = await trx(table).insert({ id: newId(), user_id: principal.userId, ...columns, created_by: principal.userId, updated_by: principal.userId }).returning("*");
+        [after] = await trx(table)
+          .insert({ id: newId(), user_id: principal.userId, ...columns, created_by: principal.userId, updated_by: principal.userId })
+          .returning("*");
         const roleRow = await trx("roles").where({ name: role }).first("id");
-        await trx("user_roles").insert({ id: newId(), user_id: principal.userId, role_id: roleRow.id, created_by: principal.userId }).onConflict(["user_id", "role_id"]).ignore();
+        await trx("user_roles")
+          .insert({ id: newId(), user_id: principal.userId, role_id: roleRow.id, created_by: principal.userId })
+          .onConflict(["user_id", "role_id"])
+          .ignore();
       }
-      await recordAudit(trx, ctx, { action: before ? "profile.updated" : "profile.created", entityType: table.replace(/s$/, ""), entityId: after.id, before: before ?? null, after });
+      await recordAudit(trx, ctx, {
+        action: before ? "profile.updated" : "profile.created",
+        entityType: table.replace(/s$/, ""),
+        entityId: after.id,
+        before: before ?? null,
+        after,
+      });
       return this.toDto(kind, after);
     });
     this.onRolesChanged(principal.userId);
@@ -233,7 +276,12 @@ export class ProfileService {
       if (!before) throw new HttpError(404, "profile_not_found", "no organizer profile");
       const [after] = await trx("organizer_profiles")
         .where({ id: before.id })
-        .update({ verification_status: status, verified_at: status === "verified" ? trx.fn.now() : null, verified_by: status === "verified" ? ctx.actorUserId : null, updated_by: ctx.actorUserId })
+        .update({
+          verification_status: status,
+          verified_at: status === "verified" ? trx.fn.now() : null,
+          verified_by: status === "verified" ? ctx.actorUserId : null,
+          updated_by: ctx.actorUserId,
+        })
         .returning("*");
       await recordAudit(trx, ctx, { action: "organizer_profile.verification_changed", entityType: "organizer_profile", entityId: before.id, before, after });
       return this.toDto("organizer", after);
@@ -263,7 +311,11 @@ export async function grantRole(db: Knex, ctx: AuditContext, userId: string, rol
     const user = await trx("users").where({ id: userId }).whereNull("deleted_at").first("id");
     if (!user) throw new HttpError(404, "user_not_found", `user ${userId} not found`);
     const roleRow = await trx("roles").where({ name: role }).first("id");
-    const inserted = await trx("user_roles").insert({ id: newId(), user_id: userId, role_id: roleRow.id, created_by: ctx.actorUserId }).onConflict(["user_id", "role_id"]).ignore().returning("id");
+    const inserted = await trx("user_roles")
+      .insert({ id: newId(), user_id: userId, role_id: roleRow.id, created_by: ctx.actorUserId })
+      .onConflict(["user_id", "role_id"])
+      .ignore()
+      .returning("id");
     if (!inserted.length) throw new HttpError(409, "role_already_granted", `the user already has role ${role}`);
     await recordAudit(trx, ctx, { action: "user_role.granted", entityType: "user", entityId: userId, after: { role } });
   });

@@ -75,5 +75,13 @@ export function venueDto(r: Venue) {
 }
 
 export function stageDto(r: Stage) {
-  return { id: r.id, venueId: r.venue_id, name: r.name, sortOrder: r.sort_order, capacity: r.capacity, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+  return {
+    id: r.id,
+    venueId: r.venue_id,
+    name: r.name,
+    sortOrder: r.sort_order,
+    capacity: r.capacity,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
 }

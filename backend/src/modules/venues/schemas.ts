@@ -23,14 +23,18 @@ export const Venue = z
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
 const VenueFields = z.strictObject({
-    name: z.string().trim().min(1).max(200),
-    addressLine1: nullableText(200),
-    addressLine2: nullableText(200),
-    city: nullableText(120),
-    postalCode: nullableText(20),
-    country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2, upper case").nullable().optional(),
-    latitude: z.number().min(-90).max(90).nullable().optional(),
-    longitude: z.number().min(-180).max(180).nullable().optional(),
+  name: z.string().trim().min(1).max(200),
+  addressLine1: nullableText(200),
+  addressLine2: nullableText(200),
+  city: nullableText(120),
+  postalCode: nullableText(20),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2, upper case")
+    .nullable()
+    .optional(),
+  latitude: z.number().min(-90).max(90).nullable().optional(),
+  longitude: z.number().min(-180).max(180).nullable().optional(),
 });
 const coordinatesTogether = (v: { latitude?: number | null; longitude?: number | null }) =>
   v.latitude === undefined && v.longitude === undefined ? true : (v.latitude == null) === (v.longitude == null);
@@ -38,7 +42,15 @@ export const CreateVenueBody = VenueFields.refine(coordinatesTogether, { message
 export const UpdateVenueBody = VenueFields.partial().refine(coordinatesTogether, { message: "latitude and longitude go together", path: ["longitude"] });
 
 export const Stage = z
-  .object({ id: z.uuid(), venueId: z.uuid(), name: z.string(), sortOrder: z.number().int(), capacity: z.number().int().nullable(), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.uuid(),
+    venueId: z.uuid(),
+    name: z.string(),
+    sortOrder: z.number().int(),
+    capacity: z.number().int().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("Stage");
 export const CreateStageBody = z.strictObject({
   name: z.string().trim().min(1).max(120),

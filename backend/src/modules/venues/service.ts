@@ -46,11 +46,17 @@ export async function createVenue(db: Knex, principal: Principal, ctx: AuditCont
   return withConstraintErrors(() =>
     db.transaction(async (trx) =>
       venueDto(
-        await insertAudited(trx, ctx, Venue, { festival_id: festivalId, ...venueColumns(body) }, {
-          entityType: "venue",
-          organizationId: access.organizationId,
-          festivalId,
-        }),
+        await insertAudited(
+          trx,
+          ctx,
+          Venue,
+          { festival_id: festivalId, ...venueColumns(body) },
+          {
+            entityType: "venue",
+            organizationId: access.organizationId,
+            festivalId,
+          },
+        ),
       ),
     ),
   );
@@ -102,21 +108,35 @@ export async function linkVenue(db: Knex, principal: Principal, ctx: AuditContex
   await db.transaction(async (trx) => {
     const existing = await EditionVenue.query(trx).where({ edition_id: editionId, venue_id: venueId }).first().select("id");
     if (existing) return; // PUT is idempotent: nothing changed, nothing to audit
-    await insertAudited(trx, ctx, EditionVenue, { edition_id: editionId, venue_id: venueId }, {
-      entityType: "edition_venue",
-      organizationId: edition.organizationId,
-      festivalId: edition.festivalId,
-    });
+    await insertAudited(
+      trx,
+      ctx,
+      EditionVenue,
+      { edition_id: editionId, venue_id: venueId },
+      {
+        entityType: "edition_venue",
+        organizationId: edition.organizationId,
+        festivalId: edition.festivalId,
+      },
+    );
   });
   return venueDto(venue);
 }
 
-export async function unlinkVenue(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, venueId: string, hasLiveTimeSlots: HasLiveTimeSlots): Promise<void> {
+export async function unlinkVenue(
+  db: Knex,
+  principal: Principal,
+  ctx: AuditContext,
+  editionId: string,
+  venueId: string,
+  hasLiveTimeSlots: HasLiveTimeSlots,
+): Promise<void> {
   const edition = await assertEditionAccess(db, principal, editionId, VENUES);
   await db.transaction(async (trx) => {
     const link = await EditionVenue.query(trx).where({ edition_id: editionId, venue_id: venueId }).forUpdate().first();
     if (!link) throw notFound("edition_venue", venueId);
-    if (await hasLiveTimeSlots(trx, { editionId, venueId })) throw new HttpError(409, "venue_in_use", "this edition has time slots on the venue's stages; remove them first");
+    if (await hasLiveTimeSlots(trx, { editionId, venueId }))
+      throw new HttpError(409, "venue_in_use", "this edition has time slots on the venue's stages; remove them first");
     await EditionVenue.query(trx).deleteById(link.id);
     await recordAudit(trx, ctx, {
       action: "edition_venue.deleted",
@@ -154,11 +174,17 @@ export async function createStage(db: Knex, principal: Principal, ctx: AuditCont
   return withConstraintErrors(() =>
     db.transaction(async (trx) =>
       stageDto(
-        await insertAudited(trx, ctx, Stage, { venue_id: venueId, name: body.name, sort_order: body.sortOrder ?? 0, capacity: body.capacity ?? null }, {
-          entityType: "stage",
-          organizationId: access.organizationId,
-          festivalId: venue.festival_id,
-        }),
+        await insertAudited(
+          trx,
+          ctx,
+          Stage,
+          { venue_id: venueId, name: body.name, sort_order: body.sortOrder ?? 0, capacity: body.capacity ?? null },
+          {
+            entityType: "stage",
+            organizationId: access.organizationId,
+            festivalId: venue.festival_id,
+          },
+        ),
       ),
     ),
   );

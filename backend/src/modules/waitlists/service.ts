@@ -29,7 +29,9 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
   return db.transaction(async (trx) => {
     const existing: WaitlistEntryRow | undefined = await trx("waitlist_entries").where({ event_id: eventId, email }).forUpdate().first();
     if (existing?.status === "confirmed") {
-      throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [{ field: "body.email", message: "already on the waitlist" }]);
+      throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [
+        { field: "body.email", message: "already on the waitlist" },
+      ]);
     }
     const token = randomToken(32);
     const pending = {
@@ -49,7 +51,10 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
         .onConflict(["event_id", "email"])
         .ignore()
         .returning("*");
-      if (!row) throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [{ field: "body.email", message: "already on the waitlist" }]);
+      if (!row)
+        throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [
+          { field: "body.email", message: "already on the waitlist" },
+        ]);
     }
     await queueEmail(trx, {
       to: email,
@@ -78,7 +83,10 @@ export async function confirmWaitlistEntry(db: Knex, ctx: AuditContext, token: s
       .where("confirmation_expires_at", ">", trx.fn.now())
       .update({ status: "confirmed", confirmed_at: trx.fn.now(), confirmation_token_hash: null, confirmation_expires_at: null })
       .returning("*");
-    if (!row) throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [{ field: "body.token", message: "invalid, expired or already used" }]);
+    if (!row)
+      throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [
+        { field: "body.token", message: "invalid, expired or already used" },
+      ]);
     const event = await eventContext(trx, row.event_id);
     await recordAudit(trx, ctx, {
       action: "waitlist_entry.confirmed",
@@ -100,7 +108,9 @@ export async function listWaitlist(db: Knex, principal: Principal, eventId: stri
     throw e instanceof HttpError && e.status === 404 ? notFound("event", eventId) : e;
   });
   // Only confirmed addresses are the ones to contact: unconfirmed entries may be anyone's.
-  const q = db("waitlist_entries").where({ event_id: eventId, status: status ?? "confirmed" }).select("*");
+  const q = db("waitlist_entries")
+    .where({ event_id: eventId, status: status ?? "confirmed" })
+    .select("*");
   return paginate(q, page, { column: "created_at", order: "asc" }, waitlistEntryDto);
 }
 
@@ -126,7 +136,14 @@ export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: A
     if (current.status === "cancelled") throw new HttpError(409, "waitlist_entry_cancelled", "the entry is already cancelled");
     const [row] = await trx("waitlist_entries")
       .where({ id: entryId })
-      .update({ status: to, cancelled_at: trx.fn.now(), confirmed_at: null, confirmation_token_hash: null, confirmation_expires_at: null, updated_by: principal.userId })
+      .update({
+        status: to,
+        cancelled_at: trx.fn.now(),
+        confirmed_at: null,
+        confirmation_token_hash: null,
+        confirmation_expires_at: null,
+        updated_by: principal.userId,
+      })
       .returning("*");
     await recordAudit(trx, ctx, {
       action: `waitlist_entry.${to}`,
