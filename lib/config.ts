@@ -57,7 +57,7 @@ const envSchema = z
     INDEXER_CONFIRMATIONS: int(0, 1000).optional(),
     INDEXER_MAX_LAG_BLOCKS: int(0, 1_000_000).default(5),
     INDEXER_METRICS_PORT: int(0, 65535).default(0), // 0 = no /metrics listener
-    // identity and access (issue 5); secrets are required in production, derived in dev/test
+    // identity and access; secrets are required in production, derived in dev/test
     AUTH_JWT_SECRET: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     AUTH_ISSUER: z.string().min(1).default("festival-api"),
     AUTH_ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
@@ -92,7 +92,7 @@ const envSchema = z
     CORS_ORIGINS: csv,
     RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
     API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-    // tickets and the gate (issue 7); keys are 0x-prefixed 32-byte hex
+    // tickets and the gate; keys are 0x-prefixed 32-byte hex
     GATE_PASS_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
     GATE_OFFLINE_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
     GATE_SCANNER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
@@ -187,9 +187,9 @@ function toConfig(env: z.infer<typeof envSchema>) {
       passSigningKey: env.GATE_PASS_SIGNING_KEY ?? (`0x${devSecret("gate-pass").toString("hex")}` as `0x${string}`),
       /** Ed25519 seed that signs offline snapshots. */
       offlineSigningKey: env.GATE_OFFLINE_SIGNING_KEY ?? (`0x${devSecret("gate-offline").toString("hex")}` as `0x${string}`),
-      /** Holds SCANNER_ROLE and anchors check-ins; unset: Hardhat dev account #19, on chain 31337 only (gate/keys.ts). */
+      /** Holds SCANNER_ROLE and anchors check-ins; unset: Hardhat dev account #19, on chain 31337 only (lib/chain-accounts.ts). */
       scannerPrivateKey: env.GATE_SCANNER_PRIVATE_KEY,
-      /** Server-side event deployer; unset: Hardhat dev account #18, on chain 31337 only (gate/keys.ts). */
+      /** Server-side event deployer; unset: Hardhat dev account #18, on chain 31337 only (lib/chain-accounts.ts). */
       deployerPrivateKey: env.EVENT_DEPLOYER_PRIVATE_KEY,
       anchorIntervalMs: env.GATE_ANCHOR_INTERVAL_MS,
       anchorBatchSize: env.GATE_ANCHOR_BATCH_SIZE,

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 
 /**
- * Tickets and the gate (issue 7).
+ * Tickets and the gate.
  *
  * - event_contracts: a festival (and optionally one of its editions / events, owned by the
  *   festivals module: plain uuids here, no FK, so this migration does not depend on its

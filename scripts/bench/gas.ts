@@ -1,5 +1,5 @@
 /**
- * Gas benchmark of the contracts (issue 3 "Performance"): `npm run bench:gas`
+ * Gas benchmark of the contracts: `npm run bench:gas`
  * (= `hardhat run scripts/bench/gas.ts`). Deploys everything on the in-process Hardhat network, measures the
  * total gas of each transaction (receipt.gasUsed, so the 21,000 base and calldata are included), prints the
  * figures with their targets and writes reports/bench/gas.json. A missed target is reported, not fatal.
@@ -176,7 +176,7 @@ const targets: Array<[string, string, boolean]> = [
   ["checkInPerTicket", "<= 5,000", Number(figures.checkInPerTicket) <= 5_000],
   ["createEvent", "<= 700,000", Number(figures.createEvent) <= 700_000],
 ];
-console.log("\ntargets (issue 3)");
+console.log("\ntargets");
 for (const [key, target, ok] of targets) {
   console.log(`${ok ? "pass" : "FAIL"}  ${key.padEnd(28)} ${String(figures[key]).padStart(9)}  target ${target}`);
   figures[`${key}Pass`] = ok;
