@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { newId } from "../lib/ids.js";
 
 /**
- * Identity, access control and the audit trail (issue 5).
+ * Identity, access control and the audit trail.
  *
  * Conventions: uuid ids made in the app (UUIDv7), timestamptz, created_by/updated_by on
  * mutable tables (plain uuids, no FK, so a system actor or a removed user never blocks a
@@ -286,7 +286,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // Minimal festivals table so festival permissions have something to reference.
-  // Owned by the festivals module (issue 6), which extends it with ALTER TABLE in its own
+  // Owned by the festivals module, which extends it with ALTER TABLE in its own
   // migration (editions, dates, timezone, ...). Keep this shape minimal on purpose.
   await knex.schema.createTable("festivals", (t) => {
     t.uuid("id").primary({ constraintName: "pk_festivals" });

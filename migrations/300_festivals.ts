@@ -3,7 +3,7 @@ import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
 
 /**
- * Festivals, editions, venues, stages and schedules (issue 6).
+ * Festivals, editions, venues, stages and schedules.
  *
  * Extends the minimal `festivals` table of 100_identity and adds everything an organizer
  * manages and an attendee opens the app for. Rules the database can hold are held here:
