@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { loadConfig } from "../../lib/config.js";
-import { createLogger } from "../../lib/logger.js";
-import { buildApp } from "../../backend/src/app.js";
-import { testDatabase } from "../support/database.js";
+import { loadConfig } from "../../../lib/config.js";
+import { createLogger } from "../../../lib/logger.js";
+import { buildApp } from "../../../backend/src/app.js";
+import { testDatabase } from "../../support/database.js";
 
 describe("GET /health and /ready", () => {
   it("reports liveness, and not ready when no chain is configured", async () => {

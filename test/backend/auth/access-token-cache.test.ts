@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AccessTokens } from "../../backend/src/modules/auth/access-tokens.js";
+import { AccessTokens } from "../../../backend/src/modules/auth/access-tokens.js";
 
 describe("access token verification cache", () => {
   const secret = "test-secret-test-secret-test-secret-0123";
@@ -33,9 +33,9 @@ describe("access token verification cache", () => {
 
 describe("session cache", () => {
   it("stops using a cached session at its expires_at, and forgetSession (logout) takes effect at once", async () => {
-    const { testDatabase } = await import("../support/database.js");
-    const { Principals } = await import("../../backend/src/modules/auth/principals.js");
-    const { newId } = await import("../../lib/ids.js");
+    const { testDatabase } = await import("../../support/database.js");
+    const { Principals } = await import("../../../backend/src/modules/auth/principals.js");
+    const { newId } = await import("../../../lib/ids.js");
     const db = await testDatabase();
     const tokens = new AccessTokens(secret(), "https://issuer.test", 60);
     const principals = new Principals(db, tokens);

@@ -3,9 +3,9 @@ import { Keypair, TransactionBuilder } from "@stellar/stellar-sdk";
 import type { Knex } from "knex";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { loadConfig } from "../../lib/config.js";
-import { testDatabase } from "../support/database.js";
-import { startTestApi, type TestApi } from "../support/http.js";
+import { loadConfig } from "../../../lib/config.js";
+import { testDatabase } from "../../support/database.js";
+import { startTestApi, type TestApi } from "../../support/http.js";
 
 const config = loadConfig({ RATE_LIMIT_SIGNIN_PER_MINUTE: "100000", AUTH_LOCKOUT_THRESHOLD: "3" });
 const { domain, uri } = config.auth.siwe;

@@ -3,9 +3,9 @@ import { network } from "hardhat";
 import type { Knex } from "knex";
 import type { PublicClient } from "viem";
 import { createSiweMessage } from "viem/siwe";
-import { loadConfig } from "../../lib/config.js";
-import { testDatabase } from "../support/database.js";
-import { startTestApi, type TestApi } from "../support/http.js";
+import { loadConfig } from "../../../lib/config.js";
+import { testDatabase } from "../../support/database.js";
+import { startTestApi, type TestApi } from "../../support/http.js";
 
 describe("SIWE with a smart-contract wallet (EIP-1271, through the chain)", () => {
   let db: Knex;

@@ -2,14 +2,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import assert from "node:assert/strict";
 import type { Hex } from "viem";
-import { connectChain } from "../../lib/chain.js";
-import { loadConfig } from "../../lib/config.js";
-import { createLogger } from "../../lib/logger.js";
-import { freePort } from "../../lib/net.js";
-import { createIndexer, type Indexer } from "../../indexer/src/indexer.js";
-import { startLocalChain, type LocalChain } from "../../scripts/support/local-chain.js";
-import { isolatedTestDatabase } from "../support/database.js";
-import { startTestApi, type TestApi } from "../support/http.js";
+import { connectChain } from "../../../lib/chain.js";
+import { loadConfig } from "../../../lib/config.js";
+import { createLogger } from "../../../lib/logger.js";
+import { freePort } from "../../../lib/net.js";
+import { createIndexer, type Indexer } from "../../../indexer/src/indexer.js";
+import { startLocalChain, type LocalChain } from "../../../scripts/support/local-chain.js";
+import { isolatedTestDatabase } from "../../support/database.js";
+import { startTestApi, type TestApi } from "../../support/http.js";
 
 /**
  * An indexer that retries with back-off has a cursor that stands still like a quiet chain's,
