@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { testDatabase } from "../support/database.js";
+
+/**
+ * Every table (and view) of the schema has exactly one owner: a backend module, or the indexer
+ * for the chain mirror. A module's code names only its own tables in SQL; it reaches another
+ * module's data through that module's service or a view the owner publishes. This test reads
+ * every backend module's source (comments left out) for table names in SQL positions and fails
+ * on a table named outside its owner, unless ALLOWED says why; and it fails on a table in the
+ * migrated schema that OWNERS does not list, so a new table is born with an owner.
+ */
+const OWNERS: Record<string, string> = {
+  // identity
+  users: "users",
+  wallets: "users",
+  roles: "users",
+  permissions: "users",
+  role_permissions: "users",
+  user_roles: "users",
+  fan_profiles: "users",
+  artist_profiles: "users",
+  organizer_profiles: "users",
+  sponsor_profiles: "users",
+  content_creator_profiles: "users",
+  evm_wallet_holders: "users",
+  user_passwords: "auth",
+  auth_nonces: "auth",
+  auth_sessions: "auth",
+  refresh_tokens: "auth",
+  email_tokens: "auth",
+  stellar_challenges: "auth",
+  organizations: "organizations",
+  organization_members: "organizations",
+  festival_permissions: "festival-access",
+  festival_invitations: "festival-access",
+  api_keys: "api-keys",
+  audit_log: "audit",
+  idempotency_keys: "http",
+  outbound_emails: "mail",
+  // festivals and schedules
+  festivals: "festivals",
+  editions: "festivals",
+  venues: "venues",
+  edition_venues: "venues",
+  stages: "venues",
+  artists: "artists",
+  events: "events",
+  event_categories: "events",
+  event_tags: "events",
+  tags: "events",
+  engagements: "schedule",
+  time_slots: "schedule",
+  schedule_versions: "schedule",
+  personal_schedules: "personal-schedules",
+  personal_schedule_entries: "personal-schedules",
+  waitlist_entries: "waitlists",
+  device_tokens: "notifications",
+  notification_log: "notifications",
+  // chain-facing
+  event_contracts: "event-contracts",
+  ticket_categories: "event-contracts",
+  ticket_category_zones: "event-contracts",
+  gate_zones: "gate",
+  gate_zone_presence: "gate",
+  gate_check_ins: "gate",
+  gate_pass_uses: "gate",
+  gate_scans: "gate",
+  gate_scanners: "gate",
+  gate_offline_scans: "gate",
+  // the chain mirror, written by the indexer only
+  chain_blocks: "indexer",
+  chain_transactions: "indexer",
+  chain_events: "indexer",
+  chain_tiers: "indexer",
+  chain_tickets: "indexer",
+  chain_split_payees: "indexer",
+  chain_split_balances: "indexer",
+  chain_split_totals: "indexer",
+  chain_pending_facts: "indexer",
+  smart_contracts: "indexer",
+  outbox: "indexer",
+  // and every chain_* log table (chain_purchases, chain_ticket_transfers, ...): see ownerOf
+  indexer_cursors: "indexer",
+  indexer_status: "indexer",
+};
+
+/** The mirror is published for reading: chain-facing modules read it directly (the gate's hot path needs one round trip). */
+const MIRROR_READERS = new Set(["event-contracts", "gate", "tickets", "chain-mirror", "health"]);
+
+/** Views an owner publishes for other modules' hot paths: anyone may read them. */
+const PUBLISHED_VIEWS = new Set(["evm_wallet_holders"]);
+
+/** Known reads across a module boundary, each with why it is still there. Shrink it; never grow it without a reason. */
+const ALLOWED: Record<string, string> = {
+  "auth -> users": "sign-in looks the account up by email or wallet inside the session transaction",
+  "auth -> wallets": "SIWE and SEP-10 sign-in find the user by a proven wallet",
+  "auth -> roles": "principals resolve role names with the permissions in one query per session",
+  "auth -> role_permissions": "principals resolve permissions in one query per session",
+  "auth -> permissions": "principals resolve permissions in one query per session",
+  "api-keys -> users": "the key verifier loads the key with its user's state in one query per key",
+  "auth -> user_roles": "principals resolve permissions in one query per session",
+  "users -> user_passwords": "password change and account creation share the users transaction",
+  "organizations -> users": "member lists show display names in the same query",
+  "api-keys -> organization_members": "a key's organization is checked in its creation transaction",
+  "festival-access -> organization_members": "festival access includes organization roles in the per-request access statement",
+  "festival-access -> festivals": "the per-request access statement resolves a festival's organization in one query",
+  "events -> festivals": "events are read with their festival's time zone (objection relation)",
+  "events -> editions": "events are read with their edition's time zone (objection relation)",
+  "event-contracts -> gate_zones": "tier stats and the category zone codes read zones in the same statement",
+  "event-contracts -> gate_check_ins": "tier stats count gate admissions in the same statement",
+  "gate -> event_contracts": "the zone directory and offline snapshots resolve a zone's event in one round trip",
+  "gate -> ticket_categories": "the zone directory and offline snapshots resolve tiers in one round trip",
+  "gate -> ticket_category_zones": "the zone directory resolves a zone's tiers in one round trip",
+  "tickets -> event_contracts": "my tickets joins the mirror with the festival link in one statement",
+  "tickets -> ticket_categories": "my tickets shows category names in the same statement",
+  "tickets -> gate_check_ins": "my tickets shows admissions in the same statement",
+};
+
+/** The mirror's log tables are one per contract event: the chain_ prefix says whose they are. */
+function ownerOf(table: string): string | undefined {
+  return OWNERS[table] ?? (table.startsWith("chain_") ? "indexer" : undefined);
+}
+
+const MODULES_DIR = path.resolve("backend/src/modules");
+
+function sourceOf(dir: string): string {
+  let text = "";
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) text += sourceOf(file);
+    else if (entry.name.endsWith(".ts"))
+      text +=
+        readFileSync(file, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/^\s*\/\/.*$/gm, "") + "\n";
+  }
+  return text;
+}
+
+/** Tables named in SQL or query-builder positions: from/join/into/update x, db("x"), "x as y", "x.column", tableName = "x". */
+function tablesNamed(source: string, tables: string[]): Set<string> {
+  const named = new Set<string>();
+  for (const t of tables) {
+    const sql = new RegExp(`\\b(from|join|into|update|table)\\s+${t}\\b`, "i");
+    const builder = new RegExp(`\\(\\s*"${t}( as [a-z_]+)?"|tableName = "${t}"|"${t}\\.[a-z_]+"`);
+    if (sql.test(source) || builder.test(source)) named.add(t);
+  }
+  return named;
+}
+
+describe("architecture: every table has one owning module", () => {
+  let tables: string[];
+
+  before(async () => {
+    const db = await testDatabase();
+    const rows = await db.raw<{ rows: Array<{ name: string }> }>(
+      `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm') and not c.relispartition
+          and c.relname not like 'knex_migrations%' order by 1`,
+    );
+    tables = rows.rows.map((r) => r.name);
+  });
+
+  it("every table and view of the schema has a declared owner", () => {
+    const unowned = tables.filter((t) => !ownerOf(t));
+    assert.deepEqual(unowned, [], "declare the owning module of each new table in OWNERS");
+  });
+
+  it("a module's code names only its own tables, the published mirror, or an allowed read that says why", () => {
+    const violations: string[] = [];
+    const used = new Set<string>();
+    for (const module of readdirSync(MODULES_DIR)) {
+      for (const table of tablesNamed(sourceOf(path.join(MODULES_DIR, module)), tables)) {
+        const owner = ownerOf(table);
+        if (owner === module || PUBLISHED_VIEWS.has(table) || (owner === "indexer" && MIRROR_READERS.has(module))) continue;
+        const key = `${module} -> ${table}`;
+        if (key in ALLOWED) used.add(key);
+        else violations.push(`${key} (owned by ${owner})`);
+      }
+    }
+    assert.deepEqual(violations, [], "use the owner's service or a view it publishes, or add the read to ALLOWED with a reason");
+    const stale = Object.keys(ALLOWED).filter((k) => !used.has(k));
+    assert.deepEqual(stale, [], "these allowed reads are gone: take them off ALLOWED");
+  });
+});
