@@ -206,5 +206,17 @@ describe("event contracts: linking a prepared event to the one on-chain event th
     const five = await queries();
     assert.deepEqual([one.items, five.items], [1, 5]);
     assert.equal(five.n, one.n);
+    // and it pages: newest first, two at a time, each link once
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const qs: string = `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await w.api.get(`/api/v1/festivals/${a.festivalId}/event-contracts${qs}`, a.user.headers);
+      assert.equal(page.status, 200);
+      assert.ok(page.body.items.length <= 2, "a page holds at most the limit");
+      seen.push(...page.body.items.map((i: { name: string }) => i.name));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, ["L5", "L4", "L3", "L2", "L1"]);
   });
 });

@@ -4,6 +4,7 @@ import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
 import * as s from "./schemas.js";
 import type { EventContractsService } from "./service.js";
+import { PageQuery, pageOf } from "../../http/pagination.js";
 
 export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventContracts: EventContractsService }): void {
   const service = deps.eventContracts;
@@ -32,8 +33,9 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
     summary: "A festival's event contracts",
     access: requireAuth,
     params: z.object({ festivalId: z.uuid() }),
-    response: z.object({ items: z.array(s.EventContract) }),
-    handler: ({ principal, params }) => service.list(principal, params.festivalId),
+    query: PageQuery,
+    response: pageOf(s.EventContract),
+    handler: ({ principal, params, query }) => service.list(principal, params.festivalId, query),
   });
   api.route({
     method: "get",

@@ -5,6 +5,7 @@ import { newId } from "../../../../lib/ids.js";
 import type { Principal } from "../../http/auth.js";
 import { requireChain, type ChainDeps } from "../../http/chain.js";
 import { HttpError } from "../../http/errors.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies, type FestivalAccessRequirement } from "../festival-access/service.js";
@@ -210,10 +211,15 @@ export class EventContractsService {
     return this.view(id);
   }
 
-  async list(principal: Principal, festivalId: string) {
+  async list(principal: Principal, festivalId: string, page: PageQuery) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
-    const rows: LinkRow[] = await this.db("event_contracts").where({ festival_id: festivalId }).orderBy("created_at", "desc").limit(100);
-    return { items: await this.views(rows) };
+    const rows = await paginate(
+      this.db("event_contracts").where({ festival_id: festivalId }),
+      page,
+      { column: "created_at", order: "desc" },
+      (r: LinkRow) => r,
+    );
+    return { items: await this.views(rows.items), nextCursor: rows.nextCursor };
   }
 
   async view(id: string) {
