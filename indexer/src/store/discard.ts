@@ -4,6 +4,18 @@ import { blocksTable, contractsTable, LOG_TABLES, outboxTable, pendingFactsTable
 /** Current-state tables the log tables are folded into (derive.ts). */
 const STATE_TABLES = ["chain_events", "chain_tiers", "chain_tickets", "chain_split_payees", "chain_split_totals", "chain_split_balances"];
 
+/** Every table of the chain mirror, in an order that deletes cleanly (also resets a test's mirror). */
+export const MIRROR_TABLES: readonly string[] = [
+  ...LOG_TABLES.map((t) => t.name),
+  ...STATE_TABLES,
+  transactionsTable.name,
+  blocksTable.name,
+  contractsTable.name,
+  pendingFactsTable.name,
+  outboxTable.name,
+  "indexer_cursors",
+];
+
 export interface DiscardResult {
   /** Mirror rows of the old chain (logs, state, blocks, contracts, facts) removed. */
   mirrorRows: number;
@@ -26,18 +38,8 @@ export async function discardChain(pool: pg.Pool, chainId: number): Promise<Disc
   const client = await pool.connect();
   try {
     await client.query("begin");
-    const mirror = [
-      ...LOG_TABLES.map((t) => t.name),
-      ...STATE_TABLES,
-      transactionsTable.name,
-      blocksTable.name,
-      contractsTable.name,
-      pendingFactsTable.name,
-      outboxTable.name,
-      "indexer_cursors",
-    ];
     let mirrorRows = 0;
-    for (const table of mirror) mirrorRows += (await client.query(`delete from ${table} where chain_id = $1`, [chainId])).rowCount ?? 0;
+    for (const table of MIRROR_TABLES) mirrorRows += (await client.query(`delete from ${table} where chain_id = $1`, [chainId])).rowCount ?? 0;
     await client.query(`delete from gate_check_ins where chain_id = $1`, [chainId]);
     await client.query(`delete from gate_pass_uses where chain_id = $1`, [chainId]);
     const discarded = await client.query(

@@ -8,40 +8,12 @@ import { createLogger } from "../../../lib/logger.js";
 import { createIndexer, type Indexer, type IndexerOptions } from "../../../indexer/src/indexer.js";
 import { testDatabaseUrl } from "../../support/database.js";
 import { KEY_SEPARATOR, recompute } from "../../../indexer/src/store/derive.js";
+import { MIRROR_TABLES } from "../../../indexer/src/store/discard.js";
 import { ETH, type TestChain } from "./platform.js";
-
-const CHAIN_TABLES = [
-  "chain_event_creations",
-  "chain_platform_fee_changes",
-  "chain_tier_changes",
-  "chain_purchases",
-  "chain_comps",
-  "chain_ticket_transfers",
-  "chain_check_ins",
-  "chain_resales",
-  "chain_refunds",
-  "chain_settlements",
-  "chain_event_changes",
-  "chain_payee_sets",
-  "chain_split_deposits",
-  "chain_split_claims",
-  "chain_events",
-  "chain_tiers",
-  "chain_tickets",
-  "chain_split_payees",
-  "chain_split_totals",
-  "chain_split_balances",
-  "chain_blocks",
-  "chain_transactions",
-  "smart_contracts",
-  "chain_pending_facts",
-  "outbox",
-  "indexer_cursors",
-];
 
 /** Every test file runs its own node, all with chain id 31337: start each from an empty mirror. */
 export async function resetMirror(db: Knex, chainId: number): Promise<void> {
-  for (const table of CHAIN_TABLES) await db(table).where({ chain_id: chainId }).delete();
+  for (const table of MIRROR_TABLES) await db(table).where({ chain_id: chainId }).delete();
 }
 
 export async function startIndexer(t: TestChain, overrides: Partial<IndexerOptions> = {}): Promise<Indexer> {
@@ -181,7 +153,7 @@ export async function assertOnCanonicalChain(db: Knex, t: TestChain): Promise<vo
 /** Rows per log table, and whether any natural key appears twice (it cannot: primary keys). */
 export async function logRowCounts(db: Knex, chainId: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of CHAIN_TABLES) {
+  for (const table of MIRROR_TABLES) {
     const rows = (await db(table).where({ chain_id: chainId }).count({ n: "*" })) as Array<{ n: string }>;
     out[table] = Number(rows[0]?.n ?? 0);
   }
