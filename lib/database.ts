@@ -27,6 +27,22 @@ export function createKnex(url: string, pool: Knex.PoolConfig = { min: 0, max: 1
   return knexFactory({ client: "pg", connection: url, pool, asyncStackTraces: false });
 }
 
+/**
+ * The API's pool keeps all its connections open. The pool hands out the most recently
+ * released connection first, so under steady load a few connections do all the work, the
+ * rest sit idle and were closed after 30 s; the next burst (a GC pause queues a few dozen
+ * requests) then paid for a dozen new Postgres backends at once (fork, SCRAM, cold catalog
+ * caches): tens of milliseconds on the requests that waited for them.
+ */
+export const API_POOL_SIZE = 20;
+
+export async function createApiKnex(url: string): Promise<Knex> {
+  const db = createKnex(url, { min: API_POOL_SIZE, max: API_POOL_SIZE });
+  // open every connection now, before the first request needs one
+  await Promise.all(Array.from({ length: API_POOL_SIZE }, () => db.transaction(async (trx) => void (await trx.raw("select 1")))));
+  return db;
+}
+
 export class DatabaseUnreachableError extends OperatorError {
   constructor(url: string, cause: unknown) {
     super(`database unreachable at ${redactUrl(url)}: ${(cause as Error)?.message ?? cause}`, { cause });

@@ -1,7 +1,7 @@
 import { Model } from "objection";
 import { loadConfig } from "../../lib/config.js";
 import { connectChain } from "../../lib/chain.js";
-import { assertDatabaseReachable, createKnex } from "../../lib/database.js";
+import { assertDatabaseReachable, createApiKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
 import { OperatorError } from "../../lib/errors.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const log = createLogger("api", config.logLevel);
   if (!config.database.url) throw new OperatorError("DATABASE_URL is not set (npm start sets it for the embedded database)");
   await assertDatabaseReachable(config.database.url);
-  const db = createKnex(config.database.url, { min: 2, max: 20 });
+  const db = await createApiKnex(config.database.url);
   Model.knex(db);
   const chain = config.chain.rpcUrl ? await connectChain(config.chain.rpcUrl) : undefined;
 

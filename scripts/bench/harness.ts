@@ -1,12 +1,12 @@
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import type express from "express";
-import { createKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
+import { createApiKnex, createScratchDatabase, startEmbeddedPostgres, type Knex } from "../../lib/database.js";
 import { migrateLatest } from "../../lib/migrate.js";
 import { runPaced, type PacedOptions, type PacedResult } from "./paced.js";
 import { showStalls, watchStalls } from "./stalls.js";
@@ -28,7 +28,7 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
   const server = process.env.TEST_DATABASE_URL;
   if (server) {
     const scratch = await createScratchDatabase(server, `festival_bench_${name}_${process.pid}`);
-    const db = createKnex(scratch.url, { min: 2, max: 20 });
+    const db = await createApiKnex(scratch.url); // the pool the API process runs with
     await migrateLatest(db);
     return {
       db,
@@ -46,8 +46,11 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
       .filter(Boolean)
       .map((kv) => kv.split("=") as [string, string]),
   );
-  const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench", settings });
-  const db = createKnex(embedded.url, { min: 2, max: 20 });
+  // BENCH_PG_LOG=file: the server's log lines go there (with log_min_duration_statement etc. in BENCH_PG_SETTINGS)
+  const logFile = process.env.BENCH_PG_LOG;
+  const onLog = logFile ? (line: string) => appendFileSync(logFile, line.endsWith("\n") ? line : `${line}\n`) : undefined;
+  const embedded = await startEmbeddedPostgres({ dir: path.join(parent, "pg"), persistent: false, database: "bench", settings, onLog });
+  const db = await createApiKnex(embedded.url);
   await migrateLatest(db);
   return {
     db,
