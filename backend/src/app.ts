@@ -12,6 +12,7 @@ import { ApiRouter } from "./http/route.js";
 import { rejectUnstorableText } from "./http/text-input.js";
 import type { AppDeps, RouteDeps } from "./http/route-deps.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
+import { hasPassword } from "./modules/auth/passwords.js";
 import { Principals } from "./modules/auth/principals.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { StellarWebAuth } from "./modules/auth/sep10.js";
@@ -71,7 +72,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   // Every API module registers its routes on `api` (validated, guarded, documented).
   const api = new ApiRouter(new IdempotencyStore(deps.db));
   authRoutes(api, { ...routeDeps, ...identity });
-  userRoutes(api, { ...routeDeps, ...identity });
+  // users never reads auth's tables: what it needs from auth comes in here
+  userRoutes(api, { ...routeDeps, forgetUser: (userId) => principals.forgetUser(userId), hasPassword });
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);

@@ -6,9 +6,11 @@ import type { Config } from "../../lib/config.js";
 import { OperatorError } from "../../lib/errors.js";
 import type { AuditContext } from "../../backend/src/http/audit-context.js";
 import { systemAuditContext } from "../../backend/src/modules/audit/service.js";
-import { createVerifiedAccount } from "../../backend/src/modules/auth/passwords.js";
+import { createVerifiedAccount } from "../../backend/src/modules/auth/registration.js";
 import { Email, Password } from "../../backend/src/modules/auth/schemas.js";
-import { grantRole, ProfileService, userIdByEmail } from "../../backend/src/modules/users/service.js";
+import { ProfileService } from "../../backend/src/modules/users/profiles.js";
+import { grantRole } from "../../backend/src/modules/users/roles.js";
+import { userIdByEmail } from "../../backend/src/modules/users/service.js";
 import { HttpError } from "../../backend/src/http/errors.js";
 import { DataBox } from "../../backend/src/security/encryption.js";
 

@@ -5,6 +5,7 @@ import { createApiServer } from "../../backend/src/http/server.js";
 import { buildApp } from "../../backend/src/app.js";
 import type { AppDeps } from "../../backend/src/http/route-deps.js";
 import type { Knex } from "knex";
+import { testDatabase } from "./database.js";
 
 /**
  * The real app on an ephemeral port: `const api = await startTestApi(db); await api.get("/api/v1/me", alice.headers)`.
@@ -42,5 +43,34 @@ export async function startTestApi(db: Knex, opts: { config?: Config; chain?: Ap
     get: (path, headers) => request("GET", path, { headers }),
     post: (path, body, headers) => request("POST", path, { body, headers }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The preamble of a test file that drives the API: the shared test database and the real app
+ * on an ephemeral port, opened in the enclosing `before` and closed in its `after`.
+ *
+ *   const t = useTestApi({ config });
+ *   it("...", async () => assert.equal((await t.api.get("/api/v1/me", (await createTestUser(t.db)).headers)).status, 200));
+ */
+export function useTestApi(opts: { config?: Config; chain?: AppDeps["chain"] } = {}): { readonly db: Knex; readonly api: TestApi } {
+  let db: Knex | undefined;
+  let api: TestApi | undefined;
+  before(async () => {
+    db = await testDatabase();
+    api = await startTestApi(db, opts);
+  });
+  after(() => api?.close());
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useTestApi: the API opens in `before`; use it inside a test or hook");
+    return value;
+  };
+  return {
+    get db() {
+      return opened(db);
+    },
+    get api() {
+      return opened(api);
+    },
   };
 }

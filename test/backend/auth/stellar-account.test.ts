@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { Keypair, StrKey } from "@stellar/stellar-sdk";
-import type { Knex } from "knex";
 import { loadConfig } from "../../../lib/config.js";
 import { createTestUser } from "../../support/auth.js";
-import { testDatabase } from "../../support/database.js";
-import { startTestApi, type TestApi } from "../../support/http.js";
+import { useTestApi } from "../../support/http.js";
 
 /** A G... id of the right shape whose CRC16 checksum does not match. */
 function badChecksum(): string {
@@ -17,23 +15,17 @@ function badChecksum(): string {
 }
 
 describe("Stellar account ids", () => {
-  let db: Knex;
-  let api: TestApi;
-  before(async () => {
-    db = await testDatabase();
-    api = await startTestApi(db, { config: loadConfig({ RATE_LIMIT_SIGNIN_PER_MINUTE: "100000" }) });
-  });
-  after(() => api.close());
+  const t = useTestApi({ config: loadConfig({ RATE_LIMIT_SIGNIN_PER_MINUTE: "100000" }) });
 
   it("an id that matches the pattern but fails its checksum is a 400 naming body.account, at sign-in and at wallet linking", async () => {
     const account = badChecksum();
     assert.match(account, /^G[A-Z2-7]{55}$/);
-    const user = await createTestUser(db);
+    const user = await createTestUser(t.db);
     for (const [path, headers] of [
       ["/api/v1/auth/stellar/challenge", {}],
       ["/api/v1/me/wallets/stellar/challenge", user.headers],
     ] as const) {
-      const res = await api.post(path, { account }, headers);
+      const res = await t.api.post(path, { account }, headers);
       assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, "invalid_input");
       assert.deepEqual(
@@ -42,11 +34,11 @@ describe("Stellar account ids", () => {
       );
       assert.match(res.body.errors[0].message, /checksum/);
     }
-    assert.equal(await db("stellar_challenges").where({ account }).first(), undefined);
+    assert.equal(await t.db("stellar_challenges").where({ account }).first(), undefined);
   });
 
   it("a valid id still gets a challenge", async () => {
-    const res = await api.post("/api/v1/auth/stellar/challenge", { account: Keypair.random().publicKey() });
+    const res = await t.api.post("/api/v1/auth/stellar/challenge", { account: Keypair.random().publicKey() });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   });
 });

@@ -6,9 +6,13 @@ import { HttpError } from "../../http/errors.js";
 import { paginate, type PageQuery } from "../../http/pagination.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
-import { assertOrganizationAccess } from "../organizations/access.js";
+import { assertOrganizationAccess, hasOrganizationRole, organizationsWhere } from "../organizations/access.js";
+import { ApiKey, apiKeyDto } from "./models.js";
 import type { CreateApiKeyBody } from "./schemas.js";
 import { generateApiKey, type ApiKeyVerifier } from "./verifier.js";
+
+/** Organization roles that see and revoke the organization's keys. */
+const MANAGERS = ["owner", "admin"] as const;
 
 /**
  * API keys for integrations. A key acts for the user who made it, narrowed to its scopes
@@ -26,7 +30,7 @@ export class ApiKeyService {
     return this.db.transaction(async (trx) => {
       if (input.organizationId) await assertOrganizationAccess(trx, principal, input.organizationId, "admin");
       const { key, prefix, hash } = generateApiKey();
-      const [row] = await trx("api_keys")
+      const row = await ApiKey.query(trx)
         .insert({
           id: newId(),
           user_id: principal.userId,
@@ -48,23 +52,22 @@ export class ApiKeyService {
 
   /** Your keys, plus the keys of organizations you administer. */
   async list(principal: Principal, page: PageQuery) {
-    const query = this.db("api_keys").where((w) =>
-      w
-        .where("user_id", principal.userId)
-        .orWhereIn(
-          "organization_id",
-          this.db("organization_members").where({ user_id: principal.userId }).whereIn("role", ["owner", "admin"]).select("organization_id"),
-        ),
+    const query = ApiKey.query(this.db).where((w) =>
+      w.where("user_id", principal.userId).orWhereIn("organization_id", organizationsWhere(this.db, principal.userId, MANAGERS)),
     );
-    return paginate(query, page, { column: "created_at", order: "desc" }, apiKeyDto);
+    return paginate(query.toKnexQuery(), page, { column: "created_at", order: "desc" }, (row) => apiKeyDto(ApiKey.fromDatabaseJson(row)));
   }
 
   async revoke(principal: Principal, ctx: AuditContext, apiKeyId: string) {
     const result = await this.db.transaction(async (trx) => {
-      const before = await trx("api_keys").where({ id: apiKeyId }).forUpdate().first();
+      const before = await ApiKey.query(trx).findById(apiKeyId).forUpdate();
       if (!before || !(await this.mayManage(trx, principal, before))) throw new HttpError(404, "api_key_not_found", `API key ${apiKeyId} not found`);
       if (before.revoked_at) return apiKeyDto(before);
-      const [after] = await trx("api_keys").where({ id: apiKeyId }).update({ revoked_at: trx.fn.now(), updated_by: principal.userId }).returning("*");
+      const after = await ApiKey.query(trx)
+        .findById(apiKeyId)
+        .patch({ revoked_at: trx.fn.now(), updated_by: principal.userId })
+        .returning("*")
+        .castTo<ApiKey>();
       await recordAudit(trx, ctx, {
         action: "api_key.revoked",
         entityType: "api_key",
@@ -79,30 +82,9 @@ export class ApiKeyService {
     return result;
   }
 
-  private async mayManage(trx: Knex.Transaction, principal: Principal, key: Record<string, unknown>): Promise<boolean> {
+  private async mayManage(trx: Knex.Transaction, principal: Principal, key: ApiKey): Promise<boolean> {
     if (key.user_id === principal.userId || principal.roles.has("admin")) return true;
     if (!key.organization_id) return false;
-    const member = await trx("organization_members")
-      .where({ organization_id: key.organization_id, user_id: principal.userId })
-      .whereIn("role", ["owner", "admin"])
-      .first("id");
-    return Boolean(member);
+    return hasOrganizationRole(trx, principal.userId, key.organization_id, MANAGERS);
   }
-}
-
-function apiKeyDto(row: Record<string, unknown>) {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    prefix: row.prefix as string,
-    organizationId: (row.organization_id as string | null) ?? null,
-    scopes: row.scopes as string[],
-    rateLimitPerMinute: row.rate_limit_per_minute as number,
-    expiresAt: iso(row.expires_at),
-    revokedAt: iso(row.revoked_at),
-    lastUsedAt: iso(row.last_used_at),
-    usageCount: Number(row.usage_count),
-    createdAt: iso(row.created_at)!,
-  };
 }

@@ -1,7 +1,12 @@
 import type { Knex } from "knex";
 import { LRUCache } from "lru-cache";
+import { raw } from "objection";
 import type { Principal } from "../../http/auth.js";
 import { constantTimeEqual, randomAlphanumeric, randomToken, sha256Hex } from "../../security/tokens.js";
+import { ApiKey } from "./models.js";
+
+/** A live key of an active user: api_keys with the user's state from the users module's published view user_accounts. */
+type KeyRow = Pick<ApiKey, "id" | "user_id" | "organization_id" | "key_hash" | "scopes" | "rate_limit_per_minute">;
 
 /**
  * API key format: `fk_<prefix>_<secret>`. The prefix (12 chars) is stored in clear so a key
@@ -69,13 +74,14 @@ export class ApiKeyVerifier {
   }
 
   private async load(prefix: string): Promise<{ principal: Principal | null; hash: string | null }> {
-    const row = await this.db("api_keys as k")
-      .join("users as u", "u.id", "k.user_id")
+    // Typed knex, not the ApiKey model: this runs for every key request the cache misses, and the Model was measured ~100 µs slower per lookup.
+    const row: KeyRow | undefined = await this.db("api_keys as k")
+      .join("user_accounts as a", "a.id", "k.user_id")
       .where("k.prefix", prefix)
       .whereNull("k.revoked_at")
       .where((w) => w.whereNull("k.expires_at").orWhere("k.expires_at", ">", this.db.fn.now()))
-      .where("u.status", "active")
-      .whereNull("u.deleted_at")
+      .where("a.status", "active")
+      .whereNull("a.deleted_at")
       .first("k.id", "k.user_id", "k.organization_id", "k.key_hash", "k.scopes", "k.rate_limit_per_minute");
     if (!row) return { principal: null, hash: null };
     return {
@@ -88,7 +94,7 @@ export class ApiKeyVerifier {
         apiKeyOrganizationId: row.organization_id,
         roles: new Set(),
         permissions: new Map(),
-        apiScopes: new Set(row.scopes as string[]),
+        apiScopes: new Set(row.scopes),
         apiKeyRateLimitPerMinute: row.rate_limit_per_minute,
       },
     };
@@ -109,11 +115,11 @@ export class ApiKeyVerifier {
     const pending = [...this.usage.entries()];
     this.usage.clear();
     for (const [id, u] of pending) {
-      await this.db("api_keys")
-        .where({ id })
-        .update({
-          usage_count: this.db.raw("usage_count + ?", [u.count]),
-          last_used_at: this.db.raw("greatest(coalesce(last_used_at, ?), ?)", [u.lastUsedAt, u.lastUsedAt]),
+      await ApiKey.query(this.db)
+        .findById(id)
+        .patch({
+          usage_count: raw("usage_count + ?", [u.count]),
+          last_used_at: raw("greatest(coalesce(last_used_at, ?), ?)", [u.lastUsedAt, u.lastUsedAt]),
         })
         .catch(() => {}); // usage is best-effort bookkeeping, never a reason to fail
     }

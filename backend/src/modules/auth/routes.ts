@@ -2,11 +2,15 @@ import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { signInRateLimit } from "../../http/rate-limit.js";
 import type { ApiRouter } from "../../http/route.js";
-import { requestPasswordReset, register, resetPassword, signInWithPassword, verifyEmail } from "./passwords.js";
+import { Wallet } from "../users/schemas.js";
+import { requestPasswordReset, resetPassword } from "./password-reset.js";
+import { signInWithPassword } from "./passwords.js";
+import { register, verifyEmail } from "./registration.js";
 import * as s from "./schemas.js";
 import { signInWithEthereum, signInWithStellar, type IdentityServices } from "./service.js";
 import { refreshSession, revokeSession } from "./sessions.js";
 import { issueNonce } from "./siwe.js";
+import { linkEvmWallet, linkStellarWallet } from "./wallet-links.js";
 
 export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): void {
   const { db, principals, stellar } = deps;
@@ -155,5 +159,49 @@ export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
       await revokeSession(db, audit, principal.sessionId!, "logout");
       principals.forgetSession(principal.sessionId!);
     },
+  });
+
+  // linking a wallet to the signed-in account (listing, labelling and unlinking are the users module's)
+  const wallets = ["wallets"];
+  api.route({
+    method: "post",
+    path: "/api/v1/me/wallets/evm/nonce",
+    tags: wallets,
+    summary: "A nonce to sign (EIP-4361) to prove you own an EVM wallet",
+    access: requireAuth,
+    response: s.SiweNonce,
+    status: 200,
+    handler: ({ principal }) => issueNonce(db, deps, "link_wallet", principal.userId),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/me/wallets/evm",
+    tags: wallets,
+    summary: "Link an EVM wallet with a signed EIP-4361 message",
+    access: requireAuth,
+    body: s.LinkEvmWalletBody,
+    response: Wallet,
+    handler: ({ principal, audit, body }) => linkEvmWallet(db, deps, principal, audit, body),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/me/wallets/stellar/challenge",
+    tags: wallets,
+    summary: "A SEP-10 challenge to prove you own a Stellar account",
+    access: requireAuth,
+    body: s.LinkStellarChallengeBody,
+    response: s.StellarChallenge,
+    status: 200,
+    handler: ({ principal, body }) => stellar.buildChallenge(db, body.account, "link_wallet", principal.userId),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/me/wallets/stellar",
+    tags: wallets,
+    summary: "Link a Stellar account with a signed SEP-10 challenge",
+    access: requireAuth,
+    body: s.LinkStellarWalletBody,
+    response: Wallet,
+    handler: ({ principal, audit, body }) => linkStellarWallet(db, stellar, principal, audit, body),
   });
 }

@@ -66,3 +66,15 @@ export const Principal = z
     scopes: z.array(z.string()).nullable(),
   })
   .openapi("Principal");
+
+// linking a wallet to the signed-in account
+export const LinkEvmWalletBody = z.strictObject({
+  message: z.string().min(1).max(4096),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex")
+    .max(20_000),
+  label: z.string().trim().max(80).optional(),
+});
+export const LinkStellarChallengeBody = z.strictObject({ account: StellarAccount });
+export const LinkStellarWalletBody = z.strictObject({ transaction: z.string().min(1).max(20_000), label: z.string().trim().max(80).optional() });

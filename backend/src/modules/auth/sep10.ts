@@ -4,7 +4,7 @@ import type { Config } from "../../../../lib/config.js";
 import { newId } from "../../../../lib/ids.js";
 import { unauthorized } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import type { NoncePurpose } from "./siwe.js";
+import { StellarChallenge, type NoncePurpose } from "./models.js";
 
 /**
  * Stellar SEP-10 web authentication. The server builds and signs a challenge transaction for
@@ -31,7 +31,7 @@ export class StellarWebAuth {
     const xdr = WebAuth.buildChallengeTx(this.serverKeypair, account, homeDomain, challengeTtlSeconds, networkPassphrase, webAuthDomain);
     const txHash = Buffer.from(TransactionBuilder.fromXDR(xdr, networkPassphrase).hash()).toString("hex");
     const expiresAt = new Date(Date.now() + challengeTtlSeconds * 1000);
-    await db("stellar_challenges").insert({ id: newId(), tx_hash: txHash, account, purpose, user_id: userId, expires_at: expiresAt });
+    await StellarChallenge.query(db).insert({ id: newId(), tx_hash: txHash, account, purpose, user_id: userId, expires_at: expiresAt });
     return { transaction: xdr, networkPassphrase, serverAccountId: this.serverAccountId, expiresAt: expiresAt.toISOString() };
   }
 
@@ -64,13 +64,9 @@ export class StellarWebAuth {
 
   /** Spends the challenge in the caller's transaction: one use, unexpired, built by us for this purpose. */
   async consumeChallenge(trx: Knex.Transaction, txHash: string, account: string, purpose: NoncePurpose, userId: string | null = null): Promise<void> {
-    const query = trx("stellar_challenges")
-      .where({ tx_hash: txHash, account, purpose })
-      .whereNull("consumed_at")
-      .where("expires_at", ">", trx.fn.now())
-      .update({ consumed_at: trx.fn.now() }, ["id"]);
+    const query = StellarChallenge.query(trx).where({ tx_hash: txHash, account, purpose }).whereNull("consumed_at").where("expires_at", ">", trx.fn.now());
     if (userId) query.where({ user_id: userId });
-    const rows = await query;
+    const rows = await query.patch({ consumed_at: trx.fn.now() }).returning("id");
     if (rows.length !== 1) throw unauthorized("invalid_stellar_challenge", "sign-in refused: the challenge is unknown, expired or already used");
   }
 

@@ -5,9 +5,11 @@ import { unauthorized } from "../../http/auth.js";
 import { randomToken, sha256Hex } from "../../security/tokens.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
+import { recordSignIn } from "../users/accounts.js";
 import type { AccessTokens } from "./access-tokens.js";
+import { AuthSession, RefreshToken, type SessionRevokedReason, type SignInMethod } from "./models.js";
 
-export type SignInMethod = "siwe" | "sep10" | "password";
+export type { SignInMethod };
 
 export interface SessionTokens {
   tokenType: "Bearer";
@@ -35,7 +37,7 @@ export async function openSession(
 ): Promise<SessionTokens> {
   const sessionId = newId();
   const expiresAt = new Date(Date.now() + deps.config.auth.refreshTokenTtlSeconds * 1000);
-  await trx("auth_sessions").insert({
+  await AuthSession.query(trx).insert({
     id: sessionId,
     user_id: userId,
     method,
@@ -43,7 +45,7 @@ export async function openSession(
     user_agent: ctx.userAgent,
     expires_at: expiresAt,
   });
-  await trx("users").where({ id: userId }).update({ last_sign_in_at: trx.fn.now() });
+  await recordSignIn(trx, userId);
   const refresh = await insertRefreshToken(trx, sessionId, expiresAt);
   await recordAudit(
     trx,
@@ -60,7 +62,7 @@ export async function openSession(
 
 async function insertRefreshToken(trx: Knex.Transaction, sessionId: string, expiresAt: Date) {
   const token = randomToken(32);
-  await trx("refresh_tokens").insert({ id: newId(), session_id: sessionId, token_hash: sha256Hex(token), expires_at: expiresAt });
+  await RefreshToken.query(trx).insert({ id: newId(), session_id: sessionId, token_hash: sha256Hex(token), expires_at: expiresAt });
   return { token };
 }
 
@@ -77,6 +79,17 @@ async function tokens(deps: SessionDeps, userId: string, sessionId: string, refr
   };
 }
 
+interface RefreshRow {
+  id: string;
+  rotated_at: Date | null;
+  expires_at: Date;
+  session_id: string;
+  user_id: string;
+  revoked_at: Date | null;
+  session_expires_at: Date;
+  status: string;
+}
+
 /**
  * Rotates a refresh token: the presented one is spent, a new one is returned. Presenting a
  * spent token again means it leaked (or a client raced itself): the whole session is revoked,
@@ -90,17 +103,21 @@ export async function refreshSession(
   onRevoked: (sessionId: string) => void,
 ): Promise<SessionTokens> {
   const outcome = await db.transaction(async (trx) => {
-    const row = await trx("refresh_tokens as rt")
+    // the account's state comes from the view the users module publishes (one statement, as before)
+    const row = await RefreshToken.query(trx)
+      .alias("rt")
       .join("auth_sessions as s", "s.id", "rt.session_id")
-      .join("users as u", "u.id", "s.user_id")
+      .join("user_accounts as a", "a.id", "s.user_id")
       .where("rt.token_hash", sha256Hex(refreshToken))
       .forUpdate()
-      .first("rt.id", "rt.rotated_at", "rt.expires_at", "s.id as session_id", "s.user_id", "s.revoked_at", "s.expires_at as session_expires_at", "u.status");
+      .first()
+      .select("rt.id", "rt.rotated_at", "rt.expires_at", "s.id as session_id", "s.user_id", "s.revoked_at", "s.expires_at as session_expires_at", "a.status")
+      .castTo<RefreshRow | undefined>();
     if (!row) return { kind: "invalid" as const };
     const actor = { ...ctx, actorType: "user" as const, actorUserId: row.user_id, actorApiKeyId: null };
     if (row.rotated_at) {
       if (!row.revoked_at) {
-        await trx("auth_sessions").where({ id: row.session_id }).update({ revoked_at: trx.fn.now(), revoked_reason: "refresh_token_reuse" });
+        await AuthSession.query(trx).findById(row.session_id).patch({ revoked_at: trx.fn.now(), revoked_reason: "refresh_token_reuse" });
         await recordAudit(trx, actor, {
           action: "session.revoked",
           entityType: "session",
@@ -108,13 +125,13 @@ export async function refreshSession(
           after: { reason: "refresh_token_reuse" },
         });
       }
-      return { kind: "reused" as const, sessionId: row.session_id as string };
+      return { kind: "reused" as const, sessionId: row.session_id };
     }
     const now = new Date();
     if (row.revoked_at || row.expires_at <= now || row.session_expires_at <= now || row.status !== "active") return { kind: "invalid" as const };
 
-    await trx("refresh_tokens").where({ id: row.id }).update({ rotated_at: trx.fn.now() });
-    await trx("auth_sessions").where({ id: row.session_id }).update({ last_refreshed_at: trx.fn.now() });
+    await RefreshToken.query(trx).findById(row.id).patch({ rotated_at: trx.fn.now() });
+    await AuthSession.query(trx).findById(row.session_id).patch({ last_refreshed_at: trx.fn.now() });
     const next = await insertRefreshToken(trx, row.session_id, row.session_expires_at);
     await recordAudit(trx, actor, { action: "session.refreshed", entityType: "session", entityId: row.session_id });
     return { kind: "ok" as const, tokens: await tokens(deps, row.user_id, row.session_id, next.token, row.session_expires_at) };
@@ -128,19 +145,24 @@ export async function refreshSession(
 }
 
 /** Logout: revokes the session (every refresh token in it; access tokens stop within seconds). */
-export async function revokeSession(db: Knex, ctx: AuditContext, sessionId: string, reason: "logout" | "password_reset" | "admin"): Promise<void> {
+export async function revokeSession(
+  db: Knex,
+  ctx: AuditContext,
+  sessionId: string,
+  reason: Exclude<SessionRevokedReason, "refresh_token_reuse">,
+): Promise<void> {
   await db.transaction(async (trx) => {
-    const updated = await trx("auth_sessions").where({ id: sessionId }).whereNull("revoked_at").update({ revoked_at: trx.fn.now(), revoked_reason: reason });
+    const updated = await AuthSession.query(trx).findById(sessionId).whereNull("revoked_at").patch({ revoked_at: trx.fn.now(), revoked_reason: reason });
     if (updated) await recordAudit(trx, ctx, { action: "session.revoked", entityType: "session", entityId: sessionId, after: { reason } });
   });
 }
 
 /** Revokes every open session of a user, in the caller's transaction; returns their ids. */
 export async function revokeUserSessions(trx: Knex.Transaction, userId: string, reason: "password_reset" | "admin"): Promise<string[]> {
-  const rows = await trx("auth_sessions")
+  const rows = await AuthSession.query(trx)
     .where({ user_id: userId })
     .whereNull("revoked_at")
-    .update({ revoked_at: trx.fn.now(), revoked_reason: reason })
+    .patch({ revoked_at: trx.fn.now(), revoked_reason: reason })
     .returning("id");
-  return rows.map((r: { id: string }) => r.id);
+  return rows.map((r) => r.id);
 }

@@ -5,10 +5,9 @@ import type { Config } from "../../../../lib/config.js";
 import { newId } from "../../../../lib/ids.js";
 import { unauthorized } from "../../http/auth.js";
 import { randomAlphanumeric } from "../../security/tokens.js";
+import { AuthNonce, type NoncePurpose } from "./models.js";
 
 const CLOCK_SKEW_MS = 60_000;
-
-export type NoncePurpose = "sign_in" | "link_wallet";
 
 export interface SiweDeps {
   config: Config;
@@ -20,7 +19,7 @@ export interface SiweDeps {
 export async function issueNonce(db: Knex, deps: SiweDeps, purpose: NoncePurpose, userId: string | null = null) {
   const nonce = randomAlphanumeric(24);
   const expiresAt = new Date(Date.now() + deps.config.auth.siwe.nonceTtlSeconds * 1000);
-  await db("auth_nonces").insert({ id: newId(), nonce, purpose, user_id: userId, expires_at: expiresAt });
+  await AuthNonce.query(db).insert({ id: newId(), nonce, purpose, user_id: userId, expires_at: expiresAt });
   const { domain, uri, chainIds } = deps.config.auth.siwe;
   return { nonce, domain, uri, chainIds, expiresAt: expiresAt.toISOString() };
 }
@@ -74,12 +73,8 @@ export async function verifySiwe(deps: SiweDeps, message: string, signature: str
  * unspent. For wallet linking the nonce must also belong to `userId`.
  */
 export async function consumeNonce(trx: Knex.Transaction, nonce: string, purpose: NoncePurpose, userId: string | null = null): Promise<void> {
-  const query = trx("auth_nonces")
-    .where({ nonce, purpose })
-    .whereNull("consumed_at")
-    .where("expires_at", ">", trx.fn.now())
-    .update({ consumed_at: trx.fn.now() }, ["id"]);
+  const query = AuthNonce.query(trx).where({ nonce, purpose }).whereNull("consumed_at").where("expires_at", ">", trx.fn.now());
   if (userId) query.where({ user_id: userId });
-  const rows = await query;
+  const rows = await query.patch({ consumed_at: trx.fn.now() }).returning("id");
   if (rows.length !== 1) throw unauthorized("invalid_nonce", "sign-in refused: the nonce is unknown, expired or already used");
 }

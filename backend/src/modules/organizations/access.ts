@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { Organization, type OrganizationRole } from "./models.js";
+import { Organization, OrganizationMember, type OrganizationRole } from "./models.js";
 
 export type { OrganizationRole };
 const RANK: Record<OrganizationRole, number> = { member: 0, admin: 1, owner: 2 };
@@ -35,4 +35,24 @@ export async function assertOrganizationAccess(
   if (!role) throw notFound;
   if (RANK[role] < RANK[minRole]) throw new HttpError(403, "insufficient_organization_role", `requires organization role ${minRole}`);
   return { organizationId, role };
+}
+
+/** Whether a user is a member of an organization with one of `roles` (no platform-admin pass, no API-key binding: the caller decides those). */
+export async function hasOrganizationRole(
+  db: Knex | Knex.Transaction,
+  userId: string,
+  organizationId: string,
+  roles: readonly OrganizationRole[],
+): Promise<boolean> {
+  const member = await OrganizationMember.query(db).where({ organization_id: organizationId, user_id: userId }).whereIn("role", roles).first().select("id");
+  return member !== undefined;
+}
+
+/**
+ * The ids of the organizations where a user has one of `roles`, as a subquery for another
+ * module's statement (`whereIn("organization_id", organizationsWhere(db, userId, ["owner", "admin"]))`),
+ * so a list stays one round trip.
+ */
+export function organizationsWhere(db: Knex | Knex.Transaction, userId: string, roles: readonly OrganizationRole[]): Knex.QueryBuilder {
+  return OrganizationMember.query(db).where({ user_id: userId }).whereIn("role", roles).select("organization_id").toKnexQuery();
 }

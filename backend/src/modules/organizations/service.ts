@@ -111,9 +111,9 @@ export class OrganizationService {
     await assertOrganizationAccess(this.db, principal, organizationId, "member");
     const query = OrganizationMember.query(this.db)
       .alias("m")
-      .join("users as u", "u.id", "m.user_id")
+      .join("user_accounts as a", "a.id", "m.user_id")
       .where("m.organization_id", organizationId)
-      .select("m.*", "u.display_name");
+      .select("m.*", "a.display_name");
     return paginate(query.toKnexQuery(), page, { column: "m.created_at", id: "m.id", order: "asc" }, ({ display_name, ...row }) =>
       memberDto(OrganizationMember.fromDatabaseJson(row), typeof display_name === "string" ? display_name : null),
     );
@@ -124,7 +124,7 @@ export class OrganizationService {
     return this.db.transaction(async (trx) => {
       const { role } = await assertOrganizationAccess(trx, principal, organizationId, "admin");
       if (input.role === "owner" && role !== "owner") throw new HttpError(403, "insufficient_organization_role", "only owners add owners");
-      const user = await trx("users").where({ id: input.userId }).whereNull("deleted_at").first("id");
+      const user = await liveAccount(trx, input.userId);
       if (!user) throw new HttpError(422, "user_not_found", "no such user", [{ field: "body.userId", message: "no such user" }]);
       // Plain knex: objection hands back the input as a model even when the conflict skipped the insert.
       const [insertedRow] = await trx(OrganizationMember.tableName)
@@ -148,7 +148,7 @@ export class OrganizationService {
         organizationId,
         after: inserted,
       });
-      return memberDto(inserted, await displayNameOf(trx, input.userId));
+      return memberDto(inserted, user.display_name);
     });
   }
 
@@ -205,9 +205,13 @@ function pick(row: Organization) {
   return Object.fromEntries(Object.entries(row).filter(([k]) => PUBLIC_COLUMNS.includes(k) || k.endsWith("_encrypted")));
 }
 
-/** The users table belongs to the users module: one column, read for the member list. */
+/** A live account's display name, from the view the users module publishes (members are people the users module knows). */
+async function liveAccount(db: Knex | Knex.Transaction, userId: string): Promise<{ display_name: string | null } | undefined> {
+  return db("user_accounts").where({ id: userId }).whereNull("deleted_at").first("display_name");
+}
+
 async function displayNameOf(db: Knex | Knex.Transaction, userId: string): Promise<string | null> {
-  const user: { display_name: string | null } | undefined = await db("users").where({ id: userId }).first("display_name");
+  const user: { display_name: string | null } | undefined = await db("user_accounts").where({ id: userId }).first("display_name");
   return user?.display_name ?? null;
 }
 

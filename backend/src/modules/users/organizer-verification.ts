@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
+import { OrganizerProfile } from "./models.js";
 
 /**
  * Publishing (an edition, an event, a schedule) and deploying an on-chain event need a
@@ -10,7 +11,7 @@ import { HttpError } from "../../http/errors.js";
  */
 export async function assertVerifiedOrganizer(db: Knex | Knex.Transaction, principal: Principal): Promise<void> {
   if (principal.roles.has("admin")) return;
-  const profile = await db("organizer_profiles").where({ user_id: principal.userId }).first("verification_status");
+  const profile = await OrganizerProfile.query(db).where({ user_id: principal.userId }).first().select("verification_status");
   if (profile?.verification_status === "verified") return;
   throw new HttpError(
     403,

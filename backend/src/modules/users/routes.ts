@@ -2,27 +2,23 @@ import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth, requirePermission, requireRole } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import { issueNonce } from "../auth/siwe.js";
-import { SiweNonce, StellarChallenge } from "../auth/schemas.js";
-import type { IdentityServices } from "../auth/service.js";
+import { ProfileService } from "./profiles.js";
+import { grantRole, revokeRole, rolesOf } from "./roles.js";
 import * as s from "./schemas.js";
-import {
-  getMe,
-  grantRole,
-  linkEvmWallet,
-  linkStellarWallet,
-  listWallets,
-  ProfileService,
-  removeWallet,
-  revokeRole,
-  rolesOf,
-  updateMe,
-  updateWallet,
-} from "./service.js";
+import { getMe, updateMe } from "./service.js";
+import { listWallets, removeWallet, updateWallet, type HasPassword } from "./wallets.js";
 
-export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): void {
-  const { db, principals, stellar } = deps;
-  const profiles = new ProfileService(db, deps.box, (userId) => principals.forgetUser(userId));
+/** What the users module needs from the auth module; app.ts passes it in (users never imports auth). */
+export interface UserRouteDeps {
+  /** Drop the cached sessions of a user whose roles changed. */
+  forgetUser(userId: string): void;
+  hasPassword: HasPassword;
+}
+
+/** The signed-in user, their wallets and role profiles, and platform roles. Linking a wallet (which needs a signed proof) is in auth/wallet-links.ts. */
+export function userRoutes(api: ApiRouter, deps: RouteDeps & UserRouteDeps): void {
+  const { db, forgetUser, hasPassword } = deps;
+  const profiles = new ProfileService(db, deps.box, forgetUser);
   const tags = ["users"];
 
   api.route({
@@ -58,47 +54,6 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
     handler: ({ principal, query }) => listWallets(db, principal, query),
   });
   api.route({
-    method: "post",
-    path: "/api/v1/me/wallets/evm/nonce",
-    tags: wallets,
-    summary: "A nonce to sign (EIP-4361) to prove you own an EVM wallet",
-    access: requireAuth,
-    response: SiweNonce,
-    status: 200,
-    handler: ({ principal }) => issueNonce(db, deps, "link_wallet", principal.userId),
-  });
-  api.route({
-    method: "post",
-    path: "/api/v1/me/wallets/evm",
-    tags: wallets,
-    summary: "Link an EVM wallet with a signed EIP-4361 message",
-    access: requireAuth,
-    body: s.LinkEvmWalletBody,
-    response: s.Wallet,
-    handler: ({ principal, audit, body }) => linkEvmWallet(db, deps, principal, audit, body),
-  });
-  api.route({
-    method: "post",
-    path: "/api/v1/me/wallets/stellar/challenge",
-    tags: wallets,
-    summary: "A SEP-10 challenge to prove you own a Stellar account",
-    access: requireAuth,
-    body: s.StellarChallengeBody,
-    response: StellarChallenge,
-    status: 200,
-    handler: ({ principal, body }) => stellar.buildChallenge(db, body.account, "link_wallet", principal.userId),
-  });
-  api.route({
-    method: "post",
-    path: "/api/v1/me/wallets/stellar",
-    tags: wallets,
-    summary: "Link a Stellar account with a signed SEP-10 challenge",
-    access: requireAuth,
-    body: s.LinkStellarWalletBody,
-    response: s.Wallet,
-    handler: ({ principal, audit, body }) => linkStellarWallet(db, stellar, principal, audit, body),
-  });
-  api.route({
     method: "patch",
     path: "/api/v1/me/wallets/{walletId}",
     tags: wallets,
@@ -116,7 +71,7 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
     summary: "Unlink a wallet",
     access: requireAuth,
     params: s.WalletIdParams,
-    handler: ({ principal, audit, params }) => removeWallet(db, principal, audit, params.walletId),
+    handler: ({ principal, audit, params }) => removeWallet(db, hasPassword, principal, audit, params.walletId),
   });
 
   // role profiles: one route per kind so each body is documented
@@ -138,7 +93,7 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
       access: requireAuth,
       body: s.ProfileBodies[kind],
       response: s.Profile,
-      handler: ({ principal, audit, body }) => profiles.upsert(principal, audit, kind, body as Record<string, unknown>),
+      handler: ({ principal, audit, body }) => profiles.upsert(principal, audit, kind, body),
     });
   }
   api.route({
@@ -175,7 +130,7 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
     response: s.Roles,
     handler: async ({ audit, params }) => {
       const out = await grantRole(db, audit, params.userId, params.role);
-      principals.forgetUser(params.userId);
+      forgetUser(params.userId);
       return out;
     },
   });
@@ -190,7 +145,7 @@ export function userRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): 
     status: 200,
     handler: async ({ principal, audit, params }) => {
       const out = await revokeRole(db, principal, audit, params.userId, params.role);
-      principals.forgetUser(params.userId);
+      forgetUser(params.userId);
       return out;
     },
   });

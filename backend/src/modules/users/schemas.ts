@@ -1,6 +1,5 @@
 import { z } from "../../http/zod.js";
-import { PLATFORM_ROLES } from "../../http/auth.js";
-import { StellarAccount } from "../auth/schemas.js";
+import { PLATFORM_ROLES, type PlatformRole } from "../../http/auth.js";
 
 export const Me = z
   .object({
@@ -37,16 +36,6 @@ export const Wallet = z
   .object({ id: z.uuid(), network: Network, address: z.string(), label: z.string().nullable(), isPrimary: z.boolean(), verifiedAt: z.string() })
   .openapi("Wallet");
 export const WalletIdParams = z.object({ walletId: z.uuid() });
-export const LinkEvmWalletBody = z.strictObject({
-  message: z.string().min(1).max(4096),
-  signature: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]+$/, "must be 0x-prefixed hex")
-    .max(20_000),
-  label: z.string().trim().max(80).optional(),
-});
-export const StellarChallengeBody = z.strictObject({ account: StellarAccount });
-export const LinkStellarWalletBody = z.strictObject({ transaction: z.string().min(1).max(20_000), label: z.string().trim().max(80).optional() });
 export const UpdateWalletBody = z.strictObject({ label: z.string().trim().max(80).nullable().optional(), isPrimary: z.literal(true).optional() });
 
 const Genres = z.array(z.string().trim().min(1).max(40)).max(20);
@@ -76,5 +65,5 @@ export const ProfileBodies = {
 export const Profile = z.record(z.string(), z.unknown()).openapi("RoleProfile");
 export const VerifyOrganizerBody = z.strictObject({ status: z.enum(["verified", "rejected", "pending"]) });
 export const UserIdParams = z.object({ userId: z.uuid() });
-export const RoleParams = z.object({ userId: z.uuid(), role: z.enum(PLATFORM_ROLES as [string, ...string[]]) });
+export const RoleParams = z.object({ userId: z.uuid(), role: z.enum(PLATFORM_ROLES as [PlatformRole, ...PlatformRole[]]) });
 export const Roles = z.object({ userId: z.uuid(), roles: z.array(z.string()) });
