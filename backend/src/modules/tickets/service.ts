@@ -6,8 +6,9 @@ import { decodeCursor, encodeCursor, type PageQuery } from "../../http/paginatio
 
 /**
  * Tickets as fans see them, read from the chain mirror (chain_tickets, chain_events,
- * chain_tiers, chain_ticket_transfers) joined with the platform's links (event_contracts,
- * ticket_categories) and the gate's own check-ins.
+ * chain_tiers, chain_ticket_transfers) joined with the platform's links and categories (the
+ * views event-contracts publishes: event_contract_links, event_contract_tiers) and the gate's
+ * admissions (its view gate_ticket_admissions).
  */
 
 const TICKET_COLUMNS = `
@@ -23,9 +24,9 @@ const TICKET_FROM = `
   from chain_tickets t
   join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
   left join chain_tiers tr on tr.chain_id = t.chain_id and tr.contract_address = t.contract_address and tr.tier_id = t.tier_id
-  left join event_contracts ec on ec.chain_id = t.chain_id and ec.ticket_address = t.contract_address
-  left join ticket_categories c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
-  left join gate_check_ins g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
+  left join event_contract_links ec on ec.chain_id = t.chain_id and ec.ticket_address = t.contract_address
+  left join event_contract_tiers c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
+  left join gate_ticket_admissions g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
 
 /**
  * The chain mirror belongs to the indexer (its writer stays on knex for speed) and this
