@@ -3,7 +3,7 @@ import type { Address } from "viem";
 import { LRUCache } from "lru-cache";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
-import { decodeCursor, encodeCursor, paginate, type PageQuery } from "../../http/pagination.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
 import { newId } from "../../../../lib/ids.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
@@ -228,35 +228,12 @@ export class ZonesService {
     return zoneView(updated);
   }
 
-  /**
-   * The zone access log: every scan, newest first. The cursor's keyset is the last row's own
-   * (scanned_at, id), looked up by its id: scanned_at has microseconds, which a cursor in
-   * JavaScript milliseconds would cut, repeating or skipping scans that share a millisecond.
-   */
+  /** The zone access log: every scan, newest first (anchored keyset: scans sharing a millisecond are each read once). */
   async log(principal: Principal, zoneId: string, page: PageQuery) {
     await this.zoneFor(principal, zoneId, { level: "viewer" });
     const query = GateScan.query(this.db).where({ zone_id: zoneId });
-    if (page.cursor) {
-      const [, id] = decodeCursor(page.cursor);
-      query.whereRaw("(scanned_at, id) < (select s.scanned_at, s.id from gate_scans s where s.id = ?::uuid and s.zone_id = ?)", [uuidOf(id), zoneId]);
-    }
-    const rows = await query
-      .orderBy([
-        { column: "scanned_at", order: "desc" },
-        { column: "id", order: "desc" },
-      ])
-      .limit(page.limit + 1);
-    const hasMore = rows.length > page.limit;
-    const items = (hasMore ? rows.slice(0, page.limit) : rows).map(zoneScanView);
-    const last = items[items.length - 1];
-    return { items, nextCursor: hasMore && last ? encodeCursor([last.scannedAt, last.id]) : null };
+    return paginate(query.toKnexQuery(), page, { column: "scanned_at", order: "desc", anchor: GateScan.tableName }, (row) =>
+      zoneScanView(GateScan.fromDatabaseJson(row)),
+    );
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A cursor's id, refused as an invalid cursor (400) unless it is a uuid. */
-function uuidOf(id: string): string {
-  if (!UUID.test(id)) throw new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
-  return id;
 }
