@@ -126,7 +126,7 @@ export class EventContractsService {
         entityId: id,
         organizationId: access.organizationId,
         festivalId,
-        after: row,
+        after: { ...row, chain_id: chain.chainId },
       });
     });
     return this.view(id);
