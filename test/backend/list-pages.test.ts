@@ -7,9 +7,15 @@ import { testDatabase } from "../support/database.js";
 import { startTestApi, type TestApi } from "../support/http.js";
 import { buildFestival, expectStatus } from "./festivals/fixtures.js";
 import type { TestUser } from "../support/auth.js";
+import { seedEvent } from "./gate/fixtures.js";
 
-/** Reads a list two items at a time; every page but the last has a cursor, no item twice. */
-async function readAllPages(api: TestApi, path: string, user: TestUser): Promise<{ ids: string[]; pages: number }> {
+/** Reads a list two items at a time; every page but the last has a cursor, no item twice (`key`: an item's identity, default its id). */
+async function readAllPages(
+  api: TestApi,
+  path: string,
+  user: TestUser,
+  key: (item: Record<string, unknown>) => string = (item) => String(item.id),
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -18,7 +24,7 @@ async function readAllPages(api: TestApi, path: string, user: TestUser): Promise
     const page = await expectStatus(api, 200, "GET", `${path}${qs}`, user);
     assert.ok(page.items.length <= 2);
     assert.ok("nextCursor" in page, "the list returns nextCursor");
-    ids.push(...page.items.map((i: { id: string }) => i.id));
+    ids.push(...page.items.map(key));
     cursor = page.nextCursor;
     pages++;
   } while (cursor);
@@ -98,5 +104,53 @@ describe("lists that page with a cursor", () => {
     const { ids, pages } = await readAllPages(api, "/api/v1/me/wallets", fan);
     assert.equal(pages, 2);
     assert.deepEqual([...ids].sort(), rows.map((r) => r.id).sort());
+  });
+
+  it("GET /api/v1/event-contracts/{eventContractId}/zones: the second page follows the cursor, by kind and code", async () => {
+    const event = await seedEvent(db);
+    const { ids, pages } = await readAllPages(api, `/api/v1/event-contracts/${event.eventContractId}/zones`, event.organizer);
+    assert.equal(pages, 2);
+    assert.deepEqual(ids, [event.zones.lounge, event.zones.vip, event.zones.gate]); // areas before the entrance, each by code
+  });
+
+  it("GET /api/v1/festivals/{festivalId}/gate/scanners: the second page follows the cursor, in the order they were assigned", async () => {
+    const event = await seedEvent(db);
+    const stewards = [await createTestUser(db, { roles: ["security"] }), await createTestUser(db, { roles: ["security"] })];
+    for (const steward of stewards)
+      await expectStatus(api, 201, "POST", `/api/v1/festivals/${event.festivalId}/gate/scanners`, event.organizer, { userId: steward.userId });
+    const { ids, pages } = await readAllPages(api, `/api/v1/festivals/${event.festivalId}/gate/scanners`, event.organizer, (s) => String(s.userId));
+    assert.equal(pages, 2);
+    assert.deepEqual(ids, [event.scanner.userId, ...stewards.map((s) => s.userId)]);
+  });
+
+  it("GET /api/v1/event-contracts/{eventContractId}/tiers: the second page follows the cursor, in tier order, each tier with its zones", async () => {
+    const event = await seedEvent(db);
+    await db("ticket_categories").insert({ id: newId(), event_contract_id: event.eventContractId, tier_id: 3, name: "Crew" });
+    const path = `/api/v1/event-contracts/${event.eventContractId}/tiers`;
+    const { ids, pages } = await readAllPages(api, path, event.organizer, (t) => String(t.tierId));
+    assert.equal(pages, 2);
+    assert.deepEqual(ids, ["1", "2", "3"]);
+    const first = await expectStatus(api, 200, "GET", `${path}?limit=2`, event.organizer);
+    assert.deepEqual(
+      first.items.map((t: { zones: string[] }) => t.zones),
+      [["lounge"], ["lounge", "vip"]],
+    );
+  });
+
+  it("GET /api/v1/gate/zones/{zoneId}/scans: scans that share a millisecond are each read once, newest first", async () => {
+    const event = await seedEvent(db);
+    const rows = [1, 2, 3, 4, 5].map((n) => ({
+      id: newId(),
+      event_contract_id: event.eventContractId,
+      zone_id: event.zones.gate,
+      direction: "in",
+      verdict: "admitted",
+      source: "online",
+      scanned_at: db.raw("?::timestamptz", [`2026-06-01T12:00:00.12300${n}Z`]),
+    }));
+    await db("gate_scans").insert(rows);
+    const { ids, pages } = await readAllPages(api, `/api/v1/gate/zones/${event.zones.gate}/scans`, event.organizer);
+    assert.equal(pages, 3);
+    assert.deepEqual(ids, rows.map((r) => r.id).reverse());
   });
 });

@@ -24,6 +24,13 @@ export interface PageOrder {
   column: string | readonly string[];
   id?: string;
   order: "asc" | "desc";
+  /**
+   * The table the rows are (with a uuid `id`), for an order by a timestamptz: a cursor holds
+   * JavaScript milliseconds, the column microseconds, so rows sharing a millisecond would be
+   * repeated or skipped. With `anchor` the next page starts after the cursor's row itself,
+   * its keyset read back by id at the column's own precision.
+   */
+  anchor?: string;
 }
 
 export function encodeCursor(values: unknown[]): string {
@@ -41,6 +48,8 @@ export function decodeCursor(cursor: string): [string | number, string] {
   }
   throw invalidCursor();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The values of `count` order columns and the id, as `paginate` encoded them. */
 function decodeKeyset(cursor: string, count: number): Array<string | number> {
@@ -61,7 +70,8 @@ function decodeKeyset(cursor: string, count: number): Array<string | number> {
   throw invalidCursor();
 }
 
-function invalidCursor(): HttpError {
+/** The 400 for a cursor this API did not hand out (also for a list's own checks of a decoded cursor). */
+export function invalidCursor(): HttpError {
   return new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
 }
 
@@ -78,7 +88,14 @@ export async function paginate<Row extends object = Record<string, unknown>, Ite
     const values = decodeKeyset(page.cursor, columns.length - 1);
     const op = order.order === "desc" ? "<" : ">";
     const list = columns.map(() => "??").join(", ");
-    query.whereRaw(`(${list}) ${op} (${columns.map(() => "?").join(", ")})`, [...columns, ...values]);
+    if (order.anchor) {
+      const id = values[values.length - 1];
+      if (typeof id !== "string" || !UUID.test(id)) throw invalidCursor();
+      const anchorList = keys.map(() => "??").join(", ");
+      query.whereRaw(`(${list}) ${op} (select ${anchorList} from ?? where ?? = ?)`, [...columns, ...keys, order.anchor, keys[keys.length - 1]!, id]);
+    } else {
+      query.whereRaw(`(${list}) ${op} (${columns.map(() => "?").join(", ")})`, [...columns, ...values]);
+    }
   }
   const rows: Row[] = await query.orderBy(columns.map((column) => ({ column, order: order.order }))).limit(page.limit + 1);
   const hasMore = rows.length > page.limit;

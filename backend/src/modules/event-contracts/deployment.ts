@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { BaseError, ContractFunctionRevertedError, createWalletClient, http, parseEventLogs, type Address } from "viem";
+import { BaseError, ContractFunctionRevertedError, createWalletClient, http, parseEventLogs } from "viem";
 import { eventFactoryAbi } from "../../../../lib/abis/EventFactory.js";
 import { eventTicketAbi } from "../../../../lib/abis/EventTicket.js";
 import { revenueSplitAbi } from "../../../../lib/abis/RevenueSplit.js";
@@ -11,7 +11,8 @@ import { HttpError } from "../../http/errors.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { deployerAccount, scannerAccount } from "../../../../lib/chain-accounts.js";
-import { createEventCall, grantScannerCall, type Draft } from "./draft.js";
+import { createEventCall, grantScannerCall } from "./draft.js";
+import { EventContract } from "./models.js";
 
 /** createEvent reverts come from the factory or the clones it initialises: decode with all three. */
 const createEventAbi = [
@@ -20,15 +21,7 @@ const createEventAbi = [
   ...revenueSplitAbi.filter((item) => item.type === "error"),
 ] as const;
 
-export interface DeployableLink {
-  id: string;
-  festival_id: string;
-  factory_address: Address;
-  organizer_address: Address;
-  status: "pending" | "linked" | "discarded";
-  deploy_tx_hash: string | null;
-  config: Draft;
-}
+export type DeployableLink = Pick<EventContract, "id" | "festival_id" | "factory_address" | "organizer_address" | "status" | "deploy_tx_hash" | "config">;
 
 /**
  * Local chains: the platform's deployer account sends createEvent, then (as the new event's
@@ -77,7 +70,7 @@ export async function deployWithServer(
 
   const wallet = createWalletClient({ account: deployer, chain: chainDefinition(chain.chainId, rpcUrl), transport: http(rpcUrl) });
   const txHash = await wallet.sendTransaction({ to: call.to, data: call.data });
-  await db("event_contracts").where({ id: link.id }).update({ deploy_tx_hash: txHash, updated_by: principal.userId });
+  await EventContract.query(db).findById(link.id).patch({ deploy_tx_hash: txHash, updated_by: principal.userId });
   const receipt = await chain.client.waitForTransactionReceipt({ hash: txHash, timeout: 120_000 });
   if (receipt.status !== "success") throw new HttpError(422, "deploy_reverted", `createEvent reverted (tx ${txHash})`);
   const [created] = parseEventLogs({ abi: eventFactoryAbi, eventName: "EventCreated", logs: receipt.logs });
@@ -91,7 +84,7 @@ export async function deployWithServer(
   }
   await db.transaction(async (trx) => {
     const patch = { chain_event_id: created.args.eventId.toString(), scanner_granted_at: scannerGrantedAt, updated_by: principal.userId };
-    await trx("event_contracts").where({ id: link.id }).update(patch);
+    await EventContract.query(trx).findById(link.id).patch(patch);
     await recordAudit(trx, audit, {
       action: "event_contract.deployed",
       entityType: "event_contract",

@@ -7,7 +7,9 @@ import type { ChainDeps } from "../../http/chain.js";
 import { HttpError } from "../../http/errors.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { scannerAccount } from "../../../../lib/chain-accounts.js";
-import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE, type Draft } from "./draft.js";
+import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE } from "./draft.js";
+import { fn } from "objection";
+import { EventContract } from "./models.js";
 
 /**
  * How a pending link becomes linked.
@@ -22,13 +24,7 @@ import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE, type Draft
  * The resolver runs in the API process (startLinkResolver) and after a report or a deploy;
  * reads never resolve.
  */
-export interface LinkClaimTarget {
-  id: string;
-  chain_id: string | number;
-  factory_address: Address;
-  organizer_address: Address;
-  config: Draft;
-}
+export type LinkClaimTarget = Pick<EventContract, "id" | "chain_id" | "factory_address" | "organizer_address" | "config">;
 
 const field = (name: string, message: string) => [{ field: `body.${name}`, message }];
 
@@ -105,7 +101,7 @@ export async function claimTaken(db: Knex, link: LinkClaimTarget, claim: { txHas
         .first("tx_hash", "ticket_address", "event_id");
   const txHash = claim.txHash ?? creation?.tx_hash;
   const eventId = claim.chainEventId ?? creation?.event_id;
-  const other = await db("event_contracts")
+  const other = await EventContract.query(db)
     .where({ chain_id: link.chain_id, factory_address: link.factory_address })
     .whereNot({ id: link.id })
     .where((q) => {
@@ -113,7 +109,8 @@ export async function claimTaken(db: Knex, link: LinkClaimTarget, claim: { txHas
       if (eventId !== undefined) q.orWhere({ chain_event_id: eventId });
       if (creation?.ticket_address) q.orWhere({ ticket_address: creation.ticket_address });
     })
-    .first("id");
+    .first()
+    .select("id");
   return Boolean(other);
 }
 
@@ -128,7 +125,7 @@ interface Candidate {
 
 /** Links every pending link (or just `only`) whose proven claim the mirror has. Returns how many it linked. */
 export async function resolvePendingLinks(db: Knex, only?: string): Promise<number> {
-  const { rows } = await db.raw(
+  const { rows } = await db.raw<{ rows: Candidate[] }>(
     `select ec.id, ec.chain_id::text, ce.ticket_address, ce.split_address, ce.event_id::text, ce.created_tx_hash
        from event_contracts ec
        join chain_events ce on ce.chain_id = ec.chain_id and ce.factory_address = ec.factory_address and ce.organizer = ec.organizer_address
@@ -138,31 +135,32 @@ export async function resolvePendingLinks(db: Knex, only?: string): Promise<numb
     only ? [only] : [],
   );
   let linked = 0;
-  for (const candidate of rows as Candidate[]) if (await linkOne(db, candidate)) linked++;
+  for (const candidate of rows) if (await linkOne(db, candidate)) linked++;
   return linked;
 }
 
 async function linkOne(db: Knex, c: Candidate): Promise<boolean> {
   try {
     return await db.transaction(async (trx) => {
-      const other = await trx("event_contracts")
+      const other = await EventContract.query(trx)
         .where({ chain_id: c.chain_id })
         .whereNot({ id: c.id })
         .where((q) => q.where({ ticket_address: c.ticket_address }).orWhere({ deploy_tx_hash: c.created_tx_hash }))
-        .first("id");
+        .first()
+        .select("id");
       if (other) {
         await noteLinkError(trx, c.id, `chain event ${c.event_id} belongs to another event contract`);
         return false;
       }
-      const [row] = await trx("event_contracts")
+      const [row] = await EventContract.query(trx)
         .where({ id: c.id, status: "pending" })
-        .update({
+        .patch({
           status: "linked",
           ticket_address: c.ticket_address,
           split_address: c.split_address,
           chain_event_id: c.event_id,
           deploy_tx_hash: c.created_tx_hash,
-          linked_at: trx.fn.now(),
+          linked_at: fn.now(),
           link_error: null,
         })
         .returning(["id", "festival_id"]);
@@ -184,19 +182,23 @@ async function linkOne(db: Knex, c: Candidate): Promise<boolean> {
 }
 
 async function noteLinkError(db: Knex | Knex.Transaction, id: string, message: string): Promise<void> {
-  await db("event_contracts").where({ id, status: "pending" }).whereRaw("link_error is distinct from ?", [message]).update({ link_error: message });
+  await EventContract.query(db).where({ id, status: "pending" }).whereRaw("link_error is distinct from ?", [message]).patch({ link_error: message });
 }
 
 /** Marks linked contracts whose event admin has since granted the platform scanner SCANNER_ROLE (read from the chain). */
 export async function refreshScannerGrants(db: Knex, chain: ChainDeps, config: Config): Promise<void> {
   const scanner = scannerAccount(config, chain.chainId);
   if (!scanner) return;
-  const rows = await db("event_contracts").where({ chain_id: chain.chainId, status: "linked" }).whereNull("scanner_granted_at").select("id", "ticket_address");
+  const rows = await EventContract.query(db)
+    .where({ chain_id: chain.chainId, status: "linked" })
+    .whereNull("scanner_granted_at")
+    .select("id", "ticket_address");
   for (const row of rows) {
+    if (!row.ticket_address) continue; // linked rows have one (ck_event_contracts_linked)
     const granted = await chain.client
       .readContract({ address: row.ticket_address, abi: eventTicketAbi, functionName: "hasRole", args: [SCANNER_ROLE, scanner.address] })
       .catch(() => false);
-    if (granted) await db("event_contracts").where({ id: row.id }).whereNull("scanner_granted_at").update({ scanner_granted_at: new Date() });
+    if (granted) await EventContract.query(db).where({ id: row.id }).whereNull("scanner_granted_at").patch({ scanner_granted_at: new Date() });
   }
 }
 

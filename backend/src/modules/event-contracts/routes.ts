@@ -89,7 +89,8 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
     summary: "Sales, holders, check-ins and revenue per tier (from the chain mirror)",
     access: requireAuth,
     params: Params,
-    response: z.object({ items: z.array(s.TierStats) }),
-    handler: ({ principal, params }) => service.tierStats(principal, params.eventContractId),
+    query: PageQuery,
+    response: pageOf(s.TierStats),
+    handler: ({ principal, params, query }) => service.tierStats(principal, params.eventContractId, query),
   });
 }

@@ -14,11 +14,12 @@ import { evmWalletsOf } from "../users/wallets.js";
 import { deployerAccount, scannerAccount } from "../../../../lib/chain-accounts.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
 import { deployWithServer } from "./deployment.js";
-import { createEventCall, draftOf, grantScannerCall, type Draft } from "./draft.js";
+import { createEventCall, draftOf, grantScannerCall } from "./draft.js";
 import { claimTaken, proveChainEvent, proveTransaction, resolvePendingLinks } from "./links.js";
 import type { CreateEventContractBody } from "./schemas.js";
 import { tierStats } from "./stats.js";
 import { validateDraft } from "./validation.js";
+import { EventContract, TicketCategory, TicketCategoryZone, zoneCodes } from "./models.js";
 
 /**
  * Organizers link a festival (edition, event) to an on-chain event:
@@ -39,26 +40,6 @@ export interface EventContractsDeps {
   chain?: ChainDeps;
 }
 
-interface LinkRow {
-  id: string;
-  festival_id: string;
-  edition_id: string | null;
-  event_id: string | null;
-  chain_id: string;
-  factory_address: Address;
-  organizer_address: Address;
-  status: "pending" | "linked" | "discarded";
-  name: string;
-  config: Draft;
-  deploy_tx_hash: Hex | null;
-  chain_event_id: string | null;
-  ticket_address: Address | null;
-  split_address: Address | null;
-  linked_at: Date | null;
-  scanner_granted_at: Date | null;
-  link_error: string | null;
-}
-
 function requireFactory(config: Config): Address {
   if (!config.chain.factoryAddress) throw new HttpError(503, "factory_unconfigured", "FACTORY_ADDRESS is not configured");
   return config.chain.factoryAddress;
@@ -74,8 +55,8 @@ export class EventContractsService {
   }
 
   /** The link, if the caller may see its festival at `required` (404 otherwise, 403 when seen but not enough). */
-  async load(principal: Principal, id: string, required: FestivalAccessRequirement): Promise<LinkRow> {
-    const row: LinkRow | undefined = await this.db("event_contracts").where({ id }).first();
+  async load(principal: Principal, id: string, required: FestivalAccessRequirement): Promise<EventContract> {
+    const row = await EventContract.query(this.db).findById(id);
     const notFound = new HttpError(404, "event_contract_not_found", `event contract ${id} not found`);
     if (!row) throw notFound;
     const access = await festivalAccess(this.db, principal, row.festival_id);
@@ -116,38 +97,36 @@ export class EventContractsService {
         festival_id: festivalId,
         edition_id: body.editionId ?? null,
         event_id: body.eventId ?? null,
-        chain_id: chain.chainId,
+        chain_id: String(chain.chainId),
         factory_address: factory,
         organizer_address: organizer,
         name: body.name,
-        config: JSON.stringify(draft),
+        config: draft,
         created_by: principal.userId,
         updated_by: principal.userId,
       };
-      await trx("event_contracts").insert(row);
+      await EventContract.query(trx).insert(row);
+      // the zones are the gate's rows: its insertZones writes them, in this transaction
       const zoneIds = await insertZones(trx, id, body.zones, principal.userId);
-      for (const [index, tier] of body.tiers.entries()) {
-        const categoryId = newId();
-        await trx("ticket_categories").insert({
-          id: categoryId,
+      await TicketCategory.query(trx).insertGraph(
+        body.tiers.map((tier, index) => ({
+          id: newId(),
           event_contract_id: id,
           tier_id: index + 1,
           name: tier.name,
           description: tier.description ?? null,
           created_by: principal.userId,
           updated_by: principal.userId,
-        });
-        for (const code of new Set(tier.zones)) {
-          await trx("ticket_category_zones").insert({ ticket_category_id: categoryId, zone_id: zoneIds.get(code), created_by: principal.userId });
-        }
-      }
+          zones: [...new Set(tier.zones)].map((code) => ({ zone_id: zoneIds.get(code)!, created_by: principal.userId })),
+        })),
+      );
       await recordAudit(trx, audit, {
         action: "event_contract.created",
         entityType: "event_contract",
         entityId: id,
         organizationId: access.organizationId,
         festivalId,
-        after: { ...row, config: draft },
+        after: { ...row, chain_id: chain.chainId },
       });
     });
     return this.view(id);
@@ -176,7 +155,7 @@ export class EventContractsService {
         updated_by: principal.userId,
       };
       try {
-        await trx("event_contracts").where({ id }).update(patch);
+        await EventContract.query(trx).findById(id).patch(patch);
       } catch (error) {
         if ((error as { code?: string }).code === "23505") {
           throw new HttpError(409, "transaction_already_linked", "this transaction is already reported for another event contract");
@@ -214,40 +193,30 @@ export class EventContractsService {
   async list(principal: Principal, festivalId: string, page: PageQuery) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
     const rows = await paginate(
-      this.db("event_contracts").where({ festival_id: festivalId }),
+      EventContract.query(this.db).where({ festival_id: festivalId }).toKnexQuery(),
       page,
       { column: "created_at", order: "desc" },
-      (r: LinkRow) => r,
+      (r) => EventContract.fromDatabaseJson(r),
     );
     return { items: await this.views(rows.items), nextCursor: rows.nextCursor };
   }
 
   async view(id: string) {
-    const row: LinkRow = await this.db("event_contracts").where({ id }).first();
+    const row = (await EventContract.query(this.db).findById(id))!;
     const [view] = await this.views([row]);
     return view!;
   }
 
-  /** Views of several links in three queries (links, zones, categories), whatever their number. */
-  private async views(rows: LinkRow[]) {
+  /** Views of several links in three queries (zones, categories, their zones), whatever their number. */
+  private async views(rows: EventContract[]) {
     const ids = rows.map((r) => r.id);
     const zones = await zonesOf(this.db, ids);
-    const categories = ids.length
-      ? await this.db("ticket_categories as c")
-          .whereIn("c.event_contract_id", ids)
-          .orderBy("c.tier_id")
-          .select(
-            "c.id",
-            "c.event_contract_id",
-            "c.tier_id",
-            "c.name",
-            "c.description",
-            this.db.raw(
-              "coalesce((select array_agg(z.code order by z.code) from ticket_category_zones cz join gate_zones z on z.id = cz.zone_id where cz.ticket_category_id = c.id), '{}') as zones",
-            ),
-          )
+    const codes = new Map([...zones.values()].flat().map((z) => [z.id, z.code]));
+    // the graph: link -> its ticket categories (in tier order) -> the zones each may enter
+    const links = rows.length
+      ? await EventContract.fetchGraph(rows, "categories.zones", { transaction: this.db }).modifyGraph("categories", (q) => q.orderBy("tier_id"))
       : [];
-    return rows.map((row) => {
+    return links.map((row) => {
       const chainId = Number(row.chain_id);
       const scanner = scannerAccount(this.deps.config, chainId);
       return {
@@ -271,9 +240,13 @@ export class EventContractsService {
         createEventCall: createEventCall(chainId, row.factory_address, row.config),
         grantScannerCall: row.ticket_address && scanner && !row.scanner_granted_at ? grantScannerCall(chainId, row.ticket_address, scanner.address) : null,
         zones: zones.get(row.id) ?? [],
-        categories: categories
-          .filter((c) => c.event_contract_id === row.id)
-          .map((c) => ({ id: c.id, tierId: c.tier_id, name: c.name, description: c.description, zones: c.zones })),
+        categories: (row.categories ?? []).map((c) => ({
+          id: c.id,
+          tierId: c.tier_id,
+          name: c.name,
+          description: c.description,
+          zones: zoneCodes(c.zones ?? [], codes),
+        })),
       };
     });
   }
@@ -287,15 +260,16 @@ export class EventContractsService {
   ) {
     const row = await this.load(principal, id, MANAGE);
     await this.db.transaction(async (trx) => {
-      const category = await trx("ticket_categories").where({ event_contract_id: id, tier_id: tierId }).forUpdate().first();
+      const category = await TicketCategory.query(trx).where({ event_contract_id: id, tier_id: tierId }).forUpdate().first();
       if (!category) throw new HttpError(404, "category_not_found", `no category for tier ${tierId}`);
-      const before = { ...category, zones: await trx("ticket_category_zones").where({ ticket_category_id: category.id }).pluck("zone_id") };
+      const zonesBefore = await TicketCategoryZone.query(trx).where({ ticket_category_id: category.id }).select("zone_id");
+      const before = { ...category, zones: zonesBefore.map((z) => z.zone_id) };
       const patch = {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
         updated_by: principal.userId,
       };
-      await trx("ticket_categories").where({ id: category.id }).update(patch);
+      await TicketCategory.query(trx).findById(category.id).patch(patch);
       let zoneIds: string[] | undefined;
       if (body.zones) {
         const zones = await zoneIdsByCode(trx, id, body.zones);
@@ -309,9 +283,9 @@ export class EventContractsService {
           );
         }
         zoneIds = [...new Set(zones.values())];
-        await trx("ticket_category_zones").where({ ticket_category_id: category.id }).delete();
+        await TicketCategoryZone.query(trx).where({ ticket_category_id: category.id }).delete();
         if (zoneIds.length) {
-          await trx("ticket_category_zones").insert(zoneIds.map((zone_id) => ({ ticket_category_id: category.id, zone_id, created_by: principal.userId })));
+          await TicketCategoryZone.query(trx).insert(zoneIds.map((zone_id) => ({ ticket_category_id: category.id, zone_id, created_by: principal.userId })));
         }
       }
       await recordAudit(trx, audit, {
@@ -326,9 +300,9 @@ export class EventContractsService {
     return this.view(id);
   }
 
-  async tierStats(principal: Principal, id: string) {
+  async tierStats(principal: Principal, id: string, page: PageQuery) {
     const row = await this.load(principal, id, { level: "viewer" });
-    return tierStats(this.db, row.id);
+    return tierStats(this.db, row.id, page);
   }
 }
 

@@ -13,6 +13,7 @@ import { decodePass, PassFormatError } from "./pass.js";
 import { passSigner } from "./passes.js";
 import type { ScannerAccess } from "./scanners.js";
 import type { Verdict } from "./verdicts.js";
+import { GateCheckIn, GateOfflineScan, GateZone, type ZoneKind } from "./models.js";
 
 /**
  * Offline gates.
@@ -53,21 +54,38 @@ export interface SignedSnapshot {
   signature: string;
 }
 
+/** A row of event_contract_links, the view the event-contracts module publishes (bigint chain_id comes back as a string). */
+interface PublishedLink {
+  id: string;
+  festival_id: string;
+  chain_id: string;
+  name: string;
+  ticket_address: Address | null;
+}
+
+/** The published link of an event contract, if there is one. */
+function linkOf(db: Knex, eventContractId: string): Promise<PublishedLink | undefined> {
+  return db<PublishedLink>("event_contract_links").where({ id: eventContractId }).first("id", "festival_id", "chain_id", "name", "ticket_address");
+}
+
 export async function buildSnapshot(db: Knex, signer: SnapshotSigner, passSignerAddress: Address, eventContractId: string): Promise<SignedSnapshot> {
-  const link = await db("event_contracts").where({ id: eventContractId }).first();
+  const link = await linkOf(db, eventContractId);
   if (!link?.ticket_address) throw new HttpError(409, "event_not_linked", "this event is not linked to a ticket contract yet");
   const [event, block, zones, categories, tickets] = await Promise.all([
-    db("chain_events").where({ chain_id: link.chain_id, ticket_address: link.ticket_address }).first("cancelled"),
+    db("chain_events").where({ chain_id: link.chain_id, ticket_address: link.ticket_address }).first<{ cancelled: boolean } | undefined>("cancelled"),
     mirrorBlock(db, Number(link.chain_id)),
-    db.raw(
+    db.raw<{ rows: Array<{ id: string; code: string; kind: ZoneKind; allow_reentry: boolean; tiers: number[] }> }>(
       `select z.id, z.code, z.kind, z.allow_reentry,
-              (select coalesce(json_agg(c.tier_id order by c.tier_id), '[]'::json) from ticket_category_zones cz
-                 join ticket_categories c on c.id = cz.ticket_category_id where cz.zone_id = z.id) as tiers
+              (select coalesce(json_agg(tz.tier_id order by tz.tier_id), '[]'::json) from event_contract_tier_zones tz
+                where tz.zone_id = z.id) as tiers
          from gate_zones z where z.event_contract_id = ? order by z.code`,
       [eventContractId],
     ),
-    db("ticket_categories").where({ event_contract_id: eventContractId }).orderBy("tier_id").select("tier_id", "name"),
-    db.raw(
+    db<{ event_contract_id: string; tier_id: number; name: string }>("event_contract_tiers")
+      .where({ event_contract_id: eventContractId })
+      .orderBy("tier_id")
+      .select("tier_id", "name"),
+    db.raw<{ rows: Array<{ token_id: string; owner_address: string | null; burned: boolean; checked_in: boolean }> }>(
       `select t.token_id::text as token_id, t.owner_address, t.burned, t.checked_in or g.id is not null as checked_in
          from chain_tickets t
          left join gate_check_ins g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id
@@ -86,19 +104,15 @@ export async function buildSnapshot(db: Knex, signer: SnapshotSigner, passSigner
     blockNumber: block === null ? null : block.toString(),
     cancelled: event?.cancelled ?? false,
     passSigner: passSignerAddress.toLowerCase() as Address,
-    zones: zones.rows.map((z: Record<string, unknown>) => ({
-      id: z.id as string,
-      code: z.code as string,
-      kind: z.kind as "entrance" | "area",
-      allowReentry: z.allow_reentry as boolean,
-      tiers: z.kind === "entrance" ? null : (z.tiers as number[]),
+    zones: zones.rows.map((z) => ({
+      id: z.id,
+      code: z.code,
+      kind: z.kind,
+      allowReentry: z.allow_reentry,
+      tiers: z.kind === "entrance" ? null : z.tiers,
     })),
-    tiers: categories.map((c) => ({ tierId: c.tier_id as number, name: c.name as string })),
-    tickets: tickets.rows.map((t: Record<string, unknown>) => [
-      t.token_id as string,
-      (t.owner_address as string | null) ?? null,
-      t.burned ? "refunded" : t.checked_in ? "checked_in" : "valid",
-    ]),
+    tiers: categories.map((c) => ({ tierId: c.tier_id, name: c.name })),
+    tickets: tickets.rows.map((t) => [t.token_id, t.owner_address ?? null, t.burned ? "refunded" : t.checked_in ? "checked_in" : "valid"]),
   };
   const data = Buffer.from(JSON.stringify(snapshot));
   return { algorithm: "Ed25519", publicKey: signer.publicKey, data: data.toString("base64url"), signature: signer.sign(data) };
@@ -180,11 +194,11 @@ export class OfflineGateService {
   ) {}
 
   private async link(principal: Principal, eventContractId: string) {
-    const link = await this.db("event_contracts").where({ id: eventContractId }).first();
+    const link = await linkOf(this.db, eventContractId);
     if (!link) throw new HttpError(404, "event_contract_not_found", `event contract ${eventContractId} not found`);
     await this.scanners.assert(principal, link.festival_id);
     if (!link.ticket_address) throw new HttpError(409, "event_not_linked", "this event is not linked to a ticket contract yet");
-    return link;
+    return { ...link, ticket_address: link.ticket_address };
   }
 
   async snapshot(principal: Principal, eventContractId: string): Promise<SignedSnapshot> {
@@ -194,7 +208,12 @@ export class OfflineGateService {
 
   async upload(principal: Principal, audit: AuditContext, eventContractId: string, deviceId: string, scans: OfflineScanInput[]) {
     const link = await this.link(principal, eventContractId);
-    const zoneIds = new Set<string>(await this.db("gate_zones").where({ event_contract_id: eventContractId }).pluck("id"));
+    const zoneIds = new Set(
+      await GateZone.query(this.db)
+        .where({ event_contract_id: eventContractId })
+        .select("id")
+        .then((zones) => zones.map((z) => z.id)),
+    );
     const results: Array<{ nonce: string; tokenId: string | null; result: OfflineResult; conflictWith: string | null; replayed: boolean }> = [];
     for (const scan of scans) {
       if (!zoneIds.has(scan.zoneId)) {
@@ -205,7 +224,13 @@ export class OfflineGateService {
     return { results, conflicts: results.filter((r) => r.result === "conflict") };
   }
 
-  private async uploadOne(principal: Principal, audit: AuditContext, link: Record<string, unknown>, deviceId: string, scan: OfflineScanInput) {
+  private async uploadOne(
+    principal: Principal,
+    audit: AuditContext,
+    link: PublishedLink & { ticket_address: Address },
+    deviceId: string,
+    scan: OfflineScanInput,
+  ) {
     let pass: ReturnType<typeof decodePass> | null = null;
     try {
       pass = decodePass(scan.payload.trim());
@@ -221,7 +246,7 @@ export class OfflineGateService {
 
     return this.db.transaction(async (trx) => {
       const id = newId();
-      const inserted = await trx("gate_offline_scans")
+      const inserted = await trx<GateOfflineScan>(GateOfflineScan.tableName)
         .insert({
           id,
           event_contract_id: link.id,
@@ -239,11 +264,11 @@ export class OfflineGateService {
         .ignore()
         .returning("id");
       if (inserted.length === 0) {
-        const stored = await trx("gate_offline_scans").where({ event_contract_id: link.id, device_id: deviceId, nonce: scan.nonce }).first();
+        const stored = (await GateOfflineScan.query(trx).where({ event_contract_id: link.id, device_id: deviceId, nonce: scan.nonce }).first())!;
         return {
           nonce: scan.nonce,
-          tokenId: stored.token_id as string,
-          result: stored.result as OfflineResult,
+          tokenId: stored.token_id,
+          result: stored.result,
           conflictWith: stored.conflict_with,
           replayed: true,
         };
@@ -251,8 +276,8 @@ export class OfflineGateService {
       let result: OfflineResult = "refused";
       let conflictWith: string | null = null;
       if (scan.verdict === "admitted" && genuine) {
-        const zone = await trx("gate_zones").where({ id: scan.zoneId }).first("kind");
-        if (zone.kind === "entrance") {
+        const zone = await GateZone.query(trx).findById(scan.zoneId).select("kind");
+        if (zone?.kind === "entrance") {
           const checkIn = await trx("gate_check_ins")
             .insert({
               id: newId(),
@@ -274,9 +299,10 @@ export class OfflineGateService {
           if (checkIn.length > 0) {
             result = "admitted";
           } else {
-            const first = await trx("gate_check_ins")
+            const first = (await GateCheckIn.query(trx)
               .where({ chain_id: link.chain_id, contract_address: link.ticket_address, token_id: tokenId })
-              .first("source", "device_id", "checked_in_at");
+              .first()
+              .select("source", "device_id", "checked_in_at"))!;
             const sameDevice = first.source === "offline" && first.device_id === deviceId;
             result = sameDevice ? "already_admitted" : "conflict";
             conflictWith = first.source === "online" ? "online" : `device:${first.device_id}`;
@@ -285,7 +311,7 @@ export class OfflineGateService {
           result = "admitted";
         }
       }
-      await trx("gate_offline_scans").where({ id }).update({ result, conflict_with: conflictWith });
+      await GateOfflineScan.query(trx).findById(id).patch({ result, conflict_with: conflictWith });
       await trx("gate_scans").insert({
         id: newId(),
         event_contract_id: link.id,
@@ -304,7 +330,7 @@ export class OfflineGateService {
         action: "gate_offline_scan.uploaded",
         entityType: "gate_offline_scan",
         entityId: id,
-        festivalId: link.festival_id as string,
+        festivalId: link.festival_id,
         after: { device_id: deviceId, nonce: scan.nonce, token_id: tokenId, offline_verdict: scan.verdict, result, conflict_with: conflictWith },
       });
       return { nonce: scan.nonce, tokenId, result, conflictWith, replayed: false };

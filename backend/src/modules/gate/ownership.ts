@@ -10,6 +10,8 @@ export interface TicketState extends TicketFacts {
 }
 
 /**
+ * Knex/SQL, not objection Models: part of the scan's measured hot path.
+ *
  * Who holds a ticket: the mirror's answer, or, when the mirror lags, the chain's (`ownerOf`).
  * Only the contract's own "no such token" revert (ERC721NonexistentToken: never minted, or
  * burned by a refund) means the ticket is gone; any other failure (timeout, node down, a
@@ -33,8 +35,8 @@ export async function ownerOnChain(chain: MirrorChain, contract: Address, tokenI
 
 /** The holder's display name: the identity module's evm_wallet_holders view. */
 export async function holderDisplayName(db: Knex, address: string): Promise<string | null> {
-  const row = await db("evm_wallet_holders").where({ address }).first("display_name");
-  return (row?.display_name as string | null | undefined) ?? null;
+  const row = await db<{ address: string; display_name: string | null }>("evm_wallet_holders").where({ address }).first("display_name");
+  return row?.display_name ?? null;
 }
 
 /**

@@ -115,6 +115,8 @@ export async function issuePlatformPass(
 }
 
 /** The QR code of a pass payload: SVG text or a PNG buffer (error correction M, fits version <= 10). */
+export async function renderPassQr(payload: string, format: "svg"): Promise<string>;
+export async function renderPassQr(payload: string, format: "svg" | "png"): Promise<string | Buffer>;
 export async function renderPassQr(payload: string, format: "svg" | "png"): Promise<string | Buffer> {
   if (format === "svg") return QRCode.toString(payload, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   return QRCode.toBuffer(payload, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 6 });

@@ -78,8 +78,9 @@ export function gateRoutes(api: ApiRouter, deps: RouteDeps & { gate: Gate }): vo
     summary: "Zones of an event, with live occupancy",
     access: requireAuth,
     params: EventContractParams,
-    response: z.object({ items: z.array(s.Zone) }),
-    handler: ({ principal, params }) => gate.zones.list(principal, params.eventContractId),
+    query: PageQuery,
+    response: pageOf(s.Zone),
+    handler: ({ principal, params, query }) => gate.zones.list(principal, params.eventContractId, query),
   });
   api.route({
     method: "post",
@@ -124,8 +125,9 @@ export function gateRoutes(api: ApiRouter, deps: RouteDeps & { gate: Gate }): vo
     summary: "Scanner accounts of a festival",
     access: requireAuth,
     params: FestivalParams,
-    response: z.object({ items: z.array(s.Scanner) }),
-    handler: ({ principal, params }) => gate.scanners.list(principal, params.festivalId),
+    query: PageQuery,
+    response: pageOf(s.Scanner),
+    handler: ({ principal, params, query }) => gate.scanners.list(principal, params.festivalId, query),
   });
   api.route({
     method: "post",

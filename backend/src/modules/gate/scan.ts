@@ -14,6 +14,8 @@ import { VERDICT_MESSAGES, type ScanResult, type Verdict } from "./verdicts.js";
 import type { ZoneDirectory, ZoneInfo } from "./zones.js";
 
 /**
+ * Knex/SQL here, not objection Models (gate/models.ts): this is the measured hot path, its SQL stays as written.
+ *
  * Where check-in is decided. `POST /api/v1/gate/scan` checks, in this order, and answers with
  * the first failing reason (verdicts.ts lists them): the pass itself (pass-checks.ts, shared
  * with offline gates), the ticket (admission-policy.ts: one policy for this general path, the

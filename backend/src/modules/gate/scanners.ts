@@ -4,9 +4,12 @@ import { hasPermission, type Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { newId } from "../../../../lib/ids.js";
 import type { AuditContext } from "../../http/audit-context.js";
+import { paginate, type PageQuery } from "../../http/pagination.js";
 import { recordAudit } from "../audit/service.js";
 import { assertFestivalAccess } from "../festival-access/service.js";
 import { userHasPermission, userSummaries } from "../users/service.js";
+import { fn } from "objection";
+import { GateScanner } from "./models.js";
 
 /**
  * Scanner accounts: staff users (platform role `security`, which grants `tickets.scan`; no
@@ -32,7 +35,8 @@ export class ScannerAccess {
     if (this.cache.get(key)) return;
     const assigned =
       isAdmin ||
-      (await this.db("gate_scanners").where({ festival_id: festivalId, user_id: principal.userId }).whereNull("revoked_at").first("id")) !== undefined;
+      (await GateScanner.query(this.db).where({ festival_id: festivalId, user_id: principal.userId }).whereNull("revoked_at").first().select("id")) !==
+        undefined;
     if (!assigned) throw new HttpError(403, "scanner_not_assigned", "you are not a scanner for this festival");
     this.cache.set(key, true);
   }
@@ -41,20 +45,23 @@ export class ScannerAccess {
     this.cache.delete(`${userId}:${festivalId}`);
   }
 
-  async list(principal: Principal, festivalId: string) {
+  /** A festival's scanners, a page at a time, in the order they were first assigned (ids are time-ordered). */
+  async list(principal: Principal, festivalId: string, page: PageQuery) {
     await assertFestivalAccess(this.db, principal, festivalId, { level: "viewer" });
-    const rows = await this.db("gate_scanners").where("festival_id", festivalId).whereNull("revoked_at").orderBy("created_at").select("user_id", "created_at");
+    const query = GateScanner.query(this.db).where("festival_id", festivalId).whereNull("revoked_at").select("id", "user_id", "created_at");
+    const rows = await paginate(query.toKnexQuery(), page, { column: [], order: "asc" }, (row) => GateScanner.fromDatabaseJson(row));
     const people = await userSummaries(
       this.db,
-      rows.map((r) => r.user_id as string),
+      rows.items.map((r) => r.user_id),
     );
     return {
-      items: rows.map((r) => ({
-        userId: r.user_id as string,
+      items: rows.items.map((r) => ({
+        userId: r.user_id,
         displayName: people.get(r.user_id)?.displayName ?? null,
         email: people.get(r.user_id)?.email ?? null,
-        assignedAt: (r.created_at as Date).toISOString(),
+        assignedAt: r.created_at.toISOString(),
       })),
+      nextCursor: rows.nextCursor,
     };
   }
 
@@ -67,7 +74,8 @@ export class ScannerAccess {
       ]);
     }
     await this.db.transaction(async (trx) => {
-      const [row] = await trx("gate_scanners")
+      // an upsert (a revoked scanner assigned again keeps its row): knex, as objection has no onConflict
+      const [row] = await trx<GateScanner>(GateScanner.tableName)
         .insert({ id: newId(), festival_id: festivalId, user_id: userId, created_by: principal.userId, updated_by: principal.userId })
         .onConflict(["festival_id", "user_id"])
         .merge({ revoked_at: null, updated_by: principal.userId, updated_at: trx.fn.now() })
@@ -75,7 +83,7 @@ export class ScannerAccess {
       await recordAudit(trx, audit, {
         action: "gate_scanner.assigned",
         entityType: "gate_scanner",
-        entityId: row.id,
+        entityId: row!.id,
         organizationId: access.organizationId,
         festivalId,
         after: row,
@@ -87,10 +95,10 @@ export class ScannerAccess {
   async revoke(principal: Principal, audit: AuditContext, festivalId: string, userId: string): Promise<void> {
     const access = await assertFestivalAccess(this.db, principal, festivalId, { level: "manager" });
     await this.db.transaction(async (trx) => {
-      const [row] = await trx("gate_scanners")
+      const [row] = await GateScanner.query(trx)
         .where({ festival_id: festivalId, user_id: userId })
         .whereNull("revoked_at")
-        .update({ revoked_at: trx.fn.now(), updated_by: principal.userId })
+        .patch({ revoked_at: fn.now(), updated_by: principal.userId })
         .returning("*");
       if (!row) throw new HttpError(404, "scanner_not_found", "this user is not a scanner of this festival");
       await recordAudit(trx, audit, {

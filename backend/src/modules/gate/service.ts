@@ -93,7 +93,7 @@ export class GatePassService {
       tokenId: input.tokenId,
       validUntil: pass.validUntil,
       nonce: pass.nonce.toString(),
-      qrSvg: (await renderPassQr(payload, "svg")) as string,
+      qrSvg: await renderPassQr(payload, "svg"),
     };
   }
 }

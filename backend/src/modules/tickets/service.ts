@@ -2,12 +2,13 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { evmWalletsOf } from "../users/wallets.js";
-import { decodeCursor, encodeCursor, type PageQuery } from "../../http/pagination.js";
+import { decodeCursor, invalidCursor, paginate, type PageQuery } from "../../http/pagination.js";
 
 /**
  * Tickets as fans see them, read from the chain mirror (chain_tickets, chain_events,
- * chain_tiers, chain_ticket_transfers) joined with the platform's links (event_contracts,
- * ticket_categories) and the gate's own check-ins.
+ * chain_tiers, chain_ticket_transfers) joined with the platform's links and categories (the
+ * views event-contracts publishes: event_contract_links, event_contract_tiers) and the gate's
+ * admissions (its view gate_ticket_admissions).
  */
 
 const TICKET_COLUMNS = `
@@ -20,12 +21,12 @@ const TICKET_COLUMNS = `
   g.checked_in_at as gate_checked_in_at, g.anchor_status`;
 
 const TICKET_FROM = `
-  from chain_tickets t
+  chain_tickets t
   join chain_events e on e.chain_id = t.chain_id and e.ticket_address = t.contract_address
   left join chain_tiers tr on tr.chain_id = t.chain_id and tr.contract_address = t.contract_address and tr.tier_id = t.tier_id
-  left join event_contracts ec on ec.chain_id = t.chain_id and ec.ticket_address = t.contract_address
-  left join ticket_categories c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
-  left join gate_check_ins g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
+  left join event_contract_links ec on ec.chain_id = t.chain_id and ec.ticket_address = t.contract_address
+  left join event_contract_tiers c on c.event_contract_id = ec.id and c.tier_id = t.tier_id
+  left join gate_ticket_admissions g on g.chain_id = t.chain_id and g.contract_address = t.contract_address and g.token_id = t.token_id`;
 
 /**
  * The chain mirror belongs to the indexer (its writer stays on knex for speed) and this
@@ -142,35 +143,20 @@ function ticketView(t: TicketRow, transfers: TransferRow[] | undefined) {
   };
 }
 
-/** Every ticket held by any of the caller's linked EVM wallets, across events and chains. */
+/** Every ticket held by any of the caller's linked EVM wallets, across events and chains, by contract and token id. */
 export async function myTickets(db: Knex, principal: Principal, page: PageQuery) {
   const wallets = await evmWalletsOf(db, principal.userId);
   if (wallets.length === 0) return { items: [], nextCursor: null, wallets };
-  const bindings: Knex.RawBinding[] = [wallets];
-  let after = "";
   if (page.cursor) {
     const [contract, tokenId] = decodeCursor(page.cursor);
-    if (typeof contract !== "string" || !/^\d+$/.test(tokenId)) {
-      throw new HttpError(400, "invalid_cursor", "cursor is not one this API returned", [{ field: "query.cursor", message: "invalid cursor" }]);
-    }
-    after = "and (t.contract_address, t.token_id) > (?, ?::numeric)";
-    bindings.push(contract, tokenId);
+    if (typeof contract !== "string" || !/^\d+$/.test(tokenId)) throw invalidCursor();
   }
-  bindings.push(page.limit + 1);
-  const { rows } = await db.raw<{ rows: TicketRow[] }>(
-    `select ${TICKET_COLUMNS} ${TICKET_FROM}
-      where t.owner_address = any(?::text[]) ${after}
-      order by t.contract_address, t.token_id
-      limit ?`,
-    bindings,
-  );
-  const hasMore = rows.length > page.limit;
-  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
-  const transfers = await transfersOf(db, pageRows);
-  const last = pageRows[pageRows.length - 1];
+  const query = db.select(db.raw(TICKET_COLUMNS)).from(db.raw(TICKET_FROM)).whereRaw("t.owner_address = any(?::text[])", [wallets]);
+  const result = await paginate(query, page, { column: "t.contract_address", id: "t.token_id", order: "asc" }, (t: TicketRow) => t);
+  const transfers = await transfersOf(db, result.items);
   return {
-    items: pageRows.map((t) => ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`))),
-    nextCursor: hasMore && last ? encodeCursor([last.contract_address, last.token_id]) : null,
+    items: result.items.map((t) => ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`))),
+    nextCursor: result.nextCursor,
     wallets,
   };
 }
@@ -178,7 +164,7 @@ export async function myTickets(db: Knex, principal: Principal, page: PageQuery)
 /** A ticket's public page: what the chain shows anyway (owner address, state, history), plus the event and tier names. */
 export async function publicTicket(db: Knex, chainId: number | undefined, contract: string, tokenId: string) {
   const { rows } = await db.raw<{ rows: TicketRow[] }>(
-    `select ${TICKET_COLUMNS} ${TICKET_FROM}
+    `select ${TICKET_COLUMNS} from ${TICKET_FROM}
       where t.contract_address = ? and t.token_id = ?::numeric ${chainId === undefined ? "" : "and t.chain_id = ?"}
       limit 1`,
     chainId === undefined ? [contract, tokenId] : [contract, tokenId, chainId],
