@@ -1,5 +1,5 @@
 import { Model, type RelationMappings } from "objection";
-import { Edition, Festival } from "../festivals/models.js";
+import { EditionTimeZone, LiveFestival } from "../festivals/models.js";
 import { toLocalIso } from "../time-zones/time-zones.js";
 
 export class EventCategory extends Model {
@@ -54,13 +54,15 @@ export class Event extends Model {
   declare created_at: Date;
   declare updated_at: Date;
   declare deleted_at: Date | null;
-  declare festival?: Festival;
-  declare edition?: Edition | null;
+  /** The festival, if it is not deleted (the festivals module's live_festivals view). */
+  declare festival?: LiveFestival | null;
+  /** The edition's time zone (the festivals module's edition_time_zones view). */
+  declare edition?: EditionTimeZone | null;
 
   static override get relationMappings(): RelationMappings {
     return {
-      festival: { relation: Model.BelongsToOneRelation, modelClass: Festival, join: { from: "events.festival_id", to: "festivals.id" } },
-      edition: { relation: Model.BelongsToOneRelation, modelClass: Edition, join: { from: "events.edition_id", to: "editions.id" } },
+      festival: { relation: Model.BelongsToOneRelation, modelClass: LiveFestival, join: { from: "events.festival_id", to: "live_festivals.id" } },
+      edition: { relation: Model.BelongsToOneRelation, modelClass: EditionTimeZone, join: { from: "events.edition_id", to: "edition_time_zones.id" } },
     };
   }
 }

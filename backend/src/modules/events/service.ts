@@ -123,31 +123,11 @@ export async function listTags(db: Knex, principal: Principal, festivalId: strin
   return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
 }
 
-/** Replaces an event's tags; tags are created on first use and count their uses (trigger). */
-async function setTags(trx: Knex.Transaction, ctx: AuditContext, festivalId: string, eventId: string, names: string[]): Promise<void> {
-  const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
-  await EventTag.query(trx).where({ event_id: eventId }).delete();
-  if (unique.length === 0) return;
-  await Tag.query(trx)
-    .insert(unique.map((name) => ({ id: newId(), festival_id: festivalId, name, created_by: ctx.actorUserId, updated_by: ctx.actorUserId })))
-    .onConflict(["festival_id", "name"])
-    .ignore();
-  const tags = await Tag.query(trx).where({ festival_id: festivalId }).whereIn("name", unique).select("id");
-  await EventTag.query(trx).insert(tags.map((t) => ({ event_id: eventId, tag_id: t.id, created_by: ctx.actorUserId })));
-}
-
-async function tagsOf(db: Knex | Knex.Transaction, eventIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await EventTag.query(db).withGraphJoined("tag").whereIn("event_tags.event_id", eventIds).orderBy("tag.name");
-  const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.tag!.name]);
-  return out;
-}
-
 // ------------------------------------------------------------------ events
 
 /** A live event of a live festival, and whose festival it is. */
 async function loadEvent(db: Knex | Knex.Transaction, eventId: string): Promise<{ event: Event; organizationId: string }> {
-  const event = await Event.query(db).withGraphJoined("festival").findById(eventId).whereNull("events.deleted_at").whereNull("festival.deleted_at");
+  const event = await Event.query(db).withGraphJoined("festival").findById(eventId).whereNull("events.deleted_at");
   if (!event?.festival) throw notFound("event", eventId);
   return { event, organizationId: event.festival.organization_id };
 }
@@ -225,15 +205,16 @@ export async function listEvents(
   page: PageQuery,
 ) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const q = Event.query(db).alias("e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoin("editions as ed", "ed.id", "e.edition_id");
+  const q = Event.query(db).alias("e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoinRelated("edition");
   if (filter.editionId) q.where("e.edition_id", filter.editionId);
   if (filter.status) q.where("e.status", filter.status);
   if (filter.tag) q.whereExists(EventTag.query(db).joinRelated("tag").whereRaw("event_tags.event_id = e.id").where("tag.name", filter.tag));
-  const timezoneOfRow = (r: Record<string, unknown>) => (typeof r.timezone === "string" ? r.timezone : "UTC");
-  const result = await paginate(q.select("e.*", "ed.timezone").toKnexQuery(), page, { column: "e.created_at", id: "e.id", order: "desc" }, (r) => ({
-    event: Event.fromDatabaseJson(r),
-    timezone: timezoneOfRow(r),
-  }));
+  const result = await paginate(
+    q.select("e.*", "edition.timezone").toKnexQuery(),
+    page,
+    { column: "e.created_at", id: "e.id", order: "desc" },
+    ({ timezone, ...row }: Event & { timezone: string | null }) => ({ event: Event.fromDatabaseJson(row), timezone: timezone ?? "UTC" }),
+  );
   const tags = await tagsOf(
     db,
     result.items.map((r) => r.event.id),

@@ -46,6 +46,27 @@ export class Edition extends Model {
   }
 }
 
+/**
+ * The published live_festivals view (migration 550): a festival that is not deleted, with its
+ * organization. Other modules relate to a festival through it, never through festivals.
+ */
+export class LiveFestival extends Model {
+  static override tableName = "live_festivals";
+  static override idColumn = "id";
+  declare id: string;
+  declare organization_id: string;
+  declare name: string;
+}
+
+/** The published edition_time_zones view (migration 550): every edition's festival and IANA time zone. */
+export class EditionTimeZone extends Model {
+  static override tableName = "edition_time_zones";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare timezone: string;
+}
+
 /** What other modules need to know about an edition (and whose festival it is). */
 export interface EditionContext {
   editionId: string;
