@@ -78,6 +78,20 @@ describe("lists that page with a cursor", () => {
     assert.deepEqual(names, ["Food", "Music", "Talks"]);
   });
 
+  it("GET /api/v1/festivals/{festivalId}/tags: the second page follows the cursor, most used first, then by name", async () => {
+    const f = await buildFestival(db, api);
+    for (const [slug, tags] of [
+      ["one", ["rock", "jazz", "folk"]],
+      ["two", ["rock"]],
+    ] as const) {
+      await expectStatus(api, 201, "POST", `/api/v1/festivals/${f.festivalId}/events`, f.owner, { name: slug, slug, tags });
+    }
+    const { ids, pages } = await readAllPages(api, `/api/v1/festivals/${f.festivalId}/tags`, f.owner);
+    assert.equal(pages, 2);
+    const names = await Promise.all(ids.map(async (id) => (await db("tags").where({ id }).first("name")).name));
+    assert.deepEqual(names, ["rock", "folk", "jazz"]);
+  });
+
   it("GET /api/v1/venues/{venueId}/stages: the second page follows the cursor, in sort order", async () => {
     const f = await buildFestival(db, api, { stages: 3 });
     const { ids, pages } = await readAllPages(api, `/api/v1/venues/${f.venueId}/stages`, f.owner);

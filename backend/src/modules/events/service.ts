@@ -115,12 +115,35 @@ export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditC
 
 // ------------------------------------------------------------------ tags
 
-export async function listTags(db: Knex, principal: Principal, festivalId: string) {
+/** Most used first, then by name. */
+export async function listTags(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows = await Tag.query(db)
-    .where({ festival_id: festivalId })
-    .orderBy([{ column: "usage_count", order: "desc" }, "name"]);
-  return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
+  const query = Tag.query(db).where({ festival_id: festivalId });
+  return paginate(query.toKnexQuery(), page, { column: [{ column: "usage_count", order: "desc" }, "name"], order: "asc" }, (r: Tag) => ({
+    id: r.id,
+    name: r.name,
+    usageCount: r.usage_count,
+  }));
+}
+
+/** Replaces an event's tags; tags are created on first use and count their uses (trigger). */
+async function setTags(trx: Knex.Transaction, ctx: AuditContext, festivalId: string, eventId: string, names: string[]): Promise<void> {
+  const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+  await EventTag.query(trx).where({ event_id: eventId }).delete();
+  if (unique.length === 0) return;
+  await Tag.query(trx)
+    .insert(unique.map((name) => ({ id: newId(), festival_id: festivalId, name, created_by: ctx.actorUserId, updated_by: ctx.actorUserId })))
+    .onConflict(["festival_id", "name"])
+    .ignore();
+  const tags = await Tag.query(trx).where({ festival_id: festivalId }).whereIn("name", unique).select("id");
+  await EventTag.query(trx).insert(tags.map((t) => ({ event_id: eventId, tag_id: t.id, created_by: ctx.actorUserId })));
+}
+
+async function tagsOf(db: Knex | Knex.Transaction, eventIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await EventTag.query(db).withGraphJoined("tag").whereIn("event_tags.event_id", eventIds).orderBy("tag.name");
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.tag!.name]);
+  return out;
 }
 
 // ------------------------------------------------------------------ events
