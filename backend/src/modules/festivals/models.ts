@@ -1,12 +1,11 @@
 import { Model, type RelationMappings } from "objection";
 import { toLocalIso } from "../time-zones/time-zones.js";
+import { SoftDeletableModel } from "../audit/audited-model.js";
 
 type FestivalImage = { url: string; alt?: string; kind?: "logo" | "banner" | "photo" };
 
-export class Festival extends Model {
+export class Festival extends SoftDeletableModel {
   static override tableName = "festivals";
-  static override idColumn = "id";
-  declare id: string;
   static override jsonAttributes = ["images", "links"];
   declare organization_id: string;
   declare name: string;
@@ -14,9 +13,6 @@ export class Festival extends Model {
   declare description: string | null;
   declare images: FestivalImage[];
   declare links: Record<string, string>;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
   declare editions?: Edition[];
 
   static override get relationMappings(): RelationMappings {
@@ -24,10 +20,8 @@ export class Festival extends Model {
   }
 }
 
-export class Edition extends Model {
+export class Edition extends SoftDeletableModel {
   static override tableName = "editions";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare name: string;
   declare slug: string;
@@ -36,9 +30,6 @@ export class Edition extends Model {
   declare ends_at: Date;
   declare ticket_url: string | null;
   declare status: "draft" | "published" | "archived";
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
   declare festival?: Festival;
 
   static override get relationMappings(): RelationMappings {
