@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
+import { Model } from "objection";
 import { newId } from "../../../lib/ids.js";
 import { principalKey, type Principal } from "./auth.js";
 import { HttpError } from "./errors.js";
@@ -7,6 +8,26 @@ import { sha256Hex } from "../security/tokens.js";
 
 const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
 const RETAIN_HOURS = 24;
+
+/** One caller's Idempotency-Key: the request it was first used for and, once done, its response. */
+export class IdempotencyKey extends Model {
+  static override tableName = "idempotency_keys";
+  static override idColumn = "id";
+  declare id: string;
+  /** "user:<id>", "api_key:<id>" or "ip:<address>": keys are per caller */
+  declare principal: string;
+  declare key: string;
+  declare method: string;
+  declare path: string;
+  declare request_hash: string;
+  declare state: "in_progress" | "completed";
+  declare response_status: number | null;
+  /** jsonb: written as its JSON text, read back parsed */
+  declare response_body: unknown;
+  declare created_at: Date;
+  declare completed_at: Date | null;
+  declare expires_at: Date;
+}
 
 export interface StoredResponse {
   status: number;
@@ -35,8 +56,9 @@ export class IdempotencyStore {
     const owner = principal ? principalKey(principal) : `ip:${req.ip}`;
     const requestHash = sha256Hex(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
     const id = newId();
-    await this.db("idempotency_keys").where({ principal: owner, key }).where("expires_at", "<", this.db.fn.now()).delete();
-    const inserted = await this.db("idempotency_keys")
+    await IdempotencyKey.query(this.db).where({ principal: owner, key }).where("expires_at", "<", this.db.fn.now()).delete();
+    // knex for the insert: on a conflict it returns no row, where objection would hand back the values it sent
+    const inserted = await this.db(IdempotencyKey.tableName)
       .insert({
         id,
         principal: owner,
@@ -51,12 +73,12 @@ export class IdempotencyStore {
       .returning("id");
 
     if (inserted.length === 0) {
-      const existing = await this.db("idempotency_keys").where({ principal: owner, key }).first();
+      const existing = await IdempotencyKey.query(this.db).where({ principal: owner, key }).first();
       if (!existing) throw new HttpError(409, "idempotency_conflict", "a request with this Idempotency-Key just finished; retry");
       if (existing.request_hash !== requestHash) {
         throw new HttpError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request");
       }
-      if (existing.state !== "completed") {
+      if (existing.state !== "completed" || existing.response_status === null) {
         throw new HttpError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed");
       }
       return { status: existing.response_status, body: existing.response_body, replayed: true };
@@ -66,15 +88,15 @@ export class IdempotencyStore {
     try {
       response = await execute();
     } catch (error) {
-      await this.db("idempotency_keys").where({ id }).delete();
+      await IdempotencyKey.query(this.db).deleteById(id);
       throw error;
     }
     if (response.status >= 500) {
-      await this.db("idempotency_keys").where({ id }).delete();
+      await IdempotencyKey.query(this.db).deleteById(id);
     } else {
-      await this.db("idempotency_keys")
-        .where({ id })
-        .update({
+      await IdempotencyKey.query(this.db)
+        .findById(id)
+        .patch({
           state: "completed",
           response_status: response.status,
           response_body: JSON.stringify(response.body ?? null),

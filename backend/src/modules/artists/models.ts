@@ -1,19 +1,14 @@
-import { Model } from "objection";
+import { SoftDeletableModel } from "../audit/audited-model.js";
 
-export class Artist extends Model {
+export class Artist extends SoftDeletableModel {
   static override tableName = "artists";
-  static override idColumn = "id";
   static override jsonAttributes = ["links"];
-  declare id: string;
   declare festival_id: string;
   declare user_id: string | null;
   declare name: string;
   declare genre: string | null;
   declare bio: string | null;
   declare links: Record<string, string>;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
 }
 
 export function artistDto(r: Artist) {

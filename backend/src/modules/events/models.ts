@@ -1,11 +1,10 @@
 import { Model, type RelationMappings } from "objection";
-import { Edition, Festival } from "../festivals/models.js";
+import { EditionTimeZone, LiveFestival } from "../festivals/models.js";
 import { toLocalIso } from "../time-zones/time-zones.js";
+import { AuditedModel, SoftDeletableModel } from "../audit/audited-model.js";
 
-export class EventCategory extends Model {
+export class EventCategory extends AuditedModel {
   static override tableName = "event_categories";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare parent_id: string | null;
   declare name: string;
@@ -14,10 +13,8 @@ export class EventCategory extends Model {
   declare sort_order: number;
 }
 
-export class Tag extends Model {
+export class Tag extends AuditedModel {
   static override tableName = "tags";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare name: string;
   declare usage_count: number;
@@ -36,10 +33,8 @@ export class EventTag extends Model {
   }
 }
 
-export class Event extends Model {
+export class Event extends SoftDeletableModel {
   static override tableName = "events";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare edition_id: string | null;
   declare category_id: string | null;
@@ -51,16 +46,15 @@ export class Event extends Model {
   declare starts_at: Date | null;
   declare ends_at: Date | null;
   declare sold_out_at: Date | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
-  declare festival?: Festival;
-  declare edition?: Edition | null;
+  /** The festival, if it is not deleted (the festivals module's live_festivals view). */
+  declare festival?: LiveFestival | null;
+  /** The edition's time zone (the festivals module's edition_time_zones view). */
+  declare edition?: EditionTimeZone | null;
 
   static override get relationMappings(): RelationMappings {
     return {
-      festival: { relation: Model.BelongsToOneRelation, modelClass: Festival, join: { from: "events.festival_id", to: "festivals.id" } },
-      edition: { relation: Model.BelongsToOneRelation, modelClass: Edition, join: { from: "events.edition_id", to: "editions.id" } },
+      festival: { relation: Model.BelongsToOneRelation, modelClass: LiveFestival, join: { from: "events.festival_id", to: "live_festivals.id" } },
+      edition: { relation: Model.BelongsToOneRelation, modelClass: EditionTimeZone, join: { from: "events.edition_id", to: "edition_time_zones.id" } },
     };
   }
 }

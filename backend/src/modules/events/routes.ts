@@ -1,7 +1,6 @@
 import { requireApiScope } from "../../http/auth.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
-import { z } from "../../http/zod.js";
 import type { RouteDeps } from "../../http/route-deps.js";
 import { FestivalParams } from "../festivals/schemas.js";
 import {
@@ -76,8 +75,9 @@ export function eventRoutes(api: ApiRouter, { db }: RouteDeps): void {
     tags,
     access: read,
     params: FestivalParams,
-    response: z.object({ items: z.array(Tag) }),
-    handler: ({ principal, params }) => events.listTags(db, principal, params.festivalId),
+    query: PageQuery,
+    response: pageOf(Tag),
+    handler: ({ principal, params, query }) => events.listTags(db, principal, params.festivalId, query),
   });
   api.route({
     method: "post",

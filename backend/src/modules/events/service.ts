@@ -115,12 +115,15 @@ export async function deleteCategory(db: Knex, principal: Principal, ctx: AuditC
 
 // ------------------------------------------------------------------ tags
 
-export async function listTags(db: Knex, principal: Principal, festivalId: string) {
+/** Most used first, then by name. */
+export async function listTags(db: Knex, principal: Principal, festivalId: string, page: PageQuery) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const rows = await Tag.query(db)
-    .where({ festival_id: festivalId })
-    .orderBy([{ column: "usage_count", order: "desc" }, "name"]);
-  return { items: rows.map((r) => ({ id: r.id, name: r.name, usageCount: r.usage_count })) };
+  const query = Tag.query(db).where({ festival_id: festivalId });
+  return paginate(query.toKnexQuery(), page, { column: [{ column: "usage_count", order: "desc" }, "name"], order: "asc" }, (r: Tag) => ({
+    id: r.id,
+    name: r.name,
+    usageCount: r.usage_count,
+  }));
 }
 
 /** Replaces an event's tags; tags are created on first use and count their uses (trigger). */
@@ -147,7 +150,7 @@ async function tagsOf(db: Knex | Knex.Transaction, eventIds: string[]): Promise<
 
 /** A live event of a live festival, and whose festival it is. */
 async function loadEvent(db: Knex | Knex.Transaction, eventId: string): Promise<{ event: Event; organizationId: string }> {
-  const event = await Event.query(db).withGraphJoined("festival").findById(eventId).whereNull("events.deleted_at").whereNull("festival.deleted_at");
+  const event = await Event.query(db).withGraphJoined("festival").findById(eventId).whereNull("events.deleted_at");
   if (!event?.festival) throw notFound("event", eventId);
   return { event, organizationId: event.festival.organization_id };
 }
@@ -225,15 +228,16 @@ export async function listEvents(
   page: PageQuery,
 ) {
   await assertFestivalAccess(db, principal, festivalId, { level: "viewer" });
-  const q = Event.query(db).alias("e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoin("editions as ed", "ed.id", "e.edition_id");
+  const q = Event.query(db).alias("e").where("e.festival_id", festivalId).whereNull("e.deleted_at").leftJoinRelated("edition");
   if (filter.editionId) q.where("e.edition_id", filter.editionId);
   if (filter.status) q.where("e.status", filter.status);
   if (filter.tag) q.whereExists(EventTag.query(db).joinRelated("tag").whereRaw("event_tags.event_id = e.id").where("tag.name", filter.tag));
-  const timezoneOfRow = (r: Record<string, unknown>) => (typeof r.timezone === "string" ? r.timezone : "UTC");
-  const result = await paginate(q.select("e.*", "ed.timezone").toKnexQuery(), page, { column: "e.created_at", id: "e.id", order: "desc" }, (r) => ({
-    event: Event.fromDatabaseJson(r),
-    timezone: timezoneOfRow(r),
-  }));
+  const result = await paginate(
+    q.select("e.*", "edition.timezone").toKnexQuery(),
+    page,
+    { column: "e.created_at", id: "e.id", order: "desc" },
+    ({ timezone, ...row }: Event & { timezone: string | null }) => ({ event: Event.fromDatabaseJson(row), timezone: timezone ?? "UTC" }),
+  );
   const tags = await tagsOf(
     db,
     result.items.map((r) => r.event.id),

@@ -74,8 +74,8 @@ export class FestivalAccessService {
         .returning("*");
       if (!insertedRow) throw new HttpError(409, "invitation_pending", "this person already has a pending invitation for this scope");
       const inserted = FestivalInvitation.fromDatabaseJson(insertedRow);
-      // festivals belongs to the festivals module (which depends on this one): its name, read here
-      const festival: { name: string } = await trx("festivals").where({ id: festivalId }).first("name");
+      // festivals belongs to the festivals module (which depends on this one): its name, from the view it publishes
+      const festival: { name: string } = await trx("live_festivals").where({ id: festivalId }).first("name");
       await queueEmail(trx, {
         to: input.email,
         template: "festival_invitation",
@@ -131,9 +131,8 @@ export class FestivalAccessService {
     return this.db.transaction(async (trx) => {
       const invitation = await FestivalInvitation.query(trx)
         .alias("i")
-        .join("festivals as f", "f.id", "i.festival_id")
+        .join("live_festivals as f", "f.id", "i.festival_id")
         .where("i.token_hash", sha256Hex(token))
-        .whereNull("f.deleted_at")
         .forUpdate()
         .first()
         .select("i.*", "f.organization_id")

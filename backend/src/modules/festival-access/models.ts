@@ -1,25 +1,17 @@
-import { Model } from "objection";
 import type { FestivalLevel, FestivalScope } from "./service.js";
+import { AuditedModel } from "../audit/audited-model.js";
 
 /** A festival-scoped grant (from an accepted invitation). */
-export class FestivalPermission extends Model {
+export class FestivalPermission extends AuditedModel {
   static override tableName = "festival_permissions";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare user_id: string;
   declare level: FestivalLevel;
   declare scope: FestivalScope;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
-export class FestivalInvitation extends Model {
+export class FestivalInvitation extends AuditedModel {
   static override tableName = "festival_invitations";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare email: string;
   declare level: FestivalLevel;
@@ -30,10 +22,6 @@ export class FestivalInvitation extends Model {
   declare accepted_by: string | null;
   declare accepted_at: Date | null;
   declare revoked_at: Date | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export function permissionDto(row: FestivalPermission) {

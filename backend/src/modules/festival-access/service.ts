@@ -70,13 +70,14 @@ interface AccessRow {
 
 /**
  * The caller's grants on a festival, or null if it does not exist (or is deleted). Runs on
- * every festival-scoped request, so it stays one knex statement over three tables.
+ * every festival-scoped request, so it stays one knex statement: the festivals module's
+ * live_festivals view, the organizations module's organization_member_roles view and this
+ * module's festival_permissions.
  */
 export async function festivalAccess(db: Knex | Knex.Transaction, principal: Principal, festivalId: string): Promise<FestivalAccess | null> {
-  const row = await db("festivals as f")
-    .leftJoin("organization_members as om", (j) => j.on("om.organization_id", "f.organization_id").andOnVal("om.user_id", principal.userId))
+  const row = await db("live_festivals as f")
+    .leftJoin("organization_member_roles as om", (j) => j.on("om.organization_id", "f.organization_id").andOnVal("om.user_id", principal.userId))
     .where("f.id", festivalId)
-    .whereNull("f.deleted_at")
     .first<AccessRow | undefined>(
       "f.id",
       "f.organization_id",
@@ -102,7 +103,7 @@ const ORGANIZATION_ROLE_LEVEL: Record<string, FestivalLevel> = { owner: "owner",
 /**
  * Ids of the festivals the caller may see at `level` (for list endpoints), as a subquery:
  *
- *   db("festivals").whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" }))
+ *   Festival.query(db).whereIn("id", accessibleFestivalIds(db, principal, { level: "viewer" }))
  */
 export function accessibleFestivalIds(db: Knex, principal: Principal, required: FestivalAccessRequirement): Knex.QueryBuilder {
   const scope = required.scope ?? "all";
@@ -110,12 +111,12 @@ export function accessibleFestivalIds(db: Knex, principal: Principal, required: 
   const orgRoles = Object.entries(ORGANIZATION_ROLE_LEVEL)
     .filter(([, level]) => levels.includes(level))
     .map(([role]) => role);
-  const query = db("festivals as f").select("f.id").whereNull("f.deleted_at");
+  const query = db("live_festivals as f").select("f.id");
   if (principal.apiKeyOrganizationId) query.where("f.organization_id", principal.apiKeyOrganizationId);
   if (principal.roles.has("admin")) return query;
   return query.where((w) => {
     w.whereExists(
-      db("organization_members as om")
+      db("organization_member_roles as om")
         .whereRaw("om.organization_id = f.organization_id")
         .where("om.user_id", principal.userId)
         .whereIn("om.role", orgRoles.length ? orgRoles : ["-"]),

@@ -1,12 +1,11 @@
 import { Model, type RelationMappings } from "objection";
 import { toLocalIso } from "../time-zones/time-zones.js";
+import { SoftDeletableModel } from "../audit/audited-model.js";
 
 type FestivalImage = { url: string; alt?: string; kind?: "logo" | "banner" | "photo" };
 
-export class Festival extends Model {
+export class Festival extends SoftDeletableModel {
   static override tableName = "festivals";
-  static override idColumn = "id";
-  declare id: string;
   static override jsonAttributes = ["images", "links"];
   declare organization_id: string;
   declare name: string;
@@ -14,9 +13,6 @@ export class Festival extends Model {
   declare description: string | null;
   declare images: FestivalImage[];
   declare links: Record<string, string>;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
   declare editions?: Edition[];
 
   static override get relationMappings(): RelationMappings {
@@ -24,10 +20,8 @@ export class Festival extends Model {
   }
 }
 
-export class Edition extends Model {
+export class Edition extends SoftDeletableModel {
   static override tableName = "editions";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare name: string;
   declare slug: string;
@@ -36,14 +30,32 @@ export class Edition extends Model {
   declare ends_at: Date;
   declare ticket_url: string | null;
   declare status: "draft" | "published" | "archived";
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
   declare festival?: Festival;
 
   static override get relationMappings(): RelationMappings {
     return { festival: { relation: Model.BelongsToOneRelation, modelClass: Festival, join: { from: "editions.festival_id", to: "festivals.id" } } };
   }
+}
+
+/**
+ * The published live_festivals view (migration 550): a festival that is not deleted, with its
+ * organization. Other modules relate to a festival through it, never through festivals.
+ */
+export class LiveFestival extends Model {
+  static override tableName = "live_festivals";
+  static override idColumn = "id";
+  declare id: string;
+  declare organization_id: string;
+  declare name: string;
+}
+
+/** The published edition_time_zones view (migration 550): every edition's festival and IANA time zone. */
+export class EditionTimeZone extends Model {
+  static override tableName = "edition_time_zones";
+  static override idColumn = "id";
+  declare id: string;
+  declare festival_id: string;
+  declare timezone: string;
 }
 
 /** What other modules need to know about an edition (and whose festival it is). */

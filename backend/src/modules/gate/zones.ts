@@ -228,12 +228,10 @@ export class ZonesService {
     return zoneView(updated);
   }
 
-  /** The zone access log: every scan, newest first (anchored keyset: scans sharing a millisecond are each read once). */
+  /** The zone access log: every scan, newest first (exact cursors: scans sharing a millisecond are each read once). */
   async log(principal: Principal, zoneId: string, page: PageQuery) {
     await this.zoneFor(principal, zoneId, { level: "viewer" });
     const query = GateScan.query(this.db).where({ zone_id: zoneId });
-    return paginate(query.toKnexQuery(), page, { column: "scanned_at", order: "desc", anchor: GateScan.tableName }, (row) =>
-      zoneScanView(GateScan.fromDatabaseJson(row)),
-    );
+    return paginate(query.toKnexQuery(), page, { column: "scanned_at", order: "desc" }, (row) => zoneScanView(GateScan.fromDatabaseJson(row)));
   }
 }

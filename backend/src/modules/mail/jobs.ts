@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { Logger, run, runOnce, type Runner, type TaskList } from "graphile-worker";
 import type { Logger as Pino } from "pino";
 import { SEND_EMAIL_TASK } from "./service.js";
+import { OutboundEmail, type EmailTemplate } from "./models.js";
 import type { MailTransport } from "./transport.js";
 
 export interface MailSettings {
@@ -11,7 +12,7 @@ export interface MailSettings {
 }
 
 /** Where each mail's token is used; the web app's pages take it from the query string. */
-const ACTION_PATHS: Partial<Record<string, string>> = {
+const ACTION_PATHS: Partial<Record<EmailTemplate, string>> = {
   verify_email: "/verify-email",
   reset_password: "/reset-password",
   festival_invitation: "/invitations/accept",
@@ -25,11 +26,11 @@ const ACTION_PATHS: Partial<Record<string, string>> = {
  */
 export async function deliverEmail(db: Knex, transport: MailTransport, settings: MailSettings, emailId: string): Promise<"sent" | "already_sent" | "missing"> {
   return db.transaction(async (trx) => {
-    const row = await trx("outbound_emails").where({ id: emailId }).forUpdate().first();
+    const row = await OutboundEmail.query(trx).findById(emailId).forUpdate();
     if (!row) return "missing";
     if (row.sent_at) return "already_sent";
-    const data = (row.data ?? {}) as { token?: string; link?: string };
-    const actionPath = ACTION_PATHS[row.template as string];
+    const data = row.data ?? {};
+    const actionPath = ACTION_PATHS[row.template];
     const link = data.link ?? (data.token && actionPath ? `${settings.baseUrl}${actionPath}?token=${encodeURIComponent(data.token)}` : undefined);
     await transport.send({
       id: row.id,
@@ -39,7 +40,7 @@ export async function deliverEmail(db: Knex, transport: MailTransport, settings:
       text: link ? `${row.body}\n\n${link}\n` : `${row.body}\n`,
       link,
     });
-    await trx("outbound_emails").where({ id: emailId }).update({ sent_at: trx.fn.now() });
+    await OutboundEmail.query(trx).findById(emailId).patch({ sent_at: trx.fn.now() });
     return "sent";
   });
 }

@@ -1,9 +1,10 @@
 import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
+import { OutboundEmail, type EmailTemplate } from "./models.js";
 
 export interface OutgoingEmail {
   to: string;
-  template: "verify_email" | "reset_password" | "festival_invitation" | "account_exists" | "waitlist_confirmation";
+  template: EmailTemplate;
   subject: string;
   body: string;
   data?: Record<string, unknown>;
@@ -19,14 +20,7 @@ export const SEND_EMAIL_TASK = "send_email";
 export async function queueEmail(trx: Knex | Knex.Transaction, mail: OutgoingEmail): Promise<void> {
   if (!("isTransaction" in trx && trx.isTransaction)) return trx.transaction((t) => queueEmail(t, mail));
   const id = newId();
-  await trx("outbound_emails").insert({
-    id,
-    to_address: mail.to,
-    template: mail.template,
-    subject: mail.subject,
-    body: mail.body,
-    data: JSON.stringify(mail.data ?? {}),
-  });
+  await OutboundEmail.query(trx).insert({ id, to_address: mail.to, template: mail.template, subject: mail.subject, body: mail.body, data: mail.data ?? {} });
   await trx.raw("select graphile_worker.add_job(?, json_build_object('emailId', ?::text), job_key => ?, max_attempts => 10)", [
     SEND_EMAIL_TASK,
     id,

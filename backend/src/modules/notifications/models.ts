@@ -1,18 +1,13 @@
 import { Model } from "objection";
+import { AuditedModel } from "../audit/audited-model.js";
 
-export class DeviceToken extends Model {
+export class DeviceToken extends AuditedModel {
   static override tableName = "device_tokens";
-  static override idColumn = "id";
-  declare id: string;
   declare user_id: string;
   declare platform: "ios" | "android" | "web";
   declare token: string;
   declare last_registered_at: Date;
   declare revoked_at: Date | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 /** One push attempt (or the note that the user has no device), per user, device and version. */

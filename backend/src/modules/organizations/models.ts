@@ -1,4 +1,4 @@
-import { Model } from "objection";
+import { AuditedModel, SoftDeletableModel } from "../audit/audited-model.js";
 
 export type OrganizationRole = "owner" | "admin" | "member";
 
@@ -8,32 +8,19 @@ export function isOrganizationRole(value: unknown): value is OrganizationRole {
   return ORGANIZATION_ROLES.some((role) => role === value);
 }
 
-export class Organization extends Model {
+export class Organization extends SoftDeletableModel {
   static override tableName = "organizations";
-  static override idColumn = "id";
-  declare id: string;
   declare name: string;
   declare slug: string;
   declare legal_name: string | null;
   declare tax_id_encrypted: Buffer | null;
   declare bank_details_encrypted: Buffer | null;
   declare website: string | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
-  declare deleted_at: Date | null;
 }
 
-export class OrganizationMember extends Model {
+export class OrganizationMember extends AuditedModel {
   static override tableName = "organization_members";
-  static override idColumn = "id";
-  declare id: string;
   declare organization_id: string;
   declare user_id: string;
   declare role: OrganizationRole;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }

@@ -1,18 +1,13 @@
 import { Model, type RelationMappings } from "objection";
 import type { PerformanceView } from "../schedule/models.js";
 import { toLocalIso } from "../time-zones/time-zones.js";
+import { AuditedModel } from "../audit/audited-model.js";
 
 /** One attendee's picks for one edition. */
-export class PersonalSchedule extends Model {
+export class PersonalSchedule extends AuditedModel {
   static override tableName = "personal_schedules";
-  static override idColumn = "id";
-  declare id: string;
   declare user_id: string;
   declare edition_id: string;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export class PersonalScheduleEntry extends Model {

@@ -1,41 +1,29 @@
-import { Model } from "objection";
 import type { PrecompressedBody } from "../../http/precompressed.js";
 import type { ScheduleDiff, ScheduleDocument } from "./schemas.js";
+import { AuditedModel, SoftDeletableModel } from "../audit/audited-model.js";
 
-export class TimeSlot extends Model {
+export class TimeSlot extends SoftDeletableModel {
   static override tableName = "time_slots";
-  static override idColumn = "id";
-  declare id: string;
   declare edition_id: string;
   declare stage_id: string;
   declare starts_at: Date;
   declare ends_at: Date;
   declare kind: "performance" | "changeover";
   declare title: string | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
 }
 
-export class Engagement extends Model {
+export class Engagement extends SoftDeletableModel {
   static override tableName = "engagements";
-  static override idColumn = "id";
-  declare id: string;
   declare time_slot_id: string;
   declare artist_id: string;
   declare status: "scheduled" | "cancelled";
   declare notes: string | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
 }
 
 /** One draft row per edition, then one immutable row per published version. */
-export class ScheduleVersion extends Model {
+export class ScheduleVersion extends AuditedModel {
   static override tableName = "schedule_versions";
-  static override idColumn = "id";
   static override jsonAttributes = ["diff"];
-  declare id: string;
   declare edition_id: string;
   declare status: "draft" | "published";
   declare number: number | null;
@@ -47,9 +35,6 @@ export class ScheduleVersion extends Model {
   declare diff: ScheduleDiff | null;
   declare published_at: Date | null;
   declare published_by: string | null;
-  declare created_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export function engagementDto(r: Engagement) {

@@ -1,9 +1,8 @@
 import { Model, type RelationMappings } from "objection";
+import { AuditedModel, SoftDeletableModel } from "../audit/audited-model.js";
 
-export class Venue extends Model {
+export class Venue extends SoftDeletableModel {
   static override tableName = "venues";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare name: string;
   declare address_line1: string | null;
@@ -14,22 +13,14 @@ export class Venue extends Model {
   /** numeric: written as a number, read back as its exact text */
   declare latitude: number | string | null;
   declare longitude: number | string | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
 }
 
-export class Stage extends Model {
+export class Stage extends SoftDeletableModel {
   static override tableName = "stages";
-  static override idColumn = "id";
-  declare id: string;
   declare venue_id: string;
   declare name: string;
   declare sort_order: number;
   declare capacity: number | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare deleted_at: Date | null;
   declare venue?: Venue;
 
   static override get relationMappings(): RelationMappings {
@@ -38,13 +29,10 @@ export class Stage extends Model {
 }
 
 /** Which venues an edition uses. */
-export class EditionVenue extends Model {
+export class EditionVenue extends AuditedModel {
   static override tableName = "edition_venues";
-  static override idColumn = "id";
-  declare id: string;
   declare edition_id: string;
   declare venue_id: string;
-  declare created_at: Date;
 }
 
 /** A stage as the schedule shows it: with its venue. */

@@ -1,17 +1,20 @@
-export type WaitlistEntryRow = {
-  id: string;
-  event_id: string;
-  email: string;
-  user_id: string | null;
-  status: "pending" | "confirmed" | "cancelled";
-  created_at: Date;
-  confirmed_at: Date | null;
-  cancelled_at: Date | null;
-  confirmation_token_hash: string | null;
-  confirmation_expires_at: Date | null;
-};
+import { AuditedModel } from "../audit/audited-model.js";
 
-export function waitlistEntryDto(r: WaitlistEntryRow) {
+/** One email on a sold-out event's waitlist: pending until the email's owner confirms it. */
+export class WaitlistEntry extends AuditedModel {
+  static override tableName = "waitlist_entries";
+  declare event_id: string;
+  declare email: string;
+  declare user_id: string | null;
+  declare status: "pending" | "confirmed" | "cancelled";
+  declare confirmed_at: Date | null;
+  declare cancelled_at: Date | null;
+  /** sha-256 of the mailed token, only while pending */
+  declare confirmation_token_hash: string | null;
+  declare confirmation_expires_at: Date | null;
+}
+
+export function waitlistEntryDto(r: WaitlistEntry) {
   return {
     id: r.id,
     eventId: r.event_id,

@@ -10,7 +10,8 @@ import { queueEmail } from "../mail/service.js";
 import { assertFestivalAccess, festivalAccess, satisfies } from "../festival-access/service.js";
 import { eventContext } from "../events/service.js";
 import { notFound } from "../../http/errors.js";
-import { waitlistEntryDto, type WaitlistEntryRow } from "./models.js";
+import type { PartialModelObject } from "objection";
+import { WaitlistEntry, waitlistEntryDto } from "./models.js";
 
 const OPEN_STATUSES = new Set(["published", "ongoing", "postponed"]);
 
@@ -27,14 +28,14 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
   if (!event || !OPEN_STATUSES.has(event.status)) throw notFound("event", eventId);
   if (!event.soldOut) throw new HttpError(422, "event_not_sold_out", "the event still has tickets; the waitlist opens when it sells out");
   return db.transaction(async (trx) => {
-    const existing: WaitlistEntryRow | undefined = await trx("waitlist_entries").where({ event_id: eventId, email }).forUpdate().first();
+    const existing = await WaitlistEntry.query(trx).where({ event_id: eventId, email }).forUpdate().first();
     if (existing?.status === "confirmed") {
       throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [
         { field: "body.email", message: "already on the waitlist" },
       ]);
     }
     const token = randomToken(32);
-    const pending = {
+    const pending: PartialModelObject<WaitlistEntry> = {
       status: "pending",
       cancelled_at: null,
       confirmation_token_hash: sha256Hex(token),
@@ -42,19 +43,21 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
       user_id: principal?.userId ?? existing?.user_id ?? null,
       updated_by: principal?.userId ?? null,
     };
-    let row: WaitlistEntryRow;
+    let row: WaitlistEntry;
     if (existing) {
-      [row] = await trx("waitlist_entries").where({ id: existing.id }).update(pending).returning("*");
+      row = await WaitlistEntry.query(trx).findById(existing.id).patch(pending).returning("*").castTo<WaitlistEntry>();
     } else {
-      [row] = await trx("waitlist_entries")
+      // knex for the insert: on a conflict it returns no row, where objection would hand back the values it sent
+      const [inserted] = await trx(WaitlistEntry.tableName)
         .insert({ id: newId(), event_id: eventId, email, created_by: principal?.userId ?? null, ...pending })
         .onConflict(["event_id", "email"])
         .ignore()
         .returning("*");
-      if (!row)
+      if (!inserted)
         throw new HttpError(409, "already_on_waitlist", "this email is already on the event's waitlist", [
           { field: "body.email", message: "already on the waitlist" },
         ]);
+      row = WaitlistEntry.fromDatabaseJson(inserted);
     }
     await queueEmail(trx, {
       to: email,
@@ -78,10 +81,10 @@ export async function joinWaitlist(db: Knex, principal: Principal | undefined, c
 /** The email's owner confirms a pending entry with the mailed token (single use, expires). */
 export async function confirmWaitlistEntry(db: Knex, ctx: AuditContext, token: string) {
   return db.transaction(async (trx) => {
-    const [row]: WaitlistEntryRow[] = await trx("waitlist_entries")
+    const [row] = await WaitlistEntry.query(trx)
       .where({ confirmation_token_hash: sha256Hex(token), status: "pending" })
       .where("confirmation_expires_at", ">", trx.fn.now())
-      .update({ status: "confirmed", confirmed_at: trx.fn.now(), confirmation_token_hash: null, confirmation_expires_at: null })
+      .patch({ status: "confirmed", confirmed_at: trx.fn.now(), confirmation_token_hash: null, confirmation_expires_at: null })
       .returning("*");
     if (!row)
       throw new HttpError(400, "invalid_token", "the token is invalid, expired or already used", [
@@ -108,10 +111,8 @@ export async function listWaitlist(db: Knex, principal: Principal, eventId: stri
     throw e instanceof HttpError && e.status === 404 ? notFound("event", eventId) : e;
   });
   // Only confirmed addresses are the ones to contact: unconfirmed entries may be anyone's.
-  const q = db("waitlist_entries")
-    .where({ event_id: eventId, status: status ?? "confirmed" })
-    .select("*");
-  return paginate(q, page, { column: "created_at", order: "asc" }, waitlistEntryDto);
+  const q = WaitlistEntry.query(db).where({ event_id: eventId, status: status ?? "confirmed" });
+  return paginate(q.toKnexQuery(), page, { column: "created_at", order: "asc" }, (row) => waitlistEntryDto(WaitlistEntry.fromDatabaseJson(row)));
 }
 
 /**
@@ -120,7 +121,7 @@ export async function listWaitlist(db: Knex, principal: Principal, eventId: stri
  */
 export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: AuditContext, entryId: string) {
   const to = "cancelled";
-  const entry: WaitlistEntryRow | undefined = await db("waitlist_entries").where({ id: entryId }).first();
+  const entry = await WaitlistEntry.query(db).findById(entryId);
   if (!entry) throw notFound("waitlist_entry", entryId);
   const event = await eventContext(db, entry.event_id);
   if (!event) throw notFound("waitlist_entry", entryId);
@@ -132,11 +133,12 @@ export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: A
     throw notFound("waitlist_entry", entryId);
   }
   return db.transaction(async (trx) => {
-    const current: WaitlistEntryRow = await trx("waitlist_entries").where({ id: entryId }).forUpdate().first();
+    const current = await WaitlistEntry.query(trx).findById(entryId).forUpdate();
+    if (!current) throw notFound("waitlist_entry", entryId);
     if (current.status === "cancelled") throw new HttpError(409, "waitlist_entry_cancelled", "the entry is already cancelled");
-    const [row] = await trx("waitlist_entries")
-      .where({ id: entryId })
-      .update({
+    const row = await WaitlistEntry.query(trx)
+      .findById(entryId)
+      .patch({
         status: to,
         cancelled_at: trx.fn.now(),
         confirmed_at: null,
@@ -144,7 +146,8 @@ export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: A
         confirmation_expires_at: null,
         updated_by: principal.userId,
       })
-      .returning("*");
+      .returning("*")
+      .castTo<WaitlistEntry>();
     await recordAudit(trx, ctx, {
       action: `waitlist_entry.${to}`,
       entityType: "waitlist_entry",

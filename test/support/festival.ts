@@ -1,7 +1,7 @@
-import assert from "node:assert/strict";
 import type { Knex } from "knex";
-import { createTestOrganization, createTestUser, type TestUser } from "../../support/auth.js";
-import type { TestApi } from "../../support/http.js";
+import { expectStatus } from "./api-suite.js";
+import { createTestOrganization, createTestUser, type TestUser } from "./auth.js";
+import type { TestApi } from "./http.js";
 
 /**
  * A festival built through the API: an organization owner, a festival, an edition (default:
@@ -17,17 +17,6 @@ export interface FestivalFixture {
 }
 
 let counter = 0;
-
-export async function call(api: TestApi, method: string, path: string, user: TestUser | undefined, body?: unknown) {
-  return api.request(method, path, { headers: user?.headers ?? {}, body });
-}
-
-/** Like `call`, asserting the status (with the problem body in the message when it differs). */
-export async function expectStatus(api: TestApi, status: number, method: string, path: string, user: TestUser | undefined, body?: unknown) {
-  const res = await call(api, method, path, user, body);
-  assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 export async function buildFestival(
   db: Knex,

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
-import type { Knex } from "knex";
-import { testDatabase } from "../../support/database.js";
-import { startTestApi, type TestApi } from "../../support/http.js";
 import { offsetMinutes, parseInstant, toLocalIso } from "../../../backend/src/modules/time-zones/time-zones.js";
 import type { ScheduleDocument } from "../../../backend/src/modules/schedule/schemas.js";
-import { buildFestival, call, createPerformance, expectStatus } from "./fixtures.js";
+import { useTestApi, call, expectStatus } from "../../support/api-suite.js";
+import { buildFestival, createPerformance } from "../../support/festival.js";
 
 describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
-  let db: Knex;
-  let api: TestApi;
-  before(async () => {
-    db = await testDatabase();
-    api = await startTestApi(db);
-  });
-  after(() => api.close());
+  const t = useTestApi();
 
   it("renders UTC instants on the local wall clock with the right offset", () => {
     const tz = "Europe/Amsterdam";
@@ -48,21 +40,21 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
   });
 
   it("a night across the spring-forward change: stored UTC, shown local, durations true", async () => {
-    const f = await buildFestival(db, api, { startsAt: "2025-03-29T12:00", endsAt: "2025-03-30T12:00" });
-    const edition = await expectStatus(api, 200, "GET", `/api/v1/editions/${f.editionId}`, f.owner);
+    const f = await buildFestival(t.db, t.api, { startsAt: "2025-03-29T12:00", endsAt: "2025-03-30T12:00" });
+    const edition = await expectStatus(t.api, 200, "GET", `/api/v1/editions/${f.editionId}`, f.owner);
     assert.equal(edition.startsAt, "2025-03-29T11:00:00.000Z");
     assert.equal(edition.startsAtLocal, "2025-03-29T12:00:00+01:00");
     assert.equal(edition.endsAtLocal, "2025-03-30T12:00:00+02:00");
 
     // 01:30 to 03:30 local is one real hour
-    const p = await createPerformance(api, f, 0, "2025-03-30T01:30", "2025-03-30T03:30", "Night set");
-    const row = await db("time_slots").where({ id: p.slotId }).first();
+    const p = await createPerformance(t.api, f, 0, "2025-03-30T01:30", "2025-03-30T03:30", "Night set");
+    const row = await t.db("time_slots").where({ id: p.slotId }).first();
     assert.equal(row.starts_at.toISOString(), "2025-03-30T00:30:00.000Z");
     assert.equal(row.ends_at.toISOString(), "2025-03-30T01:30:00.000Z");
     // the next slot at 03:30 local touches it, no overlap
-    await createPerformance(api, f, 0, "2025-03-30T03:30", "2025-03-30T04:30", "Sunrise");
+    await createPerformance(t.api, f, 0, "2025-03-30T03:30", "2025-03-30T04:30", "Sunrise");
 
-    const gap = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+    const gap = await call(t.api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
       stageId: f.stageIds[1],
       startsAt: "2025-03-30T02:15",
       endsAt: "2025-03-30T04:00",
@@ -71,8 +63,8 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
     assert.equal(gap.body.code, "nonexistent_local_time");
     assert.equal(gap.body.errors[0].field, "body.startsAt");
 
-    await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/schedule/publish`, f.owner, {});
-    const doc = (await (await fetch(`${api.base}/api/v1/editions/${f.editionId}/schedule`)).json()) as ScheduleDocument;
+    await expectStatus(t.api, 201, "POST", `/api/v1/editions/${f.editionId}/schedule/publish`, f.owner, {});
+    const doc = (await (await fetch(`${t.api.base}/api/v1/editions/${f.editionId}/schedule`)).json()) as ScheduleDocument;
     const night = doc.slots.find((s) => s.id === p.slotId)!;
     assert.equal(night.startsAtLocal, "2025-03-30T01:30:00+01:00");
     assert.equal(night.endsAtLocal, "2025-03-30T03:30:00+02:00");
@@ -81,20 +73,20 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
   });
 
   it("the repeated hour of the fall-back change needs an offset; both 02:30s can be booked", async () => {
-    const f = await buildFestival(db, api, { startsAt: "2025-10-25T12:00", endsAt: "2025-10-26T12:00" });
-    const ambiguous = await call(api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+    const f = await buildFestival(t.db, t.api, { startsAt: "2025-10-25T12:00", endsAt: "2025-10-26T12:00" });
+    const ambiguous = await call(t.api, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
       stageId: f.stageIds[0],
       startsAt: "2025-10-26T02:30",
       endsAt: "2025-10-26T04:00",
     });
     assert.equal(ambiguous.status, 422);
     assert.equal(ambiguous.body.code, "ambiguous_local_time");
-    const first = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+    const first = await expectStatus(t.api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
       stageId: f.stageIds[0],
       startsAt: "2025-10-26T02:00+02:00",
       endsAt: "2025-10-26T02:45+02:00",
     });
-    const second = await expectStatus(api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
+    const second = await expectStatus(t.api, 201, "POST", `/api/v1/editions/${f.editionId}/time-slots`, f.owner, {
       stageId: f.stageIds[0],
       startsAt: "2025-10-26T02:00+01:00",
       endsAt: "2025-10-26T02:45+01:00",
@@ -102,7 +94,7 @@ describe("time zones around daylight-saving changes (Europe/Amsterdam)", () => {
     assert.equal(first.startsAtLocal, "2025-10-26T02:00:00+02:00");
     assert.equal(second.startsAtLocal, "2025-10-26T02:00:00+01:00");
     assert.equal(Date.parse(second.startsAt) - Date.parse(first.startsAt), 3_600_000);
-    const wrongZone = await call(api, "POST", `/api/v1/festivals/${f.festivalId}/editions`, f.owner, {
+    const wrongZone = await call(t.api, "POST", `/api/v1/festivals/${f.festivalId}/editions`, f.owner, {
       name: "x",
       slug: "x",
       timezone: "Europe/Atlantis",
