@@ -1,10 +1,8 @@
-import { Model } from "objection";
+import { AuditedModel } from "../audit/audited-model.js";
 
 /** An API key: acts for `user_id`, narrowed to `scopes` (and to one organization if set). Only the sha-256 of the key is kept. */
-export class ApiKey extends Model {
+export class ApiKey extends AuditedModel {
   static override tableName = "api_keys";
-  static override idColumn = "id";
-  declare id: string;
   declare user_id: string;
   declare organization_id: string | null;
   declare name: string;
@@ -18,10 +16,6 @@ export class ApiKey extends Model {
   declare last_used_at: Date | null;
   /** bigint: read back as its decimal text */
   declare usage_count: string | number;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export function apiKeyDto(key: ApiKey) {

@@ -1,6 +1,7 @@
 import { Model, type RelationMappings } from "objection";
 import type { Address, Hex } from "viem";
 import type { Draft } from "./draft.js";
+import { AuditedModel } from "../audit/audited-model.js";
 
 /**
  * The event-contracts module's tables as objection Models. bigint and numeric columns
@@ -11,11 +12,9 @@ import type { Draft } from "./draft.js";
 
 export type LinkStatus = "pending" | "linked" | "discarded";
 
-export class EventContract extends Model {
+export class EventContract extends AuditedModel {
   static override tableName = "event_contracts";
-  static override idColumn = "id";
   static override jsonAttributes = ["config", "discarded_chain"];
-  declare id: string;
   declare festival_id: string;
   declare edition_id: string | null;
   declare event_id: string | null;
@@ -34,10 +33,6 @@ export class EventContract extends Model {
   declare link_error: string | null;
   declare discarded_at: Date | null;
   declare discarded_chain: Record<string, unknown> | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
   declare categories?: TicketCategory[];
 
   static override get relationMappings(): RelationMappings {
@@ -52,18 +47,12 @@ export class EventContract extends Model {
 }
 
 /** One per on-chain tier (tier ids count from 1). */
-export class TicketCategory extends Model {
+export class TicketCategory extends AuditedModel {
   static override tableName = "ticket_categories";
-  static override idColumn = "id";
-  declare id: string;
   declare event_contract_id: string;
   declare tier_id: number;
   declare name: string;
   declare description: string | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
   declare zones?: TicketCategoryZone[];
 
   static override get relationMappings(): RelationMappings {

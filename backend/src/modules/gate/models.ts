@@ -1,5 +1,6 @@
 import { Model } from "objection";
 import type { Address } from "viem";
+import { AuditedModel } from "../audit/audited-model.js";
 
 /**
  * The gate's tables as objection Models, for the ordinary reads and writes (zones, scanner
@@ -13,10 +14,8 @@ import type { Address } from "viem";
 export type ZoneKind = "entrance" | "area";
 export type ScanSource = "online" | "offline";
 
-export class GateZone extends Model {
+export class GateZone extends AuditedModel {
   static override tableName = "gate_zones";
-  static override idColumn = "id";
-  declare id: string;
   declare event_contract_id: string;
   declare code: string;
   declare name: string;
@@ -24,10 +23,6 @@ export class GateZone extends Model {
   declare capacity: number | null;
   declare occupancy: number;
   declare allow_reentry: boolean;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export class GateZonePresence extends Model {
@@ -93,16 +88,10 @@ export class GateScan extends Model {
   declare scanned_at: Date;
 }
 
-export class GateScanner extends Model {
+export class GateScanner extends AuditedModel {
   static override tableName = "gate_scanners";
-  static override idColumn = "id";
-  declare id: string;
   declare festival_id: string;
   declare user_id: string;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
   declare revoked_at: Date | null;
 }
 

@@ -1,14 +1,13 @@
 import { Model, type PartialModelObject, type RelationMappings } from "objection";
 import type { PermissionScope, PlatformRole } from "../../http/auth.js";
+import { AuditedModel, SoftDeletableModel } from "../audit/audited-model.js";
 
 export type Network = "evm" | "stellar";
 export type UserStatus = "active" | "disabled";
 export type VerificationStatus = "unverified" | "pending" | "verified" | "rejected";
 
-export class User extends Model {
+export class User extends SoftDeletableModel {
   static override tableName = "users";
-  static override idColumn = "id";
-  declare id: string;
   declare email: string | null;
   declare email_verified_at: Date | null;
   declare display_name: string | null;
@@ -18,11 +17,6 @@ export class User extends Model {
   declare timezone: string | null;
   declare status: UserStatus;
   declare last_sign_in_at: Date | null;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
-  declare deleted_at: Date | null;
   declare wallets?: Wallet[];
   declare roles?: Role[];
 
@@ -38,20 +32,14 @@ export class User extends Model {
   }
 }
 
-export class Wallet extends Model {
+export class Wallet extends AuditedModel {
   static override tableName = "wallets";
-  static override idColumn = "id";
-  declare id: string;
   declare user_id: string;
   declare network: Network;
   declare address: string;
   declare label: string | null;
   declare is_primary: boolean;
   declare verified_at: Date;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
   declare user?: User;
 
   static override get relationMappings(): RelationMappings {
@@ -125,14 +113,8 @@ export class UserRole extends Model {
 // ------------------------------------------------------------------------------ role profiles
 
 /** The columns every role profile has (each kind is a subclass: `instanceof` tells which). */
-export class RoleProfile extends Model {
-  static override idColumn = "id";
-  declare id: string;
+export class RoleProfile extends AuditedModel {
   declare user_id: string;
-  declare created_at: Date;
-  declare updated_at: Date;
-  declare created_by: string | null;
-  declare updated_by: string | null;
 }
 
 export class OrganizerProfile extends RoleProfile {
