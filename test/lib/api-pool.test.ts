@@ -12,7 +12,7 @@ async function backendsOf(applicationName: string): Promise<number> {
 }
 
 describe("the API's database pool", () => {
-  it("opens all its connections at start and keeps them through idle time and light load", async () => {
+  it("opens all its connections at start and keeps them under light load (its minimum is its size, so idle ones are never reaped)", async () => {
     const url = new URL(await testDatabaseUrl());
     url.searchParams.set("application_name", "api-pool-test");
     const db = await createApiKnex(url.toString());
