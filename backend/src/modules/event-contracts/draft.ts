@@ -100,14 +100,34 @@ export function draftFromCalldata(data: Hex): Draft | null {
   }
 }
 
+/** A tier as the mirror stores it (chain_tier_changes; uint columns come back from pg as strings). */
+export interface MirroredTier {
+  name: string;
+  price: string;
+  currency: Address;
+  supply: string | number;
+  max_per_buyer: string | number;
+  sale_start: string | number;
+  sale_end: string | number;
+  transferable: boolean;
+}
+
+/** A payee as the mirror stores it in chain_payee_sets.payees (JSON). */
+export interface MirroredPayee {
+  account: Address;
+  shareBps: number | string;
+  fixedAmount: string;
+  fixedToken: Address;
+}
+
 /** The draft a mirrored creation carries: EventCreated's config, the tiers and payees its transaction set. */
-export function draftFromMirror(config: Record<string, unknown>, tiers: Array<Record<string, unknown>>, payees: Array<Record<string, unknown>>): Draft {
+export function draftFromMirror(config: Draft["eventConfig"], tiers: MirroredTier[], payees: MirroredPayee[]): Draft {
   return {
-    eventConfig: config as unknown as Draft["eventConfig"],
+    eventConfig: config,
     tiers: tiers.map((t) => ({
-      name: t.name as string,
+      name: t.name,
       price: String(t.price),
-      currency: t.currency as Address,
+      currency: t.currency,
       supply: Number(t.supply),
       maxPerBuyer: Number(t.max_per_buyer),
       saleStart: Number(t.sale_start),
@@ -115,10 +135,10 @@ export function draftFromMirror(config: Record<string, unknown>, tiers: Array<Re
       transferable: Boolean(t.transferable),
     })),
     payees: payees.map((p) => ({
-      account: p.account as Address,
+      account: p.account,
       shareBps: Number(p.shareBps),
       fixedAmount: String(p.fixedAmount),
-      fixedToken: p.fixedToken as Address,
+      fixedToken: p.fixedToken,
     })),
   };
 }

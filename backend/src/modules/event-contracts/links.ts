@@ -7,7 +7,7 @@ import type { ChainDeps } from "../../http/chain.js";
 import { HttpError } from "../../http/errors.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { scannerAccount } from "../../../../lib/chain-accounts.js";
-import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE } from "./draft.js";
+import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE, type MirroredPayee, type MirroredTier } from "./draft.js";
 import { fn } from "objection";
 import { EventContract } from "./models.js";
 
@@ -73,10 +73,10 @@ export async function proveChainEvent(db: Knex, link: LinkClaimTarget, eventId: 
       field("chainEventId", "not created by this link's wallet"),
     );
   }
-  const tiers = await db("chain_tier_changes")
+  const tiers: MirroredTier[] = await db("chain_tier_changes")
     .where({ chain_id: link.chain_id, contract_address: creation.ticket_address, tx_hash: creation.tx_hash, kind: "created" })
     .orderBy("tier_id");
-  const payees = await db("chain_payee_sets")
+  const payees: { payees: MirroredPayee[] } | undefined = await db("chain_payee_sets")
     .where({ chain_id: link.chain_id, contract_address: creation.split_address, tx_hash: creation.tx_hash })
     .orderBy("log_index")
     .first("payees");
