@@ -108,11 +108,21 @@ const envSchema = z
       .pipe(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
     MAIL_FROM: z.string().trim().min(3).default("Festival platform <no-reply@festival.localhost>"),
     MAIL_DIR: z.string().trim().min(1).optional(),
+    // outbound webhooks: deliveries to private, loopback or link-local addresses only when this development setting says so
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS: z.enum(["true", "false"]).default("false"),
+    WEBHOOKS_CONCURRENCY: int(1, 200).default(20),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
     if (!env.SMTP_URL && !env.MAIL_DIR) {
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or set MAIL_DIR to write mail to files on purpose)" });
+    }
+    if (env.WEBHOOKS_ALLOW_PRIVATE_TARGETS === "true") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOKS_ALLOW_PRIVATE_TARGETS"],
+        message: "is a development setting: production never delivers to private addresses",
+      });
     }
     const required = [
       "AUTH_JWT_SECRET",
@@ -201,6 +211,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       dir: env.MAIL_DIR ?? ".data/mail",
       /** Links in mails point at the platform's public URI. */
       baseUrl: (env.SIWE_URI ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    },
+    webhooks: {
+      /** Development and tests only (refused in production): allow deliveries to loopback and private networks. */
+      allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS === "true",
+      /** Deliveries in flight at once per process. */
+      concurrency: env.WEBHOOKS_CONCURRENCY,
     },
     rateLimits: {
       signInPerMinute: env.RATE_LIMIT_SIGNIN_PER_MINUTE,

@@ -7,12 +7,15 @@ import { OperatorError } from "../../lib/errors.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
 import { buildApp } from "./app.js";
 import { createApiServer } from "./http/server.js";
-import { startLinkResolver } from "./modules/event-contracts/links.js";
+import { linkCreatedEvents, startLinkResolver } from "./modules/event-contracts/links.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
 import { startMailWorker } from "./modules/mail/jobs.js";
 import { mailTransport } from "./modules/mail/transport.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
+import { startWebhookWorker } from "./modules/webhooks/jobs.js";
+import { startOutboxConsumer } from "./modules/webhooks/outbox-consumer.js";
+import { DataBox } from "./security/encryption.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -40,11 +43,23 @@ async function main(): Promise<void> {
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
+  // Outbound webhooks: finalized chain facts from the indexer's outbox (a created event links its contract first), delivered by the job queue.
+  const outbox = startOutboxConsumer({ db, log, intervalMs: 250, reactions: [linkCreatedEvents(db)] });
+  const webhooks = await startWebhookWorker({
+    connectionString: config.database.url,
+    concurrency: config.webhooks.concurrency,
+    db,
+    box: new DataBox(config.dataEncryptionKey),
+    egress: { allowPrivate: config.webhooks.allowPrivateTargets, timeoutMs: 15_000, maxResponseBytes: 16_384 },
+    log,
+  });
   log.info({ transport: transport.kind, ...(transport.kind === "file" ? { dir: config.mail.dir } : {}) }, "mail delivery");
 
   onShutdown(async () => {
     await anchor?.stop();
     await links.stop();
+    await outbox.stop();
+    await webhooks.stop();
     await notifications.stop();
     await mail.stop();
     transport.close();

@@ -77,6 +77,11 @@ const OWNERS: Record<string, string> = {
   gate_scanners: "gate",
   gate_offline_scans: "gate",
   gate_ticket_admissions: "gate",
+  // webhooks
+  webhook_endpoints: "webhooks",
+  webhook_messages: "webhooks",
+  webhook_deliveries: "webhooks",
+  webhook_attempts: "webhooks",
   // the chain mirror, written by the indexer only
   chain_blocks: "indexer",
   chain_transactions: "indexer",
@@ -94,8 +99,11 @@ const OWNERS: Record<string, string> = {
   indexer_status: "indexer",
 };
 
-/** The mirror is published for reading: chain-facing modules read it directly (the gate's hot path needs one round trip). */
-const MIRROR_READERS = new Set(["event-contracts", "gate", "tickets", "chain-mirror", "health"]);
+/**
+ * The mirror is published for reading: chain-facing modules read it directly (the gate's hot path needs one round trip).
+ * webhooks consumes the outbox, which the indexer writes for it, and acknowledges each fact there (delivered_at).
+ */
+const MIRROR_READERS = new Set(["event-contracts", "gate", "tickets", "chain-mirror", "health", "webhooks"]);
 
 /** Views an owner publishes for other modules' hot paths: anyone may read them. */
 const PUBLISHED_VIEWS = new Set([

@@ -146,7 +146,7 @@ export function requirePermission(permission: string, minScope: PermissionScope 
 }
 
 /** Every scope an API key can hold: the ones routes ask for with requireApiScope. */
-export const API_SCOPES = ["festivals:read", "festivals:write", "organizations:read", "profile:read"] as const;
+export const API_SCOPES = ["festivals:read", "festivals:write", "organizations:read", "profile:read", "webhooks:write"] as const;
 export type ApiScopeName = (typeof API_SCOPES)[number];
 
 /**

@@ -202,6 +202,13 @@ export async function refreshScannerGrants(db: Knex, chain: ChainDeps, config: C
   }
 }
 
+/** The outbox consumer's reaction: a batch with a created event links the pending contracts the mirror now proves. */
+export function linkCreatedEvents(db: Knex): (facts: Array<{ topic: string }>) => Promise<void> {
+  return async (facts) => {
+    if (facts.some((f) => f.topic === "event.created")) await resolvePendingLinks(db);
+  };
+}
+
 export interface LinkResolver {
   /** One pass (tests call it directly). */
   tick(): Promise<void>;

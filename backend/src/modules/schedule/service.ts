@@ -20,6 +20,7 @@ import { parseInstant, toLocalIso } from "../time-zones/time-zones.js";
 import { enqueueScheduleChangeNotifications } from "./change-job.js";
 import { stageContext, stagesById, stagesOfEdition } from "../venues/service.js";
 import { publishedScheduleCache } from "./cache.js";
+import { publishWebhookEvent } from "../webhooks/publish.js";
 import { diffSchedules, Engagement, engagementDto, performancesOf, ScheduleVersion, TimeSlot, type PublishedSchedule } from "./models.js";
 import type { CreateEngagementBody, CreateTimeSlotBody, ScheduleDiff, ScheduleDocument, UpdateEngagementBody, UpdateTimeSlotBody } from "./schemas.js";
 import { assertVerifiedOrganizer } from "../users/organizer-verification.js";
@@ -479,6 +480,13 @@ export async function publishSchedule(db: Knex, principal: Principal, ctx: Audit
     });
     const notify = diff.moved.length + diff.cancelled.length > 0;
     if (notify) await enqueueScheduleChangeNotifications(trx, versionId);
+    await publishWebhookEvent(trx, {
+      organizationId: edition.organizationId,
+      type: previous ? "schedule.changed" : "schedule.published",
+      sourceKey: `schedule_version:${versionId}`,
+      occurredAt: publishedAt,
+      data: { festivalId: edition.festivalId, editionId, version: number, etag, notes: notes ?? null, changes: counts(diff), diff },
+    });
     return { versionId, number, etag, publishedAt, diff, notify };
   });
   publishedScheduleCache.forgetLatest(editionId);
