@@ -22,6 +22,11 @@ import { deployPlatform } from "../../scripts/support/deploy.js";
 import { startLocalChain, type LocalChain } from "../../scripts/support/local-chain.js";
 import { runTicketStory, type StoryResult } from "../../scripts/support/ticket-story.js";
 import { isolatedTestDatabase } from "../support/database.js";
+import { Webhook } from "standardwebhooks";
+import { DataBox } from "../../backend/src/security/encryption.js";
+import { runWebhookJobsOnce } from "../../backend/src/modules/webhooks/jobs.js";
+import { consumeOutbox } from "../../backend/src/modules/webhooks/outbox-consumer.js";
+import { startReceiver } from "../backend/webhooks/receiver.js";
 import { startTestApi, type TestApi } from "../support/http.js";
 
 /**
@@ -40,6 +45,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
   let dropDatabase: () => Promise<void>;
   let result: StoryResult;
   let mailDir: string | undefined;
+  let webhookDeps: Parameters<typeof runWebhookJobsOnce>[0];
 
   before(async () => {
     chain = await startLocalChain({ port: await freePort() });
@@ -64,7 +70,18 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     });
     void indexer.run();
 
-    const config = loadConfig({ CHAIN_RPC_URL: chain.url, FACTORY_ADDRESS: deployment.factory, RATE_LIMIT_SIGNIN_PER_MINUTE: "1000" });
+    const config = loadConfig({
+      CHAIN_RPC_URL: chain.url,
+      FACTORY_ADDRESS: deployment.factory,
+      RATE_LIMIT_SIGNIN_PER_MINUTE: "1000",
+      WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true",
+    });
+    webhookDeps = {
+      connectionString: isolated.url,
+      db,
+      box: new DataBox(config.dataEncryptionKey),
+      egress: { allowPrivate: true, timeoutMs: 2000, maxResponseBytes: 1024 },
+    };
     api = await startTestApi(db, { config, chain: { client, chainId } });
     anchor = createCheckInAnchor({
       db,
@@ -138,6 +155,40 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
     assert.equal(standard.admittedAtGate, 1);
     assert.deepEqual(vip.zones, ["vip-deck"]);
     assert.equal(vip.onChain.sold, "0");
+  });
+
+  it("the indexer's finalized facts reach the organizer's webhook endpoint, signed, once each", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { organization_id: organizationId } = await db("festivals").where({ id: result.festivalId }).first("organization_id");
+      const endpoint = await api.post(
+        `/api/v1/organizations/${organizationId}/webhook-endpoints`,
+        { url: `${receiver.url}/festival`, eventTypes: ["ticket.purchased", "ticket.checked_in"] },
+        { authorization: `Bearer ${result.organizerToken}` },
+      );
+      assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+      // the API process's outbox consumer and delivery worker (server.ts), at a test's pace
+      while ((await consumeOutbox(db)) > 0);
+      await runWebhookJobsOnce(webhookDeps);
+      const bodies = receiver.received.map(
+        (r) =>
+          new Webhook(endpoint.body.secret).verify(r.body, r.headers as Record<string, string>) as {
+            type: string;
+            data: { firstTokenId: string; quantity: string; contract: string };
+          },
+      );
+      const purchased = bodies.filter((b) => b.type === "ticket.purchased");
+      assert.equal(purchased.length, 1);
+      assert.equal(purchased[0]!.data.firstTokenId, result.tokenId.toString());
+      assert.equal(purchased[0]!.data.quantity, "1");
+      assert.equal(purchased[0]!.data.contract, result.ticketAddress.toLowerCase());
+      assert.equal(bodies.filter((b) => b.type === "ticket.checked_in").length, 1);
+      while ((await consumeOutbox(db)) > 0);
+      await runWebhookJobsOnce(webhookDeps);
+      assert.equal(receiver.received.length, bodies.length, "consumed again, nothing is delivered twice");
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("on a local chain, the platform's deployer account can create the event for the organizer", async () => {

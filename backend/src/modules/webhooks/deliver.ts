@@ -45,12 +45,10 @@ export async function attemptDelivery(deps: DeliveryDeps, deliveryId: string): P
   }
   const message = await WebhookMessage.query(db).findById(delivery.message_id);
   if (!message) return;
-  const claimed = await WebhookDelivery.query(db)
-    .findById(deliveryId)
-    .where({ status: "pending" })
+  const claimed: Array<{ attempts: number }> = await db(WebhookDelivery.tableName)
+    .where({ id: deliveryId, status: "pending" })
     .increment("attempts", 1)
-    .returning("attempts")
-    .castTo<Array<{ attempts: number }>>();
+    .returning("attempts");
   const attempt = claimed[0]?.attempts;
   if (attempt === undefined) return;
 
@@ -97,11 +95,10 @@ export async function attemptDelivery(deps: DeliveryDeps, deliveryId: string): P
       await WebhookEndpoint.query(trx).findById(endpoint.id).whereNotNull("failing_since").patch({ failing_since: null });
       return;
     }
-    const streak = await WebhookEndpoint.query(trx)
-      .findById(endpoint.id)
-      .patch({ failing_since: trx.raw("coalesce(failing_since, now())") })
-      .returning("failing_since")
-      .castTo<Array<{ failing_since: Date }>>();
+    const streak: Array<{ failing_since: Date }> = await trx(WebhookEndpoint.tableName)
+      .where({ id: endpoint.id })
+      .update({ failing_since: trx.raw("coalesce(failing_since, now())") })
+      .returning("failing_since");
     const failingSince = streak[0]?.failing_since;
     if (gone) await disableEndpoint(trx, endpoint, "the endpoint answered 410 Gone");
     else if (failingSince && Date.now() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS)
