@@ -20,6 +20,8 @@ import { showStalls, watchStalls } from "./stalls.js";
 
 export interface BenchDatabase {
   db: Knex;
+  /** Its connection string, for code that opens its own connections (the job queue). */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
     await migrateLatest(db);
     return {
       db,
+      url: scratch.url,
       stop: async () => {
         await db.destroy();
         await scratch.drop();
@@ -54,6 +57,7 @@ export async function openBenchDatabase(name: string): Promise<BenchDatabase> {
   await migrateLatest(db);
   return {
     db,
+    url: embedded.url,
     stop: async () => {
       await db.destroy();
       await embedded.stop();

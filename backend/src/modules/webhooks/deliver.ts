@@ -5,7 +5,7 @@ import type { DataBox } from "../../security/encryption.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { queueEmail } from "../mail/service.js";
 import { EgressError, postJson, type EgressPolicy, type EgressResponse } from "./egress.js";
-import { SECRET_CONTEXT, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from "./models.js";
+import { SECRET_CONTEXT, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "./models.js";
 import { enqueueAttempt } from "./publish.js";
 import { nextAttemptDelayMs, signedHeaders } from "./signing.js";
 
@@ -24,90 +24,107 @@ const EXCERPT_CHARS = 1000;
 export const webhookId = (messageId: string) => `msg_${messageId.replaceAll("-", "")}`;
 
 /**
- * One attempt of a delivery (the webhook_deliver job). The attempt number is claimed first
- * (a replay racing a retry gets its own number); the HTTP call runs outside any
- * transaction; then the attempt row, the delivery's new state, the endpoint's failure
- * streak and the next attempt's job are written together. 2xx: delivered. 410: the
+ * One attempt of a delivery (the webhook_deliver job). The attempt number is claimed first;
+ * the HTTP call runs outside any transaction; then the attempt row, the delivery's new
+ * state, the endpoint's failure streak and the next attempt's job are written together. 2xx: delivered. 410: the
  * endpoint is disabled. Otherwise the retry schedule (with Retry-After on 429 and 503),
  * then failed.
  */
 export async function attemptDelivery(deps: DeliveryDeps, deliveryId: string): Promise<void> {
   const { db } = deps;
-  const delivery = await WebhookDelivery.query(db).findById(deliveryId);
-  if (!delivery || delivery.status !== "pending") return;
-  const endpoint = await WebhookEndpoint.query(db).findById(delivery.endpoint_id);
-  if (!endpoint || endpoint.disabled_at) {
-    await WebhookDelivery.query(db)
-      .findById(deliveryId)
-      .where({ status: "pending" })
-      .patch({ status: "failed", next_attempt_at: null, last_error: "endpoint disabled" });
+  // claims the attempt number and reads what the request needs, in one statement (a replay racing a retry gets its own number)
+  const { rows } = await db.raw<{ rows: Claimed[] }>(
+    `update webhook_deliveries d set attempts = d.attempts + 1
+       from webhook_endpoints e, webhook_messages m
+      where d.id = ? and d.status = 'pending' and e.id = d.endpoint_id and m.id = d.message_id
+     returning d.attempts as attempt, d.message_id, e.id as endpoint_id, e.organization_id, e.url, e.secret_encrypted,
+               e.previous_secret_encrypted, e.previous_secret_expires_at, e.disabled_at, m.payload::text as body`,
+    [deliveryId],
+  );
+  const claimed = rows[0];
+  if (!claimed) return; // delivered, failed for good, or gone
+  if (claimed.disabled_at) {
+    await WebhookDelivery.query(db).findById(deliveryId).patch({ status: "failed", next_attempt_at: null, last_error: "endpoint disabled" });
     return;
   }
-  const message = await WebhookMessage.query(db).findById(delivery.message_id);
-  if (!message) return;
-  const claimed: Array<{ attempts: number }> = await db(WebhookDelivery.tableName)
-    .where({ id: deliveryId, status: "pending" })
-    .increment("attempts", 1)
-    .returning("attempts");
-  const attempt = claimed[0]?.attempts;
-  if (attempt === undefined) return;
-
+  const { attempt, body } = claimed;
   const startedAt = new Date();
-  const body = JSON.stringify(message.payload);
-  const headers = signedHeaders(webhookId(message.id), startedAt, body, secretsOf(deps.box, endpoint, startedAt));
+  const headers = signedHeaders(webhookId(claimed.message_id), startedAt, body, secretsOf(deps.box, claimed, startedAt));
   let response: EgressResponse | undefined;
   let error: string | undefined;
   try {
-    response = await postJson(endpoint.url, headers, body, deps.egress);
+    response = await postJson(claimed.url, headers, body, deps.egress);
   } catch (e) {
     error = e instanceof EgressError ? e.message : String(e);
   }
-  const durationMs = Date.now() - startedAt.getTime();
-  const ok = response !== undefined && response.status >= 200 && response.status < 300;
+  const attemptRow = {
+    id: newId(),
+    delivery_id: deliveryId,
+    attempt,
+    started_at: startedAt,
+    duration_ms: Date.now() - startedAt.getTime(),
+    response_status: response?.status ?? null,
+    response_excerpt: response ? response.body.slice(0, EXCERPT_CHARS) : null,
+    error: error ?? (response && (response.status < 200 || response.status >= 300) ? `HTTP ${response.status}` : null),
+  };
+  if (response && response.status >= 200 && response.status < 300) await recordSuccess(db, claimed, attemptRow);
+  else await recordFailure(db, claimed, attemptRow, response);
+  deps.log?.debug({ deliveryId, attempt, status: response?.status, error }, "webhook attempt");
+}
+
+interface Claimed {
+  attempt: number;
+  message_id: string;
+  endpoint_id: string;
+  organization_id: string;
+  url: string;
+  secret_encrypted: Buffer;
+  previous_secret_encrypted: Buffer | null;
+  previous_secret_expires_at: Date | null;
+  disabled_at: Date | null;
+  body: string;
+}
+
+type AttemptRow = Pick<WebhookAttempt, "id" | "delivery_id" | "attempt" | "started_at" | "duration_ms" | "response_status" | "response_excerpt" | "error">;
+
+/** The hot path, one statement: the attempt's log row, the delivery done, the endpoint's failure streak over. */
+async function recordSuccess(db: Knex, claimed: Claimed, a: AttemptRow): Promise<void> {
+  await db.raw(
+    `with attempt as (
+       insert into webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, response_status, response_excerpt, error)
+       values (?, ?, ?, ?, ?, ?, ?, null)),
+     delivery as (
+       update webhook_deliveries set status = 'succeeded', succeeded_at = now(), next_attempt_at = null, last_response_status = ?, last_error = null
+        where id = ?)
+     update webhook_endpoints set failing_since = null where id = ? and failing_since is not null`,
+    [a.id, a.delivery_id, a.attempt, a.started_at, a.duration_ms, a.response_status, a.response_excerpt, a.response_status, a.delivery_id, claimed.endpoint_id],
+  );
+}
+
+/** A failed attempt: the next one on the schedule (Retry-After honoured on 429 and 503), or failed for good; 410 or a 5-day streak disables the endpoint. */
+async function recordFailure(db: Knex, claimed: Claimed, a: AttemptRow, response: EgressResponse | undefined): Promise<void> {
   const gone = response?.status === 410;
   const retryAfter = response && (response.status === 429 || response.status === 503) ? headerText(response.headers["retry-after"]) : undefined;
-  const delay = ok || gone ? undefined : nextAttemptDelayMs(attempt, retryAfter);
-  if (!ok && response && !error) error = `HTTP ${response.status}`;
-
+  const delay = gone ? undefined : nextAttemptDelayMs(a.attempt, retryAfter);
+  const nextAt = delay === undefined ? null : new Date(Date.now() + delay);
   await db.transaction(async (trx) => {
-    await WebhookAttempt.query(trx).insert({
-      id: newId(),
-      delivery_id: deliveryId,
-      attempt,
-      started_at: startedAt,
-      duration_ms: durationMs,
-      response_status: response?.status ?? null,
-      response_excerpt: response ? response.body.slice(0, EXCERPT_CHARS) : null,
-      error: error ?? null,
-    });
-    const nextAt = delay === undefined ? null : new Date(Date.now() + delay);
+    await WebhookAttempt.query(trx).insert(a);
     await WebhookDelivery.query(trx)
-      .findById(deliveryId)
-      .patch({
-        status: ok ? "succeeded" : nextAt ? "pending" : "failed",
-        succeeded_at: ok ? new Date() : null,
-        next_attempt_at: nextAt,
-        last_response_status: response?.status ?? null,
-        last_error: ok ? null : (error ?? null),
-      });
-    if (nextAt) await enqueueAttempt(trx, deliveryId, attempt + 1, nextAt);
-    if (ok) {
-      await WebhookEndpoint.query(trx).findById(endpoint.id).whereNotNull("failing_since").patch({ failing_since: null });
-      return;
-    }
+      .findById(a.delivery_id)
+      .patch({ status: nextAt ? "pending" : "failed", next_attempt_at: nextAt, last_response_status: response?.status ?? null, last_error: a.error });
+    if (nextAt) await enqueueAttempt(trx, a.delivery_id, a.attempt + 1, nextAt);
     const streak: Array<{ failing_since: Date }> = await trx(WebhookEndpoint.tableName)
-      .where({ id: endpoint.id })
+      .where({ id: claimed.endpoint_id })
       .update({ failing_since: trx.raw("coalesce(failing_since, now())") })
       .returning("failing_since");
     const failingSince = streak[0]?.failing_since;
-    if (gone) await disableEndpoint(trx, endpoint, "the endpoint answered 410 Gone");
+    if (gone) await disableEndpoint(trx, claimed, "the endpoint answered 410 Gone");
     else if (failingSince && Date.now() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS)
-      await disableEndpoint(trx, endpoint, `every attempt failed since ${failingSince.toISOString()}`);
+      await disableEndpoint(trx, claimed, `every attempt failed since ${failingSince.toISOString()}`);
   });
-  deps.log?.debug({ deliveryId, attempt, status: response?.status, error, durationMs }, "webhook attempt");
 }
 
-function secretsOf(box: DataBox, endpoint: WebhookEndpoint, at: Date): string[] {
+function secretsOf(box: DataBox, endpoint: Pick<Claimed, "secret_encrypted" | "previous_secret_encrypted" | "previous_secret_expires_at">, at: Date): string[] {
   const secrets = [box.decrypt(endpoint.secret_encrypted, SECRET_CONTEXT)];
   if (endpoint.previous_secret_encrypted && endpoint.previous_secret_expires_at && endpoint.previous_secret_expires_at > at)
     secrets.push(box.decrypt(endpoint.previous_secret_encrypted, SECRET_CONTEXT));
@@ -117,13 +134,16 @@ function secretsOf(box: DataBox, endpoint: WebhookEndpoint, at: Date): string[] 
 const headerText = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** Disables an endpoint (its pending deliveries then fail at their next attempt) and mails the organization's owners. */
-async function disableEndpoint(trx: Knex.Transaction, endpoint: WebhookEndpoint, reason: string): Promise<void> {
-  const changed = await WebhookEndpoint.query(trx).findById(endpoint.id).whereNull("disabled_at").patch({ disabled_at: new Date(), disabled_reason: reason });
+async function disableEndpoint(trx: Knex.Transaction, endpoint: Pick<Claimed, "endpoint_id" | "organization_id" | "url">, reason: string): Promise<void> {
+  const changed = await WebhookEndpoint.query(trx)
+    .findById(endpoint.endpoint_id)
+    .whereNull("disabled_at")
+    .patch({ disabled_at: new Date(), disabled_reason: reason });
   if (!changed) return;
   await recordAudit(trx, systemAuditContext(), {
     action: "webhook_endpoint.disabled",
     entityType: "webhook_endpoint",
-    entityId: endpoint.id,
+    entityId: endpoint.endpoint_id,
     organizationId: endpoint.organization_id,
     after: { url: endpoint.url, reason },
   });
@@ -138,7 +158,7 @@ async function disableEndpoint(trx: Knex.Transaction, endpoint: WebhookEndpoint,
       template: "webhook_endpoint_disabled",
       subject: "A webhook endpoint was disabled",
       body: `Deliveries to ${endpoint.url} have stopped: ${reason}. Fix the endpoint, enable it again and replay what it missed.`,
-      data: { endpointId: endpoint.id, url: endpoint.url, reason },
+      data: { endpointId: endpoint.endpoint_id, url: endpoint.url, reason },
     });
   }
 }

@@ -82,6 +82,16 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: (err:
   });
 }
 
+/**
+ * Keep-alive agents, so consecutive deliveries to an endpoint reuse a connection: the guarded
+ * ones resolve through guardedLookup when they open a connection (a reused one was checked
+ * when it opened).
+ */
+const agents = {
+  guarded: { "http:": new http.Agent({ keepAlive: true, lookup: guardedLookup }), "https:": new https.Agent({ keepAlive: true, lookup: guardedLookup }) },
+  open: { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) },
+};
+
 /** POSTs `body` to `url` under the policy; resolves with the answer (any status), rejects with EgressError. */
 export function postJson(url: string, headers: Record<string, string>, body: string, policy: EgressPolicy): Promise<EgressResponse> {
   let target: URL;
@@ -100,8 +110,7 @@ export function postJson(url: string, headers: Record<string, string>, body: str
       {
         method: "POST",
         headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "festival-platform-webhooks/1", ...headers },
-        ...(policy.allowPrivate ? {} : { lookup: guardedLookup }),
-        agent: false,
+        agent: agents[policy.allowPrivate ? "open" : "guarded"][target.protocol as "http:" | "https:"],
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -42,6 +42,8 @@ export function startWebhookWorker(opts: DeliveryDeps & { connectionString: stri
     logger: workerLogger(opts.log),
     taskList: webhookTasks(opts),
     crontab: `0 * * * * ${PURGE_TASK}`,
+    // batches: jobs fetched and completed many per round trip (deliveries are short and many)
+    preset: { worker: { localQueue: { size: opts.concurrency * 2 }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } },
   });
 }
 

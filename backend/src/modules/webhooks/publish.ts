@@ -25,21 +25,27 @@ export interface WebhookEvent {
 export async function publishWebhookEvent(trx: Knex.Transaction, event: WebhookEvent): Promise<string | null> {
   const id = newId();
   const body = { type: event.type, timestamp: (event.occurredAt ?? new Date()).toISOString(), data: event.data };
-  const inserted = await trx("webhook_messages")
-    .insert({ id, organization_id: event.organizationId, event_type: event.type, payload: body, source_key: event.sourceKey })
-    .onConflict("source_key")
-    .ignore()
-    .returning("id");
-  if (inserted.length === 0) return null;
-  const endpoints: Array<{ id: string }> = await trx("webhook_endpoints")
-    .where({ organization_id: event.organizationId })
-    .whereNull("disabled_at")
-    .whereRaw("event_types @> array[?]::text[]", [event.type])
-    .select("id");
+  // one round trip: the message (unless this source was published before) and the endpoints it goes to
+  const { rows } = await trx.raw<{ rows: Array<{ inserted: boolean; endpoints: string[] }> }>(
+    `with m as (
+       insert into webhook_messages (id, organization_id, event_type, payload, source_key) values (?, ?, ?, ?, ?)
+       on conflict (source_key) do nothing returning id)
+     select exists (select 1 from m) as inserted,
+            array(select e.id from webhook_endpoints e
+                   where exists (select 1 from m) and e.organization_id = ? and e.disabled_at is null and e.event_types @> array[?]::text[]) as endpoints`,
+    [id, event.organizationId, event.type, JSON.stringify(body), event.sourceKey, event.organizationId, event.type],
+  );
+  const { inserted, endpoints } = rows[0]!;
+  if (!inserted) return null;
   if (endpoints.length === 0) return id;
-  const rows = endpoints.map((e) => ({ id: newId(), message_id: id, endpoint_id: e.id, next_attempt_at: new Date() }));
-  await trx("webhook_deliveries").insert(rows);
-  for (const delivery of rows) await enqueueAttempt(trx, delivery.id, 1, new Date());
+  // and one more: the deliveries with their first jobs
+  await trx.raw(
+    `with d as (
+       insert into webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
+       select unnest(?::uuid[]), ?, unnest(?::uuid[]), now() returning id)
+     select count(graphile_worker.add_job(?, json_build_object('deliveryId', d.id), job_key => ? || d.id || ':1', max_attempts => 3)) from d`,
+    [endpoints.map(() => newId()), id, endpoints, DELIVER_TASK, `${DELIVER_TASK}:`],
+  );
   return id;
 }
 
