@@ -39,6 +39,9 @@ export interface IndexerOptions {
   heartbeatMs?: number;
 }
 
+/** Advisory lock class of "the active indexer of chain <id>" (the second key is the chain id). */
+const ACTIVE_INDEXER_LOCK = 0x1de7;
+
 export interface Indexer {
   /** Runs until stop(); rejects only on a non-retryable error. */
   run(): Promise<void>;
@@ -47,6 +50,8 @@ export interface Indexer {
   waitForBlock(block: bigint, timeoutMs?: number): Promise<void>;
   readonly cursor: Cursor | undefined;
   readonly chainId: number | undefined;
+  /** False while another indexer is active for the chain and this one stands by. */
+  readonly active: boolean;
   readonly pool: pg.Pool;
 }
 
@@ -97,10 +102,12 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   const startedAt = new Date();
   let failures = 0;
   let lastError: string | undefined;
+  let leader: pg.Client | undefined;
+  let stopping: Promise<void> | undefined;
 
   /** The heartbeat: written on a timer, and at once when the loop fails or recovers. */
   async function reportStatus(): Promise<void> {
-    if (chainId === undefined) return;
+    if (chainId === undefined || !leader) return;
     await writeStatus(pool, chainId, { failures, lastError: failures > 0 ? lastError : undefined }, startedAt).catch((error) =>
       log.debug({ err: (error as Error).message }, "could not write the indexer status"),
     );
@@ -140,8 +147,45 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     cursor = undefined;
   }
 
+  /**
+   * One indexer per chain writes at a time: the active one holds a session advisory lock on a
+   * connection of its own; another one started against the same database waits for the lock
+   * (a standby) and takes over the moment the active one's session ends (its process died,
+   * or stopped). Losing the lock's connection loses the role: the loop starts over from
+   * init, which waits for the lock again before reading any state.
+   */
+  async function becomeActive(): Promise<void> {
+    if (leader) return;
+    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    client.on("error", () => {});
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1, $2) as ok", [ACTIVE_INDEXER_LOCK, chainId]);
+      if (!rows[0]!.ok) {
+        log.info({ chainId }, "standby: another indexer is active for this chain; waiting to take over");
+        const cancel = () => void client.end().catch(() => {});
+        abort.signal.addEventListener("abort", cancel, { once: true });
+        await client.query("select pg_advisory_lock($1, $2)", [ACTIVE_INDEXER_LOCK, chainId]);
+        abort.signal.removeEventListener("abort", cancel);
+        log.info({ chainId }, "took over as the active indexer");
+      }
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw new RetryableError("could not take the active-indexer lock", { cause: error });
+    }
+    client.on("error", (error) => {
+      log.error({ err: error.message, chainId }, "lost the active-indexer lock's connection; standing by again");
+      leader = undefined;
+    });
+    client.on("end", () => {
+      leader = undefined;
+    });
+    leader = client;
+  }
+
   async function init(): Promise<void> {
     chainId = await withRetry(() => rpc.chainId(), { label: "eth_chainId", signal: abort.signal });
+    await becomeActive();
     confirmations = opts.confirmations ?? (LOCAL_CHAIN_IDS.has(chainId) ? 0 : 12);
     await loadState();
     if (cursor) await ensureSameChain();
@@ -288,6 +332,7 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   async function loop(): Promise<void> {
     while (!stopped) {
       try {
+        if (initialised && !leader) throw new RetryableError("no longer the active indexer");
         if (!initialised || !cursor) {
           await init();
           await reportStatus();
@@ -337,12 +382,16 @@ export function createIndexer(opts: IndexerOptions): Indexer {
       running ??= loop();
       return running;
     },
-    async stop() {
-      stopped = true;
-      clearInterval(heartbeat);
-      abort.abort();
-      await running?.catch(() => {});
-      await pool.end();
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        clearInterval(heartbeat);
+        abort.abort();
+        await running?.catch(() => {});
+        await leader?.end().catch(() => {});
+        await pool.end();
+      })();
+      return stopping;
     },
     async waitForBlock(block, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
@@ -356,6 +405,9 @@ export function createIndexer(opts: IndexerOptions): Indexer {
     },
     get chainId() {
       return chainId;
+    },
+    get active() {
+      return leader !== undefined;
     },
     pool,
   };
