@@ -13,6 +13,7 @@ import { startMailWorker } from "./modules/mail/jobs.js";
 import { mailTransport } from "./modules/mail/transport.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
+import { startShiftWorker } from "./modules/shifts/jobs.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
   // Links prepared event contracts once the indexer has mirrored their EventCreated (reads never do).
   const links = startLinkResolver({ db, config, chain, log, intervalMs: config.gate.anchorIntervalMs });
   // Schedule-change notifications (graphile-worker queue in Postgres). No push provider is configured: the recording adapter logs pushes as delivered.
-  const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery: new RecordingPushDelivery(), log });
+  const delivery = new RecordingPushDelivery();
+  const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery, log });
+  // Shift reminders (pushed through notifications) and the no-show sweep (every minute).
+  const shiftWorker = await startShiftWorker({ connectionString: config.database.url, db, delivery, log });
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
     await anchor?.stop();
     await links.stop();
     await notifications.stop();
+    await shiftWorker.stop();
     await mail.stop();
     transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
