@@ -108,7 +108,10 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const badges = new BadgeCodec(deps.config);
   staffRoutes(api, { ...routeDeps, staff: new StaffService(deps.db, badges) });
   shiftRoutes(api, { ...routeDeps, shifts: new ShiftsService(deps.db), checkIns: new ShiftCheckIns(deps.db, badges, snapshotSigner(deps.config)) });
-  campingRoutes(api, { ...routeDeps, camping: new CampingService(deps.db, heldTicket, (principal, festivalId) => gate.scanners.assert(principal, festivalId)) });
+  campingRoutes(api, {
+    ...routeDeps,
+    camping: new CampingService(deps.db, heldTicket, (principal, festivalId) => gate.scanners.assert(principal, festivalId)),
+  });
   siteMapRoutes(api, { ...routeDeps, siteMap: new SiteMapService(deps.db) });
   app.use(api.router);
 

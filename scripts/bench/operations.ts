@@ -74,10 +74,18 @@ async function main(): Promise<void> {
   await db("staff_departments").insert(departments);
   const licence = { id: newId(), edition_id: editionId, code: "driver-licence", name: "Driver licence", kind: "licence" };
   await db("staff_qualification_types").insert(licence);
-  const roles = Array.from({ length: ROLES }, (_, i) => ({ id: newId(), edition_id: editionId, department_id: departments[i % DEPARTMENTS]!.id, name: `Role ${i}`, is_lead: i === 0 }));
+  const roles = Array.from({ length: ROLES }, (_, i) => ({
+    id: newId(),
+    edition_id: editionId,
+    department_id: departments[i % DEPARTMENTS]!.id,
+    name: `Role ${i}`,
+    is_lead: i === 0,
+  }));
   await db("staff_roles").insert(roles);
   // every other role needs the licence
-  await db("staff_role_requirements").insert(roles.filter((_, i) => i % 2 === 1).map((r) => ({ role_id: r.id, qualification_type_id: licence.id, edition_id: editionId })));
+  await db("staff_role_requirements").insert(
+    roles.filter((_, i) => i % 2 === 1).map((r) => ({ role_id: r.id, qualification_type_id: licence.id, edition_id: editionId })),
+  );
 
   const members: Array<{ id: string; user_id: string; role: number }> = [];
   {
@@ -159,7 +167,8 @@ async function main(): Promise<void> {
           ends_at: new Date(now + 4 * hour),
           needed: 10,
         });
-        for (const m of list.slice(k, k + 10)) signups.push({ id: newId(), shift_id: id, member_id: m.id, edition_id: editionId, starts_at: new Date(), ends_at: new Date() });
+        for (const m of list.slice(k, k + 10))
+          signups.push({ id: newId(), shift_id: id, member_id: m.id, edition_id: editionId, starts_at: new Date(), ends_at: new Date() });
       }
     }
     await insertBatched(db, "shift_signups", signups);
@@ -188,7 +197,16 @@ async function main(): Promise<void> {
     const spots = [];
     for (let i = 0; i < SPOTS; i++) {
       const zone = campingZones[i % 10]!;
-      spots.push({ id: newId(), zone_id: zone.id, edition_id: editionId, code: `S-${i}`, kind: i % 7 === 0 ? "caravan" : "tent", size_sqm: 20, price_minor: 4500, currency: "EUR" });
+      spots.push({
+        id: newId(),
+        zone_id: zone.id,
+        edition_id: editionId,
+        code: `S-${i}`,
+        kind: i % 7 === 0 ? "caravan" : "tent",
+        size_sqm: 20,
+        price_minor: 4500,
+        currency: "EUR",
+      });
     }
     await insertBatched(db, "camping_spots", spots);
   }
@@ -233,7 +251,13 @@ async function main(): Promise<void> {
   console.log(`shift check-in, open loop at ${CHECK_IN_RPS}/s, each request a different badge ...`);
   const badgeBodies = checkInMembers.map((m) => JSON.stringify({ badge: badges.encode(m.id) }));
   const checkIn = await latencyProfile(
-    () => ({ url: `${base}/shift-check-ins`, method: "POST", connections: CONNECTIONS, headers: { "content-type": "application/json", authorization: managerAuth }, bodies: badgeBodies }),
+    () => ({
+      url: `${base}/shift-check-ins`,
+      method: "POST",
+      connections: CONNECTIONS,
+      headers: { "content-type": "application/json", authorization: managerAuth },
+      bodies: badgeBodies,
+    }),
     { reference: CHECK_IN_RPS, seconds: DURATION_S, sweep: [], targetP99Ms: TARGET_P99_MS },
   );
 
@@ -257,7 +281,8 @@ async function main(): Promise<void> {
     [editionId],
   );
 
-  const ok = (r: { atReference: { errors: number; statuses: Record<string, number>; sent: number } }) => r.atReference.errors === 0 && r.atReference.statuses["2xx"] === r.atReference.sent;
+  const ok = (r: { atReference: { errors: number; statuses: Record<string, number>; sent: number } }) =>
+    r.atReference.errors === 0 && r.atReference.statuses["2xx"] === r.atReference.sent;
   await writeBenchReport(
     "operations",
     {

@@ -33,11 +33,18 @@ describe("camping: zones, spots, bookings by ticket holders, check-in at the cam
     await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.spots.0.currency", "body.spots.0.priceMinor"] }, "POST", path, w.manager, {
       spots: [{ code: "N-9", kind: "tent", sizeSqm: 20, priceMinor: -1, currency: "eur" }],
     });
-    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.requiredEventContractId"] }, "POST", `/api/v1/editions/${w.editionId}/camping-zones`, w.manager, {
-      code: "bad",
-      name: "Bad",
-      requiredTierId: 2,
-    });
+    await expectProblem(
+      t.api,
+      { status: 400, code: "invalid_input", fields: ["body.requiredEventContractId"] },
+      "POST",
+      `/api/v1/editions/${w.editionId}/camping-zones`,
+      w.manager,
+      {
+        code: "bad",
+        name: "Bad",
+        requiredTierId: 2,
+      },
+    );
     const fan = await createFan(t.db);
     await expectProblem(t.api, { status: 404, code: "camping_zone_not_found" }, "POST", path, fan.user, {
       spots: [{ code: "N-8", kind: "tent", sizeSqm: 20, priceMinor: 1, currency: "EUR" }],
@@ -57,8 +64,14 @@ describe("camping: zones, spots, bookings by ticket holders, check-in at the cam
     const booking = await expectStatus(t.api, 201, "POST", bookingPath(spots[0]!.id), fan.user, { contract: w.event.contract, tokenId: ticket.toString() });
     assert.equal(booking.status, "booked");
     assert.equal(booking.ticket.tokenId, ticket.toString());
-    await expectProblem(t.api, { status: 409, code: "spot_taken" }, "POST", bookingPath(spots[0]!.id), rival.user, { contract: w.event.contract, tokenId: rivalTicket.toString() });
-    await expectProblem(t.api, { status: 409, code: "ticket_already_booked" }, "POST", bookingPath(spots[1]!.id), fan.user, { contract: w.event.contract, tokenId: ticket.toString() });
+    await expectProblem(t.api, { status: 409, code: "spot_taken" }, "POST", bookingPath(spots[0]!.id), rival.user, {
+      contract: w.event.contract,
+      tokenId: rivalTicket.toString(),
+    });
+    await expectProblem(t.api, { status: 409, code: "ticket_already_booked" }, "POST", bookingPath(spots[1]!.id), fan.user, {
+      contract: w.event.contract,
+      tokenId: ticket.toString(),
+    });
     await expectProblem(t.api, { status: 422, code: "ticket_not_held", fields: ["body.tokenId"] }, "POST", bookingPath(spots[1]!.id), rival.user, {
       contract: w.event.contract,
       tokenId: ticket.toString(),
@@ -89,10 +102,17 @@ describe("camping: zones, spots, bookings by ticket holders, check-in at the cam
     const fan = await createFan(t.db);
     const standard = await seedTicket(t.db, w.event, fan.address, { tierId: 1 });
     const vip = await seedTicket(t.db, w.event, fan.address, { tierId: 2 });
-    const refused = await expectProblem(t.api, { status: 422, code: "required_ticket_type" }, "POST", `/api/v1/camping-spots/${spots[0]!.id}/bookings`, fan.user, {
-      contract: w.event.contract,
-      tokenId: standard.toString(),
-    });
+    const refused = await expectProblem(
+      t.api,
+      { status: 422, code: "required_ticket_type" },
+      "POST",
+      `/api/v1/camping-spots/${spots[0]!.id}/bookings`,
+      fan.user,
+      {
+        contract: w.event.contract,
+        tokenId: standard.toString(),
+      },
+    );
     assert.deepEqual(refused.required, { eventContractId: w.event.eventContractId, tierId: 2 });
     await expectStatus(t.api, 201, "POST", `/api/v1/camping-spots/${spots[0]!.id}/bookings`, fan.user, { contract: w.event.contract, tokenId: vip.toString() });
   });
@@ -101,7 +121,10 @@ describe("camping: zones, spots, bookings by ticket holders, check-in at the cam
     const { spots } = await zoneWithSpots();
     const fan = await createFan(t.db);
     const ticket = await seedTicket(t.db, w.event, fan.address);
-    const booking = await expectStatus(t.api, 201, "POST", `/api/v1/camping-spots/${spots[0]!.id}/bookings`, fan.user, { contract: w.event.contract, tokenId: ticket.toString() });
+    const booking = await expectStatus(t.api, 201, "POST", `/api/v1/camping-spots/${spots[0]!.id}/bookings`, fan.user, {
+      contract: w.event.contract,
+      tokenId: ticket.toString(),
+    });
     const path = `/api/v1/camping-bookings/${booking.id}/check-in`;
     await expectProblem(t.api, { status: 404, code: "camping_booking_not_found" }, "POST", path, await createTestUser(t.db));
     const first = await expectStatus(t.api, 200, "POST", path, w.event.scanner);

@@ -17,8 +17,10 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
   });
 
   const signUp = async (shiftId: string, user: Parameters<typeof call>[3]) => expectStatus(t.api, 201, "POST", `/api/v1/shifts/${shiftId}/signups`, user);
-  const badgeOf = async (user: Parameters<typeof call>[3]) => (await expectStatus(t.api, 200, "GET", `/api/v1/editions/${w.editionId}/me/staff`, user)).badgeQr as string;
-  const checkIn = (operator: Parameters<typeof call>[3], body: unknown) => call(t.api, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, operator, body);
+  const badgeOf = async (user: Parameters<typeof call>[3]) =>
+    (await expectStatus(t.api, 200, "GET", `/api/v1/editions/${w.editionId}/me/staff`, user)).badgeQr as string;
+  const checkIn = (operator: Parameters<typeof call>[3], body: unknown) =>
+    call(t.api, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, operator, body);
 
   it("checks a member in by badge at a kiosk (once) or by a shift lead; refuses strangers and forged badges", async () => {
     const lead = await addMember(t.db, t.api, w, w.roles.lead);
@@ -44,9 +46,16 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     assert.equal(byLead.body.signup.checkInSource, "lead");
 
     const forged = badge.slice(0, -4) + (badge.endsWith("AAAA") ? "BBBB" : "AAAA");
-    await expectProblem(t.api, { status: 422, code: "badge_not_recognised", fields: ["body.badge"] }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, {
-      badge: forged,
-    });
+    await expectProblem(
+      t.api,
+      { status: 422, code: "badge_not_recognised", fields: ["body.badge"] },
+      "POST",
+      `/api/v1/editions/${w.editionId}/shift-check-ins`,
+      lead.user,
+      {
+        badge: forged,
+      },
+    );
     await expectProblem(t.api, { status: 400, code: "invalid_input" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, {
       badge,
       memberId: a.memberId,
@@ -58,10 +67,14 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     const other = await operationsWorld(t.db, t.api);
     const stranger = await addMember(t.db, t.api, other, other.roles.steward);
     const otherBadge = (await expectStatus(t.api, 200, "GET", `/api/v1/editions/${other.editionId}/me/staff`, stranger.user)).badgeQr;
-    await expectProblem(t.api, { status: 404, code: "staff_member_not_found" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, { badge: otherBadge });
+    await expectProblem(t.api, { status: 404, code: "staff_member_not_found" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, {
+      badge: otherBadge,
+    });
     // nothing to check in to
     const idle = await addMember(t.db, t.api, w, w.roles.steward);
-    await expectProblem(t.api, { status: 422, code: "no_shift_now" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, { memberId: idle.memberId });
+    await expectProblem(t.api, { status: 422, code: "no_shift_now" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, {
+      memberId: idle.memberId,
+    });
   });
 
   it("serves an offline kiosk a signed snapshot and takes its scans back once, at their scan time", async () => {
@@ -86,7 +99,13 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     await expectProblem(t.api, { status: 404, code: "edition_not_found" }, "GET", `/api/v1/editions/${world.editionId}/shift-check-ins/snapshot`, a.user);
 
     const scannedAt = new Date().toISOString();
-    const upload = { deviceId: "kiosk-1", scans: [{ signupId: now.id, scannedAt }, { signupId: notYet.id, scannedAt }] };
+    const upload = {
+      deviceId: "kiosk-1",
+      scans: [
+        { signupId: now.id, scannedAt },
+        { signupId: notYet.id, scannedAt },
+      ],
+    };
     const first = await expectStatus(t.api, 200, "POST", `/api/v1/editions/${world.editionId}/shift-check-ins/offline`, lead.user, upload);
     assert.deepEqual(
       first.results.map((r: { result: string }) => r.result),
@@ -112,7 +131,10 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     const missed = await signUp(shift.id, a.user);
     const kept = await signUp(shift.id, present.user);
     // the shift is moved to have started 20 minutes ago; `present` was checked in
-    await t.db("shifts").where({ id: shift.id }).update({ starts_at: new Date(Date.now() - 20 * 60_000), ends_at: new Date(Date.now() + 60 * 60_000) });
+    await t
+      .db("shifts")
+      .where({ id: shift.id })
+      .update({ starts_at: new Date(Date.now() - 20 * 60_000), ends_at: new Date(Date.now() + 60 * 60_000) });
     const checked = await call(t.api, "POST", `/api/v1/editions/${world.editionId}/shift-check-ins`, lead.user, { memberId: present.memberId });
     assert.equal(checked.body.verdict, "checked_in", JSON.stringify(checked.body));
 
@@ -134,7 +156,10 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     await signUp(next.id, a.user);
 
     // a second sweep after the shift ended completes who was there
-    await t.db("shifts").where({ id: shift.id }).update({ starts_at: new Date(Date.now() - 3 * 3600_000), ends_at: new Date(Date.now() - 60_000) });
+    await t
+      .db("shifts")
+      .where({ id: shift.id })
+      .update({ starts_at: new Date(Date.now() - 3 * 3600_000), ends_at: new Date(Date.now() - 60_000) });
     await enqueueShiftSweep(t.db);
     await runShiftJobsOnce({ connectionString: await testDatabaseUrl(), db: t.db, delivery });
     assert.equal((await t.db("shift_signups").where({ id: kept.id }).first("status")).status, "COMPLETED");
@@ -145,7 +170,10 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     await expectStatus(t.api, 201, "POST", "/api/v1/me/device-tokens", a.user, { platform: "ios", token: `apns-${a.user.userId}` });
     const shift = await createShift(t.api, w, w.roles.steward, { startMinutes: 5 * 24 * 60 });
     const signup = await signUp(shift.id, a.user);
-    const job = await t.db("graphile_worker.jobs").where({ key: `shift_reminder:${signup.id}` }).first("run_at");
+    const job = await t
+      .db("graphile_worker.jobs")
+      .where({ key: `shift_reminder:${signup.id}` })
+      .first("run_at");
     assert.ok(job, "reminder queued");
     assert.equal(new Date(job.run_at).getTime(), Date.parse(shift.startsAt) - 60 * 60_000);
 
@@ -159,7 +187,13 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     assert.equal(mine.items[0].kind, "shift_reminder");
 
     await expectStatus(t.api, 200, "POST", `/api/v1/shift-signups/${signup.id}/leave`, a.user);
-    assert.equal(await t.db("graphile_worker.jobs").where({ key: `shift_reminder:${signup.id}` }).first(), undefined);
+    assert.equal(
+      await t
+        .db("graphile_worker.jobs")
+        .where({ key: `shift_reminder:${signup.id}` })
+        .first(),
+      undefined,
+    );
   });
 
   it("shows needed vs signed up vs present per zone and department, with the gate's occupancy beside it", async () => {

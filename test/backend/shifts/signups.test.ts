@@ -23,8 +23,14 @@ describe("shifts: planning and signing up, every rule named", () => {
       signupOpensAt: inMinutes(20),
       signupClosesAt: inMinutes(10),
     });
-    await expectProblem(t.api, { status: 422, code: "role_not_in_edition", fields: ["body.roleId"] }, "POST", path, w.manager, { ...body, roleId: other.roles.steward });
-    await expectProblem(t.api, { status: 422, code: "zone_not_in_festival", fields: ["body.zoneId"] }, "POST", path, w.manager, { ...body, zoneId: other.event.zones.gate });
+    await expectProblem(t.api, { status: 422, code: "role_not_in_edition", fields: ["body.roleId"] }, "POST", path, w.manager, {
+      ...body,
+      roleId: other.roles.steward,
+    });
+    await expectProblem(t.api, { status: 422, code: "zone_not_in_festival", fields: ["body.zoneId"] }, "POST", path, w.manager, {
+      ...body,
+      zoneId: other.event.zones.gate,
+    });
     const atGate = await expectStatus(t.api, 201, "POST", path, w.manager, { ...body, zoneId: w.event.zones.gate });
     assert.equal(atGate.zoneId, w.event.zones.gate);
     assert.equal(atGate.signedUp, 0);
@@ -67,7 +73,9 @@ describe("shifts: planning and signing up, every rule named", () => {
     assert.equal(missing.body.code, "missing_prerequisite");
     assert.deepEqual(missing.body.missing, ["driver-licence"]);
     // a licence that expires before the shift ends is not enough
-    await expectStatus(t.api, 200, "PUT", `/api/v1/staff-members/${driver.memberId}/qualifications/${w.licenceId}`, w.manager, { validUntil: inMinutes(3 * 24 * 60 + 30) });
+    await expectStatus(t.api, 200, "PUT", `/api/v1/staff-members/${driver.memberId}/qualifications/${w.licenceId}`, w.manager, {
+      validUntil: inMinutes(3 * 24 * 60 + 30),
+    });
     assert.equal((await signUp(driving.id, driver.user)).body.code, "missing_prerequisite");
     await expectStatus(t.api, 200, "PUT", `/api/v1/staff-members/${driver.memberId}/qualifications/${w.licenceId}`, w.manager, { validUntil: null });
     assert.equal((await signUp(driving.id, driver.user)).status, 201);
@@ -83,7 +91,10 @@ describe("shifts: planning and signing up, every rule named", () => {
     assert.equal(early.status, 422);
     assert.equal(early.body.code, "outside_signup_window");
     assert.equal(early.body.signupOpensAt, notYet.signupOpensAt);
-    const closed = await createShift(t.api, w, w.roles.steward, { startMinutes: 6 * 24 * 60, extra: { signupOpensAt: inMinutes(-120), signupClosesAt: inMinutes(-60) } });
+    const closed = await createShift(t.api, w, w.roles.steward, {
+      startMinutes: 6 * 24 * 60,
+      extra: { signupOpensAt: inMinutes(-120), signupClosesAt: inMinutes(-60) },
+    });
     assert.equal((await signUp(closed.id, a.user)).body.code, "outside_signup_window");
     const started = await createShift(t.api, w, w.roles.steward, { startMinutes: -10, lengthMinutes: 60 });
     assert.equal((await signUp(started.id, a.user)).body.code, "shift_started");
@@ -126,7 +137,9 @@ describe("shifts: planning and signing up, every rule named", () => {
     assert.equal(row.signed_up, 3);
     const holding = await t.db("shift_signups").where({ shift_id: shift.id }).whereIn("status", ["SCHEDULED", "CONFIRMED"]).count<{ n: string }[]>({ n: "*" });
     assert.equal(Number(holding[0]!.n), 3);
-    await expectProblem(t.api, { status: 409, code: "needed_below_signed_up", fields: ["body.needed"] }, "PATCH", `/api/v1/shifts/${shift.id}`, w.manager, { needed: 2 });
+    await expectProblem(t.api, { status: 409, code: "needed_below_signed_up", fields: ["body.needed"] }, "PATCH", `/api/v1/shifts/${shift.id}`, w.manager, {
+      needed: 2,
+    });
   });
 
   it("holds the rules in the database even past the service", async () => {
@@ -135,13 +148,19 @@ describe("shifts: planning and signing up, every rule named", () => {
     const shift = await createShift(t.api, w, w.roles.steward, { startMinutes: 10 * 24 * 60, needed: 1 });
     const overlapping = await createShift(t.api, w, w.roles.steward, { startMinutes: 10 * 24 * 60 + 30 });
     const { newId } = await import("../../../lib/ids.js");
-    await t.db("shift_signups").insert({ id: newId(), shift_id: shift.id, member_id: a.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() });
+    await t
+      .db("shift_signups")
+      .insert({ id: newId(), shift_id: shift.id, member_id: a.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() });
     await assert.rejects(
-      t.db("shift_signups").insert({ id: newId(), shift_id: shift.id, member_id: b.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() }),
+      t
+        .db("shift_signups")
+        .insert({ id: newId(), shift_id: shift.id, member_id: b.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() }),
       /ck_shifts_signed_up_within_needed/,
     );
     await assert.rejects(
-      t.db("shift_signups").insert({ id: newId(), shift_id: overlapping.id, member_id: a.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() }),
+      t
+        .db("shift_signups")
+        .insert({ id: newId(), shift_id: overlapping.id, member_id: a.memberId, edition_id: w.editionId, starts_at: new Date(), ends_at: new Date() }),
       /ex_shift_signups_no_overlap/,
     );
     // the trigger copied the shift's times over whatever the insert said
@@ -154,7 +173,10 @@ describe("shifts: planning and signing up, every rule named", () => {
       startsAt: overlapping.startsAt,
       endsAt: overlapping.endsAt,
     });
-    const moved = await expectStatus(t.api, 200, "PATCH", `/api/v1/shifts/${later.id}`, w.manager, { startsAt: inMinutes(21 * 24 * 60), endsAt: inMinutes(21 * 24 * 60 + 60) });
+    const moved = await expectStatus(t.api, 200, "PATCH", `/api/v1/shifts/${later.id}`, w.manager, {
+      startsAt: inMinutes(21 * 24 * 60),
+      endsAt: inMinutes(21 * 24 * 60 + 60),
+    });
     const follows = await t.db("shift_signups").where({ shift_id: later.id, member_id: a.memberId }).first();
     assert.equal(follows.starts_at.toISOString(), moved.startsAt);
   });

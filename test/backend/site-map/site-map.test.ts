@@ -55,7 +55,12 @@ describe("site map: points of interest as GeoJSON", () => {
       longitude: 4.8,
       latitude: 95,
     });
-    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.category"] }, "POST", path, w.manager, { category: "spaceport", name: "X", longitude: 1, latitude: 1 });
+    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.category"] }, "POST", path, w.manager, {
+      category: "spaceport",
+      name: "X",
+      longitude: 1,
+      latitude: 1,
+    });
     await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.openingHours.0.closesAt"] }, "POST", path, w.manager, {
       category: "bar",
       name: "Backwards",

@@ -26,7 +26,13 @@ export async function operationsWorld(db: Knex, api: TestApi, opts: { published?
   const event = await seedEvent(db);
   const manager = event.organizer;
   // what a platform admin's verification leaves behind: publishing (the edition, its schedule) needs it
-  await db("organizer_profiles").insert({ id: newId(), user_id: manager.userId, company_name: "Ops events", verification_status: "verified", verified_at: new Date() });
+  await db("organizer_profiles").insert({
+    id: newId(),
+    user_id: manager.userId,
+    company_name: "Ops events",
+    verification_status: "verified",
+    verified_at: new Date(),
+  });
   const edition = await expectStatus(api, 201, "POST", `/api/v1/festivals/${event.festivalId}/editions`, manager, {
     name: "Ops",
     slug: `ops-${++counter}`,
@@ -37,7 +43,11 @@ export async function operationsWorld(db: Knex, api: TestApi, opts: { published?
   });
   const base = `/api/v1/editions/${edition.id}/staff`;
   const department = await expectStatus(api, 201, "POST", `${base}/departments`, manager, { name: "Security" });
-  const licence = await expectStatus(api, 201, "POST", `${base}/qualification-types`, manager, { code: "driver-licence", name: "Driver licence", kind: "licence" });
+  const licence = await expectStatus(api, 201, "POST", `${base}/qualification-types`, manager, {
+    code: "driver-licence",
+    name: "Driver licence",
+    kind: "licence",
+  });
   const steward = await expectStatus(api, 201, "POST", `${base}/roles`, manager, { name: "Steward", departmentId: department.id });
   const driver = await expectStatus(api, 201, "POST", `${base}/roles`, manager, { name: "Driver", departmentId: department.id, prerequisites: [licence.id] });
   const lead = await expectStatus(api, 201, "POST", `${base}/roles`, manager, { name: "Shift lead", departmentId: department.id, isLead: true });
@@ -54,7 +64,12 @@ export async function operationsWorld(db: Knex, api: TestApi, opts: { published?
 let badge = 0;
 
 /** A new user made staff of the world's edition in `roleId`; returns the user and the member id. */
-export async function addMember(db: Knex, api: TestApi, w: OperationsWorld, roleId: string): Promise<{ user: TestUser; memberId: string; badgeNumber: string }> {
+export async function addMember(
+  db: Knex,
+  api: TestApi,
+  w: OperationsWorld,
+  roleId: string,
+): Promise<{ user: TestUser; memberId: string; badgeNumber: string }> {
   const user = await createTestUser(db, { displayName: "Staff" });
   const badgeNumber = `B-${++badge}`;
   const member = await expectStatus(api, 201, "POST", `/api/v1/editions/${w.editionId}/staff/members`, w.manager, {

@@ -57,7 +57,10 @@ describe("staff: departments, roles with prerequisites, members with badges", ()
       userId: "0190a0a0-0000-7000-8000-000000000000",
       badgeNumber: "NEW-4",
     });
-    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.badgeNumber"] }, "POST", members, w.manager, { ...body, badgeNumber: "no spaces" });
+    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.badgeNumber"] }, "POST", members, w.manager, {
+      ...body,
+      badgeNumber: "no spaces",
+    });
     await expectProblem(t.api, { status: 400, code: "invalid_input" }, "POST", members, w.manager, { ...body, role: "x" });
     await expectProblem(t.api, { status: 409, code: "role_name_taken" }, "POST", `/api/v1/editions/${w.editionId}/staff/roles`, w.manager, { name: "steward" });
     await expectProblem(t.api, { status: 422, code: "qualification_type_not_in_edition" }, "POST", `/api/v1/editions/${w.editionId}/staff/roles`, w.manager, {

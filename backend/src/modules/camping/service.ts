@@ -128,7 +128,9 @@ export class CampingService {
       throw error instanceof HttpError && error.status === 404 ? notFound("camping_zone", zoneId) : error;
     });
     const booked = "exists (select 1 from camping_bookings b where b.spot_id = s.id and b.status <> 'cancelled')";
-    const q = this.db("camping_spots as s").where("s.zone_id", zoneId).select("s.*", this.db.raw(`${booked} as booked`));
+    const q = this.db("camping_spots as s")
+      .where("s.zone_id", zoneId)
+      .select("s.*", this.db.raw(`${booked} as booked`));
     if (query.kind) q.where("s.kind", query.kind);
     if (query.available === "true") q.whereRaw(`not ${booked}`);
     if (query.available === "false") q.whereRaw(booked);
@@ -149,7 +151,10 @@ export class CampingService {
     }
     if (ticket.festivalId !== edition.festivalId) throw new HttpError(422, "ticket_not_for_festival", "this ticket is for another festival");
     if (ticket.state === "refunded" || ticket.state === "cancelled") throw new HttpError(422, "ticket_not_valid", `this ticket is ${ticket.state}`);
-    if (zone.required_event_contract_id && (ticket.eventContractId !== zone.required_event_contract_id || (zone.required_tier_id !== null && ticket.tierId !== zone.required_tier_id))) {
+    if (
+      zone.required_event_contract_id &&
+      (ticket.eventContractId !== zone.required_event_contract_id || (zone.required_tier_id !== null && ticket.tierId !== zone.required_tier_id))
+    ) {
       throw new HttpError(422, "required_ticket_type", "this camping zone needs another ticket type", undefined, {
         required: { eventContractId: zone.required_event_contract_id, tierId: zone.required_tier_id },
       });
@@ -191,7 +196,15 @@ export class CampingService {
     const edition = (await editionContext(this.db, booking.edition_id))!;
     return this.db.transaction(async (trx) =>
       bookingDto(
-        await updateAudited(trx, ctx, CampingBooking, bookingId, { status: "cancelled", cancelled_at: new Date() }, target(edition, "camping_booking"), "cancelled"),
+        await updateAudited(
+          trx,
+          ctx,
+          CampingBooking,
+          bookingId,
+          { status: "cancelled", cancelled_at: new Date() },
+          target(edition, "camping_booking"),
+          "cancelled",
+        ),
       ),
     );
   }
@@ -218,7 +231,12 @@ export class CampingService {
         .patch({ status: "checked_in", checked_in_at: new Date(), checked_in_by: principal.userId, updated_by: principal.userId })
         .returning("*");
       if (!row) return { verdict: "already_checked_in" as const, booking: bookingDto((await CampingBooking.query(trx).findById(bookingId))!) };
-      await recordAudit(trx, ctx, { ...target(edition, "camping_booking"), action: "camping_booking.checked_in", entityId: bookingId, after: { status: "checked_in" } });
+      await recordAudit(trx, ctx, {
+        ...target(edition, "camping_booking"),
+        action: "camping_booking.checked_in",
+        entityId: bookingId,
+        after: { status: "checked_in" },
+      });
       return { verdict: "checked_in" as const, booking: bookingDto(row) };
     });
   }

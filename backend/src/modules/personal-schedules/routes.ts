@@ -7,7 +7,10 @@ import * as personal from "./service.js";
 
 const tags = ["personal schedules"];
 
-export function personalScheduleRoutes(api: ApiRouter, { db, calendarContributors = [] }: RouteDeps & { calendarContributors?: personal.CalendarContributor[] }): void {
+export function personalScheduleRoutes(
+  api: ApiRouter,
+  { db, calendarContributors = [] }: RouteDeps & { calendarContributors?: personal.CalendarContributor[] },
+): void {
   api.route({
     method: "get",
     path: "/api/v1/me/schedules/{editionId}",

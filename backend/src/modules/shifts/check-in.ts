@@ -34,7 +34,12 @@ export class ShiftCheckIns {
   }
 
   /** An offline kiosk's scans, uploaded once it is back online (offline.ts). */
-  async uploadOffline(principal: Principal, ctx: AuditContext, editionId: string, body: { deviceId: string; scans: Array<{ signupId: string; scannedAt: string }> }) {
+  async uploadOffline(
+    principal: Principal,
+    ctx: AuditContext,
+    editionId: string,
+    body: { deviceId: string; scans: Array<{ signupId: string; scannedAt: string }> },
+  ) {
     await this.assertOperator(principal, editionId);
     return uploadOfflineCheckIns(this.db, principal, ctx, editionId, body);
   }
@@ -49,7 +54,8 @@ export class ShiftCheckIns {
     await this.assertOperator(principal, editionId);
     const source = body.badge !== undefined ? "kiosk" : "lead";
     const memberId = body.badge !== undefined ? this.badges.decode(body.badge) : body.memberId!;
-    if (!memberId) throw new HttpError(422, "badge_not_recognised", "this is not a staff badge of this platform", [{ field: "body.badge", message: "not a badge" }]);
+    if (!memberId)
+      throw new HttpError(422, "badge_not_recognised", "this is not a staff badge of this platform", [{ field: "body.badge", message: "not a badge" }]);
     const member = await memberById(this.db, memberId);
     if (!member || member.edition_id !== editionId) throw new HttpError(404, "staff_member_not_found", "no such staff member in this edition");
     if (member.status !== "active") throw new HttpError(422, "staff_member_removed", "this person is no longer staff of this edition");
@@ -80,7 +86,9 @@ export class ShiftCheckIns {
             }
             verdict = "already_checked_in";
           }
-          const shift: { id: string; title: string; starts_at: Date; ends_at: Date } = await trx("shifts").where({ id: signup.shift_id }).first("id", "title", "starts_at", "ends_at");
+          const shift: { id: string; title: string; starts_at: Date; ends_at: Date } = await trx("shifts")
+            .where({ id: signup.shift_id })
+            .first("id", "title", "starts_at", "ends_at");
           return {
             verdict,
             signup: signupDto(ShiftSignup.fromDatabaseJson(signup)),

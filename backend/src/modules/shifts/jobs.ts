@@ -36,7 +36,12 @@ export async function sweepShifts(db: Knex, now = new Date()): Promise<{ noShows
     );
     const ctx = systemAuditContext();
     for (const r of noShows) {
-      await recordAudit(trx, ctx, { action: "shift_signup.no_show", entityType: "shift_signup", entityId: r.id, after: { memberId: r.member_id, shiftId: r.shift_id } });
+      await recordAudit(trx, ctx, {
+        action: "shift_signup.no_show",
+        entityType: "shift_signup",
+        entityId: r.id,
+        after: { memberId: r.member_id, shiftId: r.shift_id },
+      });
     }
     return { noShows: noShows.length, completed: completed ?? 0 };
   });
@@ -48,7 +53,9 @@ export async function enqueueShiftSweep(db: Knex): Promise<void> {
 }
 
 export async function remindSignup(db: Knex, delivery: PushDelivery, signupId: string) {
-  const signup: { id: string; member_id: string; status: string; starts_at: Date; title: string; edition_id: string } | undefined = await db("shift_signups as su")
+  const signup: { id: string; member_id: string; status: string; starts_at: Date; title: string; edition_id: string } | undefined = await db(
+    "shift_signups as su",
+  )
     .join("shifts as s", "s.id", "su.shift_id")
     .where("su.id", signupId)
     .first("su.id", "su.member_id", "su.status", "su.starts_at", "s.title", "su.edition_id");

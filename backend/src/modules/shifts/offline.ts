@@ -75,30 +75,32 @@ export async function uploadOfflineCheckIns(
 ) {
   const results: Array<{ signupId: string; result: OfflineResult }> = [];
   for (const scan of body.scans) {
-    const result = await db.transaction(async (trx): Promise<OfflineResult> => {
-      const { rows } = await trx.raw<{ rows: Array<{ id: string }> }>(
-        `update shift_signups set status = 'IN_PROGRESS', checked_in_at = ?, checked_in_by = ?, check_in_source = 'offline', no_show_at = null
+    const result = await db
+      .transaction(async (trx): Promise<OfflineResult> => {
+        const { rows } = await trx.raw<{ rows: Array<{ id: string }> }>(
+          `update shift_signups set status = 'IN_PROGRESS', checked_in_at = ?, checked_in_by = ?, check_in_source = 'offline', no_show_at = null
           where id = ? and edition_id = ? and status in ('SCHEDULED', 'CONFIRMED', 'NO_SHOW')
             and starts_at - make_interval(mins => ?) <= ?::timestamptz and ends_at > ?::timestamptz
           returning id`,
-        [scan.scannedAt, principal.userId, scan.signupId, editionId, EARLY_CHECK_IN_MINUTES, scan.scannedAt, scan.scannedAt],
-      );
-      if (rows[0]) {
-        await recordAudit(trx, ctx, {
-          action: "shift_signup.checked_in",
-          entityType: "shift_signup",
-          entityId: scan.signupId,
-          after: { source: "offline", deviceId: body.deviceId, scannedAt: scan.scannedAt },
-        });
-        return "checked_in";
-      }
-      const current = await trx("shift_signups").where({ id: scan.signupId, edition_id: editionId }).first("status");
-      return current && ["IN_PROGRESS", "COMPLETED"].includes(current.status) ? "already_checked_in" : "refused";
-    }).catch((error) => {
-      // the place went to someone else after a no-show, or an overlap: refused, the rest goes on
-      if (["23514", "23P01"].includes((error as { code?: string }).code ?? "")) return "refused" as const;
-      throw error;
-    });
+          [scan.scannedAt, principal.userId, scan.signupId, editionId, EARLY_CHECK_IN_MINUTES, scan.scannedAt, scan.scannedAt],
+        );
+        if (rows[0]) {
+          await recordAudit(trx, ctx, {
+            action: "shift_signup.checked_in",
+            entityType: "shift_signup",
+            entityId: scan.signupId,
+            after: { source: "offline", deviceId: body.deviceId, scannedAt: scan.scannedAt },
+          });
+          return "checked_in";
+        }
+        const current = await trx("shift_signups").where({ id: scan.signupId, edition_id: editionId }).first("status");
+        return current && ["IN_PROGRESS", "COMPLETED"].includes(current.status) ? "already_checked_in" : "refused";
+      })
+      .catch((error) => {
+        // the place went to someone else after a no-show, or an overlap: refused, the rest goes on
+        if (["23514", "23P01"].includes((error as { code?: string }).code ?? "")) return "refused" as const;
+        throw error;
+      });
     results.push({ signupId: scan.signupId, result });
   }
   return { deviceId: body.deviceId, results };

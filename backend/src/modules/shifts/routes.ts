@@ -143,7 +143,8 @@ export function shiftRoutes(api: ApiRouter, deps: RouteDeps & { shifts: ShiftsSe
     path: "/api/v1/editions/{editionId}/me/eligible-shifts",
     summary: "Shifts I can sign up for now",
     tags,
-    description: "My role, every prerequisite held until the shift ends, sign-up window open, not started, not full, not overlapping my shifts, no-show limit not reached.",
+    description:
+      "My role, every prerequisite held until the shift ends, sign-up window open, not started, not full, not overlapping my shifts, no-show limit not reached.",
     access: requireAuth,
     params: s.ShiftEditionParams,
     query: PageQuery,

@@ -39,7 +39,10 @@ const ShiftFields = z.strictObject({
   signupClosesAt: Instant.nullable().optional(),
   leaveCutoffMinutes: z.number().int().min(0).max(43_200).optional(),
 });
-export const CreateShiftBody = ShiftFields.refine((v) => Date.parse(v.endsAt) > Date.parse(v.startsAt), { message: "must be after startsAt", path: ["endsAt"] });
+export const CreateShiftBody = ShiftFields.refine((v) => Date.parse(v.endsAt) > Date.parse(v.startsAt), {
+  message: "must be after startsAt",
+  path: ["endsAt"],
+});
 export const UpdateShiftBody = ShiftFields.omit({ roleId: true, departmentId: true })
   .extend({ status: z.enum(["scheduled", "cancelled"]) })
   .partial();
@@ -95,10 +98,15 @@ export const CheckInResult = z
 
 export const KioskSnapshot = z
   .object({ algorithm: z.literal("Ed25519"), publicKey: z.string(), data: z.string(), signature: z.string() })
-  .openapi("ShiftKioskSnapshot", { description: "data: base64url JSON (members' badge hashes and their sign-ups), signed Ed25519 with the gate's snapshot key" });
+  .openapi("ShiftKioskSnapshot", {
+    description: "data: base64url JSON (members' badge hashes and their sign-ups), signed Ed25519 with the gate's snapshot key",
+  });
 export const OfflineUploadBody = z.strictObject({
   deviceId: z.string().trim().min(1).max(100),
-  scans: z.array(z.strictObject({ signupId: z.uuid(), scannedAt: Instant })).min(1).max(1000),
+  scans: z
+    .array(z.strictObject({ signupId: z.uuid(), scannedAt: Instant }))
+    .min(1)
+    .max(1000),
 });
 export const OfflineUploadResult = z
   .object({ deviceId: z.string(), results: z.array(z.object({ signupId: z.uuid(), result: z.enum(["checked_in", "already_checked_in", "refused"]) })) })

@@ -42,12 +42,18 @@ const SIGNUP_RULES = {
 };
 
 const SHIFT_RULES = {
-  fk_shifts_role: () => new HttpError(422, "role_not_in_edition", "no staff role with that id in this edition", [{ field: "body.roleId", message: "not a role of this edition" }]),
+  fk_shifts_role: () =>
+    new HttpError(422, "role_not_in_edition", "no staff role with that id in this edition", [{ field: "body.roleId", message: "not a role of this edition" }]),
   fk_shifts_department: () =>
-    new HttpError(422, "department_not_in_edition", "no department with that id in this edition", [{ field: "body.departmentId", message: "not a department of this edition" }]),
-  ck_shifts_end_after_start: () => new HttpError(422, "shift_ends_before_start", "a shift ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
+    new HttpError(422, "department_not_in_edition", "no department with that id in this edition", [
+      { field: "body.departmentId", message: "not a department of this edition" },
+    ]),
+  ck_shifts_end_after_start: () =>
+    new HttpError(422, "shift_ends_before_start", "a shift ends after it starts", [{ field: "body.endsAt", message: "must be after startsAt" }]),
   ck_shifts_window_order: () =>
-    new HttpError(422, "signup_window_reversed", "the sign-up window closes after it opens", [{ field: "body.signupClosesAt", message: "must be after signupOpensAt" }]),
+    new HttpError(422, "signup_window_reversed", "the sign-up window closes after it opens", [
+      { field: "body.signupClosesAt", message: "must be after signupOpensAt" },
+    ]),
   ck_shifts_signed_up_within_needed: () =>
     new HttpError(409, "needed_below_signed_up", "more people are signed up than that", [{ field: "body.needed", message: "below the number signed up" }]),
   ex_shift_signups_no_overlap: () => new HttpError(409, "move_overlaps_signups", "moving the shift would overlap another shift of someone signed up for it"),
@@ -73,7 +79,12 @@ export class ShiftsService {
     return settingsDto(editionId, await this.settingsOf(this.db, editionId));
   }
 
-  async putSettings(principal: Principal, ctx: AuditContext, editionId: string, body: { noShowLimit?: number | null; noShowGraceMinutes?: number; reminderMinutes?: number }) {
+  async putSettings(
+    principal: Principal,
+    ctx: AuditContext,
+    editionId: string,
+    body: { noShowLimit?: number | null; noShowGraceMinutes?: number; reminderMinutes?: number },
+  ) {
     const edition = await assertEditionAccess(this.db, principal, editionId, MANAGE_STAFF);
     const changes = definedOnly({ no_show_limit: body.noShowLimit, no_show_grace_minutes: body.noShowGraceMinutes, reminder_minutes: body.reminderMinutes });
     return this.db.transaction(async (trx) => {
@@ -83,7 +94,13 @@ export class ShiftsService {
         .onConflict("edition_id")
         .merge({ ...changes, updated_by: ctx.actorUserId })
         .returning("*");
-      await recordAudit(trx, ctx, { ...target(edition, "shift_settings"), action: "shift_settings.updated", entityId: editionId, before: before ?? null, after: row });
+      await recordAudit(trx, ctx, {
+        ...target(edition, "shift_settings"),
+        action: "shift_settings.updated",
+        entityId: editionId,
+        before: before ?? null,
+        after: row,
+      });
       return settingsDto(editionId, row);
     });
   }
@@ -93,7 +110,9 @@ export class ShiftsService {
   private async assertZoneOfFestival(db: Knex | Knex.Transaction, zoneId: string, festivalId: string) {
     const zone = (await zoneSummaries(db, [zoneId])).get(zoneId);
     if (!zone || zone.festivalId !== festivalId) {
-      throw new HttpError(422, "zone_not_in_festival", "no gate zone with that id in this festival", [{ field: "body.zoneId", message: "not a zone of this festival's events" }]);
+      throw new HttpError(422, "zone_not_in_festival", "no gate zone with that id in this festival", [
+        { field: "body.zoneId", message: "not a zone of this festival's events" },
+      ]);
     }
   }
 
@@ -257,11 +276,17 @@ export class ShiftsService {
           if (shift.signed_up >= shift.needed) throw full();
 
           const edition = await editionContext(trx, shift.edition_id);
-          const signup = await insertAudited(trx, ctx, ShiftSignup, { shift_id: shiftId, member_id: member.id }, {
-            entityType: "shift_signup",
-            organizationId: edition?.organizationId ?? null,
-            festivalId: edition?.festivalId ?? null,
-          });
+          const signup = await insertAudited(
+            trx,
+            ctx,
+            ShiftSignup,
+            { shift_id: shiftId, member_id: member.id },
+            {
+              entityType: "shift_signup",
+              organizationId: edition?.organizationId ?? null,
+              festivalId: edition?.festivalId ?? null,
+            },
+          );
           const remindAt = new Date(Math.max(now.getTime(), shift.starts_at.getTime() - settings.reminder_minutes * 60_000));
           await enqueueShiftReminder(trx, signup.id, remindAt);
           return signupDto(signup);
@@ -280,7 +305,9 @@ export class ShiftsService {
       const shift = (await Shift.query(trx).findById(signup.shift_id))!;
       const cutoff = new Date(shift.starts_at.getTime() - shift.leave_cutoff_minutes * 60_000);
       if (now >= cutoff) {
-        throw new HttpError(422, "leave_cutoff_passed", `leaving this shift was possible until ${cutoff.toISOString()}`, undefined, { cutoffAt: cutoff.toISOString() });
+        throw new HttpError(422, "leave_cutoff_passed", `leaving this shift was possible until ${cutoff.toISOString()}`, undefined, {
+          cutoffAt: cutoff.toISOString(),
+        });
       }
       const edition = await editionContext(trx, shift.edition_id);
       const row = await updateAudited(
@@ -305,7 +332,15 @@ export class ShiftsService {
       if (!signup || !member || member.user_id !== principal.userId) throw notFound("shift_signup", signupId);
       if (signup.status === "CONFIRMED") return signupDto(signup);
       if (signup.status !== "SCHEDULED") throw new HttpError(422, "signup_not_confirmable", `this sign-up is ${signup.status}`);
-      const row = await updateAudited(trx, ctx, ShiftSignup, signupId, { status: "CONFIRMED" }, { entityType: "shift_signup", organizationId: null, festivalId: null }, "confirmed");
+      const row = await updateAudited(
+        trx,
+        ctx,
+        ShiftSignup,
+        signupId,
+        { status: "CONFIRMED" },
+        { entityType: "shift_signup", organizationId: null, festivalId: null },
+        "confirmed",
+      );
       return signupDto(row);
     });
   }

@@ -78,7 +78,11 @@ export class SiteMapService {
       if (!principal) throw notFound("edition", editionId);
       await assertEditionAccess(this.db, principal, editionId, { level: "viewer" });
     }
-    const q = MapPoint.query(this.db).where({ edition_id: editionId }).whereNull("deleted_at").orderBy([{ column: "category" }, { column: "name" }, { column: "id" }]).limit(MAX_POINTS);
+    const q = MapPoint.query(this.db)
+      .where({ edition_id: editionId })
+      .whereNull("deleted_at")
+      .orderBy([{ column: "category" }, { column: "name" }, { column: "id" }])
+      .limit(MAX_POINTS);
     if (category) q.where({ category });
     const points = await q;
     return {

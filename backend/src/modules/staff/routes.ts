@@ -123,7 +123,8 @@ export function staffRoutes(api: ApiRouter, { staff }: RouteDeps & { staff: Staf
     params: s.MemberQualificationParams,
     body: s.GrantQualificationBody,
     response: s.Member,
-    handler: ({ principal, audit, params, body }) => staff.grantQualification(principal, audit, params.memberId, params.qualificationTypeId, body.validUntil ?? null),
+    handler: ({ principal, audit, params, body }) =>
+      staff.grantQualification(principal, audit, params.memberId, params.qualificationTypeId, body.validUntil ?? null),
   });
   api.route({
     method: "delete",

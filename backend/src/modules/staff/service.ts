@@ -36,11 +36,14 @@ const READ_STAFF: FestivalAccessRequirement = { level: "viewer" };
 const target = (edition: EditionContext, entityType: string) => ({ entityType, organizationId: edition.organizationId, festivalId: edition.festivalId });
 
 const inEdition = (field: string, what: string) => () =>
-  new HttpError(422, `${what}_not_in_edition`, `no ${what.replace("_", " ")} with that id in this edition`, [{ field, message: `not a ${what.replace("_", " ")} of this edition` }]);
+  new HttpError(422, `${what}_not_in_edition`, `no ${what.replace("_", " ")} with that id in this edition`, [
+    { field, message: `not a ${what.replace("_", " ")} of this edition` },
+  ]);
 
 const RULES = {
   uq_staff_departments_edition_name: () => new HttpError(409, "department_name_taken", "this edition already has a department with that name"),
-  uq_staff_qualification_types_edition_code: () => new HttpError(409, "qualification_code_taken", "this edition already has a qualification type with that code"),
+  uq_staff_qualification_types_edition_code: () =>
+    new HttpError(409, "qualification_code_taken", "this edition already has a qualification type with that code"),
   uq_staff_roles_edition_name: () => new HttpError(409, "role_name_taken", "this edition already has a role with that name"),
   uq_staff_members_edition_user: () => new HttpError(409, "already_staff", "this person is already staff of this edition"),
   uq_staff_members_badge: () =>
@@ -52,7 +55,9 @@ const RULES = {
   fk_staff_role_requirements_qualification: inEdition("body.prerequisites", "qualification_type"),
   fk_staff_member_qualifications_type: inEdition("params.qualificationTypeId", "qualification_type"),
   ck_staff_member_qualifications_valid_after_grant: () =>
-    new HttpError(422, "qualification_already_expired", "a qualification must be valid after it is granted", [{ field: "body.validUntil", message: "in the past" }]),
+    new HttpError(422, "qualification_already_expired", "a qualification must be valid after it is granted", [
+      { field: "body.validUntil", message: "in the past" },
+    ]),
 };
 
 export class StaffService {
@@ -69,7 +74,13 @@ export class StaffService {
       () =>
         this.db.transaction(async (trx) =>
           departmentDto(
-            await insertAudited(trx, ctx, StaffDepartment, { edition_id: editionId, name: body.name, description: body.description ?? null }, target(edition, "staff_department")),
+            await insertAudited(
+              trx,
+              ctx,
+              StaffDepartment,
+              { edition_id: editionId, name: body.name, description: body.description ?? null },
+              target(edition, "staff_department"),
+            ),
           ),
         ),
       RULES,
@@ -84,7 +95,12 @@ export class StaffService {
 
   // ------------------------------------------------------------------ qualification types
 
-  async createQualificationType(principal: Principal, ctx: AuditContext, editionId: string, body: { code: string; name: string; kind: StaffQualificationType["kind"] }) {
+  async createQualificationType(
+    principal: Principal,
+    ctx: AuditContext,
+    editionId: string,
+    body: { code: string; name: string; kind: StaffQualificationType["kind"] },
+  ) {
     const edition = await assertEditionAccess(this.db, principal, editionId, MANAGE_STAFF);
     return withConstraintErrors(
       () =>
@@ -115,7 +131,13 @@ export class StaffService {
             trx,
             ctx,
             StaffRole,
-            { edition_id: editionId, name: body.name, description: body.description ?? null, department_id: body.departmentId ?? null, is_lead: body.isLead ?? false },
+            {
+              edition_id: editionId,
+              name: body.name,
+              description: body.description ?? null,
+              department_id: body.departmentId ?? null,
+              is_lead: body.isLead ?? false,
+            },
             target(edition, "staff_role"),
           );
           if (prerequisites.length) {
@@ -184,7 +206,10 @@ export class StaffService {
     if (!memberIds.length) return out;
     const rows = await StaffMemberQualification.query(db).whereIn("member_id", memberIds).orderBy("qualification_type_id");
     for (const r of rows) {
-      out.set(r.member_id, [...(out.get(r.member_id) ?? []), { qualificationTypeId: r.qualification_type_id, validUntil: r.valid_until?.toISOString() ?? null }]);
+      out.set(r.member_id, [
+        ...(out.get(r.member_id) ?? []),
+        { qualificationTypeId: r.qualification_type_id, validUntil: r.valid_until?.toISOString() ?? null },
+      ]);
     }
     return out;
   }
@@ -247,7 +272,10 @@ export class StaffService {
   async revokeQualification(principal: Principal, ctx: AuditContext, memberId: string, qualificationTypeId: string): Promise<void> {
     const { edition } = await this.memberFor(principal, memberId, MANAGE_STAFF);
     await this.db.transaction(async (trx) => {
-      const deleted = await StaffMemberQualification.query(trx).where({ member_id: memberId, qualification_type_id: qualificationTypeId }).delete().returning("*");
+      const deleted = await StaffMemberQualification.query(trx)
+        .where({ member_id: memberId, qualification_type_id: qualificationTypeId })
+        .delete()
+        .returning("*");
       if (!deleted.length) throw notFound("staff_member_qualification", qualificationTypeId);
       await recordAudit(trx, ctx, {
         ...target(edition, "staff_member_qualification"),
