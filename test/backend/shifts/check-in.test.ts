@@ -222,6 +222,9 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
         zone: { code: "main-gate", name: "MAIN-GATE", capacity: null, occupancy: 37 },
       },
     ]);
+    const byLead = await expectStatus(t.api, 200, "GET", `/api/v1/editions/${world.editionId}/coverage?at=${encodeURIComponent(inMinutes(60))}`, lead.user);
+    assert.deepEqual(byLead.rows, board.rows);
+    await expectProblem(t.api, { status: 404, code: "edition_not_found" }, "GET", `/api/v1/editions/${world.editionId}/coverage`, people[0]!.user);
     await expectProblem(t.api, { status: 404, code: "edition_not_found" }, "GET", `/api/v1/editions/${world.editionId}/coverage`, await createTestUser(t.db));
   });
 });

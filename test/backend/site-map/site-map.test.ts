@@ -44,6 +44,17 @@ describe("site map: points of interest as GeoJSON", () => {
     const onlyAid = (await (await fetch(`${t.api.base}/api/v1/editions/${w.editionId}/map?category=first_aid`)).json()) as FeatureCollection;
     assert.equal(onlyAid.features.length, 1);
     assert.equal((await fetch(`${t.api.base}/api/v1/editions/${w.editionId}/map?category=nope`)).status, 400);
+    const doc = await expectStatus(t.api, 200, "GET", "/openapi.json", undefined);
+    for (const path of [
+      "/api/v1/editions/{editionId}/map",
+      "/api/v1/editions/{editionId}/staff/members",
+      "/api/v1/shifts/{shiftId}/signups",
+      "/api/v1/editions/{editionId}/me/eligible-shifts",
+      "/api/v1/editions/{editionId}/coverage",
+      "/api/v1/camping-spots/{spotId}/bookings",
+    ]) {
+      assert.ok(doc.paths[path], `${path} is documented`);
+    }
   });
 
   it("keeps a draft edition's map to the festival; refuses bad points", async () => {

@@ -2,15 +2,18 @@ import type { Knex } from "knex";
 import type { Principal } from "../../http/auth.js";
 import { assertEditionAccess } from "../festivals/service.js";
 import { zoneSummaries } from "../gate/zones.js";
+import { activeMemberOfUser } from "./directory.js";
 
 /**
- * The live coverage board: for the shifts under way at `at` (default now), per zone and
+ * The live coverage board (the festival's viewers and the edition's shift leads): for the shifts under way at `at` (default now), per zone and
  * department, how many people are needed, signed up and present (checked in), with the gate's
  * live occupancy of the zone beside it (the gate's zoneSummaries, never its tables).
  * One grouped statement over the edition's shifts, plus one for the zones.
  */
 export async function coverageBoard(db: Knex, principal: Principal, editionId: string, at?: string) {
-  await assertEditionAccess(db, principal, editionId, { level: "viewer" });
+  // the festival's viewers, and the edition's shift leads
+  const self = await activeMemberOfUser(db, editionId, principal.userId);
+  if (!self?.is_lead) await assertEditionAccess(db, principal, editionId, { level: "viewer" });
   const when = at ? new Date(at) : new Date();
   const { rows } = await db.raw<{
     rows: Array<{ zone_id: string | null; department_id: string; shifts: number; needed: number; signed_up: number; present: number }>;
