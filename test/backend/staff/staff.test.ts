@@ -61,6 +61,25 @@ describe("staff: departments, roles with prerequisites, members with badges", ()
       ...body,
       badgeNumber: "no spaces",
     });
+    const byEmail = await createTestUser(t.db, { email: `staff-${Date.now()}@example.test` });
+    const added = await expectStatus(t.api, 201, "POST", members, w.manager, {
+      ...body,
+      userId: undefined,
+      email: byEmail.email.toUpperCase(),
+      badgeNumber: "MAIL-1",
+    });
+    assert.equal(added.userId, byEmail.userId);
+    await expectProblem(t.api, { status: 422, code: "user_not_found", fields: ["body.email"] }, "POST", members, w.manager, {
+      ...body,
+      userId: undefined,
+      email: "nobody@example.test",
+      badgeNumber: "MAIL-2",
+    });
+    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.userId"] }, "POST", members, w.manager, {
+      ...body,
+      email: byEmail.email,
+      badgeNumber: "MAIL-3",
+    });
     await expectProblem(t.api, { status: 400, code: "invalid_input" }, "POST", members, w.manager, { ...body, role: "x" });
     await expectProblem(t.api, { status: 409, code: "role_name_taken" }, "POST", `/api/v1/editions/${w.editionId}/staff/roles`, w.manager, { name: "steward" });
     await expectProblem(t.api, { status: 422, code: "qualification_type_not_in_edition" }, "POST", `/api/v1/editions/${w.editionId}/staff/roles`, w.manager, {

@@ -59,7 +59,20 @@ export const Member = z
     createdAt: z.string(),
   })
   .openapi("StaffMember");
-export const CreateMemberBody = z.strictObject({ userId: z.uuid(), roleId: z.uuid(), departmentId: z.uuid(), badgeNumber: BadgeNumber });
+export const CreateMemberBody = z
+  .strictObject({
+    userId: z.uuid().optional(),
+    email: z
+      .email()
+      .max(254)
+      .transform((v) => v.toLowerCase())
+      .optional()
+      .openapi({ description: "instead of userId: the person's account email (they sign up first)" }),
+    roleId: z.uuid(),
+    departmentId: z.uuid(),
+    badgeNumber: BadgeNumber,
+  })
+  .refine((v) => (v.userId === undefined) !== (v.email === undefined), { message: "give exactly one of userId and email", path: ["userId"] });
 export const UpdateMemberBody = z
   .strictObject({ roleId: z.uuid(), departmentId: z.uuid(), badgeNumber: BadgeNumber, status: z.enum(["active", "removed"]) })
   .partial();

@@ -176,6 +176,7 @@ export class StaffService {
 
   async addMember(principal: Principal, ctx: AuditContext, editionId: string, body: CreateMemberBody) {
     const edition = await assertEditionAccess(this.db, principal, editionId, MANAGE_STAFF);
+    const userId = body.userId ?? (await this.activeAccountByEmail(body.email!));
     return withConstraintErrors(
       () =>
         this.db.transaction(async (trx) =>
@@ -184,13 +185,20 @@ export class StaffService {
               trx,
               ctx,
               StaffMember,
-              { edition_id: editionId, user_id: body.userId, role_id: body.roleId, department_id: body.departmentId, badge_number: body.badgeNumber },
+              { edition_id: editionId, user_id: userId, role_id: body.roleId, department_id: body.departmentId, badge_number: body.badgeNumber },
               target(edition, "staff_member"),
             ),
           ),
         ),
       RULES,
     );
+  }
+
+  /** An active account by email, through the users module's published view user_accounts. */
+  private async activeAccountByEmail(email: string): Promise<string> {
+    const row = await this.db("user_accounts").where({ email, status: "active" }).whereNull("deleted_at").first<{ id: string } | undefined>("id");
+    if (!row) throw new HttpError(422, "user_not_found", "no active account with this email", [{ field: "body.email", message: "they sign up first" }]);
+    return row.id;
   }
 
   async listMembers(principal: Principal, editionId: string, page: PageQuery) {
