@@ -3,7 +3,7 @@ import { createTestUser } from "../../support/auth.js";
 import { testDatabaseUrl } from "../../support/database.js";
 import { call, expectProblem, expectStatus, useTestApi } from "../../support/api-suite.js";
 import { RecordingPushDelivery } from "../../../backend/src/modules/notifications/delivery.js";
-import { enqueueShiftSweep, remindSignup, runShiftJobsOnce } from "../../../backend/src/modules/shifts/jobs.js";
+import { enqueueShiftSweep, remindSignup, runShiftJobsOnce, startShiftWorker } from "../../../backend/src/modules/shifts/jobs.js";
 import { verifyEd25519 } from "../../../backend/src/modules/gate/keys.js";
 import { badgeHash } from "../../../backend/src/modules/shifts/offline.js";
 import { addMember, createShift, inMinutes, operationsWorld, type OperationsWorld } from "../staff/fixtures.js";
@@ -163,6 +163,11 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     await enqueueShiftSweep(t.db);
     await runShiftJobsOnce({ connectionString: await testDatabaseUrl(), db: t.db, delivery });
     assert.equal((await t.db("shift_signups").where({ id: kept.id }).first("status")).status, "COMPLETED");
+  });
+
+  it("runs as the API process runs it: a worker with the every-minute sweep on its crontab, stopped cleanly", async () => {
+    const worker = await startShiftWorker({ connectionString: await testDatabaseUrl(), db: t.db, delivery });
+    await worker.stop();
   });
 
   it("queues a reminder with the sign-up, removes it on leaving, and pushes it once through notifications", async () => {
