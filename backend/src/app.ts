@@ -23,6 +23,7 @@ import { eventContractRoutes } from "./modules/event-contracts/routes.js";
 import { EventContractsService } from "./modules/event-contracts/service.js";
 import { gateRoutes } from "./modules/gate/routes.js";
 import { createGate } from "./modules/gate/service.js";
+import { snapshotSigner } from "./modules/gate/keys.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { assertOrganizationAccess } from "./modules/organizations/access.js";
 import { organizationRoutes } from "./modules/organizations/routes.js";
@@ -40,6 +41,18 @@ import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { DataBox } from "./security/encryption.js";
+import { BadgeCodec } from "./modules/staff/badges.js";
+import { staffRoutes } from "./modules/staff/routes.js";
+import { StaffService } from "./modules/staff/service.js";
+import { ShiftCheckIns } from "./modules/shifts/check-in.js";
+import { shiftCalendarEvents } from "./modules/shifts/calendar.js";
+import { shiftRoutes } from "./modules/shifts/routes.js";
+import { ShiftsService } from "./modules/shifts/service.js";
+import { campingRoutes } from "./modules/camping/routes.js";
+import { CampingService } from "./modules/camping/service.js";
+import { heldTicket } from "./modules/tickets/service.js";
+import { siteMapRoutes } from "./modules/site-map/routes.js";
+import { SiteMapService } from "./modules/site-map/service.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
 export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices } } {
@@ -78,7 +91,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);
-  gateRoutes(api, { ...routeDeps, gate: createGate({ ...deps, eventContracts }) });
+  const gate = createGate({ ...deps, eventContracts });
+  gateRoutes(api, { ...routeDeps, gate });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
   apiKeyRoutes(api, { ...routeDeps, apiKeys: principals.apiKeys });
@@ -88,10 +102,19 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   venueRoutes(api, { ...routeDeps, hasLiveTimeSlots });
   artistRoutes(api, { ...routeDeps, hasLiveEngagements });
   scheduleRoutes(api, routeDeps);
-  personalScheduleRoutes(api, routeDeps);
+  personalScheduleRoutes(api, { ...routeDeps, calendarContributors: [shiftCalendarEvents] });
   waitlistRoutes(api, routeDeps);
   notificationRoutes(api, routeDeps);
   webhookRoutes(api, routeDeps);
+  // operations: staff, shifts, camping, site map
+  const badges = new BadgeCodec(deps.config);
+  staffRoutes(api, { ...routeDeps, staff: new StaffService(deps.db, badges) });
+  shiftRoutes(api, { ...routeDeps, shifts: new ShiftsService(deps.db), checkIns: new ShiftCheckIns(deps.db, badges, snapshotSigner(deps.config)) });
+  campingRoutes(api, {
+    ...routeDeps,
+    camping: new CampingService(deps.db, heldTicket, (principal, festivalId) => gate.scanners.assert(principal, festivalId)),
+  });
+  siteMapRoutes(api, { ...routeDeps, siteMap: new SiteMapService(deps.db) });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

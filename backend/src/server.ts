@@ -16,6 +16,7 @@ import { startNotificationWorker } from "./modules/notifications/jobs.js";
 import { startWebhookWorker } from "./modules/webhooks/jobs.js";
 import { startOutboxConsumer } from "./modules/webhooks/outbox-consumer.js";
 import { DataBox } from "./security/encryption.js";
+import { startShiftWorker } from "./modules/shifts/jobs.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
   // Links prepared event contracts once the indexer has mirrored their EventCreated (reads never do).
   const links = startLinkResolver({ db, config, chain, log, intervalMs: config.gate.anchorIntervalMs });
   // Schedule-change notifications (graphile-worker queue in Postgres). No push provider is configured: the recording adapter logs pushes as delivered.
-  const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery: new RecordingPushDelivery(), log });
+  const delivery = new RecordingPushDelivery();
+  const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery, log });
+  // Shift reminders (pushed through notifications) and the no-show sweep (every minute).
+  const shiftWorker = await startShiftWorker({ connectionString: config.database.url, db, delivery, log });
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
     await outbox.stop();
     await webhooks.stop();
     await notifications.stop();
+    await shiftWorker.stop();
     await mail.stop();
     transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -82,6 +82,23 @@ const OWNERS: Record<string, string> = {
   webhook_messages: "webhooks",
   webhook_deliveries: "webhooks",
   webhook_attempts: "webhooks",
+  // operations
+  staff_departments: "staff",
+  staff_qualification_types: "staff",
+  staff_roles: "staff",
+  staff_role_requirements: "staff",
+  staff_members: "staff",
+  staff_member_qualifications: "staff",
+  staff_member_directory: "staff",
+  staff_role_prerequisites: "staff",
+  staff_member_qualification_holdings: "staff",
+  shift_settings: "shifts",
+  shifts: "shifts",
+  shift_signups: "shifts",
+  camping_zones: "camping",
+  camping_spots: "camping",
+  camping_bookings: "camping",
+  map_points: "site-map",
   // the chain mirror, written by the indexer only
   chain_blocks: "indexer",
   chain_transactions: "indexer",
@@ -116,6 +133,9 @@ const PUBLISHED_VIEWS = new Set([
   "event_contract_tiers",
   "event_contract_tier_zones",
   "gate_ticket_admissions",
+  "staff_member_directory",
+  "staff_role_prerequisites",
+  "staff_member_qualification_holdings",
 ]);
 
 /** Known reads across a module boundary, each with why it is still there. Shrink it; never grow it without a reason. */

@@ -235,3 +235,25 @@ export class ZonesService {
     return paginate(query.toKnexQuery(), page, { column: "scanned_at", order: "desc" }, (row) => zoneScanView(GateScan.fromDatabaseJson(row)));
   }
 }
+
+/** A zone as other modules see it (the shifts' coverage board, a shift's zone): whose it is, its capacity and who is inside now. */
+export interface ZoneSummary {
+  id: string;
+  festivalId: string;
+  code: string;
+  name: string;
+  capacity: number | null;
+  occupancy: number;
+}
+
+/** The gate's published read of zones by id, in one statement; ids it does not know are missing from the map. */
+export async function zoneSummaries(db: Knex | Knex.Transaction, zoneIds: string[]): Promise<Map<string, ZoneSummary>> {
+  const out = new Map<string, ZoneSummary>();
+  if (zoneIds.length === 0) return out;
+  const rows: Array<{ id: string; festival_id: string; code: string; name: string; capacity: number | null; occupancy: number }> = await db("gate_zones as z")
+    .join("event_contract_links as ec", "ec.id", "z.event_contract_id")
+    .whereIn("z.id", [...new Set(zoneIds)])
+    .select("z.id", "ec.festival_id", "z.code", "z.name", "z.capacity", "z.occupancy");
+  for (const r of rows) out.set(r.id, { id: r.id, festivalId: r.festival_id, code: r.code, name: r.name, capacity: r.capacity, occupancy: r.occupancy });
+  return out;
+}

@@ -19,6 +19,8 @@ export class NotificationLog extends Model {
   declare user_id: string;
   declare device_token_id: string | null;
   declare schedule_version_id: string | null;
+  /** What a notification of another kind is about (e.g. `shift_signup:<id>`), migration 626. */
+  declare reference: string | null;
   declare kind: string;
   declare channel: "ios" | "android" | "web" | "none";
   declare title: string;

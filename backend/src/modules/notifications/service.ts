@@ -73,29 +73,45 @@ export async function listNotifications(db: Knex, principal: Principal, page: Pa
  * user has no device). Pairs already logged for this version are skipped, so a retried job
  * never notifies anyone twice. Returns how many pushes were delivered.
  */
-export async function sendToUsers(
+export function sendToUsers(
   db: Knex,
   delivery: PushDelivery,
   scheduleVersionId: string,
   messages: Map<string, PushMessage>,
 ): Promise<{ delivered: number; failed: number; noDevice: number }> {
+  return sendNotifications(db, delivery, { kind: "schedule_changed", scheduleVersionId }, messages);
+}
+
+/**
+ * What a notification is about: a schedule version, or another module's `reference` (a shift
+ * reminder: `shift_signup:<id>`). Each (subject, user, device) is pushed and logged once.
+ */
+export type NotificationSubject = { kind: "schedule_changed"; scheduleVersionId: string } | { kind: "shift_reminder"; reference: string };
+
+/** sendToUsers for any subject: other modules' jobs (shift reminders) send through here. */
+export async function sendNotifications(
+  db: Knex,
+  delivery: PushDelivery,
+  subject: NotificationSubject,
+  messages: Map<string, PushMessage>,
+): Promise<{ delivered: number; failed: number; noDevice: number }> {
   const stats = { delivered: 0, failed: 0, noDevice: 0 };
+  const key = "scheduleVersionId" in subject ? { schedule_version_id: subject.scheduleVersionId } : { reference: subject.reference };
   const userIds = [...messages.keys()];
   for (let i = 0; i < userIds.length; i += 500) {
     const batch = userIds.slice(i, i + 500);
     const tokens = await DeviceToken.query(db).whereIn("user_id", batch).whereNull("revoked_at");
-    const logged = await NotificationLog.query(db)
-      .where({ schedule_version_id: scheduleVersionId })
-      .whereIn("user_id", batch)
-      .select("user_id", "device_token_id");
+    const logged = await NotificationLog.query(db).where(key).whereIn("user_id", batch).select("user_id", "device_token_id");
     const done = new Set(logged.map((l) => `${l.user_id}:${l.device_token_id ?? ""}`));
     for (const userId of batch) {
       const message = messages.get(userId)!;
       const mine = tokens.filter((t) => t.user_id === userId);
       const base = {
         user_id: userId,
-        schedule_version_id: scheduleVersionId,
-        kind: "schedule_changed",
+        schedule_version_id: null,
+        reference: null,
+        ...key,
+        kind: subject.kind,
         title: message.title,
         body: message.body,
         data: message.data,

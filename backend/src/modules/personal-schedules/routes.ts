@@ -7,7 +7,10 @@ import * as personal from "./service.js";
 
 const tags = ["personal schedules"];
 
-export function personalScheduleRoutes(api: ApiRouter, { db }: RouteDeps): void {
+export function personalScheduleRoutes(
+  api: ApiRouter,
+  { db, calendarContributors = [] }: RouteDeps & { calendarContributors?: personal.CalendarContributor[] },
+): void {
   api.route({
     method: "get",
     path: "/api/v1/me/schedules/{editionId}",
@@ -43,7 +46,7 @@ export function personalScheduleRoutes(api: ApiRouter, { db }: RouteDeps): void 
   // text/calendar, not JSON: a plain route, documented by hand.
   api.router.get("/api/v1/me/schedules/:editionId/calendar.ics", requireAuth, async (req, res) => {
     const { editionId } = parseInput(PersonalScheduleParams, req.params, "params");
-    const body = await personal.personalCalendar(db, req.principal!, editionId);
+    const body = await personal.personalCalendar(db, req.principal!, editionId, calendarContributors);
     res.setHeader("Cache-Control", "private, no-store");
     res.setHeader("Content-Disposition", `attachment; filename="schedule-${editionId}.ics"`);
     res.status(200).type("text/calendar; charset=utf-8").send(body);

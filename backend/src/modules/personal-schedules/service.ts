@@ -5,7 +5,7 @@ import { HttpError } from "../../http/errors.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { publishedSchedule } from "../schedule/service.js";
-import { renderCalendar } from "./calendar.js";
+import { renderCalendar, type CalendarEvent } from "./calendar.js";
 import { clashesOf, entryDto, PersonalSchedule, PersonalScheduleEntry } from "./models.js";
 
 /** 404 unless the edition has a published schedule attendees can see. */
@@ -91,9 +91,16 @@ export async function removeEntry(db: Knex, principal: Principal, ctx: AuditCont
   });
 }
 
-export async function personalCalendar(db: Knex, principal: Principal, editionId: string): Promise<string> {
+/**
+ * Other modules' entries in the same feed (the shifts module's staff shifts): app.ts hands
+ * them in, so this module never reads their tables.
+ */
+export type CalendarContributor = (db: Knex, userId: string, editionId: string) => Promise<CalendarEvent[]>;
+
+export async function personalCalendar(db: Knex, principal: Principal, editionId: string, contributors: CalendarContributor[] = []): Promise<string> {
   const published = await scheduleOf(db, editionId);
   const schedule = await getPersonalSchedule(db, principal, editionId);
+  const extra = (await Promise.all(contributors.map((c) => c(db, principal.userId, editionId)))).flat();
   const { edition } = published.document;
   return renderCalendar({
     name: `${edition.festivalName} ${edition.name}`,
@@ -101,7 +108,7 @@ export async function personalCalendar(db: Knex, principal: Principal, editionId
     stamp: new Date(),
     events: schedule.entries
       .filter((e) => e.startsAt && e.endsAt)
-      .map((e) => ({
+      .map((e): CalendarEvent => ({
         uid: `${e.engagementId}@festival-chain`,
         summary: `${e.artistName} @ ${e.stageName}`,
         location: e.venueName ? `${e.stageName}, ${e.venueName}` : e.stageName,
@@ -109,7 +116,8 @@ export async function personalCalendar(db: Knex, principal: Principal, editionId
         endsAt: e.endsAt!,
         cancelled: e.status !== "scheduled",
         description: `${edition.festivalName} ${edition.name}, ${e.startsAtLocal} to ${e.endsAtLocal}`,
-      })),
+      }))
+      .concat(extra),
   });
 }
 

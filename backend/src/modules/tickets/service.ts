@@ -174,3 +174,42 @@ export async function publicTicket(db: Knex, chainId: number | undefined, contra
   const transfers = await transfersOf(db, [t]);
   return ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`));
 }
+
+/** A ticket one of a user's wallets holds now, as other modules need it (camping bookings). */
+export interface HeldTicket {
+  chainId: number;
+  contract: string;
+  tokenId: string;
+  tierId: number;
+  eventContractId: string | null;
+  festivalId: string | null;
+  state: "valid" | "checked_in" | "refunded" | "cancelled";
+}
+
+/**
+ * The tickets module's answer to "does this user hold this ticket?" for other modules, so
+ * they never read the chain mirror: the ticket if one of the user's linked EVM wallets holds
+ * it in the mirror, else null.
+ */
+export async function heldTicket(db: Knex, userId: string, ref: { contract: string; tokenId: string; chainId?: number }): Promise<HeldTicket | null> {
+  const wallets = await evmWalletsOf(db, userId);
+  if (wallets.length === 0) return null;
+  const { rows } = await db.raw<{ rows: TicketRow[] }>(
+    `select ${TICKET_COLUMNS} from ${TICKET_FROM}
+      where t.contract_address = ? and t.token_id = ?::numeric and t.owner_address = any(?::text[]) ${ref.chainId === undefined ? "" : "and t.chain_id = ?"}
+      limit 1`,
+    ref.chainId === undefined ? [ref.contract, ref.tokenId, wallets] : [ref.contract, ref.tokenId, wallets, ref.chainId],
+  );
+  const t = rows[0];
+  if (!t) return null;
+  const view = ticketView(t, []);
+  return {
+    chainId: view.chainId,
+    contract: view.contract,
+    tokenId: view.tokenId,
+    tierId: view.tierId,
+    eventContractId: view.event.eventContractId,
+    festivalId: view.event.festivalId,
+    state: view.state,
+  };
+}
