@@ -38,6 +38,9 @@ import { scheduleRoutes } from "./modules/schedule/routes.js";
 import { hasLiveEngagements, hasLiveTimeSlots } from "./modules/schedule/usage.js";
 import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
+import { cashlessRoutes } from "./modules/cashless/routes.js";
+import { vendorRoutes } from "./modules/vendors/routes.js";
+import { TerminalKeys } from "./modules/vendors/terminals.js";
 import { DataBox } from "./security/encryption.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -90,6 +93,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   personalScheduleRoutes(api, routeDeps);
   waitlistRoutes(api, routeDeps);
   notificationRoutes(api, routeDeps);
+  const terminalKeys = new TerminalKeys(deps.db);
+  cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
+  vendorRoutes(api, { ...routeDeps, terminalKeys });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

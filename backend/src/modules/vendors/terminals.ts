@@ -1,0 +1,67 @@
+import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
+import type { TerminalPrincipal, TerminalResolver } from "../../http/auth.js";
+import { constantTimeEqual, randomAlphanumeric, randomToken, sha256Hex } from "../../security/tokens.js";
+import { VendorTerminal } from "./models.js";
+
+/**
+ * Terminal keys: `ftm_<prefix>_<secret>`. The prefix (12 chars) is stored in clear and
+ * indexed; only the sha-256 of the whole key is stored, and the key is shown once, when the
+ * terminal is registered. Verified with a short cache (the payment hot path makes no extra
+ * round trip); a revocation through this process takes effect at once, elsewhere within CACHE_MS.
+ */
+const KEY_FORMAT = /^ftm_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+const CACHE_MS = 5_000;
+
+export function generateTerminalKey(): { key: string; prefix: string; hash: string } {
+  const prefix = randomAlphanumeric(12);
+  const key = `ftm_${prefix}_${randomToken(32)}`;
+  return { key, prefix, hash: sha256Hex(key) };
+}
+
+type Entry = { terminal: TerminalPrincipal | null; hash: string | null };
+
+export class TerminalKeys implements TerminalResolver {
+  private readonly cache = new LRUCache<string, Entry>({ max: 20_000, ttl: CACHE_MS });
+
+  constructor(private readonly db: Knex) {}
+
+  async fromTerminalKey(rawKey: string): Promise<TerminalPrincipal | null> {
+    const match = KEY_FORMAT.exec(rawKey);
+    if (!match) return null;
+    const prefix = match[1]!;
+    let entry = this.cache.get(prefix);
+    if (!entry) {
+      entry = await this.load(prefix);
+      this.cache.set(prefix, entry);
+    }
+    if (!entry.terminal || !entry.hash || !constantTimeEqual(entry.hash, sha256Hex(rawKey))) return null;
+    return entry.terminal;
+  }
+
+  forget(prefix: string): void {
+    this.cache.delete(prefix);
+  }
+
+  private async load(prefix: string): Promise<Entry> {
+    // a suspended vendor's terminals are refused too
+    const row = await VendorTerminal.query(this.db)
+      .join("vendors", "vendors.id", "vendor_terminals.vendor_id")
+      .where("vendor_terminals.key_prefix", prefix)
+      .whereNull("vendor_terminals.revoked_at")
+      .where("vendors.status", "active")
+      .select("vendor_terminals.*")
+      .first();
+    if (!row) return { terminal: null, hash: null };
+    return {
+      hash: row.key_hash,
+      terminal: {
+        terminalId: row.id,
+        standId: row.stand_id,
+        vendorId: row.vendor_id,
+        editionId: row.edition_id,
+        signingPublicKey: row.signing_public_key,
+      },
+    };
+  }
+}
