@@ -318,7 +318,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function cashless_charge(
       p_id uuid, p_client_id uuid, p_hash text, p_edition uuid, p_tag text, p_amount bigint, p_currency char(3),
-      p_vendor uuid, p_stand uuid, p_terminal uuid, p_order uuid, p_shards integer, p_offline boolean
+      p_vendor uuid, p_stand uuid, p_terminal uuid, p_order uuid, p_shards integer, p_offline boolean, p_shard_key uuid
     ) returns table (outcome text, transfer_id uuid, amount bigint, currency char(3), balance_after bigint, wristband_id uuid, booked_at timestamptz)
     language plpgsql as $$
     #variable_conflict use_column
@@ -351,7 +351,7 @@ export async function up(knex: Knex): Promise<void> {
         return query select 'currency_mismatch', null::uuid, null::bigint, band.currency, null::bigint, band.id, null::timestamptz;
         return;
       end if;
-      vendor_account := ledger_account_for(p_edition, 'vendor_receivable', p_vendor, ((hashtextextended(p_client_id::text, 0) & 2147483647) % p_shards)::smallint, p_currency);
+      vendor_account := ledger_account_for(p_edition, 'vendor_receivable', p_vendor, ((hashtextextended(p_shard_key::text, 0) & 2147483647) % p_shards)::smallint, p_currency);
       begin
         insert into ledger_transfers (id, client_transfer_id, request_hash, edition_id, type, from_account_id, to_account_id, amount, currency,
                                       from_balance_before, from_balance_after, to_balance_before, to_balance_after,
@@ -376,10 +376,48 @@ export async function up(knex: Knex): Promise<void> {
       return query select 'booked', booked.id, p_amount, p_currency, booked.from_balance_after, band.id, booked.created_at;
     end $$;
   `);
+  /**
+   * Many terminal payments in one statement and one commit (the API's payment batcher). Each
+   * payment runs as cashless_charge (its own subtransaction: one refused payment does not
+   * undo the others). All the accounts the batch touches are locked first, in id order, so
+   * two batches in flight never deadlock however their payments overlap. One shard key for the
+   * whole batch: its payments to one vendor all go to one of the vendor's shards, so a batch
+   * holds one shard per vendor and concurrent batches for a hot vendor use different shards.
+   */
+  await knex.raw(`
+    create function cashless_charge_batch(
+      p_ids uuid[], p_client_ids uuid[], p_hashes text[], p_edition uuid, p_tags text[], p_amounts bigint[], p_currencies text[],
+      p_vendors uuid[], p_stands uuid[], p_terminals uuid[], p_orders uuid[], p_shards integer, p_offline boolean[], p_shard_key uuid
+    ) returns table (idx integer, outcome text, transfer_id uuid, amount bigint, currency char(3), balance_after bigint, wristband_id uuid, booked_at timestamptz)
+    language plpgsql as $$
+    #variable_conflict use_column
+    declare
+      i integer;
+      accounts uuid[];
+    begin
+      -- the bands' accounts and the vendor shards that exist already (a shard opened by this
+      -- batch is new, so nobody else waits for it)
+      select array_agg(s.a) into accounts from (
+        select w.account_id as a from wristbands w where w.edition_id = p_edition and w.tag_id = any(p_tags)
+        union
+        select a.id from unnest(p_vendors) as v(vendor)
+          join ledger_accounts a on a.edition_id = p_edition and a.kind = 'vendor_receivable' and a.owner_id = v.vendor
+                                and a.shard = ((hashtextextended(p_shard_key::text, 0) & 2147483647) % p_shards)
+      ) s;
+      perform 1 from ledger_accounts where id = any(accounts) order by id for update;
+      for i in 1 .. coalesce(array_length(p_ids, 1), 0) loop
+        return query select i, c.* from cashless_charge(p_ids[i], p_client_ids[i], p_hashes[i], p_edition, p_tags[i], p_amounts[i], p_currencies[i]::char(3),
+          p_vendors[i], p_stands[i], p_terminals[i], p_orders[i], p_shards, p_offline[i], p_shard_key) c;
+      end loop;
+    end $$;
+  `);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw("drop function if exists cashless_charge(uuid, uuid, text, uuid, text, bigint, char, uuid, uuid, uuid, uuid, integer, boolean)");
+  await knex.raw(
+    "drop function if exists cashless_charge_batch(uuid[], uuid[], text[], uuid, text[], bigint[], text[], uuid[], uuid[], uuid[], uuid[], integer, boolean[], uuid)",
+  );
+  await knex.raw("drop function if exists cashless_charge(uuid, uuid, text, uuid, text, bigint, char, uuid, uuid, uuid, uuid, integer, boolean, uuid)");
   await knex.raw("drop table if exists cashless_drawer_shifts");
   await knex.raw("drop table if exists cashless_cashiers");
   await knex.raw("drop table if exists wristbands");

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import express from "express";
 import { Model } from "objection";
-import pg from "pg";
 import { loadConfig } from "../../lib/config.js";
 import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
@@ -22,9 +21,10 @@ import { writeBenchReport } from "./report.js";
  * Phases: (1) open loop (paced.ts) at PACED_RPS (default 500/s: 1,000 terminals at one tap
  * every 2 s), REPETITIONS times against the bare route at the same rate: paymentP50Ms /
  * paymentP99Ms (the median repetition); (2) closed loop (autocannon, a fixed number of
- * requests): paymentsPerSec, bareRps, ratio; (3) the booking path alone: the SQL function
- * cashless_charge called from LEDGER_CONNECTIONS connections in parallel (one payment per
- * statement, autocommit): ledgerTransfersPerSec; (4) checks: overdrafts (fan accounts below
+ * requests): paymentsPerSec, bareRps, ratio; (3) the booking path alone, no HTTP, from
+ * LEDGER_CONNECTIONS connections in parallel: cashless_charge_batch with LEDGER_BATCH payments
+ * a statement and a commit, as the API's payment batcher sends them (ledgerTransfersPerSec),
+ * and cashless_charge one payment a statement (ledgerSingleTransfersPerSec); (4) checks: overdrafts (fan accounts below
  * 0), lostOrDoubled (2xx answers vs PAYMENT rows booked), imbalance (sum over all accounts,
  * plus every difference ledger_verify() finds) and verifySeconds.
  *
@@ -40,7 +40,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const PACED_RPS = Number(process.env.PACED_RPS ?? 500);
 const REPETITIONS = Number(process.env.REPETITIONS ?? 3);
 const CLOSED_REQUESTS = Number(process.env.BENCH_CLOSED_REQUESTS ?? DURATION_S * 1_500);
-const LEDGER_CONNECTIONS = 16;
+const LEDGER_CONNECTIONS = 8;
+const LEDGER_BATCH = 32;
 const LEDGER_SECONDS = Math.max(2, Math.round(DURATION_S / 2));
 const TARGET_P99_MS = 15;
 const START_BALANCE = 40_000; // minor units on each band; payments are 1..20
@@ -103,15 +104,15 @@ async function main(): Promise<void> {
   await db("vendors").insert(vendorIds.map((id, i) => ({ id, edition_id: editionId, name: `Vendor ${i}` })));
   await db("vendor_stands").insert(standIds.map((id, i) => ({ id, vendor_id: vendorIds[i], edition_id: editionId, name: `Stand ${i}` })));
   const terminalKeys: string[] = [];
-  const terminalRows = [];
+  const terminalRows: Array<{ id: string; stand_id: string; vendor_id: string; edition_id: string; name: string; key_prefix: string; key_hash: string }> = [];
   for (let i = 0; i < TERMINALS; i++) {
     const { key, prefix, hash } = generateTerminalKey();
     terminalKeys.push(key);
     const v = i % VENDORS;
     terminalRows.push({
       id: newId(),
-      stand_id: standIds[v],
-      vendor_id: vendorIds[v],
+      stand_id: standIds[v]!,
+      vendor_id: vendorIds[v]!,
       edition_id: editionId,
       name: `T${i}`,
       key_prefix: prefix,
@@ -199,45 +200,66 @@ async function main(): Promise<void> {
   });
   answered2xx += closed.statuses["2xx"];
 
-  console.log(`booking path alone: cashless_charge from ${LEDGER_CONNECTIONS} connections for ${LEDGER_SECONDS}s ...`);
-  const terminal = terminalRows[0]!;
-  const ledgerUrl = (db.client.config.connection as { connectionString?: string })?.connectionString ?? (db.client.config.connection as string);
-  const clients = await Promise.all(
-    Array.from({ length: LEDGER_CONNECTIONS }, async () => {
-      const c = new pg.Client({ connectionString: ledgerUrl });
-      await c.connect();
-      return c;
-    }),
+  // the booking path alone, no HTTP: connections of the benchmark's own pool (the API is idle now), each used by one loop
+  type RawClient = { query(sql: string, values: unknown[]): Promise<{ rows: Array<{ outcome: string }> }> };
+  const pool = db.client as { acquireConnection(): Promise<RawClient>; releaseConnection(c: RawClient): Promise<void> };
+  const bandOf = (n: number) => tags[(n % 10 === 0 ? n % HOT_BANDS : HOT_BANDS + ((n * 7919) % Math.max(1, BANDS - HOT_BANDS))) % BANDS]!;
+  const bookingPhase = async (batch: number) => {
+    const clients = await Promise.all(Array.from({ length: LEDGER_CONNECTIONS }, () => pool.acquireConnection()));
+    let booked = 0;
+    let refused = 0;
+    let n = 0;
+    const started = performance.now();
+    const deadline = started + LEDGER_SECONDS * 1000;
+    await Promise.all(
+      clients.map(async (c) => {
+        while (performance.now() < deadline) {
+          const items = Array.from({ length: batch }, () => n++);
+          const { rows } =
+            batch === 1
+              ? await c.query("select outcome from cashless_charge($1, $2, 'bench', $3, $4, $5, 'EUR', $6, $7, $8, null, $9, false, $2)", [
+                  newId(),
+                  randomUUID(),
+                  editionId,
+                  bandOf(items[0]!),
+                  1 + (items[0]! % 20),
+                  terminalRows[items[0]! % terminalRows.length]!.vendor_id,
+                  terminalRows[items[0]! % terminalRows.length]!.stand_id,
+                  terminalRows[items[0]! % terminalRows.length]!.id,
+                  VENDOR_SHARDS,
+                ])
+              : await c.query("select outcome from cashless_charge_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", [
+                  items.map(() => newId()),
+                  items.map(() => randomUUID()),
+                  items.map(() => "bench"),
+                  editionId,
+                  items.map(bandOf),
+                  items.map((i) => 1 + (i % 20)),
+                  items.map(() => "EUR"),
+                  items.map((i) => terminalRows[i % terminalRows.length]!.vendor_id),
+                  items.map((i) => terminalRows[i % terminalRows.length]!.stand_id),
+                  items.map((i) => terminalRows[i % terminalRows.length]!.id),
+                  items.map(() => null),
+                  VENDOR_SHARDS,
+                  items.map(() => false),
+                  newId(),
+                ]);
+          for (const row of rows) {
+            if (row.outcome === "booked") booked++;
+            else refused++;
+          }
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await Promise.all(clients.map((c) => pool.releaseConnection(c)));
+    return { perSec: Math.round(booked / seconds), refused };
+  };
+  console.log(
+    `booking path alone: cashless_charge_batch (${LEDGER_BATCH} a statement) from ${LEDGER_CONNECTIONS} connections for ${LEDGER_SECONDS}s, then one a statement ...`,
   );
-  let booked = 0;
-  let ledgerRefused = 0;
-  const ledgerStarted = performance.now();
-  const deadline = ledgerStarted + LEDGER_SECONDS * 1000;
-  await Promise.all(
-    clients.map(async (c, ci) => {
-      let n = ci;
-      while (performance.now() < deadline) {
-        const band = n % 10 === 0 ? n % HOT_BANDS : HOT_BANDS + ((n * 7919) % Math.max(1, BANDS - HOT_BANDS));
-        n += LEDGER_CONNECTIONS;
-        const { rows } = await c.query("select outcome from cashless_charge($1, $2, $3, $4, $5, $6, 'EUR', $7, $8, $9, null, $10, false)", [
-          newId(),
-          randomUUID(),
-          "bench",
-          editionId,
-          tags[band % BANDS],
-          1 + (n % 20),
-          terminal.vendor_id,
-          terminal.stand_id,
-          terminal.id,
-          VENDOR_SHARDS,
-        ]);
-        if (rows[0].outcome === "booked") booked++;
-        else ledgerRefused++;
-      }
-    }),
-  );
-  const ledgerSeconds = (performance.now() - ledgerStarted) / 1000;
-  await Promise.all(clients.map((c) => c.end()));
+  const batched = await bookingPhase(LEDGER_BATCH);
+  const single = await bookingPhase(1);
 
   console.log("checks: overdrafts, lost or doubled, imbalance, verify ...");
   const overdrafts = Number(
@@ -267,8 +289,9 @@ async function main(): Promise<void> {
       bareRps: Math.round(bareResult.rps),
       ratio: Number((closed.rps / bareResult.rps).toFixed(3)),
       closedNon2xx: closed.non2xx,
-      ledgerTransfersPerSec: Math.round(booked / ledgerSeconds),
-      ledgerRefused,
+      ledgerTransfersPerSec: batched.perSec,
+      ledgerSingleTransfersPerSec: single.perSec,
+      ledgerRefused: batched.refused + single.refused,
       overdrafts,
       lostOrDoubled,
       imbalance,
@@ -284,7 +307,7 @@ async function main(): Promise<void> {
     [
       `targets: paymentP99Ms <= ${TARGET_P99_MS} at >= 500/s, ledgerTransfersPerSec >= 2000, overdrafts = lostOrDoubled = imbalance = 0`,
       `open loop: ${CONNECTIONS} connections, each request from the next of ${TERMINALS} terminals, ${Math.round(HOT_SHARE * 100)} % on ${HOT_BANDS} hot bands, latency from each request's scheduled start, median of ${REPETITIONS} repetitions; closed loop: autocannon, ${CLOSED_REQUESTS} requests`,
-      `ledgerTransfersPerSec: cashless_charge (replay check, band lookup, vendor shard, booking trigger) from ${LEDGER_CONNECTIONS} connections, one payment per autocommit statement, no HTTP`,
+      `ledgerTransfersPerSec: cashless_charge_batch (${LEDGER_BATCH} payments a statement and a commit, as the API's batcher sends them; each payment: replay check, band lookup, vendor shard, booking trigger) from ${LEDGER_CONNECTIONS} connections, no HTTP; ledgerSingleTransfersPerSec: the same one payment a statement`,
       `lostOrDoubled: |PAYMENT rows booked through the API - 2xx answers| = |${paymentsBooked} - ${answered2xx}|; imbalance: |sum over all accounts| + ledger_verify() differences`,
       machineNote(),
     ],

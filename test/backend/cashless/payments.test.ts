@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { expectProblem, expectStatus, useTestApi } from "../../support/api-suite.js";
 import { createTestUser } from "../../support/auth.js";
+import { PaymentBatcher } from "../../../backend/src/modules/cashless/payments.js";
 import { buildCashless, fundedBand, ledgerDifferences, newTag, pay, registerTerminal, transferCount, type CashlessFixture } from "./fixtures.js";
 
 describe("cashless: terminal payments", () => {
@@ -132,5 +133,45 @@ describe("cashless: terminal payments", () => {
     assert.equal(results.filter((r) => !r.body.replayed).length, 1);
     const band = await expectStatus(t.api, 200, "GET", `/api/v1/wristbands/${bandId}`, c.owner);
     assert.equal(band.balance, 900);
+  });
+
+  it("a batch of payments in one statement: each refused one alone, duplicates replayed, the rest booked", async () => {
+    const { tagId, bandId } = await fundedBand(t.api, c, 500);
+    const other = await fundedBand(t.api, c, 500);
+    const row = await t.db("vendor_terminals").where("id", c.terminal.id).first();
+    const terminal = { terminalId: row.id, standId: row.stand_id, vendorId: row.vendor_id, editionId: row.edition_id, signingPublicKey: null };
+    const batcher = new PaymentBatcher(t.db);
+    const repeated = randomUUID();
+    const inputs = [
+      ...Array.from({ length: 10 }, () => ({ transferId: randomUUID(), tagId, amount: 70, currency: "EUR" })),
+      { transferId: repeated, tagId: other.tagId, amount: 100, currency: "EUR" },
+      { transferId: repeated, tagId: other.tagId, amount: 100, currency: "EUR" },
+      { transferId: repeated, tagId: other.tagId, amount: 101, currency: "EUR" },
+      { transferId: randomUUID(), tagId: newTag(), amount: 1, currency: "EUR" },
+      { transferId: randomUUID(), tagId, amount: 1, currency: "USD" },
+    ];
+    // all in the same event-loop turn: one batch
+    const results = await Promise.allSettled(inputs.map((input) => batcher.charge(terminal, input)));
+    const codes = results.map((r) => (r.status === "fulfilled" ? (r.value.replayed ? "replayed" : "booked") : (r.reason as { code: string }).code));
+    assert.deepEqual(codes, [
+      ...Array.from({ length: 7 }, () => "booked"),
+      ...Array.from({ length: 3 }, () => "insufficient_balance"),
+      "booked",
+      "replayed",
+      "transfer_id_conflict",
+      "unknown_band",
+      "currency_mismatch",
+    ]);
+    const band = await expectStatus(t.api, 200, "GET", `/api/v1/wristbands/${bandId}`, c.owner);
+    assert.equal(band.balance, 500 - 7 * 70);
+    assert.equal((await expectStatus(t.api, 200, "GET", `/api/v1/wristbands/${other.bandId}`, c.owner)).balance, 400);
+    const times = await t
+      .db("ledger_transfers")
+      .whereIn("wristband_id", [bandId, other.bandId])
+      .where("type", "PAYMENT")
+      .select(t.db.raw("created_at::text as at"));
+    assert.equal(times.length, 8);
+    assert.equal(new Set(times.map((r) => r.at)).size, 1, "one statement, one transaction: the batch");
+    assert.deepEqual(await ledgerDifferences(t.db), []);
   });
 });

@@ -4,7 +4,7 @@ import type { ApiRouter } from "../../http/route.js";
 import type { RouteDeps } from "../../http/route-deps.js";
 import { verifyLedger } from "./ledger.js";
 import { uploadJournal } from "./offline.js";
-import { charge } from "./payments.js";
+import { PaymentBatcher } from "./payments.js";
 import {
   AssignCashierBody,
   Band,
@@ -40,6 +40,7 @@ import * as cashless from "./service.js";
 const tags = ["cashless"];
 
 export function cashlessRoutes(api: ApiRouter, { db, terminals }: RouteDeps & { terminals: TerminalResolver }): void {
+  const payments = new PaymentBatcher(db);
   // ---------------------------------------------------------------- organizers
   api.route({
     method: "put",
@@ -245,7 +246,7 @@ export function cashlessRoutes(api: ApiRouter, { db, terminals }: RouteDeps & { 
     access: requireTerminal(terminals),
     body: ChargeBody,
     response: Charge,
-    handler: ({ req, body }) => charge(db, terminalOf(req), body),
+    handler: ({ req, body }) => payments.charge(terminalOf(req), body),
   });
   api.route({
     method: "post",
