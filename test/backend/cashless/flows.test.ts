@@ -135,18 +135,24 @@ describe("cashless: fans, cashiers and organizers", () => {
     await expectProblem(t.api, { status: 409, code: "shift_already_open" }, "POST", `/api/v1/editions/${c.editionId}/drawer-shifts`, cashier, {
       desk: "Desk C",
     });
-    for (const amount of [1_000, 2_500]) {
+    const tags = [newTag(), newTag()];
+    for (const [i, amount] of [1_000, 2_500].entries()) {
       await expectStatus(t.api, 201, "POST", `/api/v1/editions/${c.editionId}/topups`, cashier, {
         transferId: randomUUID(),
-        tagId: newTag(),
+        tagId: tags[i],
         amount,
         method: "cash",
       });
     }
+    await pay(t.api, c, { transferId: randomUUID(), tagId: tags[0], amount: 400, currency: "EUR" });
+    // the first band comes back to the desk: its remaining 600 paid out in cash
+    const paidOut = await expectStatus(t.api, 200, "POST", `/api/v1/editions/${c.editionId}/cash-refunds`, cashier, { tagId: tags[0] });
+    assert.equal(paidOut.refunded, 600);
+    await expectProblem(t.api, { status: 409, code: "already_refunded" }, "POST", `/api/v1/editions/${c.editionId}/cash-refunds`, cashier, { tagId: tags[0] });
     const imbalanceBefore = await imbalance();
-    // expected 5,000 + 3,500 = 8,500; counted 8,350: 150 short
-    const closed = await expectStatus(t.api, 200, "POST", `/api/v1/drawer-shifts/${shift.id}/close`, cashier, { countedCash: 8_350 });
-    assert.equal(closed.expectedCash, 8_500);
+    // expected 5,000 + 3,500 - 600 = 7,900; counted 7,750: 150 short
+    const closed = await expectStatus(t.api, 200, "POST", `/api/v1/drawer-shifts/${shift.id}/close`, cashier, { countedCash: 7_750 });
+    assert.equal(closed.expectedCash, 7_900);
     assert.equal(closed.difference, -150);
     assert.equal(closed.status, "closed");
     assert.equal((await imbalance()) - imbalanceBefore, -150);

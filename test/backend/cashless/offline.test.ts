@@ -83,6 +83,19 @@ describe("cashless: offline terminal journals", () => {
       [c.vendorId, bandId],
     );
     assert.equal(received.rows[0].total, 1_300);
+
+    // a top-up pays the debt first; once paid the band is active again
+    const topup = await expectStatus(t.api, 201, "POST", `/api/v1/editions/${c.editionId}/topups`, c.cashier, {
+      transferId: randomUUID(),
+      tagId,
+      amount: 500,
+      method: "card",
+    });
+    assert.equal(topup.balanceAfter, 500);
+    const repaid = await expectStatus(t.api, 200, "GET", `/api/v1/wristbands/${bandId}`, c.owner);
+    assert.equal(repaid.balance, 200);
+    assert.equal(repaid.status, "active");
+    assert.equal(Number((await t.db("ledger_accounts").where({ kind: "debt", owner_id: bandId }).first()).balance), 0);
     assert.deepEqual(await ledgerDifferences(t.db), []);
   });
 
@@ -131,5 +144,23 @@ describe("cashless: offline terminal journals", () => {
     assert.equal(fork.status, 409);
     assert.equal(fork.body.code, "journal_fork");
     assert.deepEqual(await ledgerDifferences(t.db), []);
+  });
+
+  it("an entry beyond the offline allowance is booked (the sale happened) and reported", async () => {
+    const { tagId, bandId } = await fundedBand(t.api, c, 5_000);
+    const terminal = new OfflineTerminal();
+    terminal.headers = (await registerTerminal(t.api, c.owner, c.standId, terminal.publicKeyHex)).headers;
+    terminal.charge(tagId, 600);
+    terminal.charge(tagId, 500); // 1,100 > the allowance of 1,000
+    const res = await upload(terminal, terminal.journal);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.entries.map((e: { outcome: string; conflict?: { reason: string } }) => [e.outcome, e.conflict?.reason ?? null]),
+      [
+        ["booked", null],
+        ["booked", "over_offline_allowance"],
+      ],
+    );
+    assert.equal((await expectStatus(t.api, 200, "GET", `/api/v1/wristbands/${bandId}`, c.owner)).balance, 3_900);
   });
 });

@@ -19,7 +19,9 @@ import { settingsOf } from "./service.js";
  *    stored seq whose hash differs is a fork (409): nothing is booked then;
  * 2. each new entry is booked in its own transaction, exactly once by its transfer id (an
  *    entry whose transfer id is already in the ledger is a `duplicate`);
- * 3. the band pays what its balance covers; when two offline terminals together spent more
+ * 3. an entry beyond the edition's offline allowance (this terminal, this band) is booked
+ *    and reported (`over_offline_allowance`): the terminal should have refused it;
+ * 4. the band pays what its balance covers; when two offline terminals together spent more
  *    than the band held, the rest is booked from the band's debt account (which goes
  *    negative: the fan owes it), the band is blocked (`debt`), and the entry is reported as
  *    a conflict. The vendor always receives the whole amount: the sale happened.
@@ -66,7 +68,7 @@ export interface EntryResult {
   seq: number;
   transferId: string;
   outcome: "booked" | "overspent" | "duplicate" | "rejected";
-  conflict?: { reason: string; fromBalance?: number; toDebt?: number };
+  conflict?: { reason: string; fromBalance?: number; toDebt?: number; overAllowance?: boolean };
 }
 
 export async function uploadJournal(db: Knex, terminal: TerminalPrincipal, entries: JournalEntry[]) {
@@ -119,7 +121,7 @@ export async function uploadJournal(db: Knex, terminal: TerminalPrincipal, entri
       results.push({ seq: e.seq, transferId: e.transferId, outcome: "duplicate" });
       continue;
     }
-    results.push(await bookEntry(db, terminal, settings.currency, e));
+    results.push(await bookEntry(db, terminal, settings.currency, BigInt(settings.offline_allowance), e));
   }
   return {
     accepted: results.filter((r) => r.outcome !== "duplicate").length,
@@ -128,7 +130,7 @@ export async function uploadJournal(db: Knex, terminal: TerminalPrincipal, entri
   };
 }
 
-async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string, e: JournalEntry): Promise<EntryResult> {
+async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string, allowance: bigint, e: JournalEntry): Promise<EntryResult> {
   const tagId = e.tagId.toUpperCase();
   return db.transaction(async (trx) => {
     const record = async (outcome: EntryResult["outcome"], conflict?: EntryResult["conflict"]) => {
@@ -178,7 +180,13 @@ async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string
     if (fromBalance > 0n) {
       await book(trx, { ...common, type: "PAYMENT", fromAccountId: band.account_id, amount: fromBalance, clientTransferId: e.transferId });
     }
-    if (toDebt === 0n) return record("booked");
+    // the terminal should have stopped at the edition's offline allowance for this band: reported, still booked (the sale happened)
+    const before = await trx("cashless_offline_entries")
+      .where({ terminal_id: terminal.terminalId, tag_id: tagId })
+      .whereIn("outcome", ["booked", "overspent"])
+      .first(trx.raw("coalesce(sum(amount), 0)::text as spent"));
+    const overAllowance = BigInt((before as { spent?: string } | undefined)?.spent ?? 0) + amount > allowance;
+    if (toDebt === 0n) return overAllowance ? record("booked", { reason: "over_offline_allowance" }) : record("booked");
     const debt = await accountFor(trx, terminal.editionId, "debt", band.id, currency);
     await book(trx, {
       ...common,
@@ -193,6 +201,11 @@ async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string
         .findById(band.id)
         .patch({ status: "blocked", blocked_reason: "debt", blocked_at: trx.fn.now() as unknown as Date });
     }
-    return record("overspent", { reason: "band_overspent_offline", fromBalance: Number(fromBalance), toDebt: Number(toDebt) });
+    return record("overspent", {
+      reason: "band_overspent_offline",
+      fromBalance: Number(fromBalance),
+      toDebt: Number(toDebt),
+      ...(overAllowance ? { overAllowance: true } : {}),
+    });
   });
 }

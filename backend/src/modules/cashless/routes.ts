@@ -10,6 +10,7 @@ import {
   Band,
   BandParams,
   BonusBody,
+  CashRefundBody,
   Booking,
   Cashier,
   Charge,
@@ -210,6 +211,18 @@ export function cashlessRoutes(api: ApiRouter, { db, terminals }: RouteDeps & { 
     body: TopupBody,
     response: Booking,
     handler: ({ principal, audit, params, body }) => cashless.topUp(db, principal, audit, params.editionId, body),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/editions/{editionId}/cash-refunds",
+    summary: "Pay a band's remaining balance out in cash at the desk (bonus excluded)",
+    tags,
+    access: requireAuth,
+    params: EditionParams,
+    body: CashRefundBody,
+    response: RefundResult,
+    status: 200,
+    handler: ({ principal, audit, params, body }) => cashless.cashRefund(db, principal, audit, params.editionId, body.tagId),
   });
   api.route({
     method: "post",

@@ -178,7 +178,9 @@ export const JournalResult = z
         seq: z.number(),
         transferId: z.uuid(),
         outcome: z.string(),
-        conflict: z.object({ reason: z.string(), fromBalance: z.number().optional(), toDebt: z.number().optional() }).optional(),
+        conflict: z
+          .object({ reason: z.string(), fromBalance: z.number().optional(), toDebt: z.number().optional(), overAllowance: z.boolean().optional() })
+          .optional(),
       }),
     ),
     entries: z.array(
@@ -186,7 +188,9 @@ export const JournalResult = z
         seq: z.number(),
         transferId: z.uuid(),
         outcome: z.string(),
-        conflict: z.object({ reason: z.string(), fromBalance: z.number().optional(), toDebt: z.number().optional() }).optional(),
+        conflict: z
+          .object({ reason: z.string(), fromBalance: z.number().optional(), toDebt: z.number().optional(), overAllowance: z.boolean().optional() })
+          .optional(),
       }),
     ),
   })
@@ -200,3 +204,5 @@ export const SalesReport = z
     items: z.array(z.object({ key: z.string().nullable(), count: z.number(), sales: z.number(), refunds: z.number(), net: z.number() })),
   })
   .openapi("CashlessSalesReport");
+
+export const CashRefundBody = z.strictObject({ tagId: TagId });

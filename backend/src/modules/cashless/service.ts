@@ -265,7 +265,8 @@ export async function topUp(db: Knex, principal: Principal, ctx: AuditContext, e
       const shift = await DrawerShift.query(trx).where({ edition_id: editionId, cashier_user_id: principal.userId, status: "open" }).first();
       if (!shift && input.method === "cash") throw new HttpError(422, "no_open_shift", "open a drawer shift before taking cash");
       const band = await ensureBand(trx, settings, input.tagId, principal.userId);
-      if (band.status !== "active") throw new HttpError(422, "band_blocked", "this band is blocked; nothing was booked");
+      // a band blocked for an offline debt takes top-ups: they pay the debt first
+      if (band.status !== "active" && band.blocked_reason !== "debt") throw new HttpError(422, "band_blocked", "this band is blocked; nothing was booked");
       const from = input.method === "cash" ? shift!.account_id : await accountFor(trx, editionId, "topup_card", null, settings.currency);
       const transfer = await book(trx, {
         editionId,
@@ -281,13 +282,14 @@ export async function topUp(db: Knex, principal: Principal, ctx: AuditContext, e
         method: input.method,
         createdBy: principal.userId,
       });
+      const repaid = band.blocked_reason === "debt" ? await repayDebt(trx, band, settings.currency, principal.userId) : null;
       await recordAudit(trx, ctx, {
         action: "wristband.topped_up",
         entityType: "wristband",
         entityId: band.id,
         organizationId: edition.organizationId,
         festivalId: edition.festivalId,
-        after: { transferId: transfer.id, amount: input.amount, method: input.method, balanceAfter: transfer.to_balance_after },
+        after: { transferId: transfer.id, amount: input.amount, method: input.method, balanceAfter: transfer.to_balance_after, debtRepaid: repaid },
       });
       return topupDto(transfer, false);
     });
@@ -299,6 +301,34 @@ export async function topUp(db: Knex, principal: Principal, ctx: AuditContext, e
     }
     throw error;
   }
+}
+
+/**
+ * Pays a band's offline debt (its debt account is negative) from its balance, as far as it
+ * goes; once the debt is 0 the band is active again. Returns what was repaid.
+ */
+async function repayDebt(trx: Knex.Transaction, band: Wristband, currency: string, actor: string): Promise<string> {
+  const debtAccount = await accountFor(trx, band.edition_id, "debt", band.id, currency);
+  const owed = -(await balanceOf(trx, debtAccount));
+  const balance = await balanceOf(trx, band.account_id);
+  const repay = owed < balance ? owed : balance;
+  if (repay > 0n) {
+    await book(trx, {
+      editionId: band.edition_id,
+      type: "DEBT",
+      fromAccountId: band.account_id,
+      toAccountId: debtAccount,
+      amount: repay,
+      currency,
+      wristbandId: band.id,
+      memo: "offline debt repaid",
+      createdBy: actor,
+    });
+  }
+  if (owed - repay <= 0n) {
+    await Wristband.query(trx).findById(band.id).patch({ status: "active", blocked_reason: null, blocked_at: null, updated_by: actor });
+  }
+  return String(repay);
 }
 
 function replayOf(_db: Knex, prior: LedgerTransfer, hash: string) {
@@ -463,57 +493,87 @@ export async function refundBand(db: Knex, principal: Principal, ctx: AuditConte
   if (edition.endsAt.getTime() > Date.now()) throw new HttpError(422, "edition_not_over", "refunds open when the edition has ended");
   const settings = await settingsOf(db, band.edition_id);
   return db.transaction(async (trx) => {
-    const current = await Wristband.query(trx).findById(band.id).forUpdate();
-    if (!current) throw notFound("wristband", bandId);
-    if (current.blocked_reason === "refunded") throw new HttpError(409, "already_refunded", "this band was already refunded");
-    if (current.blocked_reason === "debt") throw new HttpError(422, "band_in_debt", "this band has an unsettled offline debt");
-    if (current.replaced_by_id) throw new HttpError(422, "band_moved", "this band's balance was moved to another band");
-    const balance = await balanceOf(trx, current.account_id);
-    const bonus = await bonusRemaining(trx, current.account_id, balance);
-    const refundable = balance - bonus;
-    let refundTransferId: string | null = null;
-    if (refundable > 0n) {
-      const t = await book(trx, {
-        editionId: current.edition_id,
-        type: "REFUND",
-        fromAccountId: current.account_id,
-        toAccountId: await accountFor(trx, current.edition_id, "refunds_payable", null, settings.currency),
-        amount: refundable,
-        currency: settings.currency,
-        wristbandId: current.id,
-        method: "online",
-        createdBy: principal.userId,
-      });
-      refundTransferId = t.id;
-    }
-    if (bonus > 0n) {
-      await book(trx, {
-        editionId: current.edition_id,
-        type: "CORRECTION",
-        fromAccountId: current.account_id,
-        toAccountId: await accountFor(trx, current.edition_id, "bonus", null, settings.currency),
-        amount: bonus,
-        bonusAmount: bonus,
-        currency: settings.currency,
-        wristbandId: current.id,
-        memo: "bonus credit expires at refund",
-        createdBy: principal.userId,
-      });
-    }
-    await Wristband.query(trx)
-      .findById(current.id)
-      .patch({ status: "blocked", blocked_reason: "refunded", blocked_at: trx.fn.now() as unknown as Date, updated_by: principal.userId });
-    await recordAudit(trx, ctx, {
-      action: "wristband.refunded",
-      entityType: "wristband",
-      entityId: current.id,
-      organizationId: edition.organizationId,
-      festivalId: edition.festivalId,
-      before: { balance: String(balance) },
-      after: { refunded: String(refundable), bonusExpired: String(bonus), transferId: refundTransferId },
-    });
-    return { wristbandId: current.id, refunded: Number(refundable), bonusExcluded: Number(bonus), currency: settings.currency, transferId: refundTransferId };
+    const payable = await accountFor(trx, band.edition_id, "refunds_payable", null, settings.currency);
+    return refundIn(trx, ctx, edition, settings, band.id, { toAccountId: payable, method: "online", shiftId: null, actor: principal.userId });
   });
+}
+
+/**
+ * A cashier pays a band's remaining balance out in cash at the desk (bonus excluded, as
+ * online): from the band to their open drawer shift's account, so the drawer's expected cash
+ * goes down by what was paid out.
+ */
+export async function cashRefund(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, tagId: string) {
+  const edition = await assertCashier(db, principal, editionId);
+  const settings = await settingsOf(db, editionId);
+  return db.transaction(async (trx) => {
+    const shift = await DrawerShift.query(trx).where({ edition_id: editionId, cashier_user_id: principal.userId, status: "open" }).first();
+    if (!shift) throw new HttpError(422, "no_open_shift", "open a drawer shift before paying cash out");
+    const band = await bandByTag(trx, editionId, tagId);
+    if (!band) throw new HttpError(422, "unknown_band", "no wristband with this tag id in this edition", [{ field: "body.tagId", message: "unknown band" }]);
+    return refundIn(trx, ctx, edition, settings, band.id, { toAccountId: shift.account_id, method: "cash", shiftId: shift.id, actor: principal.userId });
+  });
+}
+
+async function refundIn(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  edition: { organizationId: string; festivalId: string },
+  settings: CashlessSettings,
+  bandId: string,
+  to: { toAccountId: string; method: "online" | "cash"; shiftId: string | null; actor: string },
+) {
+  const current = await Wristband.query(trx).findById(bandId).forUpdate();
+  if (!current) throw notFound("wristband", bandId);
+  if (current.blocked_reason === "refunded") throw new HttpError(409, "already_refunded", "this band was already refunded");
+  if (current.blocked_reason === "debt") throw new HttpError(422, "band_in_debt", "this band has an unsettled offline debt");
+  if (current.replaced_by_id) throw new HttpError(422, "band_moved", "this band's balance was moved to another band");
+  const balance = await balanceOf(trx, current.account_id);
+  const bonus = await bonusRemaining(trx, current.account_id, balance);
+  const refundable = balance - bonus;
+  let refundTransferId: string | null = null;
+  if (refundable > 0n) {
+    const t = await book(trx, {
+      editionId: current.edition_id,
+      type: "REFUND",
+      fromAccountId: current.account_id,
+      toAccountId: to.toAccountId,
+      amount: refundable,
+      currency: settings.currency,
+      wristbandId: current.id,
+      drawerShiftId: to.shiftId,
+      method: to.method,
+      createdBy: to.actor,
+    });
+    refundTransferId = t.id;
+  }
+  if (bonus > 0n) {
+    await book(trx, {
+      editionId: current.edition_id,
+      type: "CORRECTION",
+      fromAccountId: current.account_id,
+      toAccountId: await accountFor(trx, current.edition_id, "bonus", null, settings.currency),
+      amount: bonus,
+      bonusAmount: bonus,
+      currency: settings.currency,
+      wristbandId: current.id,
+      memo: "bonus credit expires at refund",
+      createdBy: to.actor,
+    });
+  }
+  await Wristband.query(trx)
+    .findById(current.id)
+    .patch({ status: "blocked", blocked_reason: "refunded", blocked_at: trx.fn.now() as unknown as Date, updated_by: to.actor });
+  await recordAudit(trx, ctx, {
+    action: "wristband.refunded",
+    entityType: "wristband",
+    entityId: current.id,
+    organizationId: edition.organizationId,
+    festivalId: edition.festivalId,
+    before: { balance: String(balance) },
+    after: { refunded: String(refundable), bonusExpired: String(bonus), method: to.method, transferId: refundTransferId },
+  });
+  return { wristbandId: current.id, refunded: Number(refundable), bonusExcluded: Number(bonus), currency: settings.currency, transferId: refundTransferId };
 }
 
 // ------------------------------------------------------------------ drawer shifts
