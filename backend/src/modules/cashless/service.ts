@@ -267,7 +267,7 @@ export async function topUp(db: Knex, principal: Principal, ctx: AuditContext, e
       const band = await ensureBand(trx, settings, input.tagId, principal.userId);
       // a band blocked for an offline debt takes top-ups: they pay the debt first
       if (band.status !== "active" && band.blocked_reason !== "debt") throw new HttpError(422, "band_blocked", "this band is blocked; nothing was booked");
-      const from = input.method === "cash" ? shift!.account_id : await accountFor(trx, editionId, "topup_card", null, settings.currency);
+      const from = input.method === "cash" ? shift!.account_id : await accountFor(trx, editionId, "topup_card", shift?.id ?? null, settings.currency); // card clearing per desk shift: no edition-wide hot row
       const transfer = await book(trx, {
         editionId,
         type: "TOPUP",
