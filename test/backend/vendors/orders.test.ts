@@ -165,4 +165,33 @@ describe("vendors: menus, orders and settlements", () => {
     assert.equal(list.body.items.length, 3);
     assert.deepEqual(await ledgerDifferences(t.db), []);
   });
+
+  it("a card order is confirmed at once and can be cancelled; staff cannot settle, another edition's cashier cannot top up here", async () => {
+    const placed = await order({ orderId: randomUUID(), menuId: menu.id, lines: [{ itemId: menu.items[0]!.id, quantity: 3 }], paymentMethod: "card" });
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    assert.equal(placed.body.status, "CONFIRMED");
+    assert.equal(placed.body.paymentTransferId, null, "card and cash are paid at the counter, not through the ledger");
+    const cancelled = await expectStatus(t.api, 200, "POST", `/api/v1/orders/${placed.body.id}/transitions`, staff, { to: "CANCELLED" });
+    assert.equal(cancelled.status, "CANCELLED");
+    await expectProblem(t.api, { status: 409, code: "invalid_order_transition" }, "POST", `/api/v1/orders/${placed.body.id}/transitions`, staff, {
+      to: "PREPARING",
+    });
+
+    await expectProblem(t.api, { status: 403, code: "forbidden" }, "POST", `/api/v1/vendors/${c.vendorId}/settlements`, staff);
+    await expectProblem(t.api, { status: 403, code: "forbidden" }, "PATCH", `/api/v1/vendors/${c.vendorId}`, staff, { commissionBps: 0 });
+    const elsewhere = await buildCashless(t.db, t.api);
+    await expectProblem(t.api, { status: 404, code: "edition_not_found" }, "POST", `/api/v1/editions/${c.editionId}/topups`, elsewhere.cashier, {
+      transferId: randomUUID(),
+      tagId: "AABBCCDDEEFF00",
+      amount: 500,
+      method: "card",
+    });
+    // a terminal of the other edition does not find this edition's bands
+    const res = await t.api.request("POST", "/api/v1/terminal/payments", {
+      headers: elsewhere.terminal.headers,
+      body: { transferId: randomUUID(), tagId: (await fundedBand(t.api, c, 500)).tagId, amount: 100, currency: "EUR" },
+    });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.code, "unknown_band");
+  });
 });

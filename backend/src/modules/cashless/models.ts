@@ -178,3 +178,24 @@ export function shiftDto(s: DrawerShift) {
     difference: s.difference === null ? null : Number(s.difference),
   };
 }
+
+/** One entry of a terminal's offline journal as uploaded, with what the ledger made of it. */
+export class OfflineEntry extends Model {
+  static override tableName = "cashless_offline_entries";
+  static override idColumn = "id";
+  declare id: string;
+  declare terminal_id: string;
+  declare edition_id: string;
+  declare seq: string;
+  declare transfer_id: string;
+  declare hash: string;
+  declare prev_hash: string;
+  declare signature: string;
+  declare tag_id: string;
+  declare amount: string;
+  declare currency: string;
+  declare charged_at: Date;
+  declare outcome: "booked" | "overspent" | "duplicate" | "rejected";
+  declare conflict: unknown;
+  declare created_at: Date;
+}

@@ -5,7 +5,7 @@ import type { TerminalPrincipal } from "../../http/auth.js";
 import { HttpError } from "../../http/errors.js";
 import { accountFor, book } from "./ledger.js";
 import { chargeHash } from "./payments.js";
-import { LedgerAccount, LedgerTransfer, Wristband } from "./models.js";
+import { LedgerAccount, LedgerTransfer, OfflineEntry, Wristband } from "./models.js";
 import { settingsOf } from "./service.js";
 
 /**
@@ -76,7 +76,7 @@ export async function uploadJournal(db: Knex, terminal: TerminalPrincipal, entri
     throw new HttpError(422, "no_signing_key", "this terminal has no signing key registered; it cannot upload an offline journal");
   const settings = await settingsOf(db, terminal.editionId);
   const sorted = [...entries].sort((a, b) => a.seq - b.seq);
-  const known: StoredEntry[] = await db("cashless_offline_entries")
+  const known: StoredEntry[] = await db(OfflineEntry.tableName)
     .where("terminal_id", terminal.terminalId)
     .whereIn(
       "seq",
@@ -84,7 +84,7 @@ export async function uploadJournal(db: Knex, terminal: TerminalPrincipal, entri
     )
     .select("seq", "hash");
   const stored = new Map(known.map((r) => [Number(r.seq), r.hash]));
-  const head: StoredEntry | undefined = await db("cashless_offline_entries")
+  const head: StoredEntry | undefined = await db(OfflineEntry.tableName)
     .where("terminal_id", terminal.terminalId)
     .where("seq", "<", sorted[0]?.seq ?? 0)
     .orderBy("seq", "desc")
@@ -134,7 +134,7 @@ async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string
   const tagId = e.tagId.toUpperCase();
   return db.transaction(async (trx) => {
     const record = async (outcome: EntryResult["outcome"], conflict?: EntryResult["conflict"]) => {
-      await trx("cashless_offline_entries").insert({
+      await trx(OfflineEntry.tableName).insert({
         id: newId(),
         terminal_id: terminal.terminalId,
         edition_id: terminal.editionId,
@@ -181,7 +181,7 @@ async function bookEntry(db: Knex, terminal: TerminalPrincipal, currency: string
       await book(trx, { ...common, type: "PAYMENT", fromAccountId: band.account_id, amount: fromBalance, clientTransferId: e.transferId });
     }
     // the terminal should have stopped at the edition's offline allowance for this band: reported, still booked (the sale happened)
-    const before = await trx("cashless_offline_entries")
+    const before = await trx(OfflineEntry.tableName)
       .where({ terminal_id: terminal.terminalId, tag_id: tagId })
       .whereIn("outcome", ["booked", "overspent"])
       .first(trx.raw("coalesce(sum(amount), 0)::text as spent"));
