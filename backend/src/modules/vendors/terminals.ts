@@ -10,7 +10,10 @@ import { VendorTerminal } from "./models.js";
  * terminal is registered. Verified with a short cache (the payment hot path makes no extra
  * round trip); a revocation through this process takes effect at once, elsewhere within CACHE_MS
  * (30 s, as the gate's scanner access: 1,000 terminals reloaded every 5 s would cost 200
- * lookups a second on top of the payments).
+ * lookups a second on top of the payments) plus one request: an entry past its time is
+ * still answered from the cache while it is read again in the background (concurrent reads
+ * of one key share one lookup), so terminals loaded together do not all wait on the
+ * database together when their entries expire.
  */
 const KEY_FORMAT = /^ftm_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const CACHE_MS = 30_000;
@@ -24,20 +27,19 @@ export function generateTerminalKey(): { key: string; prefix: string; hash: stri
 type Entry = { terminal: TerminalPrincipal | null; hash: string | null };
 
 export class TerminalKeys implements TerminalResolver {
-  private readonly cache = new LRUCache<string, Entry>({ max: 20_000, ttl: CACHE_MS });
+  private readonly cache: LRUCache<string, Entry>;
 
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex) {
+    this.cache = new LRUCache<string, Entry>({ max: 20_000, ttl: CACHE_MS, allowStale: true, fetchMethod: (prefix) => this.load(prefix) });
+  }
 
   async fromTerminalKey(rawKey: string): Promise<TerminalPrincipal | null> {
     const match = KEY_FORMAT.exec(rawKey);
     if (!match) return null;
     const prefix = match[1]!;
-    let entry = this.cache.get(prefix);
-    if (!entry) {
-      entry = await this.load(prefix);
-      this.cache.set(prefix, entry);
-    }
-    if (!entry.terminal || !entry.hash || !constantTimeEqual(entry.hash, sha256Hex(rawKey))) return null;
+    // a fetch aborted by forget() (revocation meanwhile) reads again, now without the cache
+    const entry = await this.cache.fetch(prefix).catch(() => this.load(prefix));
+    if (!entry?.terminal || !entry.hash || !constantTimeEqual(entry.hash, sha256Hex(rawKey))) return null;
     return entry.terminal;
   }
 
