@@ -40,6 +40,9 @@ import { hasLiveEngagements, hasLiveTimeSlots } from "./modules/schedule/usage.j
 import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { webhookRoutes } from "./modules/webhooks/routes.js";
+import { cashlessRoutes } from "./modules/cashless/routes.js";
+import { vendorRoutes } from "./modules/vendors/routes.js";
+import { TerminalKeys } from "./modules/vendors/terminals.js";
 import { DataBox } from "./security/encryption.js";
 import { BadgeCodec } from "./modules/staff/badges.js";
 import { staffRoutes } from "./modules/staff/routes.js";
@@ -115,6 +118,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
     camping: new CampingService(deps.db, heldTicket, (principal, festivalId) => gate.scanners.assert(principal, festivalId)),
   });
   siteMapRoutes(api, { ...routeDeps, siteMap: new SiteMapService(deps.db) });
+  const terminalKeys = new TerminalKeys(deps.db);
+  cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
+  vendorRoutes(api, { ...routeDeps, terminalKeys });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

@@ -174,3 +174,66 @@ export function hasPermission(principal: Principal, permission: string, minScope
 export function principalKey(principal: Principal): string {
   return principal.kind === "api_key" ? `api_key:${principal.apiKeyId}` : `user:${principal.userId}`;
 }
+
+// ------------------------------------------------------------------------------ terminals
+
+/**
+ * A payment terminal registered to a vendor stand (module vendors), authenticated with its
+ * own key in `X-Terminal-Key` (never a user password on a shared device). A terminal is not a
+ * user: it has no roles and reaches only the terminal routes, and only for its own stand.
+ */
+export interface TerminalPrincipal {
+  terminalId: string;
+  standId: string;
+  vendorId: string;
+  editionId: string;
+  /** Ed25519 public key (hex) its offline journal is signed with; null if none registered. */
+  signingPublicKey: string | null;
+}
+
+declare module "express-serve-static-core" {
+  interface Request {
+    /** Set by requireTerminal when a valid X-Terminal-Key came with the request. */
+    terminal?: TerminalPrincipal;
+  }
+}
+
+/** Turns a terminal key into a terminal; implemented in modules/vendors/terminals.ts. */
+export interface TerminalResolver {
+  /** null: unknown or revoked key. */
+  fromTerminalKey(rawKey: string): Promise<TerminalPrincipal | null>;
+}
+
+/**
+ * A registered terminal (header `X-Terminal-Key`, or `Authorization: Terminal <key>`). The
+ * global authenticate middleware reads neither, so a terminal request carries no user principal; the handler reads
+ * `terminalOf(req)`.
+ */
+export function requireTerminal(resolver: TerminalResolver): Guard {
+  const handler = (req: Request, _res: Response, next: NextFunction) => {
+    const key = readTerminalKey(req);
+    if (!key) {
+      return next(unauthorized("terminal_key_missing", "send the terminal's key in X-Terminal-Key"));
+    }
+    resolver.fromTerminalKey(key).then((terminal) => {
+      if (!terminal) return next(unauthorized("invalid_terminal_key", "the terminal key is invalid or revoked"));
+      req.terminal = terminal;
+      next();
+    }, next);
+  };
+  return Object.assign(handler, { describe: "a registered payment terminal (X-Terminal-Key)", acceptsApiKeys: false });
+}
+
+/** `X-Terminal-Key: <key>`, or `Authorization: Terminal <key>` (which the user/API-key authentication leaves alone). */
+function readTerminalKey(req: Request): string | undefined {
+  const header = req.headers["x-terminal-key"];
+  if (typeof header === "string" && header.length > 0) return header;
+  const match = /^Terminal\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  return match?.[1];
+}
+
+/** Narrows `req.terminal` after requireTerminal ran. */
+export function terminalOf(req: Request): TerminalPrincipal {
+  if (!req.terminal) throw unauthorized("terminal_key_missing", "send the terminal's key in X-Terminal-Key");
+  return req.terminal;
+}
