@@ -77,6 +77,8 @@ const OWNERS: Record<string, string> = {
   gate_scanners: "gate",
   gate_offline_scans: "gate",
   gate_ticket_admissions: "gate",
+  attributions: "attributions",
+  referral_links: "attributions",
   // the chain mirror, written by the indexer only
   chain_blocks: "indexer",
   chain_transactions: "indexer",
@@ -86,6 +88,11 @@ const OWNERS: Record<string, string> = {
   chain_split_payees: "indexer",
   chain_split_balances: "indexer",
   chain_split_totals: "indexer",
+  chain_referral_balances: "indexer",
+  chain_split_states: "indexer",
+  chain_payees: "indexer",
+  chain_payouts: "indexer",
+  chain_referral_earnings: "indexer",
   chain_pending_facts: "indexer",
   smart_contracts: "indexer",
   outbox: "indexer",
@@ -108,6 +115,10 @@ const PUBLISHED_VIEWS = new Set([
   "event_contract_tiers",
   "event_contract_tier_zones",
   "gate_ticket_admissions",
+  "chain_split_states",
+  "chain_payees",
+  "chain_payouts",
+  "chain_referral_earnings",
 ]);
 
 /** Known reads across a module boundary, each with why it is still there. Shrink it; never grow it without a reason. */
