@@ -38,6 +38,7 @@ import { scheduleRoutes } from "./modules/schedule/routes.js";
 import { hasLiveEngagements, hasLiveTimeSlots } from "./modules/schedule/usage.js";
 import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
+import { attributionRoutes } from "./modules/attributions/routes.js";
 import { DataBox } from "./security/encryption.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -90,6 +91,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   personalScheduleRoutes(api, routeDeps);
   waitlistRoutes(api, routeDeps);
   notificationRoutes(api, routeDeps);
+  attributionRoutes(api, { ...routeDeps, eventContracts });
   app.use(api.router);
 
   const openApi = api.openApiDocument({
