@@ -181,6 +181,35 @@ describe("attributions: the off-chain agreement the split encodes", function () 
     await assert.rejects(w.db("attributions").where({ id: big.id }).update({ share_bps: 0 }), /ck_attributions_share_bps/);
   });
 
+  it("two acceptances at once that together exceed 100 %: the trigger decides them one after the other", async () => {
+    // capacity left: 100 % - 5 % fee - 30 % - 10 % = 55 %; two proposals of 30 % fit one at a time only
+    const propose = async () =>
+      (
+        await expect(201, "POST", `${base()}/attributions`, o.user, {
+          contributor: { kind: "artist", profileId: artistProfile },
+          contributionType: "other",
+          shareBps: 3000,
+        })
+      ).id as string;
+    const [x, y] = [await propose(), await propose()];
+    const accepted = { status: "accepted", decided_at: new Date(), payout_address: accounts()[3]!.toLowerCase() };
+    const first = await w.db.transaction();
+    await first("attributions").where({ id: x }).update(accepted); // holds the event's lock until it commits
+    let secondDone = false;
+    const second = w.db.transaction((trx) => trx("attributions").where({ id: y }).update(accepted)).finally(() => (secondDone = true));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(secondDone, false, "the second acceptance waits for the first");
+    await first.commit();
+    await assert.rejects(second, /exceed 100 %/);
+    assert.deepEqual((await w.db("attributions").whereIn("id", [x, y]).orderBy("share_bps")).map((r) => r.status).sort(), ["accepted", "proposed"]);
+    // before the lock the organizer may change an accepted attribution: it goes back to proposed (consent again)
+    const changed = await expect(200, "PATCH", `/api/v1/attributions/${x}`, o.user, { shareBps: 2500 });
+    assert.deepEqual([changed.status, changed.shareBps], ["proposed", 2500]);
+    await expect(200, "POST", `/api/v1/attributions/${x}/withdraw`, o.user);
+    await expect(200, "POST", `/api/v1/attributions/${y}/withdraw`, o.user);
+    await expect(404, "POST", `/api/v1/attributions/${y}/withdraw`, stranger);
+  });
+
   it("derives the payee-set call, which the split takes; the mirror links each payee back to its attribution", async () => {
     const set = await expect(200, "GET", `${base()}/payee-set`, o.user);
     assert.deepEqual(
