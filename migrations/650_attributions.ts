@@ -5,11 +5,13 @@ import type { Knex } from "knex";
  *
  * - attributions: an organizer's proposal that a contributor (a platform user by role profile, or an outside address)
  *   gets a percentage (basis points) or a fixed amount (in one of the event's currencies, a token address, 0x0 = ETH)
- *   of an event contract's revenue, for a contribution type, with a note; the contributor accepts or rejects it.
+ *   of an event contract's revenue, or of an edition's (all its events: an agreement the event splits encode one by
+ *   one, so no platform fee row), for a contribution type, with a note; the contributor accepts or rejects it.
  *   Only accepted ones count. The database holds the rules:
  *   - a share is 1..10000 bps, a fixed amount > 0, exactly one of the two (ck_attributions_share_or_fixed);
- *   - an event's accepted percentages plus its platform fee never exceed 100 % (trg_attributions_total_share):
- *     the trigger takes a transaction-level advisory lock per event contract first, so two concurrent acceptances
+ *   - an event's accepted percentages plus its platform fee never exceed 100 %, an edition's accepted percentages
+ *     never 100 % (trg_attributions_total_share): the trigger takes a transaction-level advisory lock per event
+ *     contract (or edition) first, so two concurrent acceptances
  *     are decided one after the other (each statement of the trigger sees what the other committed);
  *   - the status machine: proposed -> accepted | rejected | withdrawn (and back to proposed when the organizer
  *     changes the terms before the split is locked, so the contributor consents again).
@@ -25,7 +27,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table attributions (
       id uuid not null constraint pk_attributions primary key,
-      event_contract_id uuid not null constraint fk_attributions_event_contract references event_contracts (id),
+      event_contract_id uuid constraint fk_attributions_event_contract references event_contracts (id),
+      edition_id uuid constraint fk_attributions_edition references editions (id),
       festival_id uuid not null constraint fk_attributions_festival references festivals (id),
       contributor_kind text not null constraint ck_attributions_contributor_kind
         check (contributor_kind in ('artist', 'content_creator', 'sponsor', 'address')),
@@ -48,6 +51,7 @@ export async function up(knex: Knex): Promise<void> {
       updated_at timestamptz not null default now(),
       created_by uuid,
       updated_by uuid,
+      constraint ck_attributions_scope check ((event_contract_id is null) <> (edition_id is null)),
       constraint ck_attributions_share_or_fixed check ((share_bps is null) <> (fixed_amount is null)),
       constraint ck_attributions_fixed_has_currency check ((fixed_amount is null) = (fixed_currency is null)),
       constraint ck_attributions_contributor check (
@@ -57,6 +61,7 @@ export async function up(knex: Knex): Promise<void> {
       constraint ck_attributions_decided check ((status in ('accepted', 'rejected')) = (decided_at is not null))
     );
     create index ix_attributions_event_contract on attributions (event_contract_id, status);
+    create index ix_attributions_edition on attributions (edition_id, status);
     create index ix_attributions_festival on attributions (festival_id);
     create index ix_attributions_contributor_user on attributions (contributor_user_id);
     create index ix_attributions_contributor_address on attributions (contributor_address);
@@ -69,10 +74,11 @@ export async function up(knex: Knex): Promise<void> {
       if new.status <> 'accepted' or new.share_bps is null then
         return new;
       end if;
-      -- one decision at a time per event: the sum below then sees every acceptance committed before
-      perform pg_advisory_xact_lock(hashtextextended('attributions:' || new.event_contract_id::text, 0));
+      -- one decision at a time per event (or edition): the sum below then sees every acceptance committed before
+      perform pg_advisory_xact_lock(hashtextextended('attributions:' || coalesce(new.event_contract_id, new.edition_id)::text, 0));
       select coalesce(sum(share_bps), 0) into accepted from attributions
-       where event_contract_id = new.event_contract_id and status = 'accepted' and share_bps is not null and id <> new.id;
+       where (event_contract_id = new.event_contract_id or edition_id = new.edition_id)
+         and status = 'accepted' and share_bps is not null and id <> new.id;
       if accepted + new.share_bps + new.platform_fee_bps > 10000 then
         raise exception 'accepted shares (% bps) plus the platform fee (% bps) would exceed 100 %%',
           accepted + new.share_bps, new.platform_fee_bps

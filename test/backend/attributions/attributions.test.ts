@@ -25,6 +25,8 @@ describe("attributions: the off-chain agreement the split encodes", function () 
   let outsider: TestUser;
   let stranger: TestUser;
   let artistProfile: string;
+  let editionId: string;
+  let editionShare: string;
   let creatorProfile: string;
   const accounts = () => w.t.accounts;
 
@@ -81,6 +83,18 @@ describe("attributions: the off-chain agreement the split encodes", function () 
     await wallet(artist, accounts()[3]!);
     await wallet(creator, accounts()[4]!);
     await wallet(outsider, accounts()[5]!);
+    // the event belongs to an edition of the festival
+    editionId = newId();
+    await w.db("editions").insert({
+      id: editionId,
+      festival_id: o.festivalId,
+      name: "2026",
+      slug: "e2026",
+      starts_at: new Date(Date.now() + 86_400_000),
+      ends_at: new Date(Date.now() + 3 * 86_400_000),
+      timezone: "Europe/Berlin",
+    });
+    await w.db("event_contracts").where({ id: link.id }).update({ edition_id: editionId });
   });
   after(() => w?.stop());
 
@@ -210,6 +224,35 @@ describe("attributions: the off-chain agreement the split encodes", function () 
     await expect(404, "POST", `/api/v1/attributions/${y}/withdraw`, stranger);
   });
 
+  it("an edition's attributions: their own 100 % (no platform fee), currencies of the edition's events, consent", async () => {
+    const path = `/api/v1/editions/${editionId}/attributions`;
+    const artistC = { kind: "artist", profileId: artistProfile };
+    await expect(400, "POST", path, o.user, { contributor: artistC, contributionType: "performance", shareBps: 0 });
+    await expect(404, "POST", path, stranger, { contributor: artistC, contributionType: "performance", shareBps: 10 });
+    const usdc = await api("POST", path, o.user, { contributor: artistC, contributionType: "performance", fixedAmount: "5", currency: `0x${"22".repeat(20)}` });
+    assert.equal(usdc.body.code, "currency_not_of_event");
+    const share = await expect(201, "POST", path, o.user, { contributor: artistC, contributionType: "performance", shareBps: 6000, note: "the whole edition" });
+    assert.deepEqual([share.editionId, share.eventContractId], [editionId, null]);
+    editionShare = share.id;
+    await expect(403, "POST", `/api/v1/attributions/${share.id}/accept`, o.user, {});
+    await expect(200, "POST", `/api/v1/attributions/${share.id}/accept`, artist, {});
+    const more = await expect(201, "POST", path, o.user, { contributor: artistC, contributionType: "other", shareBps: 4001 });
+    const res = await api("POST", `/api/v1/attributions/${more.id}/accept`, artist, {});
+    assert.equal(res.body.code, "shares_exceed_100_percent", JSON.stringify(res.body));
+    await expect(200, "POST", `/api/v1/attributions/${more.id}/reject`, artist);
+    const list = await expect(200, "GET", path, o.user);
+    assert.deepEqual(
+      list.items.map((a: { id: string; status: string }) => [a.id, a.status]),
+      [
+        [share.id, "accepted"],
+        [more.id, "rejected"],
+      ],
+    );
+    // the event's own attributions are apart from the edition's
+    const eventList = await expect(200, "GET", `${base()}/attributions`, o.user);
+    assert.ok(eventList.items.every((a: { editionId: string | null }) => a.editionId === null));
+  });
+
   it("derives the payee-set call, which the split takes; the mirror links each payee back to its attribution", async () => {
     const set = await expect(200, "GET", `${base()}/payee-set`, o.user);
     assert.deepEqual(
@@ -293,6 +336,12 @@ describe("attributions: the off-chain agreement the split encodes", function () 
     const byId = new Map((list.items as Array<{ id: string; payoutStatus: string }>).map((a) => [a.id, a.payoutStatus]));
     assert.equal(byId.get(performance), "paid");
     assert.equal(byId.get(promotion), "claimable");
+    // the edition's attribution adds up what the edition's event splits paid and owe its payout address
+    const edition = await expect(200, "GET", `/api/v1/editions/${editionId}/attributions`, o.user);
+    const whole = edition.items.find((a: { id: string }) => a.id === editionShare);
+    const editionEth = whole.payouts.find((p: { token: string }) => p.token === ETH);
+    assert.equal(BigInt(editionEth.released), await read<bigint>(link.splitAddress, revenueSplitAbi, "released", [accounts()[3], ETH]));
+    assert.equal(whole.payoutStatus, "paid");
     const earnings = await expect(200, "GET", `${base()}/referral-earnings`, o.user);
     const [e] = earnings.items;
     assert.equal(BigInt(e.released), await read<bigint>(link.splitAddress, revenueSplitAbi, "referralReleased", [accounts()[4], ETH]));

@@ -11,7 +11,8 @@ export type AttributionStatus = "proposed" | "accepted" | "rejected" | "withdraw
  */
 export class Attribution extends AuditedModel {
   static override tableName = "attributions";
-  declare event_contract_id: string;
+  declare event_contract_id: string | null;
+  declare edition_id: string | null;
   declare festival_id: string;
   declare contributor_kind: ContributorKind;
   declare contributor_profile_id: string | null;

@@ -7,6 +7,7 @@ import {
   AcceptAttributionBody,
   Attribution,
   AttributionParams,
+  EditionParams,
   EventContractParams,
   PayeeSetCall,
   ProposeAttributionBody,
@@ -44,6 +45,30 @@ export function attributionRoutes(api: ApiRouter, deps: RouteDeps & { eventContr
     query: PageQuery,
     response: pageOf(Attribution),
     handler: ({ principal, params, query }) => attributions.list(principal, params.eventContractId, query),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/editions/{editionId}/attributions",
+    summary: "Propose an attribution of an edition (a share of all its events' revenue, or a fixed amount)",
+    tags,
+    description:
+      "Festival managers (scope editions). The edition's accepted percentages stay within 100 %; each event's split encodes them through its own attributions. A fixed amount is in a tier currency of one of the edition's event contracts.",
+    access: requireAuth,
+    params: EditionParams,
+    body: ProposeAttributionBody,
+    response: Attribution,
+    handler: ({ principal, audit, params, body }) => attributions.proposeForEdition(principal, audit, params.editionId, body),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/editions/{editionId}/attributions",
+    summary: "An edition's attributions, with what the edition's event splits paid and owe each payout address",
+    tags,
+    access: requireAuth,
+    params: EditionParams,
+    query: PageQuery,
+    response: pageOf(Attribution),
+    handler: ({ principal, params, query }) => attributions.listForEdition(principal, params.editionId, query),
   });
   api.route({
     method: "get",

@@ -3,6 +3,7 @@ import { z } from "../../http/zod.js";
 import { ChainCall } from "../event-contracts/schemas.js";
 
 export const EventContractParams = z.object({ eventContractId: z.uuid() });
+export const EditionParams = z.object({ editionId: z.uuid() });
 export const AttributionParams = z.object({ attributionId: z.uuid() });
 export const ReferralCodeParams = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "not a referral code") });
 
@@ -50,7 +51,9 @@ const Payout = z.object({ token: z.string(), entitled: z.string(), released: z.s
 export const Attribution = z
   .object({
     id: z.uuid(),
-    eventContractId: z.uuid(),
+    /** One of the two: an event contract's attribution, or an edition's (all its events). */
+    eventContractId: z.uuid().nullable(),
+    editionId: z.uuid().nullable(),
     festivalId: z.uuid(),
     contributor: z.object({
       kind: z.enum(["artist", "content_creator", "sponsor", "address"]),
@@ -67,7 +70,8 @@ export const Attribution = z
     payoutAddress: z.string().nullable(),
     decidedAt: z.string().nullable(),
     createdAt: z.string(),
-    /** From the chain mirror: the split's current terms for the payout address (null: not a payee on-chain). */
+    /** From the chain mirror: the split's current terms for the payout address (null: not a payee on-chain; always
+     * null for an edition's attribution, whose payouts add up the edition's event splits). */
     onChain: z.object({ shareBps: z.number().int(), fixedAmount: z.string(), fixedToken: z.string() }).nullable(),
     /** From the mirror (claims): what the split owes the payout address per currency, paid and claimable. */
     payouts: z.array(Payout),

@@ -12,7 +12,7 @@ import { randomToken } from "../../security/tokens.js";
 import { insertAudited, updateAudited, type AuditTarget } from "../audit/audited-writes.js";
 import { recordAudit } from "../audit/service.js";
 import type { EventContractsService } from "../event-contracts/service.js";
-import { festivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
+import { assertFestivalAccess, festivalAccess, type FestivalAccessRequirement } from "../festival-access/service.js";
 import { profileOwner } from "../users/profiles.js";
 import { evmWalletsOf } from "../users/wallets.js";
 import { Attribution, ReferralLink, type AttributionStatus, type ContributionType, type ContributorKind } from "./models.js";
@@ -104,34 +104,84 @@ export class AttributionsService {
   async propose(principal: Principal, audit: AuditContext, eventContractId: string, body: ProposeInput) {
     const { link, state } = await this.managed(principal, eventContractId);
     AttributionsService.assertUnlocked(state);
-    const contributor = await this.contributor(body.contributor);
-    if (body.currency !== undefined) {
-      const currencies = new Set(link.config.tiers.map((t) => t.currency.toLowerCase()));
-      if (!currencies.has(body.currency)) {
-        throw new HttpError(422, "currency_not_of_event", "a fixed amount is paid in one of the event's tier currencies", [
-          { field: "body.currency", message: `not one of ${[...currencies].join(", ")}` },
-        ]);
-      }
+    AttributionsService.assertCurrency(body.currency, new Set(link.config.tiers.map((t) => t.currency.toLowerCase())));
+    return this.insertProposal(
+      audit,
+      { event_contract_id: link.id, edition_id: null, festival_id: link.festival_id, platform_fee_bps: state.platform_fee_bps },
+      body,
+    );
+  }
+
+  /**
+   * An edition's attribution: a share of all its events' revenue (their splits encode it one by one; the edition's
+   * accepted percentages stay within 100 %). A fixed amount is in a tier currency of one of its event contracts.
+   */
+  async proposeForEdition(principal: Principal, audit: AuditContext, editionId: string, body: ProposeInput) {
+    const festivalId = await this.editionFestival(principal, editionId, MANAGE);
+    AttributionsService.assertCurrency(body.currency, await this.editionCurrencies(principal, editionId));
+    return this.insertProposal(audit, { event_contract_id: null, edition_id: editionId, festival_id: festivalId, platform_fee_bps: 0 }, body);
+  }
+
+  async listForEdition(principal: Principal, editionId: string, page: PageQuery) {
+    await this.editionFestival(principal, editionId, VIEW);
+    const rows = await paginate(Attribution.query(this.db).where({ edition_id: editionId }).toKnexQuery(), page, { column: "created_at", order: "asc" }, (r) =>
+      Attribution.fromDatabaseJson(r),
+    );
+    return { items: await this.dtos(this.db, rows.items), nextCursor: rows.nextCursor };
+  }
+
+  /** The edition's festival, if the caller may see it at `required` (404 for the edition otherwise, 403 when seen). */
+  private async editionFestival(principal: Principal, editionId: string, required: FestivalAccessRequirement): Promise<string> {
+    const edition: { festival_id: string } | undefined = await this.db("edition_time_zones").where({ id: editionId }).first("festival_id");
+    if (!edition) throw notFound("edition", editionId);
+    await assertFestivalAccess(this.db, principal, edition.festival_id, required).catch((e: unknown) => {
+      throw e instanceof HttpError && e.status === 404 ? notFound("edition", editionId) : e;
+    });
+    return edition.festival_id;
+  }
+
+  /** The tier currencies of the edition's event contracts. */
+  private async editionCurrencies(principal: Principal, editionId: string): Promise<Set<string>> {
+    const ids: Array<{ id: string }> = await this.db("event_contract_links").where({ edition_id: editionId }).select("id");
+    const currencies = new Set<string>();
+    for (const { id } of ids) {
+      const link = await this.deps.eventContracts.load(principal, id, VIEW);
+      for (const t of link.config.tiers) currencies.add(t.currency.toLowerCase());
     }
+    return currencies;
+  }
+
+  private static assertCurrency(currency: string | undefined, currencies: Set<string>) {
+    if (currency !== undefined && !currencies.has(currency)) {
+      throw new HttpError(422, "currency_not_of_event", "a fixed amount is paid in one of the event's tier currencies", [
+        { field: "body.currency", message: currencies.size ? `not one of ${[...currencies].join(", ")}` : "the edition has no event contract yet" },
+      ]);
+    }
+  }
+
+  private async insertProposal(
+    audit: AuditContext,
+    scope: { event_contract_id: string | null; edition_id: string | null; festival_id: string; platform_fee_bps: number },
+    body: ProposeInput,
+  ) {
+    const contributor = await this.contributor(body.contributor);
     return this.db.transaction(async (trx) => {
       const row = await insertAudited(
         trx,
         audit,
         Attribution,
         {
-          event_contract_id: link.id,
-          festival_id: link.festival_id,
+          ...scope,
           ...contributor,
           payout_address: contributor.contributor_kind === "address" ? contributor.contributor_address : null,
           contribution_type: body.contributionType,
           share_bps: body.shareBps ?? null,
           fixed_amount: body.fixedAmount ?? null,
           fixed_currency: body.currency ?? null,
-          platform_fee_bps: state.platform_fee_bps,
           note: body.note ?? null,
           status: "proposed",
         },
-        await auditTarget(trx, link.festival_id),
+        await auditTarget(trx, scope.festival_id),
       );
       return (await this.dtos(trx, [row]))[0]!;
     });
@@ -185,7 +235,7 @@ export class AttributionsService {
       if (access && access.grants.length) throw new HttpError(403, "not_your_attribution", "only the contributor accepts or rejects an attribution");
       throw notFound("attribution", attributionId);
     }
-    const link = await this.link(row.event_contract_id);
+    const link = row.event_contract_id ? await this.link(row.event_contract_id) : null;
     const state = link?.split_address ? await this.splitState(this.db, link.chain_id, link.split_address) : null;
     if (to === "accepted" && state) AttributionsService.assertUnlocked(state);
     let payout: string | null = row.payout_address;
@@ -221,14 +271,16 @@ export class AttributionsService {
   async update(principal: Principal, audit: AuditContext, attributionId: string, body: UpdateInput) {
     const row = await Attribution.query(this.db).findById(attributionId);
     if (!row) throw notFound("attribution", attributionId);
-    const { link, state } = await this.managed(principal, row.event_contract_id).catch((e: unknown) => {
+    const hidden = (e: unknown) => {
       throw e instanceof HttpError && e.status === 404 ? notFound("attribution", attributionId) : e;
-    });
-    AttributionsService.assertUnlocked(state);
-    if (body.currency !== undefined && !link.config.tiers.some((t) => t.currency.toLowerCase() === body.currency)) {
-      throw new HttpError(422, "currency_not_of_event", "a fixed amount is paid in one of the event's tier currencies", [
-        { field: "body.currency", message: "not a tier currency of the event" },
-      ]);
+    };
+    if (row.event_contract_id) {
+      const { link, state } = await this.managed(principal, row.event_contract_id).catch(hidden);
+      AttributionsService.assertUnlocked(state);
+      AttributionsService.assertCurrency(body.currency, new Set(link.config.tiers.map((t) => t.currency.toLowerCase())));
+    } else {
+      await this.editionFestival(principal, row.edition_id!, MANAGE).catch(hidden);
+      AttributionsService.assertCurrency(body.currency, await this.editionCurrencies(principal, row.edition_id!));
     }
     const changes: PartialModelObject<Attribution> = {};
     if (body.contributionType !== undefined) changes.contribution_type = body.contributionType;
@@ -251,9 +303,11 @@ export class AttributionsService {
   async withdraw(principal: Principal, audit: AuditContext, attributionId: string) {
     const row = await Attribution.query(this.db).findById(attributionId);
     if (!row) throw notFound("attribution", attributionId);
-    await this.deps.eventContracts.load(principal, row.event_contract_id, MANAGE).catch((e: unknown) => {
+    const hidden = (e: unknown) => {
       throw e instanceof HttpError && e.status === 404 ? notFound("attribution", attributionId) : e;
-    });
+    };
+    if (row.event_contract_id) await this.deps.eventContracts.load(principal, row.event_contract_id, MANAGE).catch(hidden);
+    else await this.editionFestival(principal, row.edition_id!, MANAGE).catch(hidden);
     return this.db.transaction(async (trx) => {
       const current = await Attribution.query(trx).findById(attributionId).forUpdate();
       if (current?.status !== "proposed") throw new HttpError(409, "attribution_not_proposed", "only a proposal can be withdrawn");
@@ -413,7 +467,31 @@ export class AttributionsService {
   /** DTOs with the mirror's view of each payout address: its payee terms and its payouts per currency. */
   private async dtos(db: Knex | Knex.Transaction, rows: Attribution[]) {
     const links = new Map<string, LinkView | null>();
-    for (const id of new Set(rows.map((r) => r.event_contract_id))) links.set(id, (await db("event_contract_links").where({ id }).first()) ?? null);
+    for (const id of new Set(rows.flatMap((r) => (r.event_contract_id ? [r.event_contract_id] : []))))
+      links.set(id, (await db("event_contract_links").where({ id }).first()) ?? null);
+    // an edition's attribution is paid through the splits of the edition's event contracts: its payouts add them up
+    const editionPayouts = new Map<string, Array<Record<string, string>>>();
+    for (const editionId of new Set(rows.flatMap((r) => (r.edition_id ? [r.edition_id] : [])))) {
+      const splits: Array<{ chain_id: string; split_address: string }> = await db("event_contract_links")
+        .where({ edition_id: editionId })
+        .whereNotNull("split_address")
+        .select("chain_id", "split_address");
+      const sums: Array<Record<string, string>> = splits.length
+        ? await db("chain_payouts")
+            .where((w) => {
+              for (const sp of splits) w.orWhere({ chain_id: sp.chain_id, split_address: sp.split_address });
+            })
+            .groupBy("account", "token_address")
+            .select(
+              "account",
+              "token_address",
+              db.raw("sum(entitled)::text as entitled"),
+              db.raw("sum(released)::text as released"),
+              db.raw("sum(claimable)::text as claimable"),
+            )
+        : [];
+      editionPayouts.set(editionId, sums);
+    }
     const bySplit = new Map<string, { payees: Array<Record<string, string>>; payouts: Array<Record<string, string>>; shared: Map<string, number> }>();
     for (const link of links.values()) {
       if (!link?.split_address || bySplit.has(link.split_address)) continue;
@@ -429,21 +507,23 @@ export class AttributionsService {
       });
     }
     return rows.map((r) => {
-      const link = links.get(r.event_contract_id);
+      const link = r.event_contract_id ? links.get(r.event_contract_id) : undefined;
       const mirror = link?.split_address ? bySplit.get(link.split_address) : undefined;
       const account = r.payout_address;
       const payee = account ? mirror?.payees.find((p) => p.account === account) : undefined;
       const payouts = account
-        ? (mirror?.payouts ?? [])
+        ? (r.edition_id ? (editionPayouts.get(r.edition_id) ?? []) : (mirror?.payouts ?? []))
             .filter((p) => p.account === account)
             .map((p) => ({ token: p.token_address!, entitled: String(p.entitled), released: String(p.released), claimable: String(p.claimable) }))
         : [];
       const released = payouts.some((p) => BigInt(p.released) > 0n);
       const claimable = payouts.some((p) => BigInt(p.claimable) > 0n);
-      const status = !payee ? "not_on_chain" : claimable ? "claimable" : released ? "paid" : "on_chain";
+      const onChainAtAll = r.edition_id ? payouts.length > 0 : payee !== undefined;
+      const status = !onChainAtAll ? "not_on_chain" : claimable ? "claimable" : released ? "paid" : "on_chain";
       return {
         id: r.id,
         eventContractId: r.event_contract_id,
+        editionId: r.edition_id,
         festivalId: r.festival_id,
         contributor: { kind: r.contributor_kind, profileId: r.contributor_profile_id, userId: r.contributor_user_id, address: r.contributor_address },
         contributionType: r.contribution_type,
