@@ -87,4 +87,26 @@ describe("indexer: referrals", function () {
     const facts = await db("outbox").where({ chain_id: t.chainId }).whereIn("topic", ["referral.credited", "referral.claimed", "split.referral_share_set"]);
     assert.deepEqual([...new Set(facts.map((f) => f.topic))].sort(), ["referral.claimed", "referral.credited", "split.referral_share_set"]);
   });
+
+  it("a reorg that drops a referral claim and a referred sale: the split's balances are recomputed", async function () {
+    const [, organizer, , creator, fan1, , sponsor] = t.accounts as Address[] as [Address, Address, Address, Address, Address, Address, Address];
+    const e = (await db("chain_events").where({ chain_id: t.chainId }).orderBy("event_id").first()) as { ticket_address: Address; split_address: Address };
+    const g = await createEvent(t, { organizer, endsIn: 10_000_000 });
+    await send(t, organizer, g.split, revenueSplitAbi, "setReferralShare", [1n, 2000]);
+    await syncedTo(t, indexer!);
+    const snapshot = await t.snapshot();
+    await send(t, sponsor, e.split_address, revenueSplitAbi, "claimReferral", [ETH]);
+    await send(t, fan1, g.ticket, eventTicketAbi, "purchaseWithReferrer", [1n, 1n, fan1, creator], PRICE);
+    await syncedTo(t, indexer!);
+    assert.ok(await db("chain_referral_claims").where({ chain_id: t.chainId, contract_address: e.split_address, referrer: sponsor }).first());
+    assert.ok(await db("chain_referral_balances").where({ chain_id: t.chainId, split_address: g.split, referrer: creator }).first());
+    await t.revert(snapshot);
+    await t.mine(3); // a longer branch without them
+    await syncedTo(t, indexer!);
+    assert.equal(await db("chain_referral_claims").where({ chain_id: t.chainId, contract_address: e.split_address, referrer: sponsor }).first(), undefined);
+    assert.equal(await db("chain_referral_balances").where({ chain_id: t.chainId, split_address: g.split }).first(), undefined);
+    const sponsorRow = await db("chain_referral_balances").where({ chain_id: t.chainId, split_address: e.split_address, referrer: sponsor }).first();
+    assert.deepEqual([sponsorRow.released, sponsorRow.claimable], ["0", (PRICE / 10n).toString()]);
+    await assertMirrorEqualsChain(db, t);
+  });
 });
