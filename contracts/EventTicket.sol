@@ -39,6 +39,12 @@ import {PayableClones} from "./PayableClones.sol";
  *   {settle} moves all of it. The face value of every sold ticket not yet refunded is counted per currency
  *   (`_refundsOwed`), so a cancelled event can settle what it holds beyond its refunds (resale royalties, outside
  *   ERC-2981 royalties) without touching a single refund.
+ * - Referrals: a sale through {purchaseWithReferrer} credits the tier's referral share of its price to the referrer
+ *   (a storage write for the referrer, one for the currency's total). The shares are the split's to set (it
+ *   holds the rule that they and the payee shares stay within 100 %, see {IRevenueSplit-setReferralShare}); it passes
+ *   each tier's share here. The money stays revenue: it is settled to the split with the rest, and the split pays each
+ *   referrer its credit out of the organizer's part ({IRevenueSplit-claimReferral}). A cancelled event owes no
+ *   referrals (every sale is refundable), so the credits read as zero once it is cancelled.
  * - Plain ETH (ERC-2981 royalties) is accepted by the clone's own code ({PayableClones}), without a DELEGATECALL,
  *   so a payer using `transfer` and its 2,300-gas stipend succeeds; it becomes revenue.
  */
@@ -115,6 +121,9 @@ contract EventTicket is
     mapping(uint256 word => uint256) private _checkedInBits;
     mapping(uint256 tokenId => Listing) private _listings;
     mapping(address currency => uint256) private _refundsOwed; // face value of the sold tickets not refunded
+    mapping(address currency => uint256) private _referralsOwed; // credits of all sales (the split pays them)
+    mapping(uint256 tierId => uint256) private _referralBps;
+    mapping(address referrer => mapping(address currency => uint256)) private _referralCredits;
     string private _baseTokenURI;
     string private _contractURI;
 
@@ -233,9 +242,42 @@ contract EventTicket is
     // ================================================================ sales
 
     /// @inheritdoc IEventTicket
-    function purchase(uint256 tierId, uint256 quantity, address to)
+    function purchase(uint256 tierId, uint256 quantity, address to) external payable returns (uint256 firstTokenId) {
+        return _purchase(tierId, quantity, to);
+    }
+
+    /// @inheritdoc IEventTicket
+    function purchaseWithReferrer(uint256 tierId, uint256 quantity, address to, address referrer)
         external
         payable
+        returns (uint256 firstTokenId)
+    {
+        // the credit first: the sale below checks everything else and reverts the whole call if it is not valid
+        if (referrer != address(0)) {
+            // the buyer (who pays) and the receiver cannot be their own referrer
+            if (referrer == msg.sender || referrer == to) revert EventTicketSelfReferral(referrer);
+            TierData storage t = _tiers[tierId];
+            uint256 credit = uint256(t.price) * quantity * _referralBps[tierId] / _BPS;
+            if (credit != 0) {
+                address currency = _currencyOf(t);
+                _referralCredits[referrer][currency] += credit;
+                _referralsOwed[currency] += credit;
+                emit ReferralCredited(referrer, tierId, tierId * TIER_ID_BASE + t.minted + 1, credit, currency);
+            }
+        }
+        return _purchase(tierId, quantity, to);
+    }
+
+    /// @inheritdoc IEventTicket
+    function setReferralShare(uint256 tierId, uint256 shareBps) external {
+        if (msg.sender != split()) revert EventTicketOnlySplit(msg.sender);
+        _existingTier(tierId);
+        _referralBps[tierId] = shareBps;
+    }
+
+    /// @dev A sale (see {purchase}).
+    function _purchase(uint256 tierId, uint256 quantity, address to)
+        private
         nonReentrant
         whenNotPaused
         returns (uint256 firstTokenId)
@@ -260,12 +302,13 @@ contract EventTicket is
         t.priceLocked = true;
         uint256 price = t.price;
         address currency = _currencyOf(t);
-        _refundsOwed[currency] += price * quantity;
+        uint256 cost = price * quantity;
+        _refundsOwed[currency] += cost;
         firstTokenId = tierId * TIER_ID_BASE + minted + 1;
         emit TicketPurchased(msg.sender, to, tierId, firstTokenId, quantity, price, currency);
 
         // payment in, then the mints (whose receiver hooks are the only outside calls left)
-        _collect(currency, price * quantity);
+        _collect(currency, cost);
         for (uint256 i = 0; i < quantity; ++i) {
             _safeMint(to, firstTokenId + i);
         }
@@ -479,6 +522,11 @@ contract EventTicket is
             transferable: t.transferable,
             priceLocked: t.priceLocked
         });
+    }
+
+    /// @inheritdoc IEventTicket
+    function referral(address referrer, address currency) external view returns (uint256 credit, uint256 total) {
+        if (!_state.cancelled) return (_referralCredits[referrer][currency], _referralsOwed[currency]);
     }
 
     /// @inheritdoc IEventTicket

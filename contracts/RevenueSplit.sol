@@ -10,6 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {PayableClones} from "./PayableClones.sol";
 import {IEventFactory} from "./interfaces/IEventFactory.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
+import {IEventTicket} from "./interfaces/IEventTicket.sol";
 
 /**
  * @title RevenueSplit
@@ -24,7 +25,8 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  *   N = T - fee, F = sum of fixed amounts in that currency, R = N - min(N, F)    (remainder after fixed amounts)
  *   payee i:    min(fixed_i, N - min(N, fixedBefore_i))   if fixedToken_i is the currency
  *             + floor(R * shareBps_i / (10_000 - p))
- *   organizer:  R - floor(R * S / (10_000 - p))                                  (unallocated bps, rounded up)
+ *   organizer:  O - min(O, Ref)   with O = R - floor(R * S / (10_000 - p))       (unallocated bps, rounded up)
+ *   referrer j: floor(credit_j * min(O, Ref) / Ref)    Ref = the ticket's referral credits in that currency
  *
  * So no fixed amount can come before the platform fee, and without fixed amounts everyone gets exactly their bps
  * of `T` (up to rounding). Every term is non-decreasing in `T`, so `claimable = entitled - released` never
@@ -32,6 +34,13 @@ import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
  * one unit per bps payee other than the platform.
  * (Giving that rounding to the organizer as it arises is not possible lazily: it shrinks when `T` grows, so what
  * the organizer had already claimed could exceed its share later. It stays in the contract instead.)
+ *
+ * Referrals are paid out of the organizer's part. The organizer sets each tier's referral share here
+ * ({setReferralShare}, which passes it to the ticket); the ticket records each referrer's credit at sale time and
+ * their total `Ref`. As the highest referral share plus all payee shares (platform included) is at most 100 %
+ * (checked by {setReferralShare} and {setPayees}), `O >= Ref` once the sales are settled, unless fixed amounts ate
+ * into it, and then the referrers share `O` pro rata. Sales end before the first settlement, so `Ref` is final by the time
+ * anything is received; a cancelled event's `Ref` is 0 (its sales are refundable).
  *
  * Storage: one slot per payee (shares, fixed amount and the ETH released, so an ETH claim rewrites a slot that is
  * already set) plus one per fixed-amount payee. There is no payee array: the list is in the {PayeesSet} event, and a
@@ -52,6 +61,8 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
 
     /// @notice Most payees the organizer can set (the platform payee not counted).
     uint256 public constant MAX_PAYEES = 100;
+    /// @notice Most basis points of a ticket's price a tier can credit to the referrer of its sale.
+    uint256 public constant MAX_REFERRAL_BPS = 2_000;
     uint256 private constant _BPS = 10_000;
     /// @dev Generation of a record valid in every generation (the platform payee).
     uint16 private constant _PERMANENT = type(uint16).max;
@@ -63,6 +74,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         uint16 platformShareBps;
         uint16 generation;
         bool locked;
+        uint16 maxReferralBps; // the highest referral share set so far (a high-water mark)
     }
 
     struct Account {
@@ -88,6 +100,8 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     mapping(uint256 generation => mapping(address token => uint256)) private _totalFixed;
     mapping(address token => Totals) private _totals;
     mapping(address account => mapping(address token => uint256)) private _releasedToken;
+    mapping(address referrer => mapping(address token => uint256)) private _referralReleased;
+    mapping(uint256 tierId => uint256) private _referralBps;
 
     /// @dev The implementation is never initialised; only its clones are.
     constructor() {
@@ -111,16 +125,33 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
             totalShareBps: 0,
             platformShareBps: platformFeeBps,
             generation: 0,
-            locked: false
+            locked: false,
+            maxReferralBps: 0
         });
         _setPayees(payees_);
     }
 
     /// @inheritdoc IRevenueSplit
+    /// @dev The highest referral share counts in the total (referrals are paid out of the organizer's part).
     function setPayees(Payee[] calldata payees_) external {
         if (msg.sender != _config.organizer) revert RevenueSplitUnauthorized(msg.sender);
         if (_config.locked) revert RevenueSplitPayeesAreLocked();
         _setPayees(payees_);
+        uint256 total = uint256(_config.totalShareBps) + _config.maxReferralBps;
+        if (total > _BPS) revert RevenueSplitSharesExceeded(total);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function setReferralShare(uint256 tierId, uint16 shareBps) external {
+        Config memory c = _config;
+        if (msg.sender != c.organizer) revert RevenueSplitUnauthorized(msg.sender);
+        if (shareBps > MAX_REFERRAL_BPS) revert RevenueSplitReferralShareAboveCap(tierId, shareBps, MAX_REFERRAL_BPS);
+        uint256 total = uint256(c.totalShareBps) + shareBps;
+        if (total > _BPS) revert RevenueSplitReferralSharesExceeded(tierId, total);
+        _referralBps[tierId] = shareBps;
+        if (shareBps > c.maxReferralBps) _config.maxReferralBps = shareBps;
+        emit ReferralShareSet(tierId, shareBps);
+        IEventTicket(ticket()).setReferralShare(tierId, shareBps);
     }
 
     /// @inheritdoc IRevenueSplit
@@ -168,7 +199,42 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         return _claim(payee_, token, payee_);
     }
 
+    /// @inheritdoc IRevenueSplit
+    function claimReferral(address token) external nonReentrant returns (uint256 amount) {
+        if (_config.locked) _sync(token);
+        amount = referralClaimable(msg.sender, token);
+        if (amount == 0) revert RevenueSplitNothingToClaim(msg.sender, token);
+        _referralReleased[msg.sender][token] += amount;
+        _totals[token].released += amount.toUint128();
+        emit ReferralClaimed(msg.sender, token, amount);
+        _send(token, msg.sender, amount);
+    }
+
     // ================================================================ views
+
+    /// @inheritdoc IRevenueSplit
+    function referralClaimable(address account, address token) public view returns (uint256) {
+        (uint256 credit, uint256 total) = IEventTicket(ticket()).referral(account, token);
+        if (credit == 0) return 0;
+        uint256 funds = _organizerPart(token);
+        if (funds > total) funds = total;
+        return credit * funds / total - _referralReleased[account][token];
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function referralShareBps(uint256 tierId) external view returns (uint256) {
+        return _referralBps[tierId];
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function maxReferralShareBps() external view returns (uint256) {
+        return _config.maxReferralBps;
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function referralReleased(address account, address token) external view returns (uint256) {
+        return _referralReleased[account][token];
+    }
 
     /// @inheritdoc IRevenueSplit
     function claimable(address account, address token) public view returns (uint256) {
@@ -295,11 +361,27 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         }
         _totals[token].released += amount.toUint128();
         emit Claimed(payee_, token, amount, to);
+        _send(token, to, amount);
+    }
+
+    function _send(address token, address to, uint256 amount) private {
         if (token == address(0)) {
             Address.sendValue(payable(to), amount);
         } else {
             IERC20(token).safeTransfer(to, amount);
         }
+    }
+
+    /// @dev The organizer's part of `token` before referrals (`O` in the contract comment).
+    function _organizerPart(address token) private view returns (uint256) {
+        uint256 received = _totals[token].received;
+        if (received == 0) return 0;
+        Config memory c = _config;
+        uint256 net = received - received * c.platformShareBps / _BPS;
+        uint256 fixedTotal = _totalFixed[c.generation][token];
+        uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
+        if (remainder == 0) return 0;
+        return remainder - remainder * (c.totalShareBps - c.platformShareBps) / (_BPS - c.platformShareBps);
     }
 
     /// @dev Everything `account` is owed in `token` so far, as payee and as organizer. See the contract comment.
@@ -326,7 +408,9 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
             if (remainder != 0) e += remainder * a.shareBps / pool;
         }
         if (account == c.organizer && remainder != 0) {
-            e += remainder - remainder * (c.totalShareBps - c.platformShareBps) / pool;
+            uint256 part = remainder - remainder * (c.totalShareBps - c.platformShareBps) / pool;
+            (, uint256 referrals) = IEventTicket(ticket()).referral(c.organizer, token);
+            e += part > referrals ? part - referrals : 0;
         }
     }
 

@@ -43,6 +43,7 @@ import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { cashlessRoutes } from "./modules/cashless/routes.js";
 import { vendorRoutes } from "./modules/vendors/routes.js";
 import { TerminalKeys } from "./modules/vendors/terminals.js";
+import { attributionRoutes } from "./modules/attributions/routes.js";
 import { DataBox } from "./security/encryption.js";
 import { BadgeCodec } from "./modules/staff/badges.js";
 import { staffRoutes } from "./modules/staff/routes.js";
@@ -121,6 +122,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const terminalKeys = new TerminalKeys(deps.db);
   cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
   vendorRoutes(api, { ...routeDeps, terminalKeys });
+  attributionRoutes(api, { ...routeDeps, eventContracts });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

@@ -126,6 +126,13 @@ interface IEventTicket {
         address currency
     );
 
+    /// @notice The sale of `firstTokenId ..` (the {TicketPurchased} right after) credited `amount` of `currency` to
+    /// `referrer`: the tier's referral share of the price, claimable from the split after settlement
+    /// ({IRevenueSplit-claimReferral}).
+    event ReferralCredited(
+        address indexed referrer, uint256 indexed tierId, uint256 firstTokenId, uint256 amount, address currency
+    );
+
     /// @notice The admin cancelled the event: sales stop and holders may claim refunds.
     event EventCancelled(address indexed by);
 
@@ -217,6 +224,10 @@ interface IEventTicket {
     error EventTicketResalePriceMismatch(uint256 tokenId, uint256 listedPrice, uint256 offeredPrice);
     /// @dev Comp tickets have no face value to refund.
     error EventTicketNothingToRefund(uint256 tokenId);
+    /// @dev The referrer of a sale is its buyer (the paying account) or the receiver of the tickets.
+    error EventTicketSelfReferral(address referrer);
+    /// @dev Only the event's split sets referral shares (it holds the rule they follow).
+    error EventTicketOnlySplit(address caller);
 
     // ---------------------------------------------------------------- setup (factory / admin)
 
@@ -263,6 +274,24 @@ interface IEventTicket {
     /// limit counts the caller's purchases, whoever receives the tickets.
     /// @return firstTokenId the first of the `quantity` consecutive token ids minted
     function purchase(uint256 tierId, uint256 quantity, address to) external payable returns (uint256 firstTokenId);
+
+    /// @notice {purchase} through a referrer: the tier's referral share of the price (see {IRevenueSplit-setReferralShare}) is
+    /// credited to `referrer` (one storage write, no loop), who claims it from the split after settlement
+    /// ({IRevenueSplit-claimReferral}). `referrer` zero means none; the buyer (caller) and `to` cannot be the referrer.
+    /// Emits {ReferralCredited} (before {TicketPurchased}) when the credit is not zero.
+    /// @return firstTokenId the first of the `quantity` consecutive token ids minted
+    function purchaseWithReferrer(uint256 tierId, uint256 quantity, address to, address referrer)
+        external
+        payable
+        returns (uint256 firstTokenId);
+
+    /// @notice Sets the basis points of `tierId`'s price credited to the referrer of each later sale. Only the event's
+    /// split calls it, from {IRevenueSplit-setReferralShare}, which checks the share against its cap and the 100 % rule.
+    function setReferralShare(uint256 tierId, uint256 shareBps) external;
+
+    /// @notice What `referrer` was credited in `currency` by the sales it brought, and the credits of all sales in
+    /// `currency` (both 0 once the event is cancelled: its sales are refundable).
+    function referral(address referrer, address currency) external view returns (uint256 credit, uint256 total);
 
     /// @notice Grants one comp ticket of `tierId` to each recipient, without payment. MINTER_ROLE only.
     /// @return firstTokenId the first of the consecutive token ids minted

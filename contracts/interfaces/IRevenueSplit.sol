@@ -43,6 +43,13 @@ interface IRevenueSplit {
     /// address with {claimTo}).
     event Claimed(address indexed payee, address indexed token, uint256 amount, address to);
 
+    /// @notice `amount` of `token` credited to `referrer` by the ticket's sales was paid to it ({claimReferral}).
+    event ReferralClaimed(address indexed referrer, address indexed token, uint256 amount);
+
+    /// @notice The organizer set `tierId`'s referral share: basis points of the price of each later sale through a
+    /// referrer credited to it ({IEventTicket-purchaseWithReferrer}).
+    event ReferralShareSet(uint256 indexed tierId, uint256 shareBps);
+
     /// @dev Only the organizer may do this (setPayees), or only the ticket contract before the list is locked (deposits).
     error RevenueSplitUnauthorized(address account);
     /// @dev The payee list is locked.
@@ -51,7 +58,7 @@ interface IRevenueSplit {
     error RevenueSplitInvalidPayee(address account);
     /// @dev The same account twice in the list.
     error RevenueSplitDuplicatePayee(address account);
-    /// @dev Shares add up to more than 100 %.
+    /// @dev Shares add up to more than 100 % (in {setPayees}, with the ticket's highest referral share).
     error RevenueSplitSharesExceeded(uint256 totalShareBps);
     /// @dev More payees than MAX_PAYEES.
     error RevenueSplitTooManyPayees(uint256 count, uint256 max);
@@ -65,6 +72,10 @@ interface IRevenueSplit {
     error RevenueSplitPayeesNotLocked();
     /// @dev A claim paid to the zero address.
     error RevenueSplitInvalidReceiver(address receiver);
+    /// @dev A tier's referral share above the cap (MAX_REFERRAL_BPS).
+    error RevenueSplitReferralShareAboveCap(uint256 tierId, uint256 shareBps, uint256 cap);
+    /// @dev A referral share that, with the payee shares (the platform fee included), makes more than 100 %.
+    error RevenueSplitReferralSharesExceeded(uint256 tierId, uint256 totalBps);
 
     /// @notice Initialises a fresh clone. Called once by the factory.
     /// @param organizer manages the payees and receives unallocated basis points
@@ -73,7 +84,8 @@ interface IRevenueSplit {
     function initialize(address organizer, address platform, uint16 platformFeeBps, Payee[] calldata payees)
         external;
 
-    /// @notice Replaces the organizer's payees (the platform payee stays). Organizer only, until the first deposit.
+    /// @notice Replaces the organizer's payees (the platform payee stays). Organizer only, until the first deposit. The
+    /// shares plus the highest referral share ({maxReferralShareBps}) must not exceed 100 %.
     function setPayees(Payee[] calldata payees) external;
 
     /// @notice Pays `amount` of `token` into the split (ETH: token 0 and msg.value == amount; ERC-20: pulled from the
@@ -95,6 +107,28 @@ interface IRevenueSplit {
 
     /// @notice Pays `payee` everything it may claim in `token`. Anyone may call; the money goes to `payee`.
     function claimFor(address payee, address token) external returns (uint256 amount);
+
+    /// @notice Sets the basis points of `tierId`'s price credited to the referrer of each later sale (the ticket applies
+    /// it). Organizer only. At most MAX_REFERRAL_BPS, and with all payee shares (the platform fee included) at most
+    /// 100 %: referrals are paid out of the organizer's part. Emits {ReferralShareSet}.
+    function setReferralShare(uint256 tierId, uint16 shareBps) external;
+
+    /// @notice The referral share of `tierId`, in basis points of the price.
+    function referralShareBps(uint256 tierId) external view returns (uint256);
+
+    /// @notice The highest referral share set so far ({setPayees} counts it in the 100 %).
+    function maxReferralShareBps() external view returns (uint256);
+
+    /// @notice Pays the caller what it may claim in `token` as a referrer: its referral credits in the ticket
+    /// ({IEventTicket-purchaseWithReferrer}), paid out of the organizer's part once the sales are settled. Emits
+    /// {ReferralClaimed}.
+    function claimReferral(address token) external returns (uint256 amount);
+
+    /// @notice What `account` may claim now in `token` as a referrer (see {claimReferral}).
+    function referralClaimable(address account, address token) external view returns (uint256);
+
+    /// @notice What `account` has been paid in `token` as a referrer.
+    function referralReleased(address account, address token) external view returns (uint256);
 
     /// @notice What `account` may claim now in `token` (as payee, organizer or both).
     function claimable(address account, address token) external view returns (uint256);

@@ -128,6 +128,18 @@ figures.purchase1Eth2Payees = Number(twoPayees);
 figures.purchase1Eth50Payees = Number(fiftyPayees);
 figures.purchase50VsPurchase1EthPct = Number((Number(fiftyPayees - purchase1Eth) * 100) / Number(purchase1Eth));
 
+// ---------------------------------------------------------------- purchases through a referrer
+// STANDARD credits 5 % of its price to the referrer of each sale. Measured like purchase1Eth (a new buyer's first
+// ticket), through a referrer credited before (most sales: a creator brings many), and through a referrer's very first
+// credit, which pays for a new storage slot (~17,100 more).
+const [referrer, newReferrer] = [wallet(15), wallet(16)];
+await main.split.write.setReferralShare([STANDARD, 500], { account: organizer.account });
+const viaReferrer = (b: W, r: W) =>
+  gasOf(main.ticket.write.purchaseWithReferrer([STANDARD, 1n, b.account.address, r.account.address], { account: b.account, value: price }));
+await viaReferrer(buyer(6), referrer);
+figures.purchase1EthWithReferrer = Number(await viaReferrer(buyer(7), referrer));
+figures.purchase1EthWithNewReferrer = Number(await viaReferrer(buyer(8), newReferrer));
+
 // ---------------------------------------------------------------- check-in: a batch of 100
 const checkInIds: bigint[] = [];
 for (let i = 0; i < 10; i++) {
@@ -160,6 +172,7 @@ figures.settleErc20 = Number(await gasOf(main.ticket.write.settle([usdc.address]
 figures.claimEth = Number(await gasOf(main.split.write.claim([zeroAddress], { account: sponsor.account })));
 figures.claimEthWithFixed = Number(await gasOf(main.split.write.claim([zeroAddress], { account: artist.account })));
 figures.claimEthOrganizer = Number(await gasOf(main.split.write.claim([zeroAddress], { account: organizer.account })));
+figures.claimReferral = Number(await gasOf(main.split.write.claimReferral([zeroAddress], { account: referrer.account })));
 figures.claimErc20 = Number(await gasOf(main.split.write.claim([usdc.address], { account: wallet(19).account })));
 
 // ---------------------------------------------------------------- baseline: plain OpenZeppelin ERC-721 _mint
@@ -170,6 +183,7 @@ figures.baselineOzMint = Number(await gasOf(baseline.write.mint([buyer(1).accoun
 // ---------------------------------------------------------------- targets
 const targets: Array<[string, string, boolean]> = [
   ["purchase1Eth", "<= 130,000", Number(figures.purchase1Eth) <= 130_000],
+  ["purchase1EthWithReferrer", "<= 140,000", Number(figures.purchase1EthWithReferrer) <= 140_000],
   ["purchaseBatchPerExtraTicket", "<= 30,000", Number(figures.purchaseBatchPerExtraTicket) <= 30_000],
   ["purchase1Eth50Payees", "within 1 % of purchase1Eth", Math.abs(Number(figures.purchase50VsPurchase1EthPct)) <= 1],
   ["claimEth", "<= 60,000", Number(figures.claimEth) <= 60_000],
@@ -186,6 +200,8 @@ await writeBenchReport("gas", figures, [
   "total gas of each transaction (receipt.gasUsed), in-process Hardhat network, Cancun",
   "createEvent: 3 tiers (2 ETH, 1 ERC-20), 4 payees (2 with fixed amounts, in ETH and in the ERC-20) + the platform payee, 4 URIs/names",
   "purchase1Eth: first ticket of a new buyer; purchaseBatchPerExtraTicket = (batch of 10 - purchase1Eth) / 9",
+  "purchase1EthWithReferrer: the same through a referrer credited before (5 % referral share); ...WithNewReferrer: a referrer's first credit",
+  "claimReferral: a referrer's first ETH claim, after settlement",
   "purchase1Eth50Payees: the same purchase in an event whose split has 50 payees (platform included)",
   "checkInPerTicket = one checkIn of 100 tickets / 100; claimEth: a bps payee's first claim",
 ]);

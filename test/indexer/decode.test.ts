@@ -58,6 +58,13 @@ describe("indexer: the hand-written log decoder", function () {
     ]);
     await send(t, organizer!, c.split, revenueSplitAbi, "setPayees", [[{ account: fan, shareBps: 2500, fixedAmount: 10n ** 14n, fixedToken: ETH }]]);
     await buy(t, c, fan!, 1n, 2n);
+    // referrals: a share, a referred sale, settlement and the referrer's claim
+    await send(t, organizer!, c.split, revenueSplitAbi, "setReferralShare", [1n, 500]);
+    await send(t, fan!, c.ticket, eventTicketAbi, "purchaseWithReferrer", [1n, 1n, fan, admin], 2n * 10n ** 15n);
+    await t.rpc("evm_increaseTime", [2_100_000]);
+    await t.mine();
+    await send(t, fan!, c.ticket, eventTicketAbi, "settle", [ETH]);
+    await send(t, admin!, c.split, revenueSplitAbi, "claimReferral", [ETH]);
 
     // every log of the factory and of the contracts it created, straight from the node
     const rpc = createRpc({ url: t.url });

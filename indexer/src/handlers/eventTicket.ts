@@ -6,6 +6,7 @@ import {
   comps,
   eventChanges,
   purchases,
+  referralCredits,
   refunds,
   resales,
   settlements,
@@ -34,7 +35,8 @@ type TicketEvent =
   | "BaseURISet"
   | "ContractURISet"
   | "Paused"
-  | "Unpaused";
+  | "Unpaused"
+  | "ReferralCredited";
 type Args<N extends TicketEvent> = EventArgs<typeof eventTicketAbi, N>;
 
 const tierHandler =
@@ -174,7 +176,12 @@ const change =
     if (alsoTickets) out.touch("event_tickets", ctx.address); // refund state of every ticket
     out.fact(ctx, topic, { eventId: ctx.contract.eventId, ...args });
   };
-export const onEventCancelled = change<Args<"EventCancelled">>("cancelled", "event.cancelled", true);
+const cancelled = change<Args<"EventCancelled">>("cancelled", "event.cancelled", true);
+/** A cancelled event owes no referrals: its split's referral balances and organizer part are recomputed. */
+export const onEventCancelled: Handler<Args<"EventCancelled">> = (args, ctx, out) => {
+  cancelled(args, ctx, out);
+  out.touch("split", ctx.address);
+};
 export const onScheduleSet = change<Args<"ScheduleSet">>("schedule_set", "event.schedule_set");
 export const onTransferPolicySet = change<Args<"TransferPolicySet">>("transfer_policy_set", "event.transfer_policy_set");
 export const onResaleTermsSet = change<Args<"ResaleTermsSet">>("resale_terms_set", "event.resale_terms_set");
@@ -182,3 +189,18 @@ export const onBaseURISet = change<Args<"BaseURISet">>("base_uri_set", "event.ba
 export const onContractURISet = change<Args<"ContractURISet">>("contract_uri_set", "event.contract_uri_set");
 export const onPaused = change<Args<"Paused">>("paused", "event.paused");
 export const onUnpaused = change<Args<"Unpaused">>("unpaused", "event.unpaused");
+
+/** A sale's credit to its referrer: the split recompute (keyed by the ticket, mapped to its split) folds it in. */
+export const onReferralCredited: Handler<Args<"ReferralCredited">> = (args, ctx, out) => {
+  out.row(referralCredits, {
+    ...logRow(ctx),
+    referrer: args.referrer,
+    tier_id: args.tierId,
+    first_token_id: args.firstTokenId,
+    amount: args.amount,
+    currency: args.currency,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.touch("split", ctx.address);
+  out.fact(ctx, "referral.credited", { eventId: ctx.contract.eventId, ...args });
+};

@@ -45,11 +45,14 @@ export const registry: Record<ContractKind, KindHandlers> = {
     ContractURISet: ticket.onContractURISet,
     Paused: ticket.onPaused,
     Unpaused: ticket.onUnpaused,
+    ReferralCredited: ticket.onReferralCredited,
   } as Record<string, Handler<never>>),
   revenue_split: kind(revenueSplitAbi, {
     PayeesSet: split.onPayeesSet,
     PayeesLocked: split.onPayeesLocked,
     Deposited: split.onDeposited,
     Claimed: split.onClaimed,
+    ReferralClaimed: split.onReferralClaimed,
+    ReferralShareSet: split.onReferralShareSet,
   } as Record<string, Handler<never>>),
 };

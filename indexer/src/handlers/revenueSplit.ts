@@ -1,9 +1,9 @@
 import type { revenueSplitAbi } from "../../../lib/abis/RevenueSplit.js";
 import type { EventArgs } from "./args.js";
-import { eventChanges, payeeSets, splitClaims, splitDeposits } from "../store/tables.js";
+import { eventChanges, payeeSets, referralClaims, referralShares, splitClaims, splitDeposits } from "../store/tables.js";
 import { logRow, type Handler } from "./types.js";
 
-type Args<N extends "PayeesSet" | "PayeesLocked" | "Deposited" | "Claimed"> = EventArgs<typeof revenueSplitAbi, N>;
+type Args<N extends "PayeesSet" | "PayeesLocked" | "Deposited" | "Claimed" | "ReferralClaimed" | "ReferralShareSet"> = EventArgs<typeof revenueSplitAbi, N>;
 
 /** PayeesSet carries the complete list: it replaces the split's payees. */
 export const onPayeesSet: Handler<Args<"PayeesSet">> = (args, ctx, out) => {
@@ -48,4 +48,21 @@ export const onClaimed: Handler<Args<"Claimed">> = (args, ctx, out) => {
   });
   out.touch("split", ctx.address);
   out.fact(ctx, "split.claimed", { eventId: ctx.contract.eventId, ...args });
+};
+
+export const onReferralClaimed: Handler<Args<"ReferralClaimed">> = (args, ctx, out) => {
+  out.row(referralClaims, {
+    ...logRow(ctx),
+    referrer: args.referrer,
+    token_address: args.token,
+    amount: args.amount,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.touch("split", ctx.address);
+  out.fact(ctx, "referral.claimed", { eventId: ctx.contract.eventId, ...args });
+};
+
+export const onReferralShareSet: Handler<Args<"ReferralShareSet">> = (args, ctx, out) => {
+  out.row(referralShares, { ...logRow(ctx), tier_id: args.tierId, share_bps: Number(args.shareBps) });
+  out.fact(ctx, "split.referral_share_set", { eventId: ctx.contract.eventId, ...args });
 };

@@ -254,11 +254,21 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
  *  3. remainder = max(N - all fixed amounts in that currency, 0), shared by the other payees' basis points out of
  *     pool = 10000 - p, rounded down;
  *  4. the organizer gets the unallocated basis points rounded up: remainder - floor(remainder * otherBps / pool);
- *  dust = floor(remainder * otherBps / pool) - sum of the rounded-down shares.
- * claimable = entitled - released (sum of Claimed).
+ *  5. referrals come out of that organizer part O: with Ref = the ticket's referral credits in the currency (0 once
+ *     the event is cancelled), funded = min(O, Ref); the organizer keeps O - funded, referrer j gets
+ *     floor(credit_j * funded / Ref) (chain_referral_balances);
+ *  dust = floor(remainder * otherBps / pool) - sum of the rounded-down shares + funded - sum of the referrers' parts.
+ * claimable = entitled - released (sum of Claimed; of ReferralClaimed for referrers).
+ * Keys are split addresses, or ticket addresses (referral credits, cancellation), mapped to their split here.
  */
-async function recomputeSplits(db: Queryable, chainId: number, splits: string[]): Promise<void> {
-  const params = [chainId, [...new Set(splits)]];
+async function recomputeSplits(db: Queryable, chainId: number, keys: string[]): Promise<void> {
+  const mapped = await db.query<{ split: string }>(
+    `select distinct coalesce(ec.split_address, k.a) as split from unnest($2::text[]) as k(a)
+     left join chain_event_creations ec on ec.chain_id = $1 and ec.ticket_address = k.a`,
+    [chainId, [...new Set(keys)]],
+  );
+  const splits = mapped.rows.map((r) => r.split);
+  const params = [chainId, splits];
   // (a DELETE in a CTE is not visible to the INSERT of the same statement: two statements)
   await db.query(`delete from chain_split_payees where chain_id = $1 and split_address = any($2::text[])`, params);
   await db.query(
@@ -281,6 +291,7 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
   );
   await db.query(`delete from chain_split_totals where chain_id = $1 and split_address = any($2::text[])`, params);
   await db.query(`delete from chain_split_balances where chain_id = $1 and split_address = any($2::text[])`, params);
+  await db.query(`delete from chain_referral_balances where chain_id = $1 and split_address = any($2::text[])`, params);
   await db.query(
     `with k as (select distinct unnest($2::text[]) as split),
      org as (select split_address as split, organizer, platform_fee_recipient as platform, platform_fee_bps as fee_bps
@@ -289,7 +300,17 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
               where chain_id = $1 and contract_address in (select split from k) group by 1, 2),
      rel as (select contract_address as split, token_address as token, payee as account, sum(amount) as released from chain_split_claims
              where chain_id = $1 and contract_address in (select split from k) group by 1, 2, 3),
-     tokens as (select split, token from recv union select split, token from rel),
+     refs as (select ec.split_address as split, c.currency as token, c.referrer, sum(c.amount) as credited
+              from chain_event_creations ec join chain_referral_credits c on c.chain_id = $1 and c.contract_address = ec.ticket_address
+              where ec.chain_id = $1 and ec.split_address in (select split from k)
+                and not exists (select 1 from chain_event_changes x where x.chain_id = $1 and x.contract_address = ec.ticket_address
+                                and x.kind = 'cancelled')
+              group by 1, 2, 3),
+     refrel as (select contract_address as split, token_address as token, referrer, sum(amount) as released from chain_referral_claims
+                where chain_id = $1 and contract_address in (select split from k) group by 1, 2, 3),
+     reftotal as (select split, token, sum(credited) as total from refs group by 1, 2),
+     tokens as (select split, token from recv union select split, token from rel
+                union select split, token from refs union select split, token from refrel),
      payees as (select * from chain_split_payees where chain_id = $1 and split_address in (select split from k)),
      -- PayeesSet's totalShareBps includes the platform fee: it decides the organizer's part
      bps as (select k.split, coalesce(ps.total_share_bps, (select sum(share_bps) from payees p where p.split_address = k.split)) as total
@@ -313,6 +334,24 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
          greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token), 0), 0) as remainder
        from gross g
      ),
+     funds as (
+       select b.split, b.token, o.part, coalesce(rt.total, 0) as ref_total, least(o.part, coalesce(rt.total, 0)) as funded
+       from base b
+       cross join lateral (select b.remainder - coalesce(div(b.remainder * b.other_bps, nullif(b.pool, 0)), 0) as part) o
+       left join reftotal rt on rt.split = b.split and rt.token = b.token
+     ),
+     refent as (
+       select coalesce(r.split, x.split) as split, coalesce(r.token, x.token) as token, coalesce(r.referrer, x.referrer) as referrer,
+         coalesce(r.credited, 0) as credited, coalesce(div(r.credited * f.funded, nullif(f.ref_total, 0)), 0) as entitled,
+         coalesce(x.released, 0) as released
+       from refs r
+       left join funds f on f.split = r.split and f.token = r.token
+       full join refrel x on x.split = r.split and x.token = r.token and x.referrer = r.referrer
+     ),
+     refbal as (
+       insert into chain_referral_balances (chain_id, split_address, token_address, referrer, credited, entitled, released, claimable)
+       select $1, split, token, referrer, credited, entitled, released, entitled - released from refent
+     ),
      ent as (
        select b.split, b.token, o.platform as account, b.fee as amount, 0 as share
        from base b join org o on o.split = b.split where o.fee_bps > 0
@@ -325,18 +364,20 @@ async function recomputeSplits(db: Queryable, chainId: number, splits: string[])
        from base b join payees p on p.split_address = b.split and p.share_bps > 0 and p.position > 0
        where b.remainder > 0
        union all
-       select b.split, b.token, o.organizer, b.remainder - coalesce(div(b.remainder * b.other_bps, nullif(b.pool, 0)), 0), 0
-       from base b join org o on o.split = b.split
+       select f.split, f.token, o.organizer, f.part - f.funded, 0
+       from funds f join org o on o.split = f.split
        union all
        select r.split, r.token, r.account, 0, 0 from rel r
      ),
      totals as (
        insert into chain_split_totals (chain_id, split_address, token_address, received, released, dust)
        select $1, b.split, b.token, b.received,
-         coalesce((select sum(r.released) from rel r where r.split = b.split and r.token = b.token), 0),
+         coalesce((select sum(r.released) from rel r where r.split = b.split and r.token = b.token), 0)
+           + coalesce((select sum(x.released) from refrel x where x.split = b.split and x.token = b.token), 0),
          coalesce(div(b.remainder * b.other_bps, nullif(b.pool, 0)), 0)
            - coalesce((select sum(e.share) from ent e where e.split = b.split and e.token = b.token), 0)
-       from base b
+           + f.funded - coalesce((select sum(r.entitled) from refent r where r.split = b.split and r.token = b.token), 0)
+       from base b join funds f on f.split = b.split and f.token = b.token
      )
      insert into chain_split_balances (chain_id, split_address, token_address, account, entitled, released, claimable)
      select $1, e.split, e.token, e.account, sum(e.amount), coalesce(r.released, 0), sum(e.amount) - coalesce(r.released, 0)

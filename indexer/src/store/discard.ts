@@ -2,7 +2,15 @@ import type pg from "pg";
 import { blocksTable, contractsTable, LOG_TABLES, outboxTable, pendingFactsTable, transactionsTable } from "./tables.js";
 
 /** Current-state tables the log tables are folded into (derive.ts). */
-const STATE_TABLES = ["chain_events", "chain_tiers", "chain_tickets", "chain_split_payees", "chain_split_totals", "chain_split_balances"];
+const STATE_TABLES = [
+  "chain_events",
+  "chain_tiers",
+  "chain_tickets",
+  "chain_split_payees",
+  "chain_split_totals",
+  "chain_split_balances",
+  "chain_referral_balances",
+];
 
 /** Every table of the chain mirror, in an order that deletes cleanly (also resets a test's mirror). */
 export const MIRROR_TABLES: readonly string[] = [

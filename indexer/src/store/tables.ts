@@ -339,6 +339,46 @@ export const splitClaims = logTable<ClaimRow>(
   [{ entity: "split", columns: ["contract_address"] }],
 );
 
+/**
+ * A sale's referral credit (on the ticket). It feeds the event's split balances (referrers are paid out of the
+ * organizer's part): the split recompute maps a ticket address to its split.
+ */
+export type ReferralCreditRow = LogRow & { referrer: Hex; tier_id: bigint; first_token_id: bigint; amount: bigint; currency: Hex; block_timestamp: Date };
+export const referralCredits = logTable<ReferralCreditRow>(
+  "chain_referral_credits",
+  [
+    ["referrer", "text"],
+    ["tier_id", "numeric"],
+    ["first_token_id", "numeric"],
+    ["amount", "numeric"],
+    ["currency", "text"],
+    ["block_timestamp", "timestamptz"],
+  ],
+  [{ entity: "split", columns: ["contract_address"] }],
+);
+
+export type ReferralShareRow = LogRow & { tier_id: bigint; share_bps: number };
+export const referralShares = logTable<ReferralShareRow>(
+  "chain_referral_shares",
+  [
+    ["tier_id", "numeric"],
+    ["share_bps", "integer"],
+  ],
+  [],
+);
+
+export type ReferralClaimRow = LogRow & { referrer: Hex; token_address: Hex; amount: bigint; block_timestamp: Date };
+export const referralClaims = logTable<ReferralClaimRow>(
+  "chain_referral_claims",
+  [
+    ["referrer", "text"],
+    ["token_address", "text"],
+    ["amount", "numeric"],
+    ["block_timestamp", "timestamptz"],
+  ],
+  [{ entity: "split", columns: ["contract_address"] }],
+);
+
 /** Every log table, in write order. */
 export const LOG_TABLES: ReadonlyArray<EventTable<never>> = [
   eventCreations,
@@ -355,4 +395,7 @@ export const LOG_TABLES: ReadonlyArray<EventTable<never>> = [
   payeeSets,
   splitDeposits,
   splitClaims,
+  referralCredits,
+  referralShares,
+  referralClaims,
 ] as unknown as ReadonlyArray<EventTable<never>>;

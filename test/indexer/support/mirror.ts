@@ -104,6 +104,22 @@ export async function assertMirrorEqualsChain(db: Knex, t: TestChain): Promise<{
       assert.equal(BigInt(row?.released ?? 0), released, `released of ${account}`);
       balances++;
     }
+    // referrers: credit (the ticket's view), claimable and released (the split's)
+    for (const r of await db("chain_referral_balances").where({ chain_id: t.chainId, split_address: split, token_address: ETH })) {
+      const [credit] = await read<[bigint, bigint]>(t, ticket, eventTicketAbi, "referral", [r.referrer, ETH]);
+      assert.equal(BigInt(r.credited), credit, `referral credit of ${r.referrer}`);
+      assert.equal(
+        BigInt(r.claimable),
+        await read<bigint>(t, split, revenueSplitAbi, "referralClaimable", [r.referrer, ETH]),
+        `referral claimable of ${r.referrer}`,
+      );
+      assert.equal(
+        BigInt(r.released),
+        await read<bigint>(t, split, revenueSplitAbi, "referralReleased", [r.referrer, ETH]),
+        `referral released of ${r.referrer}`,
+      );
+      balances++;
+    }
     const totals = await db("chain_split_totals").where({ chain_id: t.chainId, split_address: split, token_address: ETH }).first();
     assert.equal(BigInt(totals?.received ?? 0), await read<bigint>(t, split, revenueSplitAbi, "totalReceived", [ETH]), "received");
     const dust = await read<bigint>(t, split, revenueSplitAbi, "dust", [ETH]).catch(() => undefined); // not in every build

@@ -152,3 +152,9 @@ export class ProfileService {
     });
   }
 }
+
+/** The user whose role profile of `kind` has id `profileId`, or null (attributions name contributors by profile). */
+export async function profileOwner(db: Knex, kind: "artist" | "content-creator" | "sponsor", profileId: string): Promise<string | null> {
+  const row = await PROFILES[kind].model.query(db).findById(profileId).select("user_id");
+  return row?.user_id ?? null;
+}
