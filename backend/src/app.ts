@@ -41,6 +41,7 @@ import { venueRoutes } from "./modules/venues/routes.js";
 import { waitlistRoutes } from "./modules/waitlists/routes.js";
 import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { cashlessRoutes } from "./modules/cashless/routes.js";
+import { bandHolder } from "./modules/cashless/service.js";
 import { vendorRoutes } from "./modules/vendors/routes.js";
 import { TerminalKeys } from "./modules/vendors/terminals.js";
 import { attributionRoutes } from "./modules/attributions/routes.js";
@@ -113,7 +114,11 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   // operations: staff, shifts, camping, site map
   const badges = new BadgeCodec(deps.config);
   staffRoutes(api, { ...routeDeps, staff: new StaffService(deps.db, badges) });
-  shiftRoutes(api, { ...routeDeps, shifts: new ShiftsService(deps.db), checkIns: new ShiftCheckIns(deps.db, badges, snapshotSigner(deps.config)) });
+  shiftRoutes(api, {
+    ...routeDeps,
+    shifts: new ShiftsService(deps.db),
+    checkIns: new ShiftCheckIns(deps.db, badges, snapshotSigner(deps.config), (editionId, tagId) => bandHolder(deps.db, editionId, tagId)),
+  });
   campingRoutes(api, {
     ...routeDeps,
     camping: new CampingService(deps.db, heldTicket, (principal, festivalId) => gate.scanners.assert(principal, festivalId)),

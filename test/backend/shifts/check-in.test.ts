@@ -77,6 +77,39 @@ describe("shifts: check-in, no-shows, reminders and the coverage board", () => {
     });
   });
 
+  it("checks a member in by the cashless wristband linked to their account; a band nobody on staff wears is a 404", async () => {
+    const lead = await addMember(t.db, t.api, w, w.roles.lead);
+    const a = await addMember(t.db, t.api, w, w.roles.steward);
+    const shift = await createShift(t.api, w, w.roles.steward, { startMinutes: 20, lengthMinutes: 60 });
+    const mine = await signUp(shift.id, a.user);
+    const tag = `04A1${Date.now().toString(16).toUpperCase().slice(-8)}`;
+    await expectStatus(t.api, 200, "PUT", `/api/v1/editions/${w.editionId}/cashless-settings`, w.manager, {
+      currency: "EUR",
+      balanceCap: 50_000,
+      topupMax: 50_000,
+    });
+    await expectStatus(t.api, 200, "POST", `/api/v1/editions/${w.editionId}/wristbands/link`, a.user, { tagId: tag });
+    const first = await checkIn(lead.user, { wristband: tag.toLowerCase() });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.signup.id, mine.id);
+    assert.equal(first.body.signup.checkInSource, "wristband");
+    assert.equal((await checkIn(lead.user, { wristband: tag })).body.verdict, "already_checked_in");
+    await expectProblem(
+      t.api,
+      { status: 404, code: "wristband_not_staff", fields: ["body.wristband"] },
+      "POST",
+      `/api/v1/editions/${w.editionId}/shift-check-ins`,
+      lead.user,
+      {
+        wristband: "04FFFFFFFFFFFF",
+      },
+    );
+    await expectProblem(t.api, { status: 400, code: "invalid_input" }, "POST", `/api/v1/editions/${w.editionId}/shift-check-ins`, lead.user, {
+      wristband: tag,
+      memberId: a.memberId,
+    });
+  });
+
   it("serves an offline kiosk a signed snapshot and takes its scans back once, at their scan time", async () => {
     const world = await operationsWorld(t.db, t.api);
     const lead = await addMember(t.db, t.api, world, world.roles.lead);

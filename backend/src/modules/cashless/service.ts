@@ -735,3 +735,9 @@ export async function salesReport(db: Knex, principal: Principal, editionId: str
     items: rows.map((r) => ({ key: r.key, count: r.count, sales: Number(r.sales), refunds: Number(r.refunds), net: Number(r.sales) - Number(r.refunds) })),
   };
 }
+
+/** Who wears an active, linked band of an edition (by its NFC tag id), for other modules' check-ins (shifts); null if nobody. */
+export async function bandHolder(db: Knex, editionId: string, tagId: string): Promise<string | null> {
+  const band = await db("wristbands").where({ edition_id: editionId, tag_id: tagId.toUpperCase(), status: "active" }).whereNotNull("user_id").first("user_id");
+  return band?.user_id ?? null;
+}

@@ -36,6 +36,8 @@ export class ShiftCheckIns {
     private readonly db: Knex,
     private readonly badges: { decode(payload: string): string | null; encode(memberId: string): string },
     private readonly snapshotSigner: SnapshotSigner,
+    /** The user wearing an edition's active wristband (the cashless module's), or null. */
+    private readonly bandHolder: (editionId: string, tagId: string) => Promise<string | null>,
   ) {}
 
   /** A signed snapshot for an offline kiosk (offline.ts). */
@@ -68,14 +70,28 @@ export class ShiftCheckIns {
   }
 
   async checkIn(principal: Principal, ctx: AuditContext, editionId: string, body: CheckInBody) {
-    const source = body.badge !== undefined ? "kiosk" : "lead";
+    const source = body.badge !== undefined ? "kiosk" : body.wristband !== undefined ? "wristband" : "lead";
+    if (body.wristband !== undefined) {
+      const [, holder] = await Promise.all([this.assertOperator(principal, editionId), this.bandHolder(editionId, body.wristband)]);
+      const wearer = holder ? await activeMemberOfUser(this.db, editionId, holder) : undefined;
+      if (!wearer)
+        throw new HttpError(404, "wristband_not_staff", "no staff member of this edition wears an active wristband with this tag", [
+          { field: "body.wristband", message: "not a staff member's band" },
+        ]);
+      return this.checkInMember(principal, ctx, wearer.id, source, body.shiftId);
+    }
     const memberId = body.badge !== undefined ? this.badges.decode(body.badge) : body.memberId!;
     const [, member] = await Promise.all([this.assertOperator(principal, editionId), memberId ? memberById(this.db, memberId) : undefined]);
     if (!memberId)
       throw new HttpError(422, "badge_not_recognised", "this is not a staff badge of this platform", [{ field: "body.badge", message: "not a badge" }]);
     if (!member || member.edition_id !== editionId) throw new HttpError(404, "staff_member_not_found", "no such staff member in this edition");
     if (member.status !== "active") throw new HttpError(422, "staff_member_removed", "this person is no longer staff of this edition");
+    return this.checkInMember(principal, ctx, memberId, source, body.shiftId);
+  }
 
+  /** The one statement that decides a check-in (see the class comment). */
+  private checkInMember(principal: Principal, ctx: AuditContext, memberId: string, source: "kiosk" | "wristband" | "lead", shiftId: string | undefined) {
+    const body = { shiftId };
     return withConstraintErrors(
       () =>
         this.db.transaction(async (trx) => {

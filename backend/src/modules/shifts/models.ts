@@ -47,7 +47,7 @@ export class ShiftSignup extends AuditedModel {
   declare status: SignupStatus;
   declare checked_in_at: Date | null;
   declare checked_in_by: string | null;
-  declare check_in_source: "kiosk" | "lead" | "offline" | null;
+  declare check_in_source: "kiosk" | "wristband" | "lead" | "offline" | null;
   declare checked_out_at: Date | null;
   declare cancelled_at: Date | null;
   declare no_show_at: Date | null;

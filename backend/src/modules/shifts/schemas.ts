@@ -63,7 +63,7 @@ export const Signup = z
     endsAt: z.string(),
     status: z.enum(SIGNUP_STATUSES),
     checkedInAt: z.string().nullable(),
-    checkInSource: z.enum(["kiosk", "lead", "offline"]).nullable(),
+    checkInSource: z.enum(["kiosk", "wristband", "lead", "offline"]).nullable(),
     cancelledAt: z.string().nullable(),
     noShowAt: z.string().nullable(),
   })
@@ -84,9 +84,17 @@ export const CheckInBody = z
   .strictObject({
     badge: z.string().min(10).max(200).optional().openapi({ description: "the badge's QR payload (kiosk)" }),
     memberId: z.uuid().optional().openapi({ description: "the member, picked by a shift lead" }),
+    wristband: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{8,32}$/, "an NFC tag id: 8 to 32 hex digits")
+      .optional()
+      .openapi({ description: "the NFC tag id of the member's cashless wristband for this edition (kiosk)" }),
     shiftId: z.uuid().optional().openapi({ description: "which shift, when the member has several now" }),
   })
-  .refine((v) => (v.badge === undefined) !== (v.memberId === undefined), { message: "give exactly one of badge and memberId", path: ["badge"] });
+  .refine((v) => [v.badge, v.memberId, v.wristband].filter((x) => x !== undefined).length === 1, {
+    message: "give exactly one of badge, wristband and memberId",
+    path: ["badge"],
+  });
 
 export const CheckInResult = z
   .object({
