@@ -38,8 +38,20 @@ export const API_POOL_SIZE = 20;
 
 export async function createApiKnex(url: string): Promise<Knex> {
   const db = createKnex(url, { min: API_POOL_SIZE, max: API_POOL_SIZE });
-  // open every connection now, before the first request needs one
-  await Promise.all(Array.from({ length: API_POOL_SIZE }, () => db.transaction(async (trx) => void (await trx.raw("select 1")))));
+  // open every connection now, before the first request needs one: each holds its connection until all are held, or a
+  // quick one would hand its connection back to the next and fewer than API_POOL_SIZE would ever be opened
+  let held = 0;
+  let allHeld!: () => void;
+  const barrier = new Promise<void>((resolve) => (allHeld = resolve));
+  await Promise.all(
+    Array.from({ length: API_POOL_SIZE }, () =>
+      db.transaction(async (trx) => {
+        await trx.raw("select 1");
+        if (++held === API_POOL_SIZE) allHeld();
+        await barrier;
+      }),
+    ),
+  );
   return db;
 }
 
