@@ -110,7 +110,7 @@ const envSchema = z
     MAIL_DIR: z.string().trim().min(1).optional(),
     // outbound webhooks: deliveries to private, loopback or link-local addresses only when this development setting says so
     WEBHOOKS_ALLOW_PRIVATE_TARGETS: z.enum(["true", "false"]).default("false"),
-    WEBHOOKS_CONCURRENCY: int(1, 200).default(20),
+    WEBHOOKS_CONCURRENCY: int(1, 500).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

@@ -66,6 +66,8 @@ export async function up(knex: Knex): Promise<void> {
       constraint uq_webhook_deliveries_message_endpoint unique (message_id, endpoint_id)
     );
     create index ix_webhook_deliveries_endpoint on webhook_deliveries (endpoint_id, created_at);
+    -- the dispatchers' queue: due deliveries, oldest first
+    create index ix_webhook_deliveries_due on webhook_deliveries (next_attempt_at) where status = 'pending';
     create trigger trg_webhook_deliveries_updated_at before update on webhook_deliveries for each row execute function set_updated_at();
 
     create table webhook_attempts (

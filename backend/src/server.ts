@@ -13,7 +13,7 @@ import { startMailWorker } from "./modules/mail/jobs.js";
 import { mailTransport } from "./modules/mail/transport.js";
 import { RecordingPushDelivery } from "./modules/notifications/delivery.js";
 import { startNotificationWorker } from "./modules/notifications/jobs.js";
-import { startWebhookWorker } from "./modules/webhooks/jobs.js";
+import { startWebhookDispatcher } from "./modules/webhooks/dispatch.js";
 import { startOutboxConsumer } from "./modules/webhooks/outbox-consumer.js";
 import { DataBox } from "./security/encryption.js";
 import { startShiftWorker } from "./modules/shifts/jobs.js";
@@ -47,9 +47,9 @@ async function main(): Promise<void> {
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
-  // Outbound webhooks: finalized chain facts from the indexer's outbox (a created event links its contract first), delivered by the job queue.
+  // Outbound webhooks: finalized chain facts from the indexer's outbox (a created event links its contract first), and the dispatcher that delivers them.
   const outbox = startOutboxConsumer({ db, log, intervalMs: 250, reactions: [linkCreatedEvents(db)] });
-  const webhooks = await startWebhookWorker({
+  const webhooks = await startWebhookDispatcher({
     connectionString: config.database.url,
     concurrency: config.webhooks.concurrency,
     db,

@@ -4,7 +4,7 @@ import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
 import { SECRET_CONTEXT } from "../../backend/src/modules/webhooks/models.js";
 import { webhookId } from "../../backend/src/modules/webhooks/deliver.js";
-import { startWebhookWorker } from "../../backend/src/modules/webhooks/jobs.js";
+import { startWebhookDispatcher } from "../../backend/src/modules/webhooks/dispatch.js";
 import { publishWebhookEvent } from "../../backend/src/modules/webhooks/publish.js";
 import { newSecret } from "../../backend/src/modules/webhooks/signing.js";
 import { DataBox } from "../../backend/src/security/encryption.js";
@@ -25,7 +25,7 @@ import { writeBenchReport } from "./report.js";
 const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
 const BACKLOG = Number(process.env.BENCH_WEBHOOK_BACKLOG ?? 10_000);
-const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? loadConfig({}).webhooks.concurrency);
 const TICK_MS = 10;
 
 async function main() {
@@ -56,7 +56,7 @@ async function main() {
     event_types: ["ticket.purchased"],
     secret_encrypted: box.encrypt(newSecret(), SECRET_CONTEXT),
   });
-  const worker = await startWebhookWorker({
+  const worker = await startWebhookDispatcher({
     connectionString: bench.url,
     concurrency: CONCURRENCY,
     db,
@@ -134,7 +134,7 @@ async function main() {
       "targets: enqueueToFirstAttemptP99Ms <= 1000 at 1,000 events/s",
       `open loop: ${total} events, each published in its own transaction; latency from its commit to the local receiver getting attempt 1 (webhook-id)`,
       `deliveredPerSec: ${BACKLOG} messages published at once (100 transactions at a time), until the last arrived; publishing time included`,
-      `one worker process with graphile-worker concurrency ${CONCURRENCY}; publisher, worker and receiver share this process, Postgres is embedded`,
+      `one dispatcher with up to ${CONCURRENCY} attempts in flight; publisher, dispatcher and receiver share this process, Postgres is embedded`,
       machineNote(),
     ],
   );

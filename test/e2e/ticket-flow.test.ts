@@ -24,7 +24,7 @@ import { runTicketStory, type StoryResult } from "../../scripts/support/ticket-s
 import { isolatedTestDatabase } from "../support/database.js";
 import { Webhook } from "standardwebhooks";
 import { DataBox } from "../../backend/src/security/encryption.js";
-import { runWebhookJobsOnce } from "../../backend/src/modules/webhooks/jobs.js";
+import { deliverDueOnce } from "../../backend/src/modules/webhooks/dispatch.js";
 import { consumeOutbox } from "../../backend/src/modules/webhooks/outbox-consumer.js";
 import { startReceiver } from "../backend/webhooks/receiver.js";
 import { startTestApi, type TestApi } from "../support/http.js";
@@ -45,7 +45,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
   let dropDatabase: () => Promise<void>;
   let result: StoryResult;
   let mailDir: string | undefined;
-  let webhookDeps: Parameters<typeof runWebhookJobsOnce>[0];
+  let webhookDeps: Parameters<typeof deliverDueOnce>[0];
 
   before(async () => {
     chain = await startLocalChain({ port: await freePort() });
@@ -77,7 +77,6 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
       WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true",
     });
     webhookDeps = {
-      connectionString: isolated.url,
       db,
       box: new DataBox(config.dataEncryptionKey),
       egress: { allowPrivate: true, timeoutMs: 2000, maxResponseBytes: 1024 },
@@ -169,7 +168,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
       assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
       // the API process's outbox consumer and delivery worker (server.ts), at a test's pace
       while ((await consumeOutbox(db)) > 0);
-      await runWebhookJobsOnce(webhookDeps);
+      await deliverDueOnce(webhookDeps);
       const bodies = receiver.received.map(
         (r) =>
           new Webhook(endpoint.body.secret).verify(r.body, r.headers as Record<string, string>) as {
@@ -184,7 +183,7 @@ describe("e2e: deploy, buy, mirror, sign in, pass, gate, anchor", function () {
       assert.equal(purchased[0]!.data.contract, result.ticketAddress.toLowerCase());
       assert.equal(bodies.filter((b) => b.type === "ticket.checked_in").length, 1);
       while ((await consumeOutbox(db)) > 0);
-      await runWebhookJobsOnce(webhookDeps);
+      await deliverDueOnce(webhookDeps);
       assert.equal(receiver.received.length, bodies.length, "consumed again, nothing is delivered twice");
     } finally {
       await receiver.close();

@@ -3,12 +3,12 @@ import { Webhook } from "standardwebhooks";
 import { loadConfig } from "../../../lib/config.js";
 import { newId } from "../../../lib/ids.js";
 import { DataBox } from "../../../backend/src/security/encryption.js";
-import { webhookId } from "../../../backend/src/modules/webhooks/deliver.js";
-import { purgeDeliveryLog, runWebhookJobsOnce } from "../../../backend/src/modules/webhooks/jobs.js";
+import { deliverDueOnce, purgeDeliveryLog, startWebhookDispatcher } from "../../../backend/src/modules/webhooks/dispatch.js";
+import { claimDue, LEASE_MS, webhookId } from "../../../backend/src/modules/webhooks/deliver.js";
+import { testDatabaseUrl } from "../../support/database.js";
 import { publishWebhookEvent } from "../../../backend/src/modules/webhooks/publish.js";
 import { RETRY_DELAYS_MS } from "../../../backend/src/modules/webhooks/signing.js";
 import { expectStatus, useTestApi } from "../../support/api-suite.js";
-import { testDatabaseUrl } from "../../support/database.js";
 import { buildFestival, createSlot } from "../../support/festival.js";
 import { createTestOrganization, createTestUser, type TestUser } from "../../support/auth.js";
 import { startReceiver } from "./receiver.js";
@@ -24,7 +24,7 @@ describe("webhooks: delivery", () => {
   let n = 0;
 
   const egress = { allowPrivate: true, timeoutMs: 1000, maxResponseBytes: 4096 };
-  const runJobs = async () => runWebhookJobsOnce({ connectionString: await testDatabaseUrl(), db: t.db, box: new DataBox(config.dataEncryptionKey), egress });
+  const runJobs = () => deliverDueOnce({ db: t.db, box: new DataBox(config.dataEncryptionKey), egress });
   const subscribe = async (path: string, eventTypes = ["ticket.purchased"], org = organizationId, user = owner) =>
     expectStatus(t.api, 201, "POST", `/api/v1/organizations/${org}/webhook-endpoints`, user, { url: `${receiver.url}${path}`, eventTypes });
   const publish = (data: Record<string, unknown> = {}, org = organizationId) =>
@@ -101,8 +101,6 @@ describe("webhooks: delivery", () => {
     assert.ok(wait >= 4_400 && wait <= 6_500, `first retry after ~5 s, got ${wait} ms`);
     const d2 = await deliveryOf(limited.id);
     assert.ok(new Date(d2.next_attempt_at).getTime() - before >= 119_000, "Retry-After: 120 s");
-    const job = await t.db.raw("select count(*)::int as n from graphile_worker.jobs where key = ?", [`webhook_deliver:${d1.id}:2`]);
-    assert.equal(job.rows[0].n, 1, "the second attempt is queued");
     const endpoint = await t.db("webhook_endpoints").where({ id: failing.id }).first();
     assert.ok(endpoint.failing_since, "the failure streak started");
     assert.ok(Math.abs(RETRY_DELAYS_MS.reduce((a, b) => a + b, 0) / 3_600_000 - 75) < 1, "the schedule spans about 75 hours");
@@ -245,6 +243,45 @@ describe("webhooks: delivery", () => {
     };
     assert.equal(changed.type, "schedule.changed");
     assert.equal(changed.data.version, 2);
+  });
+
+  it("dispatchers in two processes deliver each message once, as soon as its transaction commits", async () => {
+    await subscribe("/dispatched");
+    const deps = { db: t.db, box: new DataBox(config.dataEncryptionKey), egress, connectionString: await testDatabaseUrl(), concurrency: 8, pollMs: 60_000 };
+    const [one, two] = await Promise.all([startWebhookDispatcher(deps), startWebhookDispatcher(deps)]);
+    try {
+      for (let i = 0; i < 40; i++) await publish({ n: i });
+      const deadline = Date.now() + 10_000;
+      while (hits("/dispatched").length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      const ids = hits("/dispatched").map((h) => h.headers["webhook-id"]);
+      assert.equal(ids.length, 40, "every message, woken by the commit (the poll is a minute away)");
+      assert.equal(new Set(ids).size, 40, "none twice");
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  it("a delivery claimed by a dispatcher that died is due again when its lease ends, and goes out with the same webhook-id", async () => {
+    const endpoint = await subscribe("/lease");
+    const messageId = await publish();
+    const claimed = await claimDue(t.db, 100);
+    const mine = claimed.find((c) => c.endpoint_id === endpoint.id);
+    assert.ok(mine, "claimed, then the dispatcher died before sending");
+    const leased = await deliveryOf(endpoint.id);
+    assert.ok(new Date(leased.next_attempt_at).getTime() > Date.now() + LEASE_MS - 5_000, "leased");
+    await deliverDueOnce({ db: t.db, box: new DataBox(config.dataEncryptionKey), egress });
+    assert.equal(hits("/lease").length, 0, "not due while leased");
+    await t
+      .db("webhook_deliveries")
+      .where({ id: leased.id })
+      .update({ next_attempt_at: new Date(Date.now() - 1000) }); // the lease ran out
+    await runJobs();
+    const [got] = hits("/lease");
+    assert.equal(got!.headers["webhook-id"], webhookId(messageId!));
+    const done = await deliveryOf(endpoint.id);
+    assert.equal(done.status, "succeeded");
+    assert.equal(done.attempts, 2, "the lost attempt counts");
   });
 
   it("the delivery log keeps 30 days", async () => {

@@ -3,10 +3,9 @@ import { Webhook } from "standardwebhooks";
 import { loadConfig } from "../../../lib/config.js";
 import { newId } from "../../../lib/ids.js";
 import { DataBox } from "../../../backend/src/security/encryption.js";
-import { runWebhookJobsOnce } from "../../../backend/src/modules/webhooks/jobs.js";
+import { deliverDueOnce } from "../../../backend/src/modules/webhooks/dispatch.js";
 import { consumeOutbox } from "../../../backend/src/modules/webhooks/outbox-consumer.js";
 import { expectStatus, useTestApi } from "../../support/api-suite.js";
-import { testDatabaseUrl } from "../../support/database.js";
 import { CHAIN_ID, seedEvent } from "../gate/fixtures.js";
 import { startReceiver } from "./receiver.js";
 
@@ -40,9 +39,8 @@ describe("webhooks: the outbox consumer", () => {
     await t.db("outbox").insert(rows);
     return rows;
   };
-  const runJobs = async () =>
-    runWebhookJobsOnce({
-      connectionString: await testDatabaseUrl(),
+  const runJobs = () =>
+    deliverDueOnce({
       db: t.db,
       box: new DataBox(config.dataEncryptionKey),
       egress: { allowPrivate: true, timeoutMs: 1000, maxResponseBytes: 1024 },

@@ -6,7 +6,6 @@ import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { queueEmail } from "../mail/service.js";
 import { EgressError, postJson, type EgressPolicy, type EgressResponse } from "./egress.js";
 import { SECRET_CONTEXT, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "./models.js";
-import { enqueueAttempt } from "./publish.js";
 import { nextAttemptDelayMs, signedHeaders } from "./signing.js";
 
 export interface DeliveryDeps {
@@ -14,6 +13,8 @@ export interface DeliveryDeps {
   box: DataBox;
   egress: EgressPolicy;
   log?: Logger;
+  /** Shared by a dispatcher's attempts, so their successes are written together. */
+  successes?: SuccessWriter;
 }
 
 /** An endpoint that has failed every attempt for this long is disabled and its owners are told. */
@@ -23,26 +24,54 @@ const EXCERPT_CHARS = 1000;
 /** The `webhook-id` of a message: the same on every attempt and replay. */
 export const webhookId = (messageId: string) => `msg_${messageId.replaceAll("-", "")}`;
 
+/** A claimed delivery is leased for this long: a dispatcher that dies mid-attempt leaves it due again after it. */
+export const LEASE_MS = 60_000;
+
 /**
- * One attempt of a delivery (the webhook_deliver job). The attempt number is claimed first;
- * the HTTP call runs outside any transaction; then the attempt row, the delivery's new
- * state, the endpoint's failure streak and the next attempt's job are written together. 2xx: delivered. 410: the
- * endpoint is disabled. Otherwise the retry schedule (with Retry-After on 429 and 503),
- * then failed.
+ * Claims up to `limit` due deliveries, oldest first, and reads what their requests need, in
+ * one statement: SKIP LOCKED so dispatchers in every API process share the work without
+ * taking the same delivery, the attempt number counted, and the lease written as the next
+ * attempt's time (a finished attempt overwrites it).
  */
-export async function attemptDelivery(deps: DeliveryDeps, deliveryId: string): Promise<void> {
-  const { db } = deps;
-  // claims the attempt number and reads what the request needs, in one statement (a replay racing a retry gets its own number)
+export async function claimDue(db: Knex, limit: number): Promise<Claimed[]> {
+  return bookkeeping(db, (trx) => claimIn(trx, limit));
+}
+
+/**
+ * The dispatchers' own writes (claims, successes) commit without waiting for the WAL flush:
+ * a crash can lose the last few milliseconds of them, which makes a delivery due again and
+ * sends it once more with the same webhook-id, as at-least-once delivery allows. Messages
+ * and deliveries themselves are written by their publisher's transaction and wait as usual.
+ */
+async function bookkeeping<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    await trx.raw("set local synchronous_commit = off");
+    return work(trx);
+  });
+}
+
+async function claimIn(db: Knex.Transaction, limit: number): Promise<Claimed[]> {
   const { rows } = await db.raw<{ rows: Claimed[] }>(
-    `update webhook_deliveries d set attempts = d.attempts + 1
+    `update webhook_deliveries d set attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
        from webhook_endpoints e, webhook_messages m
-      where d.id = ? and d.status = 'pending' and e.id = d.endpoint_id and m.id = d.message_id
-     returning d.attempts as attempt, d.message_id, e.id as endpoint_id, e.organization_id, e.url, e.secret_encrypted,
+      where d.id in (select id from webhook_deliveries where status = 'pending' and next_attempt_at <= now()
+                      order by next_attempt_at limit ? for update skip locked)
+        and e.id = d.endpoint_id and m.id = d.message_id
+     returning d.id as delivery_id, d.attempts as attempt, d.message_id, e.id as endpoint_id, e.organization_id, e.url, e.secret_encrypted,
                e.previous_secret_encrypted, e.previous_secret_expires_at, e.disabled_at, m.payload::text as body`,
-    [deliveryId],
+    [LEASE_MS / 1000, limit],
   );
-  const claimed = rows[0];
-  if (!claimed) return; // delivered, failed for good, or gone
+  return rows;
+}
+
+/**
+ * One attempt of a claimed delivery: signed, sent outside any transaction, then recorded
+ * with the delivery's new state and the endpoint's failure streak. 2xx: delivered. 410: the
+ * endpoint is disabled. Otherwise the retry schedule (Retry-After on 429 and 503), then failed.
+ */
+export async function attemptDelivery(deps: DeliveryDeps, claimed: Claimed): Promise<void> {
+  const { db } = deps;
+  const deliveryId = claimed.delivery_id;
   if (claimed.disabled_at) {
     await WebhookDelivery.query(db).findById(deliveryId).patch({ status: "failed", next_attempt_at: null, last_error: "endpoint disabled" });
     return;
@@ -67,12 +96,13 @@ export async function attemptDelivery(deps: DeliveryDeps, deliveryId: string): P
     response_excerpt: response ? response.body.slice(0, EXCERPT_CHARS) : null,
     error: error ?? (response && (response.status < 200 || response.status >= 300) ? `HTTP ${response.status}` : null),
   };
-  if (response && response.status >= 200 && response.status < 300) await recordSuccess(db, claimed, attemptRow);
+  if (response && response.status >= 200 && response.status < 300) await (deps.successes ?? new SuccessWriter(db)).record(claimed.endpoint_id, attemptRow);
   else await recordFailure(db, claimed, attemptRow, response);
   deps.log?.debug({ deliveryId, attempt, status: response?.status, error }, "webhook attempt");
 }
 
-interface Claimed {
+export interface Claimed {
+  delivery_id: string;
   attempt: number;
   message_id: string;
   endpoint_id: string;
@@ -87,17 +117,62 @@ interface Claimed {
 
 type AttemptRow = Pick<WebhookAttempt, "id" | "delivery_id" | "attempt" | "started_at" | "duration_ms" | "response_status" | "response_excerpt" | "error">;
 
-/** The hot path, one statement: the attempt's log row, the delivery done, the endpoint's failure streak over. */
-async function recordSuccess(db: Knex, claimed: Claimed, a: AttemptRow): Promise<void> {
+/**
+ * The hot path: successes are written many per statement (the attempts' log rows, the
+ * deliveries done, the endpoints' failure streaks over). Each attempt waits for its write;
+ * the writes of the attempts that finish while one is under way go together in the next.
+ */
+export class SuccessWriter {
+  private pending: Array<{ endpointId: string; row: AttemptRow; done: () => void; failed: (e: unknown) => void }> = [];
+  private writing: Promise<void> | undefined;
+
+  constructor(private readonly db: Knex) {}
+
+  record(endpointId: string, row: AttemptRow): Promise<void> {
+    return new Promise((done, failed) => {
+      this.pending.push({ endpointId, row, done, failed });
+      this.writing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    await new Promise((r) => setImmediate(r)); // let the attempts finishing in this turn join
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, 500);
+      try {
+        await bookkeeping(this.db, (trx) => writeSuccesses(trx, batch));
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.failed(error);
+      }
+    }
+    this.writing = undefined;
+  }
+}
+
+async function writeSuccesses(db: Knex.Transaction, batch: Array<{ endpointId: string; row: AttemptRow }>): Promise<void> {
+  const rows = batch.map((b) => b.row);
   await db.raw(
-    `with attempt as (
-       insert into webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, response_status, response_excerpt, error)
-       values (?, ?, ?, ?, ?, ?, ?, null)),
+    `with r as (
+       select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::timestamptz[], ?::int[], ?::int[], ?::text[])
+         as r(id, delivery_id, attempt, started_at, duration_ms, response_status, response_excerpt)),
+     attempt as (
+       insert into webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, response_status, response_excerpt)
+       select id, delivery_id, attempt, started_at, duration_ms, response_status, response_excerpt from r),
      delivery as (
-       update webhook_deliveries set status = 'succeeded', succeeded_at = now(), next_attempt_at = null, last_response_status = ?, last_error = null
-        where id = ?)
-     update webhook_endpoints set failing_since = null where id = ? and failing_since is not null`,
-    [a.id, a.delivery_id, a.attempt, a.started_at, a.duration_ms, a.response_status, a.response_excerpt, a.response_status, a.delivery_id, claimed.endpoint_id],
+       update webhook_deliveries d set status = 'succeeded', succeeded_at = now(), next_attempt_at = null, last_response_status = r.response_status, last_error = null
+         from r where d.id = r.delivery_id)
+     update webhook_endpoints set failing_since = null where id = any(?::uuid[]) and failing_since is not null`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.delivery_id),
+      rows.map((r) => r.attempt),
+      rows.map((r) => r.started_at.toISOString()),
+      rows.map((r) => r.duration_ms),
+      rows.map((r) => r.response_status ?? 0), // a success always has both
+      rows.map((r) => r.response_excerpt ?? ""),
+      [...new Set(batch.map((b) => b.endpointId))],
+    ],
   );
 }
 
@@ -112,7 +187,6 @@ async function recordFailure(db: Knex, claimed: Claimed, a: AttemptRow, response
     await WebhookDelivery.query(trx)
       .findById(a.delivery_id)
       .patch({ status: nextAt ? "pending" : "failed", next_attempt_at: nextAt, last_response_status: response?.status ?? null, last_error: a.error });
-    if (nextAt) await enqueueAttempt(trx, a.delivery_id, a.attempt + 1, nextAt);
     const streak: Array<{ failing_since: Date }> = await trx(WebhookEndpoint.tableName)
       .where({ id: claimed.endpoint_id })
       .update({ failing_since: trx.raw("coalesce(failing_since, now())") })

@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import { newId } from "../../../../lib/ids.js";
 import type { WebhookEventType } from "./event-types.js";
 
-export const DELIVER_TASK = "webhook_deliver";
+/** Postgres notification channel: deliveries became due (the dispatchers listen). */
+export const DUE_CHANNEL = "webhook_deliveries_due";
 
 export interface WebhookEvent {
   organizationId: string;
@@ -16,9 +17,9 @@ export interface WebhookEvent {
 }
 
 /**
- * Publishes an event in the caller's transaction: the message, a delivery to each of the
- * organization's live endpoints subscribed to its type, and each delivery's first job. So
- * a rolled-back change delivers nothing and a committed one is delivered (jobs.ts). A
+ * Publishes an event in the caller's transaction: the message and a delivery, due now, to
+ * each of the organization's live endpoints subscribed to its type (dispatch.ts). So
+ * a rolled-back change delivers nothing and a committed one is delivered (dispatch.ts). A
  * source published again (a retried consumer) changes nothing. Returns the message id,
  * or null when the source was already published.
  */
@@ -38,23 +39,19 @@ export async function publishWebhookEvent(trx: Knex.Transaction, event: WebhookE
   const { inserted, endpoints } = rows[0]!;
   if (!inserted) return null;
   if (endpoints.length === 0) return id;
-  // and one more: the deliveries with their first jobs
+  // and one more: the deliveries, due now (the dispatchers, woken by the notification at commit, claim them)
   await trx.raw(
     `with d as (
        insert into webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
        select unnest(?::uuid[]), ?, unnest(?::uuid[]), now() returning id)
-     select count(graphile_worker.add_job(?, json_build_object('deliveryId', d.id), job_key => ? || d.id || ':1', max_attempts => 3)) from d`,
-    [endpoints.map(() => newId()), id, endpoints, DELIVER_TASK, `${DELIVER_TASK}:`],
+     select count(*), pg_notify(?, '') from d`,
+    [endpoints.map(() => newId()), id, endpoints, DUE_CHANNEL],
   );
   return id;
 }
 
-/** Queues attempt number `attempt` of a delivery to run at `runAt` (graphile-worker, same transaction). */
-export async function enqueueAttempt(trx: Knex | Knex.Transaction, deliveryId: string, attempt: number, runAt: Date): Promise<void> {
-  await trx.raw("select graphile_worker.add_job(?, json_build_object('deliveryId', ?::text), run_at => ?, job_key => ?, max_attempts => 3)", [
-    DELIVER_TASK,
-    deliveryId,
-    runAt.toISOString(),
-    `${DELIVER_TASK}:${deliveryId}:${attempt}`,
-  ]);
+/** Makes a delivery due at `at` (a retry, or a replay now); a delivery due now wakes the dispatchers. */
+export async function scheduleAttempt(trx: Knex | Knex.Transaction, deliveryId: string, at: Date): Promise<void> {
+  await trx("webhook_deliveries").where({ id: deliveryId }).update({ status: "pending", next_attempt_at: at });
+  if (at.getTime() <= Date.now()) await trx.raw("select pg_notify(?, '')", [DUE_CHANNEL]);
 }

@@ -12,7 +12,7 @@ import { assertOrganizationAccess } from "../organizations/access.js";
 import { webhookId } from "./deliver.js";
 import { isPrivateAddress } from "./egress.js";
 import { SECRET_CONTEXT, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from "./models.js";
-import { enqueueAttempt } from "./publish.js";
+import { scheduleAttempt } from "./publish.js";
 import { newSecret } from "./signing.js";
 import type { z } from "../../http/zod.js";
 import type { CreateEndpointBody, ReplayRangeBody, UpdateEndpointBody } from "./schemas.js";
@@ -226,10 +226,7 @@ export async function listAttempts(db: Knex, principal: Principal, endpointId: s
 async function replay(trx: Knex.Transaction, endpoint: WebhookEndpoint, deliveries: Array<Pick<WebhookDelivery, "id" | "attempts">>): Promise<number> {
   if (endpoint.disabled_at) throw new HttpError(422, "webhook_endpoint_disabled", "enable the endpoint before replaying to it");
   const now = new Date();
-  for (const d of deliveries) {
-    await WebhookDelivery.query(trx).findById(d.id).patch({ status: "pending", next_attempt_at: now });
-    await enqueueAttempt(trx, d.id, d.attempts + 1, now);
-  }
+  for (const d of deliveries) await scheduleAttempt(trx, d.id, now);
   return deliveries.length;
 }
 
