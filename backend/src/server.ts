@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const chain = config.chain.rpcUrl ? await connectChain(config.chain.rpcUrl) : undefined;
 
   const app = buildApp({ config, db, log, chain });
+  // sign-outs, revoked refresh families and role changes made by the other API processes reach this one's session cache at once
+  const stopInvalidations = await app.locals.routeDeps.principals.listenForInvalidations(config.database.url, log);
   const server = createApiServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   onShutdown(async () => {
     await anchor?.stop();
     await links.stop();
+    await stopInvalidations();
     await outbox.stop();
     await webhooks.stop();
     await notifications.stop();

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { LRUCache } from "lru-cache";
+import pg from "pg";
 import type { PermissionScope, PlatformRole, Principal, PrincipalResolver } from "../../http/auth.js";
 import { ApiKeyVerifier, isApiKeyFormat } from "../api-keys/verifier.js";
 import { rolePermissionMap } from "../users/roles.js";
@@ -10,9 +11,12 @@ import type { AccessTokens } from "./access-tokens.js";
  * Every change made through this process invalidates at once (logout, refresh-token reuse,
  * password reset: forgetSession; role grant/revocation, disabling, profile: forgetUser). A
  * change made by another API process (or directly in the database) is seen here within this
- * bound. A session's own expires_at is checked on every use, cached or not.
+ * bound, or at once when it tells the others (forgetSession/forgetUser broadcast through
+ * Postgres NOTIFY, listenForInvalidations). A session's own expires_at is checked on every use, cached or not.
  */
 export const SESSION_CACHE_MS = 30_000;
+/** Postgres notification channel: "session:<id>" or "user:<id>" was revoked or changed in some API process. */
+const INVALIDATION_CHANNEL = "auth_invalidations";
 /** A refused session (revoked, expired, user disabled) is remembered this long, as before. */
 const REFUSED_CACHE_MS = 5_000;
 const PERMISSIONS_CACHE_MS = 60_000;
@@ -81,17 +85,67 @@ export class Principals implements PrincipalResolver {
     return this.apiKeys.verify(rawKey);
   }
 
-  /** Drop a session from the cache (logout, revocation, role change). */
+  /** Drop a session from the cache (logout, revocation, role change), here and in every other API process. */
   forgetSession(sessionId: string): void {
+    this.dropSession(sessionId);
+    this.broadcast(`session:${sessionId}`);
+  }
+
+  /** Drop every cached session of a user (role granted or revoked, user disabled), here and in every other API process. */
+  forgetUser(userId: string): void {
+    this.dropUser(userId);
+    this.broadcast(`user:${userId}`);
+  }
+
+  private dropSession(sessionId: string): void {
     this.sessions.delete(sessionId);
     this.loading.delete(sessionId);
   }
 
-  /** Drop every cached session of a user (role granted or revoked, user disabled). */
-  forgetUser(userId: string): void {
+  private dropUser(userId: string): void {
     const ids = [...this.sessions.entries()].filter(([, entry]) => entry.principal?.userId === userId).map(([id]) => id);
     for (const id of ids) this.sessions.delete(id);
     this.loading.clear(); // a read in flight may predate the change
+  }
+
+  /**
+   * Tells the other API processes (Postgres NOTIFY; the callers forget after their change
+   * committed, so a process that reloads on the notification sees it). Best effort: a
+   * process that misses it still sees the change within SESSION_CACHE_MS.
+   */
+  private broadcast(what: string): void {
+    this.db.raw("select pg_notify(?, ?)", [INVALIDATION_CHANNEL, what]).catch(() => {});
+  }
+
+  /**
+   * Listens for the other processes' invalidations (server.ts starts it in every API
+   * process). Returns a stop function. A lost connection is reconnected; in between the
+   * cache's own bound (SESSION_CACHE_MS) still holds.
+   */
+  async listenForInvalidations(connectionString: string, log?: { warn(obj: object, msg: string): void }): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    const connect = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString });
+      c.on("notification", (n) => {
+        const [kind, id] = (n.payload ?? "").split(":");
+        if (kind === "session" && id) this.dropSession(id);
+        else if (kind === "user" && id) this.dropUser(id);
+      });
+      c.on("error", (error) => {
+        log?.warn({ err: error.message }, "auth invalidation listener lost its connection; reconnecting");
+        this.sessions.clear(); // what was missed meanwhile is unknown
+        if (!stopped) setTimeout(() => void connect().catch(() => {}), 1000).unref();
+      });
+      await c.connect();
+      await c.query(`listen ${INVALIDATION_CHANNEL}`);
+      client = c;
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => {});
+    };
   }
 
   private async session(sessionId: string): Promise<Principal | null> {
