@@ -92,6 +92,7 @@ const envSchema = z
     CORS_ORIGINS: csv,
     RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 100_000).default(20),
     API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+    RATE_LIMIT_NAMESPACE: z.string().trim().min(1).max(100).default("api"),
     // tickets and the gate; keys are 0x-prefixed 32-byte hex
     GATE_PASS_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
     GATE_OFFLINE_SIGNING_KEY: optionalSecret.pipe(privateKey.optional()),
@@ -219,6 +220,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       concurrency: env.WEBHOOKS_CONCURRENCY,
     },
     rateLimits: {
+      /** Rate-limit counters are shared (Postgres) by every API process with this namespace. */
+      namespace: env.RATE_LIMIT_NAMESPACE,
       signInPerMinute: env.RATE_LIMIT_SIGNIN_PER_MINUTE,
       apiKeyDefaultPerMinute: env.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
     },

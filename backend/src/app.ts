@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { IdempotencyStore } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { apiKeyRateLimit } from "./http/rate-limit.js";
+import { PostgresRateLimitStore } from "./http/rate-limit-store.js";
 import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
 import { rejectUnstorableText } from "./http/text-input.js";
@@ -86,7 +87,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   app.use(healthRoutes({ db: deps.db, chain: deps.chain, maxLagBlocks: deps.config.indexer.maxLagBlocks }));
 
   app.use(authenticate(principals));
-  app.use(apiKeyRateLimit());
+  app.use(apiKeyRateLimit(new PostgresRateLimitStore(deps.db, `${deps.config.rateLimits.namespace}:`)));
 
   // Every API module registers its routes on `api` (validated, guarded, documented).
   const api = new ApiRouter(new IdempotencyStore(deps.db));

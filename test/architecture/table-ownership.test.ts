@@ -40,6 +40,7 @@ const OWNERS: Record<string, string> = {
   api_keys: "api-keys",
   audit_log: "audit",
   idempotency_keys: "http",
+  rate_limit_counters: "http",
   outbound_emails: "mail",
   // festivals and schedules
   festivals: "festivals",

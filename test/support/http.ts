@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { loadConfig, type Config } from "../../lib/config.js";
 import { createLogger } from "../../lib/logger.js";
@@ -21,8 +22,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(db: Knex, opts: { config?: Config; chain?: AppDeps["chain"] } = {}): Promise<TestApi> {
-  const app = buildApp({ config: opts.config ?? loadConfig({}), db, log: createLogger("test", "silent"), chain: opts.chain });
+export async function startTestApi(db: Knex, opts: { config?: Config; chain?: AppDeps["chain"]; rateLimitNamespace?: string } = {}): Promise<TestApi> {
+  // each test app counts its rate limits apart (they share the test database), unless a test makes them share
+  const given = opts.config ?? loadConfig({});
+  const config = { ...given, rateLimits: { ...given.rateLimits, namespace: opts.rateLimitNamespace ?? `test-${randomUUID()}` } };
+  const app = buildApp({ config, db, log: createLogger("test", "silent"), chain: opts.chain });
   const server = createApiServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

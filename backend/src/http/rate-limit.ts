@@ -1,15 +1,16 @@
-import { rateLimit } from "express-rate-limit";
+import { rateLimit, type Store } from "express-rate-limit";
 import type { RequestHandler } from "express";
 import { HttpError } from "./errors.js";
 
 const tooMany = (message: string) => new HttpError(429, "rate_limited", message);
 
 /**
- * Sign-in endpoints (nonce, verify, password, refresh): per client IP, per minute.
- * In-memory: with several API processes, put a shared store here (express-rate-limit stores).
+ * Sign-in endpoints (nonce, verify, password, refresh): per client IP, per minute, counted in
+ * `store` (the Postgres store: one count across every API process).
  */
-export function signInRateLimit(perMinute: number): RequestHandler {
+export function signInRateLimit(perMinute: number, store: Store): RequestHandler {
   return rateLimit({
+    store,
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: "draft-8",
@@ -19,8 +20,9 @@ export function signInRateLimit(perMinute: number): RequestHandler {
 }
 
 /** Per API key, at the key's own `rate_limit_per_minute`. Users with sessions are not limited here. */
-export function apiKeyRateLimit(): RequestHandler {
+export function apiKeyRateLimit(store: Store): RequestHandler {
   const limiter = rateLimit({
+    store,
     windowMs: 60_000,
     limit: (req) => req.principal?.apiKeyRateLimitPerMinute ?? 1,
     keyGenerator: (req) => `api_key:${req.principal?.apiKeyId}`,

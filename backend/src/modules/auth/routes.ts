@@ -1,6 +1,7 @@
 import type { RouteDeps } from "../../http/route-deps.js";
 import { requireApiScope, requireAuth } from "../../http/auth.js";
 import { signInRateLimit } from "../../http/rate-limit.js";
+import { PostgresRateLimitStore } from "../../http/rate-limit-store.js";
 import type { ApiRouter } from "../../http/route.js";
 import { Wallet } from "../users/schemas.js";
 import { requestPasswordReset, resetPassword } from "./password-reset.js";
@@ -14,7 +15,7 @@ import { linkEvmWallet, linkStellarWallet } from "./wallet-links.js";
 
 export function authRoutes(api: ApiRouter, deps: RouteDeps & IdentityServices): void {
   const { db, principals, stellar } = deps;
-  const limited = [signInRateLimit(deps.config.rateLimits.signInPerMinute)];
+  const limited = [signInRateLimit(deps.config.rateLimits.signInPerMinute, new PostgresRateLimitStore(db, `${deps.config.rateLimits.namespace}:sign_in:`))];
   const tags = ["auth"];
 
   api.route({
