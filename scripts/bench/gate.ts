@@ -1,16 +1,10 @@
 import os from "node:os";
 import express from "express";
 import { Model } from "objection";
-import * as secp from "tiny-secp256k1";
-import { bytesToHex, hexToBytes, type Address } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadConfig } from "../../lib/config.js";
-import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
 import { buildApp } from "../../backend/src/app.js";
-import { encodePass, type SignedPass } from "../../backend/src/modules/gate/pass.js";
-import { passDigest } from "../../backend/src/modules/gate/passes.js";
-import { CHAIN_ID, seedEvent } from "../../test/backend/gate/fixtures.js";
+import { seedGateWorld } from "./gate-world.js";
 import { latencyProfile, listen, loadTest, machineNote, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
 
@@ -33,7 +27,6 @@ import { writeBenchReport } from "./report.js";
 const CONNECTIONS = 100;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const PACED_RPS = Number(process.env.PACED_RPS ?? 500);
-const HOLDERS = 200;
 const TARGET_P99_MS = 10;
 const SWEEP_RPS = [50, 250, 500, 750, 1000, 1250, 1500, 2000]; // 50: about the 46 scans/s a festival needs
 const SWEEP_SECONDS = 5;
@@ -44,47 +37,10 @@ async function main(): Promise<void> {
   const { db, stop } = await openBenchDatabase("gate");
   Model.knex(db);
   const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
-  const platformKey = hexToBytes(config.gate.passSigningKey);
 
   console.log("seeding: one event, many distinct tickets, holders with wallets ...");
-  const event = await seedEvent(db);
   const tickets = Math.ceil((DURATION_S * 6000 + PACED_RPS * DURATION_S * REPETITIONS + SWEEP_RPS.reduce((a, r) => a + r * SWEEP_SECONDS, 0)) * 1.2);
-  const holders: Address[] = [];
-  for (let i = 0; i < HOLDERS; i++) {
-    const userId = newId();
-    const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase() as Address;
-    holders.push(address);
-    await db("users").insert({ id: userId, email: `holder-${userId}@bench.test`, display_name: `Holder ${i}` });
-    await db("wallets").insert({ id: newId(), user_id: userId, network: "evm", address, is_primary: true, verified_at: new Date() });
-  }
-  {
-    // in a block: the rows are garbage once inserted (no 100,000 live objects during the measurements)
-    const rows = [];
-    for (let i = 0; i < tickets; i++) {
-      rows.push({
-        chain_id: CHAIN_ID,
-        contract_address: event.contract,
-        token_id: (1_000_000 + i + 1).toString(),
-        tier_id: 1,
-        owner_address: holders[i % HOLDERS],
-        burned: false,
-        is_comp: false,
-        face_value: "1000",
-        currency: "0x0000000000000000000000000000000000000000",
-        minted_block_number: 1,
-        minted_tx_hash: `0x${"ef".repeat(32)}`,
-        minted_at: new Date(),
-        transfer_count: 0,
-        checked_in: false,
-        resale_listed: false,
-        refund_state: "none",
-        last_block_number: 1,
-      });
-    }
-    for (let i = 0; i < rows.length; i += 2000) await db("chain_tickets").insert(rows.slice(i, i + 2000));
-  }
-  await db.raw("vacuum analyze"); // settle the seed now (else autovacuum visits 100,000 new rows during the first measurement)
-  await db.raw("checkpoint"); // and flush its pages, so a timed checkpoint does not write them during one
+  const { event, makePasses } = await seedGateWorld(db, config, tickets);
 
   const app = buildApp({ config, db, log: createLogger("bench", "silent") });
   const api = await listen(app);
@@ -96,24 +52,6 @@ async function main(): Promise<void> {
   const bareServer = await listen(bare);
 
   // Passes are made right before each phase (they live <= 60 s), signed with the platform key.
-  const makePasses = (from: number, count: number) => {
-    const validUntil = Math.floor(Date.now() / 1000) + 60;
-    const out: string[] = [];
-    for (let i = from; i < from + count; i++) {
-      const pass = {
-        chainId: CHAIN_ID,
-        contract: event.contract,
-        tokenId: BigInt(1_000_000 + i + 1),
-        holder: holders[i % HOLDERS]!,
-        validUntil,
-        nonce: BigInt(i),
-      };
-      const { signature, recoveryId } = secp.signRecoverable(passDigest(pass), platformKey);
-      const signed: SignedPass = { ...pass, signer: "platform", signature: `${bytesToHex(signature)}${(27 + recoveryId).toString(16)}` as `0x${string}` };
-      out.push(JSON.stringify({ payload: encodePass(signed), zoneId: event.zones.gate }));
-    }
-    return out;
-  };
   const scanUrl = `${api.url}/api/v1/gate/scan`;
   const headers = { "content-type": "application/json", authorization: event.scanner.headers.authorization };
 

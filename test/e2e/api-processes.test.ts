@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import type { Knex } from "../../lib/database.js";
-import { freePort } from "../../lib/net.js";
+import { startApiProcess, type ApiProcess } from "../../scripts/support/api-process.js";
 import { createTestUser } from "../support/auth.js";
 import { isolatedTestDatabase } from "../support/database.js";
 
@@ -14,52 +13,19 @@ describe("e2e: two API processes on one database", function () {
   this.timeout(120_000);
   let db: Knex;
   let drop: () => Promise<void>;
-  const processes: ChildProcess[] = [];
+  let processes: ApiProcess[] = [];
   const bases: string[] = [];
-
-  async function startApi(url: string): Promise<string> {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      CHAIN_RPC_URL: "",
-      LOG_LEVEL: "silent",
-      RATE_LIMIT_SIGNIN_PER_MINUTE: "4",
-    };
-    const child = spawn(process.execPath, ["--import", "tsx", "backend/src/server.ts"], { env, stdio: "ignore" });
-    processes.push(child);
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const up = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) return base;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the API process on ${port} did not start`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   before(async () => {
     const isolated = await isolatedTestDatabase("festival_processes");
     db = isolated.db;
     drop = isolated.drop;
-    bases.push(...(await Promise.all([startApi(isolated.url), startApi(isolated.url)])));
+    const env = { RATE_LIMIT_SIGNIN_PER_MINUTE: "4" };
+    processes = await Promise.all([startApiProcess(isolated.url, env), startApiProcess(isolated.url, env)]);
+    bases.push(...processes.map((p) => p.base));
   });
   after(async () => {
-    await Promise.all(
-      processes.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.exitCode !== null) return resolve();
-            p.once("exit", () => resolve());
-            p.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(processes.map((p) => p.stop()));
     await drop?.();
   });
 
