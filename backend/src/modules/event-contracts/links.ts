@@ -9,6 +9,7 @@ import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { scannerAccount } from "../../../../lib/chain-accounts.js";
 import { draftFromCalldata, draftFromMirror, sameDraft, SCANNER_ROLE, type MirroredPayee, type MirroredTier } from "./draft.js";
 import { fn } from "objection";
+import { startBackgroundLoop } from "../../../../lib/background-loop.js";
 import { EventContract } from "./models.js";
 
 /**
@@ -217,29 +218,10 @@ export interface LinkResolver {
 
 /** The API process's background pass: link what the mirror has, note scanner grants; a failing pass is logged and the next one runs. */
 export function startLinkResolver(opts: { db: Knex; config: Config; chain?: ChainDeps; log: Logger; intervalMs: number; autoStart?: boolean }): LinkResolver {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
   const tick = async () => {
     await resolvePendingLinks(opts.db);
     if (opts.chain) await refreshScannerGrants(opts.db, opts.chain, opts.config);
   };
-  const loop = async () => {
-    running = tick().catch((error) => opts.log.error({ err: error }, "event-contract link resolver pass failed"));
-    await running;
-    if (!stopped) timer = setTimeout(loop, opts.intervalMs);
-  };
-  if (opts.autoStart !== false) timer = setTimeout(loop, opts.intervalMs);
-  return {
-    tick: () => {
-      const t = running.then(tick);
-      running = t.catch(() => {});
-      return t;
-    },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startBackgroundLoop(tick, { ...opts, failed: "event-contract link resolver pass failed" });
+  return { tick: loop.runNow, stop: loop.stop };
 }

@@ -5,6 +5,7 @@ import { chainDefinition } from "../../../../lib/chain.js";
 import type { Logger } from "../../../../lib/logger.js";
 import type { Config } from "../../../../lib/config.js";
 import { scannerAccount } from "../../../../lib/chain-accounts.js";
+import { startBackgroundLoop } from "../../../../lib/background-loop.js";
 
 /**
  * Anchors gate check-ins on-chain: a loop in the API process batches pending check-ins of one
@@ -51,8 +52,6 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
   const { db, client, chainId, log } = deps;
   const wallet = createWalletClient({ account: deps.scanner, chain: chainDefinition(chainId, deps.rpcUrl), transport: http(deps.rpcUrl) });
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
 
   async function confirmFromMirror(): Promise<void> {
     await db.raw(
@@ -216,24 +215,12 @@ export function createCheckInAnchor(deps: AnchorDeps): CheckInAnchor {
     return anchored;
   }
 
-  const loop = async () => {
-    if (stopped) return;
-    running = tick().catch((error) => log.error({ err: error }, "check-in anchor tick failed"));
-    await running;
-    if (!stopped) timer = setTimeout(loop, deps.intervalMs);
-  };
-  if (deps.autoStart !== false) timer = setTimeout(loop, deps.intervalMs);
-
+  const loop = startBackgroundLoop(tick, { ...deps, failed: "check-in anchor tick failed" });
   return {
-    tick: () => {
-      const t = running.then(() => tick());
-      running = t.catch(() => {});
-      return t;
-    },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+    tick: loop.runNow,
+    stop: () => {
+      stopped = true; // ends a tick's rounds early
+      return loop.stop();
     },
   };
 }

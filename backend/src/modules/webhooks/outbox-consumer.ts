@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Logger } from "pino";
+import { startBackgroundLoop } from "../../../../lib/background-loop.js";
 import { eventTypeOfTopic } from "./event-types.js";
 import { publishWebhookEvent } from "./publish.js";
 
@@ -102,30 +103,11 @@ export interface OutboxConsumer {
 
 /** The API process's consumer: drains the outbox every `intervalMs`; a failing pass is logged and the next one runs. */
 export function startOutboxConsumer(opts: { db: Knex; reactions?: OutboxReaction[]; intervalMs: number; log: Logger; autoStart?: boolean }): OutboxConsumer {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
   const drain = async () => {
     let total = 0;
     for (let n = await consumeOutbox(opts.db, opts.reactions); n > 0; n = await consumeOutbox(opts.db, opts.reactions)) total += n;
     return total;
   };
-  const loop = async () => {
-    running = drain().catch((error) => opts.log.error({ err: error }, "outbox consumer pass failed"));
-    await running;
-    if (!stopped) timer = setTimeout(loop, opts.intervalMs);
-  };
-  if (opts.autoStart !== false) timer = setTimeout(loop, opts.intervalMs);
-  return {
-    drain: () => {
-      const pass = running.then(drain);
-      running = pass.catch(() => {});
-      return pass;
-    },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startBackgroundLoop(drain, { ...opts, failed: "outbox consumer pass failed" });
+  return { drain: loop.runNow, stop: loop.stop };
 }
