@@ -13,8 +13,6 @@ export interface DeliveryDeps {
   box: DataBox;
   egress: EgressPolicy;
   log?: Logger;
-  /** Shared by a dispatcher's attempts, so their successes are written together. */
-  successes?: SuccessWriter;
 }
 
 /** An endpoint that has failed every attempt for this long is disabled and its owners are told. */
@@ -69,7 +67,7 @@ async function claimIn(db: Knex.Transaction, limit: number): Promise<Claimed[]> 
  * with the delivery's new state and the endpoint's failure streak. 2xx: delivered. 410: the
  * endpoint is disabled. Otherwise the retry schedule (Retry-After on 429 and 503), then failed.
  */
-export async function attemptDelivery(deps: DeliveryDeps, claimed: Claimed): Promise<void> {
+export async function attemptDelivery(deps: DeliveryDeps & { successes: SuccessWriter }, claimed: Claimed): Promise<void> {
   const { db } = deps;
   const deliveryId = claimed.delivery_id;
   if (claimed.disabled_at) {
@@ -96,7 +94,7 @@ export async function attemptDelivery(deps: DeliveryDeps, claimed: Claimed): Pro
     response_excerpt: response ? response.body.slice(0, EXCERPT_CHARS) : null,
     error: error ?? (response && (response.status < 200 || response.status >= 300) ? `HTTP ${response.status}` : null),
   };
-  if (response && response.status >= 200 && response.status < 300) await (deps.successes ?? new SuccessWriter(db)).record(claimed.endpoint_id, attemptRow);
+  if (response && response.status >= 200 && response.status < 300) await deps.successes.record(claimed.endpoint_id, attemptRow);
   else await recordFailure(db, claimed, attemptRow, response);
   deps.log?.debug({ deliveryId, attempt, status: response?.status, error }, "webhook attempt");
 }

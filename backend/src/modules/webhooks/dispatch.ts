@@ -35,7 +35,7 @@ export async function startWebhookDispatcher(
   let claiming = false;
   let again = false;
   const attempts = new Set<Promise<void>>();
-  const deps: DeliveryDeps = { ...opts, successes: new SuccessWriter(opts.db) };
+  const deps = { ...opts, successes: new SuccessWriter(opts.db) };
 
   const fill = async (): Promise<void> => {
     if (stopped) return;
@@ -108,7 +108,7 @@ export async function startWebhookDispatcher(
 
 /** Attempts every delivery due now, and what falls due meanwhile, until none is left (tests, scripts). */
 export async function deliverDueOnce(opts: DeliveryDeps, batch = 50): Promise<number> {
-  const deps: DeliveryDeps = { ...opts, successes: new SuccessWriter(opts.db) };
+  const deps = { ...opts, successes: new SuccessWriter(opts.db) };
   let total = 0;
   for (let claimed = await claimDue(deps.db, batch); claimed.length > 0; claimed = await claimDue(deps.db, batch)) {
     await Promise.all(claimed.map((c) => attemptDelivery(deps, c)));
