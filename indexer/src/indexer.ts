@@ -40,7 +40,7 @@ export interface IndexerOptions {
 }
 
 /** Advisory lock class of "the active indexer of chain <id>" (the second key is the chain id). */
-const ACTIVE_INDEXER_LOCK = 0x1de7;
+export const ACTIVE_INDEXER_LOCK = 0x1de7;
 
 export interface Indexer {
   /** Runs until stop(); rejects only on a non-retryable error. */
@@ -156,7 +156,8 @@ export function createIndexer(opts: IndexerOptions): Indexer {
    */
   async function becomeActive(): Promise<void> {
     if (leader) return;
-    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    // named, so pg_stat_activity (joined with pg_locks) says which process is the active one
+    const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: `festival-indexer pid ${process.pid}` });
     client.on("error", () => {});
     await client.connect();
     try {

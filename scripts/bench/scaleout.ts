@@ -10,6 +10,7 @@ import { startLocalChain } from "../support/local-chain.js";
 import { seedGateWorld } from "./gate-world.js";
 import { loadTest, machineNote, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
+import { runChaos } from "../chaos/run.js";
 
 /**
  * `npm run bench:scaleout`: the platform as several processes on one database.
@@ -22,11 +23,15 @@ import { writeBenchReport } from "./report.js";
  * - indexerFailoverSeconds: two indexers on one chain; the active one stops (its database
  *   session ends, as when it dies) and the standby takes over and stands on the head.
  *
- * The chaos figures (lost, doubled, wrongAnswers) need the chaos run, which does not exist yet.
+ * - lost, doubled, wrongAnswers (and mirrorDiffers, unanswered): the chaos run
+ *   (scripts/chaos/run.ts) for CHAOS_SECONDS (default 40): three API processes and two
+ *   indexers under SIGKILLs, a Postgres restart and a 10 s RPC cut, on a database and chain of
+ *   its own.
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = 100;
 const TRIALS = 20;
+const CHAOS_SECONDS = Number(process.env.CHAOS_SECONDS ?? 40);
 
 async function main(): Promise<void> {
   const bench = await openBenchDatabase("scaleout");
@@ -70,6 +75,11 @@ async function main(): Promise<void> {
 
     console.log("indexer failover ...");
     const failover = await indexerFailover(bench.url);
+    await Promise.all(apis.map((api) => api.stop()));
+
+    console.log(`the chaos run, ${CHAOS_SECONDS} s of load under faults ...`);
+    const chaos = await runChaos({ seconds: CHAOS_SECONDS, say: console.log });
+    console.log(chaos.faults.map((f) => `  ${f}`).join("\n"));
 
     await writeBenchReport(
       "scaleout",
@@ -81,9 +91,22 @@ async function main(): Promise<void> {
         revocationVisibleMs: Number(visible[Math.floor(visible.length / 2)]!.toFixed(1)),
         revocationVisibleMaxMs: Number(visible[visible.length - 1]!.toFixed(1)),
         indexerFailoverSeconds: Number(failover.toFixed(2)),
+        lost: chaos.figures.lost,
+        doubled: chaos.figures.doubled,
+        wrongAnswers: chaos.figures.wrongAnswers,
+        mirrorDiffers: chaos.figures.mirrorDiffers,
+        unanswered: chaos.figures.unanswered,
+        chaosAnswered: chaos.figures.answered,
+        chaosCleanFailures: chaos.figures.cleanFailures,
+        chaosScansAdmitted: chaos.figures.scansAdmitted,
+        chaosPaymentsBooked: chaos.figures.paymentsBooked,
+        chaosPurchases: chaos.figures.purchasesDuringFaults,
+        chaosWebhooksDelivered: chaos.figures.webhooksDelivered,
       },
       [
-        "targets: revocationVisibleMs <= 1000, indexerFailoverSeconds <= 10",
+        "targets: revocationVisibleMs <= 1000, indexerFailoverSeconds <= 10, lost = doubled = wrongAnswers = 0",
+        `chaos: ${CHAOS_SECONDS} s of passes + scans (${chaos.figures.scansAdmitted} admitted), terminal payments (${chaos.figures.paymentsBooked}) and on-chain purchases (${chaos.figures.purchasesDuringFaults}); faults: ${chaos.faults.join("; ")}`,
+        "chaos: every request retried (same pass nonce, same transfer id) until a definite answer; a refused/reset connection, a timeout or a 5xx problem+json is a clean failure (chaosCleanFailures), a 5xx that is not problem+json a wrong answer",
         `gateScanRps*: real API processes (npm run api) on one embedded Postgres, one autocannon client per process, ${CONNECTIONS} connections in all, every request a different ticket`,
         `revocationVisibleMs: median of ${TRIALS}, from the logout's answer to the other process's first 401; revocationVisibleMaxMs: the worst`,
         "indexerFailoverSeconds: from the active indexer's stop to the standby active and on the node's head",

@@ -9,11 +9,12 @@ export interface ApiProcess {
 }
 
 /** An `npm run api` process (backend/src/server.ts) of its own on a free port, against `databaseUrl`; resolves once /health answers. */
-export async function startApiProcess(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<ApiProcess> {
+/** `logFd`: a file descriptor its output goes to (else it is dropped). */
+export async function startApiProcess(databaseUrl: string, env: NodeJS.ProcessEnv = {}, logFd?: number): Promise<ApiProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "backend/src/server.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", CHAIN_RPC_URL: "", LOG_LEVEL: "silent", ...env },
-    stdio: "ignore",
+    stdio: logFd === undefined ? "ignore" : ["ignore", logFd, logFd],
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = () =>
