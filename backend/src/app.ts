@@ -126,7 +126,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   });
   siteMapRoutes(api, { ...routeDeps, siteMap: new SiteMapService(deps.db) });
   const terminalKeys = new TerminalKeys(deps.db);
-  cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
+  cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys, checkPass: (principal, input) => gate.scan.passHolder(principal, input) });
   vendorRoutes(api, { ...routeDeps, terminalKeys });
   attributionRoutes(api, { ...routeDeps, eventContracts });
   app.use(api.router);

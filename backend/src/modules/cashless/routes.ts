@@ -6,6 +6,7 @@ import { verifyLedger } from "./ledger.js";
 import { uploadJournal } from "./offline.js";
 import { PaymentBatcher } from "./payments.js";
 import {
+  ActivateBandBody,
   AssignCashierBody,
   Band,
   BandParams,
@@ -40,7 +41,10 @@ import * as cashless from "./service.js";
 
 const tags = ["cashless"];
 
-export function cashlessRoutes(api: ApiRouter, { db, terminals }: RouteDeps & { terminals: TerminalResolver }): void {
+/** The gate's check of a pass shown at a zone (the gate module's passHolder), for binding bands at the gate. */
+export type PassCheck = Parameters<typeof cashless.activateBandByPass>[4];
+
+export function cashlessRoutes(api: ApiRouter, { db, terminals, checkPass }: RouteDeps & { terminals: TerminalResolver; checkPass: PassCheck }): void {
   const payments = new PaymentBatcher(db);
   // ---------------------------------------------------------------- organizers
   api.route({
@@ -132,6 +136,19 @@ export function cashlessRoutes(api: ApiRouter, { db, terminals }: RouteDeps & { 
     response: Band,
     status: 200,
     handler: ({ principal, audit, params, body }) => cashless.linkBand(db, principal, audit, params.editionId, body.tagId),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/wristbands/activate",
+    summary: "Activate a band at the gate by scanning the holder's ticket pass (binds it to the ticket holder)",
+    description:
+      "Caller: a scanner of the zone's festival. The pass is checked as a scan checks it (signature, expiry, event, holder, refund, cancellation) without admitting it; the band is bound to the account of the wallet that holds the ticket, for the event's edition. 422 codes: the scan's refusal verdicts, event_without_edition, holder_without_account, band_blocked; 409 band_linked_elsewhere.",
+    tags,
+    access: requireAuth,
+    body: ActivateBandBody,
+    response: Band,
+    status: 200,
+    handler: ({ principal, audit, body }) => cashless.activateBandByPass(db, principal, audit, body, checkPass),
   });
   api.route({
     method: "get",

@@ -51,6 +51,15 @@ export const Band = z
 export const LinkBandBody = z.strictObject({ tagId: TagId });
 export const MoveBandBody = z.strictObject({ newTagId: TagId });
 export const MyBandsQuery = z.object({ editionId: z.uuid().optional() });
+export const ActivateBandBody = z
+  .strictObject({
+    /** The holder's ticket pass as the gate scans it ("FP1.…"). */
+    payload: z.string().min(1).max(1000),
+    /** The gate zone where it is scanned (its event decides the edition). */
+    zoneId: z.uuid(),
+    tagId: TagId,
+  })
+  .openapi("ActivateBandRequest");
 export const MoveResult = z.object({ from: z.uuid(), to: Band, moved: z.number(), transferId: z.uuid().nullable() }).openapi("WristbandMove");
 export const RefundResult = z
   .object({ wristbandId: z.uuid(), refunded: z.number(), bonusExcluded: z.number(), currency: z.string(), transferId: z.uuid().nullable() })

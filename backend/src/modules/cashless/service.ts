@@ -170,18 +170,55 @@ async function ensureBand(trx: Knex.Transaction, settings: CashlessSettings, tag
 }
 
 /** A fan links a band (its NFC tag id) to their account for one edition. */
-export async function linkBand(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, tagId: string) {
+export function linkBand(db: Knex, principal: Principal, ctx: AuditContext, editionId: string, tagId: string) {
+  return bindBand(db, principal, ctx, editionId, tagId, principal.userId, null);
+}
+
+/**
+ * Gate staff activate a band by scanning the holder's ticket pass: the gate has checked the
+ * pass and its ticket (`checkPass`, the gate's passHolder), the band is bound to the account
+ * that holds the ticket's wallet, for the edition of the ticket's event.
+ */
+export async function activateBandByPass(
+  db: Knex,
+  principal: Principal,
+  ctx: AuditContext,
+  input: { payload: string; zoneId: string; tagId: string },
+  checkPass: (principal: Principal, input: { payload: string; zoneId: string }) => Promise<{ holder: string; contract: string; tokenId: string; eventContractId: string }>,
+) {
+  const ticket = await checkPass(principal, input);
+  const link = await db("event_contract_links").where({ id: ticket.eventContractId }).first("edition_id");
+  if (!link?.edition_id) throw new HttpError(422, "event_without_edition", "this event is not tied to a festival edition, so its bands cannot be activated here");
+  const holder = await db("evm_wallet_holders").where({ address: ticket.holder }).first("user_id");
+  if (!holder) {
+    throw new HttpError(422, "holder_without_account", "the ticket's holder has no account on the platform; they can link the band themselves after signing up", [
+      { field: "body.payload", message: "the pass's holder wallet belongs to no account" },
+    ]);
+  }
+  return bindBand(db, principal, ctx, link.edition_id, input.tagId, holder.user_id, { contract: ticket.contract, tokenId: ticket.tokenId });
+}
+
+/** Binds a band to `userId` for an edition (registering the band if it is new); the same binding again changes nothing. */
+async function bindBand(
+  db: Knex,
+  principal: Principal,
+  ctx: AuditContext,
+  editionId: string,
+  tagId: string,
+  userId: string,
+  viaTicket: { contract: string; tokenId: string } | null,
+) {
   const edition = await editionContext(db, editionId);
   if (!edition) throw notFound("edition", editionId);
   const settings = await settingsOf(db, editionId);
   return db.transaction(async (trx) => {
     const band = await ensureBand(trx, settings, tagId, principal.userId);
-    if (band.user_id && band.user_id !== principal.userId) throw new HttpError(409, "band_linked_elsewhere", "this band belongs to another account");
+    if (band.user_id && band.user_id !== userId) throw new HttpError(409, "band_linked_elsewhere", "this band belongs to another account");
     if (band.status !== "active") throw new HttpError(422, "band_blocked", "this band is blocked");
-    if (band.user_id === principal.userId) return wristbandDto(band, await balanceOf(trx, band.account_id).then(String));
+    if (band.user_id === userId) return wristbandDto(band, await balanceOf(trx, band.account_id).then(String));
     const row = await Wristband.query(trx)
       .findById(band.id)
-      .patch({ user_id: principal.userId, updated_by: principal.userId })
+      .patch({ user_id: userId, updated_by: principal.userId })
       .returning("*")
       .castTo<Wristband>();
     await recordAudit(trx, ctx, {
@@ -190,7 +227,7 @@ export async function linkBand(db: Knex, principal: Principal, ctx: AuditContext
       entityId: band.id,
       organizationId: edition.organizationId,
       festivalId: edition.festivalId,
-      after: { tagId, userId: principal.userId },
+      after: viaTicket ? { tagId, userId, via: "gate_pass", ticket: viaTicket } : { tagId, userId },
     });
     return wristbandDto(row, await balanceOf(trx, band.account_id).then(String));
   });

@@ -57,6 +57,15 @@ export interface ScanInput {
   deviceId?: string;
 }
 
+/** The holder of a pass checked at the gate (passHolder). */
+export interface PassHolder {
+  holder: string;
+  contract: string;
+  tokenId: string;
+  eventContractId: string;
+  festivalId: string;
+}
+
 export interface GateScanDeps {
   db: Knex;
   chain?: MirrorChain;
@@ -150,6 +159,30 @@ export class GateScanService {
     // 7. the zone: atomic
     const outcome = input.direction === "in" ? await this.admit(log, zone, pass, state!) : await this.exit(log, zone, pass);
     return result(outcome.verdict, { ...withTicket, zone: { ...result(outcome.verdict).zone, occupancy: outcome.occupancy } });
+  }
+
+  /**
+   * Whose ticket a pass shown at `zoneId` is, without admitting it (a wristband bound at the
+   * gate): the scan's pass checks (signature, expiry, event; any tier) and ticket rules
+   * (held by the pass's holder, not refunded, event not cancelled), an entry not required.
+   * A refusal is a 422 whose code is the scan's verdict.
+   */
+  async passHolder(principal: Principal, input: { payload: string; zoneId: string }): Promise<PassHolder> {
+    const zone = await this.deps.zones.get(input.zoneId);
+    if (!zone) throw new HttpError(404, "zone_not_found", `zone ${input.zoneId} not found`);
+    await this.deps.scanners.assert(principal, zone.festivalId);
+    if (!zone.contract) throw new HttpError(409, "event_not_linked", "this zone's event is not linked to a ticket contract yet");
+    const refuse = (verdict: Verdict) => new HttpError(422, verdict, VERDICT_MESSAGES[verdict], [{ field: "body.payload", message: VERDICT_MESSAGES[verdict] }]);
+    const pass = verifiedPass(input.payload, this.platformSigner);
+    if (typeof pass === "string") throw refuse(pass);
+    const refusal = passRefusal(pass, { ...zone, allowedTiers: null }, Math.floor((this.deps.now?.() ?? Date.now()) / 1000));
+    if (refusal) throw refuse(refusal);
+    const holder = pass.holder.toLowerCase();
+    const { state } = await this.ticketState(zone, pass.tokenId);
+    // not an entry (singleEntry false): only the ticket's own rules can refuse it
+    const decision = decideTicket(state, { passNonce: pass.nonce.toString(), scannerUserId: principal.userId, zoneId: zone.id, deviceId: null, holder, singleEntry: false });
+    if (decision !== "ok") throw refuse(decision === "retry" ? "already_admitted" : decision);
+    return { holder, contract: zone.contract, tokenId: pass.tokenId.toString(), eventContractId: zone.eventContractId, festivalId: zone.festivalId };
   }
 
   private async ticketState(zone: ZoneInfo, tokenId: bigint): Promise<{ state: TicketState | null; ownership: ScanResult["ownership"] }> {
