@@ -14,6 +14,7 @@ import { ACTIVE_INDEXER_LOCK } from "../../indexer/src/indexer.js";
 import { eventTypeOfTopic } from "../../backend/src/modules/webhooks/event-types.js";
 import { webhookId } from "../../backend/src/modules/webhooks/deliver.js";
 import { startReceiver } from "../../test/backend/webhooks/receiver.js";
+import { createTestUser } from "../../test/support/auth.js";
 import { startApiProcess, type ApiProcess } from "../support/api-process.js";
 import { deployPlatform } from "../support/deploy.js";
 import { projectRoot, startLocalChain, stopChild } from "../support/local-chain.js";
@@ -45,6 +46,8 @@ export interface ChaosFigures {
   paymentsBooked: number;
   purchasesDuringFaults: number;
   webhooksDelivered: number;
+  /** The slowest of 5 sign-outs in one API process until a process that lived through the Postgres restart refuses the session. */
+  revocationAfterRestartMs: number;
 }
 
 export interface ChaosReport {
@@ -234,7 +237,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       replacements.push(
         (async () => {
           await new Promise((r) => setTimeout(r, 1500));
-          apis[i] = await startApi();
+          // as a supervisor does: a process that cannot start (Postgres restarting under it) is started again
+          for (let attempt = 1; ; attempt++) {
+            try {
+              apis[i] = await startApi();
+              break;
+            } catch (error) {
+              if (attempt === 5) throw error;
+              fault(`API process ${i + 1} did not start; again`);
+            }
+          }
           fault(`API process ${i + 1} replaced (${apis[i]!.base})`);
         })(),
       );
@@ -351,6 +363,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       else delivered++;
     }
 
+    // the third API process lived through the Postgres restart: its session cache still hears another process's sign-out
+    let revocationMs = 0;
+    for (let i = 0; i < 5; i++) {
+      const user = await createTestUser(db, { config });
+      const session = () => fetch(`${apis[2]!.base}/api/v1/auth/session`, { headers: user.headers }).then((r) => r.status);
+      if ((await session()) !== 200) count("wrong: a fresh session refused");
+      await fetch(`${apis[0]!.base}/api/v1/auth/logout`, { method: "POST", headers: user.headers });
+      const signedOut = Date.now();
+      while ((await session()) === 200 && Date.now() - signedOut < 5_000) await new Promise((r) => setTimeout(r, 10));
+      revocationMs = Math.max(revocationMs, Date.now() - signedOut);
+    }
+    if (revocationMs > 1_000) count("wrong: a signed-out session still accepted by another process after 1 s");
+
     const sumOf = (prefix: string) => Object.entries(breakdown).reduce((s, [k, n]) => (k.startsWith(prefix) ? s + n : s), 0);
     return {
       figures: {
@@ -366,6 +391,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         paymentsBooked: charged.size,
         purchasesDuringFaults: purchases,
         webhooksDelivered: delivered,
+        revocationAfterRestartMs: revocationMs,
       },
       breakdown,
       faults,

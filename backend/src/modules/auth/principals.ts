@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { LRUCache } from "lru-cache";
-import pg from "pg";
+import { listenForever } from "../../../../lib/pg-listener.js";
 import type { PermissionScope, PlatformRole, Principal, PrincipalResolver } from "../../http/auth.js";
 import { ApiKeyVerifier, isApiKeyFormat } from "../api-keys/verifier.js";
 import { rolePermissionMap } from "../users/roles.js";
@@ -51,6 +51,8 @@ interface SessionEntry {
 export class Principals implements PrincipalResolver {
   private readonly sessions = new LRUCache<string, SessionEntry>({ max: MAX_CACHED });
   private readonly loading = new Map<string, Promise<SessionEntry>>();
+  /** True while the invalidation listener is reconnecting: no cached session is trusted. */
+  private deaf = false;
   private rolePermissions?: { loadedAt: number; map: Promise<Map<string, Map<string, PermissionScope>>> };
   readonly apiKeys: ApiKeyVerifier;
 
@@ -119,37 +121,34 @@ export class Principals implements PrincipalResolver {
 
   /**
    * Listens for the other processes' invalidations (server.ts starts it in every API
-   * process). Returns a stop function. A lost connection is reconnected; in between the
-   * cache's own bound (SESSION_CACHE_MS) still holds.
+   * process). Returns a stop function. While its connection is lost (a Postgres restart),
+   * another process's sign-out would go unheard, so sessions are read afresh on every use
+   * until it is back (lib/pg-listener.ts reconnects), and the cache starts empty then.
    */
   async listenForInvalidations(connectionString: string, log?: { warn(obj: object, msg: string): void }): Promise<() => Promise<void>> {
-    let client: pg.Client | undefined;
-    let stopped = false;
-    const connect = async (): Promise<void> => {
-      const c = new pg.Client({ connectionString });
-      c.on("notification", (n) => {
-        const [kind, id] = (n.payload ?? "").split(":");
+    const listener = await listenForever({
+      connectionString,
+      channel: INVALIDATION_CHANNEL,
+      log,
+      onNotification: (payload) => {
+        const [kind, id] = payload.split(":");
         if (kind === "session" && id) this.dropSession(id);
         else if (kind === "user" && id) this.dropUser(id);
-      });
-      c.on("error", (error) => {
-        log?.warn({ err: error.message }, "auth invalidation listener lost its connection; reconnecting");
-        this.sessions.clear(); // what was missed meanwhile is unknown
-        if (!stopped) setTimeout(() => void connect().catch(() => {}), 1000).unref();
-      });
-      await c.connect();
-      await c.query(`listen ${INVALIDATION_CHANNEL}`);
-      client = c;
-    };
-    await connect();
-    return async () => {
-      stopped = true;
-      await client?.end().catch(() => {});
-    };
+      },
+      onLost: () => {
+        this.deaf = true;
+        this.sessions.clear();
+      },
+      onBack: () => {
+        this.sessions.clear();
+        this.deaf = false;
+      },
+    });
+    return () => listener.stop();
   }
 
   private async session(sessionId: string): Promise<Principal | null> {
-    const cached = this.sessions.get(sessionId);
+    const cached = this.deaf ? undefined : this.sessions.get(sessionId);
     if (cached && fresh(cached, Date.now())) return cached.principal;
     let load = this.loading.get(sessionId);
     if (!load) {

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import pg from "pg";
+import { listenForever } from "../../../../lib/pg-listener.js";
 import { attemptDelivery, claimDue, SuccessWriter, type DeliveryDeps } from "./deliver.js";
 import { DUE_CHANNEL } from "./publish.js";
 
@@ -71,18 +71,16 @@ export async function startWebhookDispatcher(
     }
   };
 
-  const listener = new pg.Client({ connectionString: opts.connectionString });
-  listener.on("error", (error) => opts.log?.warn({ err: error.message }, "webhook dispatcher lost its notification connection; polling only"));
-  // notifications come one per publishing commit: gathered for a few milliseconds, so one claim takes several deliveries
+  // notifications come one per publishing commit: gathered for a few milliseconds, so one claim takes several deliveries.
+  // While the listener reconnects (a Postgres restart) the poll below still finds what is due.
   let wakeTimer: NodeJS.Timeout | undefined;
-  listener.on("notification", () => {
+  const wake = () => {
     wakeTimer ??= setTimeout(() => {
       wakeTimer = undefined;
       void fill();
     }, WAKE_GATHER_MS);
-  });
-  await listener.connect();
-  await listener.query(`listen ${DUE_CHANNEL}`);
+  };
+  const listener = await listenForever({ connectionString: opts.connectionString, channel: DUE_CHANNEL, log: opts.log, onNotification: wake, onBack: wake });
   const poll = setInterval(() => void fill(), opts.pollMs ?? 1000);
   const purge = setInterval(
     () =>
@@ -100,7 +98,7 @@ export async function startWebhookDispatcher(
       clearInterval(poll);
       if (wakeTimer) clearTimeout(wakeTimer);
       clearInterval(purge);
-      await listener.end().catch(() => {});
+      await listener.stop();
       await Promise.all(attempts);
     },
   };
