@@ -188,7 +188,7 @@ export async function decideRequest(
         { field: "status", message: "not COMPLETED for DATA_DELETION" },
       ]);
     if (body.status === "REJECTED" && !body.resolution)
-      throw new HttpError(400, "validation_failed", "say why the request is rejected", [{ field: "resolution", message: "required when rejecting" }]);
+      throw new HttpError(400, "invalid_input", "say why the request is rejected", [{ field: "body.resolution", message: "required when rejecting" }]);
     const out = await complete(trx, ctx, id, body.status, body.resolution ?? null, principal.userId!);
     return requestDto(out, (await runIds(db, [id])).get(id));
   });

@@ -60,7 +60,7 @@ export async function runRetention(deps: ErasureDeps, now = new Date()): Promise
   return results;
 }
 
-export async function queueRetention(db: Knex): Promise<void> {
+export async function queueRetention(db: Knex | Knex.Transaction): Promise<void> {
   await db.raw("select graphile_worker.add_job(?, '{}'::json, job_key => ?)", [RETENTION_TASK, RETENTION_TASK]);
 }
 

@@ -1,5 +1,6 @@
 import { requireAuth, requireRole } from "../../http/auth.js";
 import { auditContext } from "../../http/audit-context.js";
+import { recordAudit } from "../audit/service.js";
 import { HttpError, notFound } from "../../http/errors.js";
 import { PageQuery, pageOf, paginate } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
@@ -106,7 +107,7 @@ export function personalDataRoutes(api: ApiRouter, deps: PersonalDataRouteDeps):
     handler: async ({ principal, audit, params, body }) => {
       if (params.purpose === "ESSENTIAL") {
         throw new HttpError(422, "essential_not_withdrawable", "essential processing is needed to run your account: delete the account instead", [
-          { field: "purpose", message: "ESSENTIAL cannot be withdrawn" },
+          { field: "params.purpose", message: "ESSENTIAL cannot be withdrawn" },
         ]);
       }
       const last = (await currentConsents(db, principal.userId!)).find((r) => r.purpose === params.purpose);
@@ -266,8 +267,11 @@ export function personalDataRoutes(api: ApiRouter, deps: PersonalDataRouteDeps):
     tags,
     access: staff,
     status: 202,
-    handler: async () => {
-      await queueRetention(db);
+    handler: async ({ audit }) => {
+      await db.transaction(async (trx) => {
+        await queueRetention(trx);
+        await recordAudit(trx, audit, { action: "retention_run.queued", entityType: "retention_run", entityId: null });
+      });
     },
   });
   api.route({
