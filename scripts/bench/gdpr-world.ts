@@ -146,6 +146,46 @@ export async function seedPersonWorld(
     );
   }
 
+  // festival access, API keys, push devices, staff work, a personal schedule, an act on the line-up
+  const firstEdition = editionIds[0];
+  const firstFestival = firstEdition ? (await db("editions").where("id", firstEdition).first("festival_id")).festival_id : undefined;
+  await db("api_keys").insert({
+    id: newId(),
+    user_id: userId,
+    name: `${name}'s key`,
+    prefix: hex(6),
+    key_hash: hex(32),
+    scopes: ["profile:read"],
+    rate_limit_per_minute: 60,
+  });
+  await db("device_tokens").insert({ id: newId(), user_id: userId, platform: "ios", token: hex(32) });
+  if (firstEdition && firstFestival) {
+    await db("festival_invitations").insert({
+      id: newId(),
+      festival_id: firstFestival,
+      email,
+      level: "viewer",
+      scope: "all",
+      token_hash: hex(32),
+      expires_at: new Date(Date.now() + 86_400_000),
+    });
+    await db("festival_permissions").insert({ id: newId(), festival_id: firstFestival, user_id: userId, level: "manager", scope: "schedule" });
+    const department = newId();
+    const role = newId();
+    await db("staff_departments").insert({ id: department, edition_id: firstEdition, name: `Bar ${tag}` });
+    await db("staff_roles").insert({ id: role, edition_id: firstEdition, department_id: department, name: `Bartender ${tag}` });
+    await db("staff_members").insert({
+      id: newId(),
+      edition_id: firstEdition,
+      user_id: userId,
+      role_id: role,
+      department_id: department,
+      badge_number: `B-${tag}`,
+    });
+    await db("personal_schedules").insert({ id: newId(), user_id: userId, edition_id: firstEdition });
+    await db("artists").insert({ id: newId(), festival_id: firstFestival, user_id: userId, name: `The ${tag} Band`, bio: `Fronted by ${name}` });
+  }
+
   // tickets on-chain for the wallet, a gate scan for some
   const contract = `0x${hex(20)}`;
   await chunked(

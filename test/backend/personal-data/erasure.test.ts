@@ -44,6 +44,17 @@ describe("personal data: erasure", () => {
     assert.equal((await t.db("auth_sessions").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("outbound_emails").where("to_address", w.email)).length, 0);
     assert.equal((await t.db("wristbands").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("festival_invitations").where("email", w.email)).length, 0);
+    assert.equal((await t.db("festival_permissions").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("api_keys").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("device_tokens").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("personal_schedules").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("organizer_profiles").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("artists").where("user_id", w.userId)).length, 0, "the act stays on the line-up, unlinked");
+    // staff work is kept as a removed member without the badge (hours worked are an employment record)
+    const member = await t.db("staff_members").where("user_id", w.userId).first();
+    assert.equal(member.status, "removed");
+    assert.match(member.badge_number, /^erased-/);
 
     // kept: ledger entries and audit rows, under a recorded hold, with personal fields replaced
     assert.equal(Number((await t.db("ledger_transfers").whereIn("edition_id", w.editionIds).count({ n: "*" }).first())!.n), ledgerBefore);

@@ -6,6 +6,7 @@ import { recordAudit, systemAuditContext } from "../../../backend/src/modules/au
 import { expectStatus, useTestApi } from "../../support/api-suite.js";
 import { createTestUser } from "../../support/auth.js";
 import { personalDataDeps, runJobs } from "./fixtures.js";
+import { seedPersonWorld } from "../../../scripts/bench/gdpr-world.js";
 
 const DAY = 86_400_000;
 
@@ -109,6 +110,24 @@ describe("personal data: retention jobs", () => {
     const again = Object.fromEntries((await runRetention(deps, now)).map((r) => [r.policy, r]));
     assert.equal(again.expired_refresh_tokens!.removed, 0);
     assert.equal(again.notification_log_archive!.removed, 0);
+  });
+
+  it("a deleted account never erased is erased before the hard delete; one that a record under legal hold points at stays as an anonymous tombstone", async () => {
+    const deps = personalDataDeps(t.db);
+    const w = await seedPersonWorld(t.db, deps.box, { festivals: 1, tickets: 1, ledgerRows: 2, auditRows: 2 });
+    await t
+      .db("users")
+      .where("id", w.userId)
+      .update({ deleted_at: new Date(Date.now() - 40 * DAY) });
+    const results = await runRetention(deps);
+    const accounts = results.find((r) => r.policy === "deleted_accounts")!;
+    assert.ok(accounts.kept >= 1, JSON.stringify(accounts));
+    const user = await t.db("users").where("id", w.userId).first();
+    assert.ok(user, "staff_members (hours worked, under hold) still points at it");
+    assert.equal(user.email, null);
+    const run = await t.db("erasure_runs").where({ user_id: w.userId, status: "COMPLETED" }).first();
+    assert.ok(run, "erased first");
+    assert.equal(run.leftover_count, 0, JSON.stringify(run.leftover));
   });
 
   it("runs on the job queue and staff read the last report; the audit trail stays append-only outside retention", async () => {

@@ -21,11 +21,18 @@ function deletedAccounts(deps: ErasureDeps): RetentionPolicy {
     run: async (db, cutoff) => {
       let removed = 0;
       let kept = 0;
-      for (const userId of await deletedUsersBefore(db, cutoff, 1000)) {
-        const erased = await db("erasure_runs").where({ user_id: userId, status: "COMPLETED" }).first("id");
-        if (!erased) await runErasure(deps, await startErasure(deps, userId, null));
-        if (await hardDeleteUser(db, userId)) removed++;
-        else kept++;
+      // every page, by id: tombstones that must stay never hide the ones behind them
+      let after: string | undefined;
+      for (;;) {
+        const page = await deletedUsersBefore(db, cutoff, 500, after);
+        if (!page.length) break;
+        after = page[page.length - 1];
+        for (const userId of page) {
+          const erased = await db("erasure_runs").where({ user_id: userId, status: "COMPLETED" }).first("id");
+          if (!erased) await runErasure(deps, await startErasure(deps, userId, null));
+          if (await hardDeleteUser(db, userId)) removed++;
+          else kept++;
+        }
       }
       return { removed, kept, note: kept ? "kept tombstones are referenced by records under legal hold" : undefined };
     },

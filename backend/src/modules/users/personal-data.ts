@@ -69,14 +69,11 @@ export const usersPersonalData = declarePersonalData("users", {
   ],
 });
 
-/** Erased accounts whose deletion is older than the cutoff (the retention job hard-deletes them). */
-export async function deletedUsersBefore(db: Knex, cutoff: Date, limit: number): Promise<string[]> {
-  const rows: Array<{ id: string }> = await db("users")
-    .whereNotNull("deleted_at")
-    .where("deleted_at", "<", cutoff)
-    .orderBy("deleted_at")
-    .limit(limit)
-    .select("id");
+/** Accounts deleted before the cutoff, a page at a time after `after` (the retention job hard-deletes them). */
+export async function deletedUsersBefore(db: Knex, cutoff: Date, limit: number, after?: string): Promise<string[]> {
+  const q = db("users").whereNotNull("deleted_at").where("deleted_at", "<", cutoff).orderBy("id").limit(limit).select("id");
+  if (after) q.where("id", ">", after);
+  const rows: Array<{ id: string }> = await q;
   return rows.map((r) => r.id);
 }
 
@@ -88,7 +85,8 @@ export async function hardDeleteUser(db: Knex, userId: string): Promise<boolean>
     });
     return true;
   } catch (err) {
-    if ((err as { code?: string }).code === "23503") return false;
+    // foreign_key_violation, restrict_violation
+    if (["23503", "23001"].includes((err as { code?: string }).code ?? "")) return false;
     throw err;
   }
 }
