@@ -59,6 +59,68 @@ import { CampingService } from "./modules/camping/service.js";
 import { heldTicket } from "./modules/tickets/service.js";
 import { siteMapRoutes } from "./modules/site-map/routes.js";
 import { SiteMapService } from "./modules/site-map/service.js";
+import type { PersonalDataDeclaration } from "./security/personal-data.js";
+import { PersonalDataRegistry } from "./modules/personal-data/registry.js";
+import { personalDataRoutes } from "./modules/personal-data/routes.js";
+import { personalDataPersonalData } from "./modules/personal-data/personal-data.js";
+import { usersPersonalData } from "./modules/users/personal-data.js";
+import { authPersonalData } from "./modules/auth/personal-data.js";
+import { apiKeysPersonalData } from "./modules/api-keys/personal-data.js";
+import { organizationsPersonalData } from "./modules/organizations/personal-data.js";
+import { festivalAccessPersonalData } from "./modules/festival-access/personal-data.js";
+import { auditPersonalData } from "./modules/audit/personal-data.js";
+import { notificationsPersonalData } from "./modules/notifications/personal-data.js";
+import { mailPersonalData } from "./modules/mail/personal-data.js";
+import { waitlistsPersonalData } from "./modules/waitlists/personal-data.js";
+import { personalSchedulesPersonalData } from "./modules/personal-schedules/personal-data.js";
+import { gatePersonalData } from "./modules/gate/personal-data.js";
+import { chainMirrorPersonalData } from "./modules/chain-mirror/personal-data.js";
+import { eventContractsPersonalData } from "./modules/event-contracts/personal-data.js";
+import { eventsPersonalData } from "./modules/events/personal-data.js";
+import { schedulePersonalData } from "./modules/schedule/personal-data.js";
+import { venuesPersonalData } from "./modules/venues/personal-data.js";
+import { artistsPersonalData } from "./modules/artists/personal-data.js";
+import { cashlessPersonalData } from "./modules/cashless/personal-data.js";
+import { vendorsPersonalData } from "./modules/vendors/personal-data.js";
+import { shiftsPersonalData } from "./modules/shifts/personal-data.js";
+import { staffPersonalData } from "./modules/staff/personal-data.js";
+import { campingPersonalData } from "./modules/camping/personal-data.js";
+import { attributionsPersonalData } from "./modules/attributions/personal-data.js";
+import { webhooksPersonalData } from "./modules/webhooks/personal-data.js";
+
+/**
+ * Every module's personal data (modules/<m>/personal-data.ts): export, erasure, the leftover
+ * scan and retention work from this list alone. A new module adds its declaration here.
+ * Erasure runs in this order: a table whose rows are found through another module's link
+ * comes first (shifts before staff; users last, since identify() reads it before the run).
+ */
+export const personalDataDeclarations: readonly PersonalDataDeclaration[] = [
+  personalDataPersonalData,
+  authPersonalData,
+  apiKeysPersonalData,
+  organizationsPersonalData,
+  festivalAccessPersonalData,
+  notificationsPersonalData,
+  mailPersonalData,
+  waitlistsPersonalData,
+  personalSchedulesPersonalData,
+  shiftsPersonalData,
+  staffPersonalData,
+  campingPersonalData,
+  cashlessPersonalData,
+  vendorsPersonalData,
+  gatePersonalData,
+  chainMirrorPersonalData,
+  eventContractsPersonalData,
+  attributionsPersonalData,
+  artistsPersonalData,
+  eventsPersonalData,
+  schedulePersonalData,
+  venuesPersonalData,
+  webhooksPersonalData,
+  auditPersonalData,
+  usersPersonalData,
+];
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
 export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices } } {
@@ -129,6 +191,15 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys, checkPass: (principal, input) => gate.scan.passHolder(principal, input) });
   vendorRoutes(api, { ...routeDeps, terminalKeys });
   attributionRoutes(api, { ...routeDeps, eventContracts });
+  personalDataRoutes(api, {
+    ...routeDeps,
+    personalData: {
+      db: deps.db,
+      box: routeDeps.box,
+      registry: new PersonalDataRegistry(personalDataDeclarations),
+      onErased: (userId) => principals.forgetUser(userId),
+    },
+  });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

@@ -5,7 +5,7 @@ import { assertDatabaseReachable, createApiKnex } from "../../lib/database.js";
 import { createLogger } from "../../lib/logger.js";
 import { OperatorError } from "../../lib/errors.js";
 import { exitOnFatal, onShutdown } from "../../lib/process.js";
-import { buildApp } from "./app.js";
+import { buildApp, personalDataDeclarations } from "./app.js";
 import { createApiServer } from "./http/server.js";
 import { linkCreatedEvents, startLinkResolver } from "./modules/event-contracts/links.js";
 import { startCheckInAnchor } from "./modules/gate/anchor.js";
@@ -17,6 +17,8 @@ import { startWebhookDispatcher } from "./modules/webhooks/dispatch.js";
 import { startOutboxConsumer } from "./modules/webhooks/outbox-consumer.js";
 import { DataBox } from "./security/encryption.js";
 import { startShiftWorker } from "./modules/shifts/jobs.js";
+import { startPersonalDataWorker } from "./modules/personal-data/jobs.js";
+import { PersonalDataRegistry } from "./modules/personal-data/registry.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -59,6 +61,17 @@ async function main(): Promise<void> {
     egress: { allowPrivate: config.webhooks.allowPrivateTargets, timeoutMs: 15_000, maxResponseBytes: 16_384 },
     log,
   });
+  // Erasure runs and the daily retention policies.
+  const personalData = await startPersonalDataWorker({
+    connectionString: config.database.url,
+    deps: {
+      db,
+      box: new DataBox(config.dataEncryptionKey),
+      registry: new PersonalDataRegistry(personalDataDeclarations),
+      onErased: (userId) => app.locals.routeDeps.principals.forgetUser(userId),
+    },
+    log,
+  });
   log.info({ transport: transport.kind, ...(transport.kind === "file" ? { dir: config.mail.dir } : {}) }, "mail delivery");
 
   onShutdown(async () => {
@@ -69,6 +82,7 @@ async function main(): Promise<void> {
     await webhooks.stop();
     await notifications.stop();
     await shiftWorker.stop();
+    await personalData.stop();
     await mail.stop();
     transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -39,6 +39,7 @@ const OWNERS: Record<string, string> = {
   festival_invitations: "festival-access",
   api_keys: "api-keys",
   audit_log: "audit",
+  audit_log_archive: "audit",
   idempotency_keys: "http",
   rate_limit_counters: "http",
   outbound_emails: "mail",
@@ -63,6 +64,13 @@ const OWNERS: Record<string, string> = {
   waitlist_entries: "waitlists",
   device_tokens: "notifications",
   notification_log: "notifications",
+  notification_log_archive: "notifications",
+  // personal data
+  consent_records: "personal-data",
+  personal_data_requests: "personal-data",
+  erasure_runs: "personal-data",
+  erasure_steps: "personal-data",
+  retention_runs: "personal-data",
   // chain-facing
   event_contracts: "event-contracts",
   ticket_categories: "event-contracts",

@@ -1,7 +1,7 @@
 import { Model } from "objection";
 
 export type EmailTemplate =
-  "verify_email" | "reset_password" | "festival_invitation" | "account_exists" | "waitlist_confirmation" | "webhook_endpoint_disabled";
+  "verify_email" | "reset_password" | "festival_invitation" | "account_exists" | "waitlist_confirmation" | "webhook_endpoint_disabled" | "marketing";
 
 /** A queued mail (with the clear token its recipient needs); sent_at is set once it is delivered. */
 export class OutboundEmail extends Model {
