@@ -184,16 +184,23 @@ export async function activateBandByPass(
   principal: Principal,
   ctx: AuditContext,
   input: { payload: string; zoneId: string; tagId: string },
-  checkPass: (principal: Principal, input: { payload: string; zoneId: string }) => Promise<{ holder: string; contract: string; tokenId: string; eventContractId: string }>,
+  checkPass: (
+    principal: Principal,
+    input: { payload: string; zoneId: string },
+  ) => Promise<{ holder: string; contract: string; tokenId: string; eventContractId: string }>,
 ) {
   const ticket = await checkPass(principal, input);
   const link = await db("event_contract_links").where({ id: ticket.eventContractId }).first("edition_id");
-  if (!link?.edition_id) throw new HttpError(422, "event_without_edition", "this event is not tied to a festival edition, so its bands cannot be activated here");
+  if (!link?.edition_id)
+    throw new HttpError(422, "event_without_edition", "this event is not tied to a festival edition, so its bands cannot be activated here");
   const holder = await db("evm_wallet_holders").where({ address: ticket.holder }).first("user_id");
   if (!holder) {
-    throw new HttpError(422, "holder_without_account", "the ticket's holder has no account on the platform; they can link the band themselves after signing up", [
-      { field: "body.payload", message: "the pass's holder wallet belongs to no account" },
-    ]);
+    throw new HttpError(
+      422,
+      "holder_without_account",
+      "the ticket's holder has no account on the platform; they can link the band themselves after signing up",
+      [{ field: "body.payload", message: "the pass's holder wallet belongs to no account" }],
+    );
   }
   return bindBand(db, principal, ctx, link.edition_id, input.tagId, holder.user_id, { contract: ticket.contract, tokenId: ticket.tokenId });
 }
@@ -216,11 +223,7 @@ async function bindBand(
     if (band.user_id && band.user_id !== userId) throw new HttpError(409, "band_linked_elsewhere", "this band belongs to another account");
     if (band.status !== "active") throw new HttpError(422, "band_blocked", "this band is blocked");
     if (band.user_id === userId) return wristbandDto(band, await balanceOf(trx, band.account_id).then(String));
-    const row = await Wristband.query(trx)
-      .findById(band.id)
-      .patch({ user_id: userId, updated_by: principal.userId })
-      .returning("*")
-      .castTo<Wristband>();
+    const row = await Wristband.query(trx).findById(band.id).patch({ user_id: userId, updated_by: principal.userId }).returning("*").castTo<Wristband>();
     await recordAudit(trx, ctx, {
       action: "wristband.linked",
       entityType: "wristband",

@@ -172,7 +172,8 @@ export class GateScanService {
     if (!zone) throw new HttpError(404, "zone_not_found", `zone ${input.zoneId} not found`);
     await this.deps.scanners.assert(principal, zone.festivalId);
     if (!zone.contract) throw new HttpError(409, "event_not_linked", "this zone's event is not linked to a ticket contract yet");
-    const refuse = (verdict: Verdict) => new HttpError(422, verdict, VERDICT_MESSAGES[verdict], [{ field: "body.payload", message: VERDICT_MESSAGES[verdict] }]);
+    const refuse = (verdict: Verdict) =>
+      new HttpError(422, verdict, VERDICT_MESSAGES[verdict], [{ field: "body.payload", message: VERDICT_MESSAGES[verdict] }]);
     const pass = verifiedPass(input.payload, this.platformSigner);
     if (typeof pass === "string") throw refuse(pass);
     const refusal = passRefusal(pass, { ...zone, allowedTiers: null }, Math.floor((this.deps.now?.() ?? Date.now()) / 1000));
@@ -180,7 +181,14 @@ export class GateScanService {
     const holder = pass.holder.toLowerCase();
     const { state } = await this.ticketState(zone, pass.tokenId);
     // not an entry (singleEntry false): only the ticket's own rules can refuse it
-    const decision = decideTicket(state, { passNonce: pass.nonce.toString(), scannerUserId: principal.userId, zoneId: zone.id, deviceId: null, holder, singleEntry: false });
+    const decision = decideTicket(state, {
+      passNonce: pass.nonce.toString(),
+      scannerUserId: principal.userId,
+      zoneId: zone.id,
+      deviceId: null,
+      holder,
+      singleEntry: false,
+    });
     if (decision !== "ok") throw refuse(decision === "retry" ? "already_admitted" : decision);
     return { holder, contract: zone.contract, tokenId: pass.tokenId.toString(), eventContractId: zone.eventContractId, festivalId: zone.festivalId };
   }
