@@ -341,6 +341,15 @@ contract EventTicket is
         }
     }
 
+    /// @inheritdoc IEventTicket
+    function voidComp(uint256 tokenId) external {
+        address owner = _requireOwned(tokenId);
+        if (owner != msg.sender) revert ERC721IncorrectOwner(msg.sender, tokenId, owner);
+        if (!isComp(tokenId)) revert EventTicketNotComp(tokenId);
+        _burn(tokenId);
+        emit CompVoided(tokenId, owner);
+    }
+
     // ================================================================ gate
 
     /// @inheritdoc IEventTicket

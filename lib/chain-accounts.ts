@@ -13,6 +13,7 @@ import type { Config } from "./config.js";
  */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 export const HARDHAT_CHAIN_ID = 31337;
+const DEV_CUSTODY_INDEX = 17;
 const DEV_DEPLOYER_INDEX = 18;
 const DEV_SCANNER_INDEX = 19;
 
@@ -30,4 +31,9 @@ export function scannerAccount(config: Config, chainId: number): LocalAccount | 
 /** The server-side event deployer, or undefined when none is configured for this chain. */
 export function deployerAccount(config: Config, chainId: number): LocalAccount | undefined {
   return chainAccount(config.gate.deployerPrivateKey, chainId, DEV_DEPLOYER_INDEX);
+}
+
+/** The card-sale custody (MINTER_ROLE; holds custodial tickets), or undefined when none is configured for this chain. */
+export function custodyAccount(config: Config, chainId: number): LocalAccount | undefined {
+  return chainAccount(config.payments.custodyPrivateKey, chainId, DEV_CUSTODY_INDEX);
 }

@@ -112,6 +112,15 @@ const envSchema = z
     // outbound webhooks: deliveries to private, loopback or link-local addresses only when this development setting says so
     WEBHOOKS_ALLOW_PRIVATE_TARGETS: z.enum(["true", "false"]).default("false"),
     WEBHOOKS_CONCURRENCY: int(1, 500).default(50),
+    // card payments: the built-in test-mode provider unless Stripe is configured (production refuses the test one)
+    PAYMENTS_PROVIDER: z.enum(["test", "stripe"]).optional(),
+    STRIPE_SECRET_KEY: optionalSecret,
+    STRIPE_WEBHOOK_SECRET: optionalSecret,
+    PAYMENTS_TEST_WEBHOOK_SECRET: optionalSecret,
+    PAYMENTS_CUSTODY_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
+    PAYMENTS_RESERVATION_SECONDS: int(30, 3600).default(600),
+    PAYMENTS_MAX_PER_BUYER: int(1, 20).default(10),
+    PAYMENTS_CONCURRENCY: int(1, 100).default(8),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -123,6 +132,20 @@ const envSchema = z
         code: "custom",
         path: ["WEBHOOKS_ALLOW_PRIVATE_TARGETS"],
         message: "is a development setting: production never delivers to private addresses",
+      });
+    }
+    if (env.PAYMENTS_PROVIDER === "test") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PAYMENTS_PROVIDER"],
+        message: "test is the offline test-mode provider: production takes card payments through stripe",
+      });
+    }
+    if (env.PAYMENTS_PROVIDER === "stripe" && (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message: "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required with PAYMENTS_PROVIDER=stripe",
       });
     }
     const required = [
@@ -218,6 +241,20 @@ function toConfig(env: z.infer<typeof envSchema>) {
       allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS === "true",
       /** Deliveries in flight at once per process. */
       concurrency: env.WEBHOOKS_CONCURRENCY,
+    },
+    payments: {
+      /** none: production without Stripe configured (card routes answer 503); test-mode is never built in production. */
+      provider: env.PAYMENTS_PROVIDER ?? (env.NODE_ENV === "production" ? ("none" as const) : ("test" as const)),
+      stripeSecretKey: env.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      /** Signs the test-mode provider's webhooks (Stripe's scheme, so one verifier serves both). */
+      testWebhookSecret: env.PAYMENTS_TEST_WEBHOOK_SECRET ?? `whsec_${devSecret("payments-test-webhook").toString("base64url")}`,
+      /** Holds custodial tickets and MINTER_ROLE; unset: Hardhat dev account #17, on chain 31337 only (lib/chain-accounts.ts). Never stored in the database. */
+      custodyPrivateKey: env.PAYMENTS_CUSTODY_PRIVATE_KEY,
+      reservationSeconds: env.PAYMENTS_RESERVATION_SECONDS,
+      maxPerBuyer: env.PAYMENTS_MAX_PER_BUYER,
+      /** Orders advanced at once (mint, capture, refund) per API process. */
+      concurrency: env.PAYMENTS_CONCURRENCY,
     },
     rateLimits: {
       /** Rate-limit counters are shared (Postgres) by every API process with this namespace. */

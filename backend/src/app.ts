@@ -121,9 +121,11 @@ export const personalDataDeclarations: readonly PersonalDataDeclaration[] = [
   auditPersonalData,
   usersPersonalData,
 ];
+import { paymentRoutes, WEBHOOK_PATH, webhookRawBody } from "./modules/payments/routes.js";
+import { createPayments, type Payments } from "./modules/payments/setup.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
-export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices } } {
+export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments } } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -137,6 +139,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
     }),
   );
   app.use(requestContext(deps.log));
+  // payment webhooks are verified on their raw bytes: parsed before (and so instead of) the JSON parser
+  app.use(WEBHOOK_PATH, webhookRawBody);
   app.use(jsonBody("1mb"));
   app.use(rejectUnstorableText);
 
@@ -200,6 +204,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
       onErased: (userId) => principals.forgetUser(userId),
     },
   });
+  const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
+  app.locals.payments = payments;
+  paymentRoutes(api, { ...routeDeps, ...payments });
   app.use(api.router);
 
   const openApi = api.openApiDocument({
@@ -214,5 +221,5 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices } };
+  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments } };
 }

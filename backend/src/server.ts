@@ -19,6 +19,9 @@ import { DataBox } from "./security/encryption.js";
 import { startShiftWorker } from "./modules/shifts/jobs.js";
 import { startPersonalDataWorker } from "./modules/personal-data/jobs.js";
 import { PersonalDataRegistry } from "./modules/personal-data/registry.js";
+import { startPaymentWorker } from "./modules/payments/jobs.js";
+import { httpSender, WEBHOOK_PATH } from "./modules/payments/routes.js";
+import { TestPaymentProvider } from "./modules/payments/test-provider.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -72,6 +75,20 @@ async function main(): Promise<void> {
     },
     log,
   });
+  // Card orders: webhooks queue their order's job; the worker mints, captures and refunds; its sweep recovers orders a restart interrupted.
+  const { payments } = app.locals.payments;
+  const provider = payments.deps.provider;
+  if (provider instanceof TestPaymentProvider) provider.sender ??= httpSender(`http://${config.http.host}:${config.http.port}${WEBHOOK_PATH}/test`);
+  const paymentWorker = payments.machine
+    ? await startPaymentWorker({
+        connectionString: config.database.url,
+        db,
+        machine: payments.machine,
+        payments,
+        concurrency: config.payments.concurrency,
+        log,
+      })
+    : undefined;
   log.info({ transport: transport.kind, ...(transport.kind === "file" ? { dir: config.mail.dir } : {}) }, "mail delivery");
 
   onShutdown(async () => {
@@ -84,6 +101,7 @@ async function main(): Promise<void> {
     await shiftWorker.stop();
     await personalData.stop();
     await mail.stop();
+    await paymentWorker?.stop();
     transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.destroy();

@@ -106,6 +106,9 @@ interface IEventTicket {
     /// @notice Comp tickets `firstTokenId ..` were granted, one to each of `recipients` in order. Face value 0.
     event CompsGranted(uint256 indexed tierId, address indexed operator, uint256 firstTokenId, address[] recipients);
 
+    /// @notice Comp `tokenId` was burned by its holder `by` (a ticket paid off-chain and refunded there).
+    event CompVoided(uint256 indexed tokenId, address indexed by);
+
     /// @notice A ticket was checked in at the gate.
     event CheckedIn(uint256 indexed tokenId, address indexed scanner);
 
@@ -228,6 +231,8 @@ interface IEventTicket {
     error EventTicketSelfReferral(address referrer);
     /// @dev Only the event's split sets referral shares (it holds the rule they follow).
     error EventTicketOnlySplit(address caller);
+    /// @dev Only a comp can be voided.
+    error EventTicketNotComp(uint256 tokenId);
 
     // ---------------------------------------------------------------- setup (factory / admin)
 
@@ -296,6 +301,11 @@ interface IEventTicket {
     /// @notice Grants one comp ticket of `tierId` to each recipient, without payment. MINTER_ROLE only.
     /// @return firstTokenId the first of the consecutive token ids minted
     function grantComps(uint256 tierId, address[] calldata recipients) external returns (uint256 firstTokenId);
+
+    /// @notice Burns comp `tokenId`, by its holder only: a ticket paid off-chain (by card) and
+    /// refunded off-chain, so it can never enter nor be resold. Only comps: a sold ticket's face value is owed back
+    /// on-chain if the event is cancelled, so it leaves only through {claimRefunds}. Not pausable (it moves no value).
+    function voidComp(uint256 tokenId) external;
 
     // ---------------------------------------------------------------- gate
 

@@ -345,6 +345,17 @@ export const eventTicketAbi = [
         "type": "uint256"
       }
     ],
+    "name": "EventTicketNotComp",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
     "name": "EventTicketNotListed",
     "type": "error"
   },
@@ -743,6 +754,25 @@ export const eventTicketAbi = [
       }
     ],
     "name": "CheckedIn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "CompVoided",
     "type": "event"
   },
   {
@@ -2942,6 +2972,19 @@ export const eventTicketAbi = [
       }
     ],
     "name": "updateTier",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "voidComp",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -158,6 +158,17 @@ const checkIn100 = await gasOf(main.ticket.write.checkIn([checkInIds], { account
 figures.checkIn100 = Number(checkIn100);
 figures.checkInPerTicket = Number(checkIn100 / 100n);
 
+// ---------------------------------------------------------------- card sales (custody): a comp minted to the custody, voided on a card refund
+const MINTER_ROLE = await main.ticket.read.MINTER_ROLE();
+await main.ticket.write.grantRole([MINTER_ROLE, scanner.account.address], { account: organizer.account });
+await gasOf(main.ticket.write.grantComps([STANDARD, [scanner.account.address]], { account: scanner.account }));
+const compHash = await main.ticket.write.grantComps([STANDARD, [scanner.account.address]], { account: scanner.account });
+const compReceipt = await publicClient.waitForTransactionReceipt({ hash: compHash });
+figures.grantComp1 = Number(compReceipt.gasUsed);
+const [compLog] = parseEventLogs({ abi: main.ticket.abi, eventName: "CompsGranted", logs: compReceipt.logs });
+if (compLog === undefined) throw new Error("no CompsGranted");
+figures.voidComp = Number(await gasOf(main.ticket.write.voidComp([compLog.args.firstTokenId], { account: scanner.account })));
+
 // ---------------------------------------------------------------- resale
 // buyer(4) bought tier 1 tickets #3..#12 above; it resells #3 (the sale window has closed by now)
 const resaleTokenId = 1_000_000n + 3n;

@@ -86,6 +86,16 @@ const OWNERS: Record<string, string> = {
   gate_scanners: "gate",
   gate_offline_scans: "gate",
   gate_ticket_admissions: "gate",
+  // payments
+  payment_card_prices: "payments",
+  payment_orders: "payments",
+  payments: "payments",
+  payment_webhook_events: "payments",
+  payment_chain_nonces: "payments",
+  payment_tickets: "payments",
+  payment_transfer_offers: "payments",
+  payment_test_intents: "payments",
+  custodial_tickets: "payments",
   // webhooks
   webhook_endpoints: "webhooks",
   webhook_messages: "webhooks",
@@ -175,6 +185,7 @@ const PUBLISHED_VIEWS = new Set([
   "chain_payees",
   "chain_payouts",
   "chain_referral_earnings",
+  "custodial_tickets",
 ]);
 
 /** Known reads across a module boundary, each with why it is still there. Shrink it; never grow it without a reason. */

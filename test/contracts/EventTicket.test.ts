@@ -292,6 +292,52 @@ describe("EventTicket", () => {
     });
   });
 
+  describe("voidComp", () => {
+    it("lets the holder burn a comp (a card-paid ticket refunded off-chain): gone for the gate, resale and refunds", async () => {
+      const { ticket, minter, organizer } = await load();
+      await ticket.write.grantComps([STANDARD, [minter.account.address, minter.account.address]], { account: minter.account });
+      const id = tokenId(STANDARD, 1n);
+      const hash = ticket.write.voidComp([id], { account: minter.account });
+      await viem.assertions.emitWithArgs(hash, ticket, "CompVoided", [id, getAddress(minter.account.address)]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.read.ownerOf([id]), ticket, "ERC721NonexistentToken", [id]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.listForResale([id, 0n], { account: minter.account }), ticket, "ERC721NonexistentToken", [
+        id,
+      ]);
+      // voided twice: the token is gone
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.voidComp([id], { account: minter.account }), ticket, "ERC721NonexistentToken", [id]);
+      // the supply is not given back (the serial is burned); a cancelled event refunds nothing for the other comp either
+      assert.equal((await ticket.read.tier([STANDARD])).minted, 2);
+      await ticket.write.cancelEvent({ account: organizer.account });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        ticket.write.claimRefunds([[tokenId(STANDARD, 2n)], minter.account.address], { account: minter.account }),
+        ticket,
+        "EventTicketNothingToRefund",
+        [tokenId(STANDARD, 2n)],
+      );
+      // works after cancellation too (the card refund comes later)
+      await ticket.write.voidComp([tokenId(STANDARD, 2n)], { account: minter.account });
+    });
+
+    it("refuses anyone but the holder, and sold tickets (their refund is owed on-chain)", async () => {
+      const { ticket, minter, alice, stranger } = await withSales();
+      await ticket.write.grantComps([STANDARD, [alice.account.address]], { account: minter.account });
+      const comp = tokenId(STANDARD, 4n);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.voidComp([comp], { account: stranger.account }), ticket, "ERC721IncorrectOwner", [
+        getAddress(stranger.account.address),
+        comp,
+        getAddress(alice.account.address),
+      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.voidComp([comp], { account: minter.account }), ticket, "ERC721IncorrectOwner", [
+        getAddress(minter.account.address),
+        comp,
+        getAddress(alice.account.address),
+      ]);
+      const sold = tokenId(STANDARD, 1n);
+      await viem.assertions.revertWithCustomErrorWithArgs(ticket.write.voidComp([sold], { account: alice.account }), ticket, "EventTicketNotComp", [sold]);
+      await ticket.write.voidComp([comp], { account: alice.account });
+    });
+  });
+
   describe("checkIn", () => {
     it("marks a batch checked in, one event per ticket; works while paused", async () => {
       const { ticket, scanner, organizer } = await withSales();

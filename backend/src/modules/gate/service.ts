@@ -50,6 +50,10 @@ export function createGate(deps: { db: Knex; config: Config; chain?: { client: P
  * signs a TicketPass for the ticket's current holder (one of the caller's wallets), valid for
  * at most 60 s. A holder-signed pass needs no API call: the wallet signs the same EIP-712
  * message (pass.ts) and the app encodes it.
+ *
+ * A custodial ticket (bought by card, held on-chain by the platform's custody for the fan) gets
+ * the same pass for its beneficial owner: the pass names the custody as holder, so the scan's
+ * holder check (the chain's owner) is unchanged.
  */
 export class GatePassService {
   constructor(
@@ -61,12 +65,16 @@ export class GatePassService {
 
   async issue(principal: Principal, input: { contract: Address; tokenId: string; validitySeconds?: number }) {
     const chain = requireChain({ chain: this.chain });
-    const [wallets, row] = await Promise.all([
+    const [wallets, row, custodial] = await Promise.all([
       this.db("evm_wallet_holders").where({ user_id: principal.userId }).pluck("address"),
       this.db("chain_tickets as t")
         .join("chain_events as e", (j) => j.on("e.chain_id", "t.chain_id").andOn("e.ticket_address", "t.contract_address"))
         .where({ "t.chain_id": chain.chainId, "t.contract_address": input.contract, "t.token_id": input.tokenId })
         .first("t.owner_address", "t.burned", "e.cancelled"),
+      // a card-paid ticket the platform's custody holds for the caller (the payments module's view)
+      this.db("custodial_tickets")
+        .where({ chain_id: chain.chainId, contract_address: input.contract, token_id: input.tokenId, user_id: principal.userId })
+        .first("custody_address"),
     ]);
     let owner: string | null = row?.owner_address ?? null;
     if (!(await this.freshness.fresh(chain.chainId))) {
@@ -74,7 +82,7 @@ export class GatePassService {
       if (onChain.kind === "owner") owner = onChain.owner;
       else if (onChain.kind === "nonexistent") owner = null;
     }
-    if (!owner || !wallets.includes(owner)) {
+    if (!owner || !(wallets.includes(owner) || custodial?.custody_address === owner)) {
       throw new HttpError(404, "ticket_not_found", "no such ticket in your linked wallets");
     }
     if (row?.cancelled) throw new HttpError(422, "event_cancelled", "the event is cancelled: claim a refund instead");

@@ -38,6 +38,8 @@ const Ticket = z
     }),
     resale: z.object({ listed: z.boolean(), price: z.string().nullable() }),
     refundState: z.string(),
+    /** Held by the platform's custody for you (bought by card); claim it into a wallet to hold it yourself. */
+    custodial: z.boolean().optional(),
     transfers: z.array(z.object({ from: z.string(), to: z.string(), blockNumber: z.string(), txHash: z.string(), at: z.string() })),
   })
   .openapi("Ticket");

@@ -143,19 +143,31 @@ function ticketView(t: TicketRow, transfers: TransferRow[] | undefined) {
   };
 }
 
-/** Every ticket held by any of the caller's linked EVM wallets, across events and chains, by contract and token id. */
+/** The tickets the payments module's custody holds for `userId` (its published view custodial_tickets). */
+const CUSTODIAL =
+  "(t.chain_id, t.contract_address, t.token_id) in (select c.chain_id, c.contract_address, c.token_id from custodial_tickets c where c.user_id = ?)";
+
+/**
+ * Every ticket held by any of the caller's linked EVM wallets, and every card-paid ticket the
+ * platform's custody holds for the caller, across events and chains, by contract and token id.
+ */
 export async function myTickets(db: Knex, principal: Principal, page: PageQuery) {
   const wallets = await evmWalletsOf(db, principal.userId);
-  if (wallets.length === 0) return { items: [], nextCursor: null, wallets };
   if (page.cursor) {
     const [contract, tokenId] = decodeCursor(page.cursor);
     if (typeof contract !== "string" || !/^\d+$/.test(tokenId)) throw invalidCursor();
   }
-  const query = db.select(db.raw(TICKET_COLUMNS)).from(db.raw(TICKET_FROM)).whereRaw("t.owner_address = any(?::text[])", [wallets]);
+  const query = db
+    .select(db.raw(TICKET_COLUMNS))
+    .from(db.raw(TICKET_FROM))
+    .where((q) => q.whereRaw("t.owner_address = any(?::text[])", [wallets]).orWhereRaw(CUSTODIAL, [principal.userId]));
   const result = await paginate(query, page, { column: "t.contract_address", id: "t.token_id", order: "asc" }, (t: TicketRow) => t);
   const transfers = await transfersOf(db, result.items);
   return {
-    items: result.items.map((t) => ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`))),
+    items: result.items.map((t) => ({
+      ...ticketView(t, transfers.get(`${t.chain_id}:${t.contract_address}:${t.token_id}`)),
+      custodial: !wallets.includes(t.owner_address ?? ""),
+    })),
     nextCursor: result.nextCursor,
     wallets,
   };

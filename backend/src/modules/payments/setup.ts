@@ -1,0 +1,48 @@
+import type { Knex } from "knex";
+import type { Logger } from "pino";
+import type { PublicClient } from "viem";
+import { custodyAccount } from "../../../../lib/chain-accounts.js";
+import type { Config } from "../../../../lib/config.js";
+import { OperatorError } from "../../../../lib/errors.js";
+import type { EventContractAccess } from "../gate/zones.js";
+import { CustodyChain } from "./custody-chain.js";
+import { CustodyService } from "./custody.js";
+import type { PaymentProvider } from "./provider.js";
+import { PaymentsService } from "./service.js";
+import { StripeProvider } from "./stripe-provider.js";
+import { TestPaymentProvider } from "./test-provider.js";
+
+/** The configured provider: Stripe, the test mode (never in production), or none. */
+export function createPaymentProvider(db: Knex, config: Config): PaymentProvider | undefined {
+  const p = config.payments;
+  if (p.provider === "stripe") {
+    if (!p.stripeSecretKey || !p.stripeWebhookSecret) throw new OperatorError("PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET");
+    return new StripeProvider(p.stripeSecretKey, p.stripeWebhookSecret);
+  }
+  if (p.provider === "test") {
+    if (config.env === "production") throw new OperatorError("the test-mode payment provider is refused in production: set PAYMENTS_PROVIDER=stripe");
+    return new TestPaymentProvider(db, p.testWebhookSecret);
+  }
+  return undefined;
+}
+
+export interface Payments {
+  payments: PaymentsService;
+  custody: CustodyService;
+  chain: CustodyChain | undefined;
+}
+
+export function createPayments(deps: {
+  db: Knex;
+  config: Config;
+  chain?: { client: PublicClient; chainId: number };
+  eventContracts: EventContractAccess;
+  log?: Logger;
+  provider?: PaymentProvider;
+}): Payments {
+  const account = deps.chain ? custodyAccount(deps.config, deps.chain.chainId) : undefined;
+  const chain = deps.chain && account ? new CustodyChain(deps.chain.client, deps.chain.chainId, account) : undefined;
+  const provider = deps.provider ?? createPaymentProvider(deps.db, deps.config);
+  const payments = new PaymentsService({ db: deps.db, config: deps.config, provider, chain, eventContracts: deps.eventContracts, log: deps.log });
+  return { payments, custody: new CustodyService(deps.db, chain), chain };
+}
