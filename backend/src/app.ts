@@ -58,6 +58,9 @@ import { campingRoutes } from "./modules/camping/routes.js";
 import { CampingService } from "./modules/camping/service.js";
 import { heldTicket } from "./modules/tickets/service.js";
 import { siteMapRoutes } from "./modules/site-map/routes.js";
+import { companyRoutes } from "./modules/organizations/company-routes.js";
+import { CompanyService } from "./modules/organizations/company-service.js";
+import { KeyRing } from "./security/key-ring.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -129,6 +132,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
   vendorRoutes(api, { ...routeDeps, terminalKeys });
   attributionRoutes(api, { ...routeDeps, eventContracts });
+  // back office: companies are the tenants; every statement on its tables runs under row-level security
+  const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
+  companyRoutes(api, new CompanyService(deps.db, keyRing));
   app.use(api.router);
 
   const openApi = api.openApiDocument({
