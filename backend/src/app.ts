@@ -61,6 +61,9 @@ import { siteMapRoutes } from "./modules/site-map/routes.js";
 import { companyRoutes } from "./modules/organizations/company-routes.js";
 import { CompanyService } from "./modules/organizations/company-service.js";
 import { KeyRing } from "./security/key-ring.js";
+import { expenseRoutes } from "./modules/expenses/routes.js";
+import { ExpenseService } from "./modules/expenses/service.js";
+import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -135,6 +138,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   // back office: companies are the tenants; every statement on its tables runs under row-level security
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
+  expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   app.use(api.router);
 
   const openApi = api.openApiDocument({

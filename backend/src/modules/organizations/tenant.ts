@@ -95,3 +95,9 @@ export async function auditCompanyChange(
     changedFields: changedFields(entry.before, entry.after),
   });
 }
+
+/** A `date` column as YYYY-MM-DD (pg hands dates over as local-midnight Date objects). */
+export function sqlDate(value: unknown): string {
+  if (!(value instanceof Date)) return String(value);
+  return `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, "0")}-${String(value.getDate()).padStart(2, "0")}`;
+}
