@@ -339,8 +339,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`grant insert on audit_log to backoffice_tenant`);
   await knex.raw(`grant select on user_accounts to backoffice_tenant`);
   await knex.raw(`grant select (id, name) on organizations to backoffice_tenant`);
-  await knex.raw(`grant select on editions to backoffice_tenant`);
-  await knex.raw(`grant select on engagements to backoffice_tenant`);
+  await knex.raw(`grant select on edition_time_zones, live_festivals to backoffice_tenant`);
   // the connecting role may become the tenant role (a superuser may anyway)
   await knex.raw(`
     do $$ begin
@@ -358,5 +357,5 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`drop function signature_request_company(text, text)`);
   for (const table of [...TENANT_TABLES].reverse()) await knex.raw(`drop table ${table}`);
   await knex.raw(`drop function artist_contract_versions_immutable()`);
-  await knex.raw(`revoke all on audit_log, user_accounts, organizations, editions, engagements from backoffice_tenant`);
+  await knex.raw(`revoke all on audit_log, user_accounts, organizations, edition_time_zones, live_festivals from backoffice_tenant`);
 }

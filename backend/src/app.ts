@@ -64,6 +64,10 @@ import { KeyRing } from "./security/key-ring.js";
 import { expenseRoutes } from "./modules/expenses/routes.js";
 import { ExpenseService } from "./modules/expenses/service.js";
 import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
+import { productionRoutes } from "./modules/productions/routes.js";
+import { contractRoutes } from "./modules/artist-contracts/routes.js";
+import { ContractService } from "./modules/artist-contracts/service.js";
+import { ProductionService } from "./modules/productions/service.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
@@ -138,6 +142,8 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   // back office: companies are the tenants; every statement on its tables runs under row-level security
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
+  productionRoutes(api, new ProductionService(deps.db));
+  contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   app.use(api.router);
 

@@ -11,6 +11,7 @@ import type { KeyRing } from "../../security/key-ring.js";
 import { artistOfUser, artistPayees, companySettings, type CompanySettings } from "../organizations/company-service.js";
 import { auditCompanyChange, FINANCE_ROLES, hasAnyRole, inCompany, sqlDate, type CompanyRole, type CompanyScope } from "../organizations/tenant.js";
 import { sepaCreditTransfer, xeroCsv, type BatchHeader, type BatchLine } from "./exports.js";
+import { productionDates } from "../productions/service.js";
 import type { ReceiptStore } from "./receipt-store.js";
 import type { CreateExpenseBody, ExpenseListQuery } from "./schemas.js";
 
@@ -160,7 +161,7 @@ export class ExpenseService {
       const base = toBase(BigInt(input.amountMinor), rate);
       if (base <= 0n)
         throw new HttpError(422, "amount_rounds_to_zero", "the amount is zero in the base currency", [{ field: "body.amountMinor", message: "too small" }]);
-      if (input.productionId && !(await trx("productions").where({ id: input.productionId }).first("id")))
+      if (input.productionId && !(await productionDates(trx, input.productionId)))
         throw new HttpError(422, "production_not_found", "no such production", [{ field: "body.productionId", message: "no such production" }]);
       const [row] = await trx("expenses")
         .insert({
