@@ -64,7 +64,8 @@ import { KeyRing } from "./security/key-ring.js";
 import { expenseRoutes } from "./modules/expenses/routes.js";
 import { ExpenseService } from "./modules/expenses/service.js";
 import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
-import { productionRoutes } from "./modules/productions/routes.js";
+import { productionRoutes, productionScheduleRoutes } from "./modules/productions/routes.js";
+import { ScheduleService } from "./modules/productions/schedule.js";
 import { contractRoutes } from "./modules/artist-contracts/routes.js";
 import { ContractService } from "./modules/artist-contracts/service.js";
 import { ProductionService } from "./modules/productions/service.js";
@@ -143,6 +144,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
   productionRoutes(api, new ProductionService(deps.db));
+  productionScheduleRoutes(api, new ScheduleService(deps.db));
   contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   app.use(api.router);

@@ -17,6 +17,7 @@ import { startWebhookDispatcher } from "./modules/webhooks/dispatch.js";
 import { startOutboxConsumer } from "./modules/webhooks/outbox-consumer.js";
 import { DataBox } from "./security/encryption.js";
 import { startShiftWorker } from "./modules/shifts/jobs.js";
+import { startProductionWorker } from "./modules/productions/jobs.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery, log });
   // Shift reminders (pushed through notifications) and the no-show sweep (every minute).
   const shiftWorker = await startShiftWorker({ connectionString: config.database.url, db, delivery, log });
+  // Back-office reminders (24 h and 2 h before a confirmed production session), pushed through notifications.
+  const productionWorker = await startProductionWorker({ connectionString: config.database.url, db, delivery });
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     await webhooks.stop();
     await notifications.stop();
     await shiftWorker.stop();
+    await productionWorker.stop();
     await mail.stop();
     transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
