@@ -70,6 +70,25 @@ const envSchema = z
         .refine((v) => Buffer.from(v, "base64").length === 32, "must decode to 32 bytes")
         .optional(),
     ),
+    /** Keys retired by a rotation (comma-separated base64): still read, never written; the rotation re-encrypts under DATA_ENCRYPTION_KEY. */
+    DATA_ENCRYPTION_PREVIOUS_KEYS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.base64("must be base64").refine((v) => Buffer.from(v, "base64").length === 32, "must decode to 32 bytes"))),
+    /** Back office receipts: a folder by default; an S3-compatible bucket when BACKOFFICE_S3_BUCKET is set. */
+    BACKOFFICE_STORAGE_DIR: z.string().min(1).default(".data/receipts"),
+    BACKOFFICE_S3_BUCKET: z.string().min(1).optional(),
+    BACKOFFICE_S3_ENDPOINT: optionalUrl,
+    BACKOFFICE_S3_REGION: z.string().min(1).default("us-east-1"),
+    /** HMAC keys of the e-signature providers' webhooks (DocuSign Connect, Dropbox Sign). */
+    ESIGN_DOCUSIGN_HMAC_KEY: z.string().min(16).optional(),
+    ESIGN_DROPBOX_SIGN_API_KEY: z.string().min(16).optional(),
     SIWE_DOMAIN: z.string().min(1).optional(),
     SIWE_URI: optionalUrl,
     SIWE_CHAIN_IDS: z
@@ -215,6 +234,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     /** AES-256-GCM key for personal data at rest (tax ids, bank details). */
     dataEncryptionKey: env.DATA_ENCRYPTION_KEY ? Buffer.from(env.DATA_ENCRYPTION_KEY, "base64") : devSecret("data-encryption"),
+    dataEncryptionPreviousKeys: env.DATA_ENCRYPTION_PREVIOUS_KEYS.map((k) => Buffer.from(k, "base64")),
+    backoffice: {
+      storageDir: env.BACKOFFICE_STORAGE_DIR,
+      s3: env.BACKOFFICE_S3_BUCKET ? { bucket: env.BACKOFFICE_S3_BUCKET, endpoint: env.BACKOFFICE_S3_ENDPOINT, region: env.BACKOFFICE_S3_REGION } : undefined,
+      /** Development and tests: derived secrets, so signature webhooks verify offline. */
+      docusignHmacKey: env.ESIGN_DOCUSIGN_HMAC_KEY ?? devSecret("esign-docusign").toString("base64"),
+      dropboxSignApiKey: env.ESIGN_DROPBOX_SIGN_API_KEY ?? devSecret("esign-dropbox-sign").toString("hex"),
+    },
     cors: { origins: env.CORS_ORIGINS },
     gate: {
       /** secp256k1 key that signs passes on a holder's behalf (EIP-712 TicketPass). */

@@ -58,6 +58,17 @@ import { campingRoutes } from "./modules/camping/routes.js";
 import { CampingService } from "./modules/camping/service.js";
 import { heldTicket } from "./modules/tickets/service.js";
 import { siteMapRoutes } from "./modules/site-map/routes.js";
+import { companyRoutes } from "./modules/organizations/company-routes.js";
+import { CompanyService } from "./modules/organizations/company-service.js";
+import { KeyRing } from "./security/key-ring.js";
+import { expenseRoutes } from "./modules/expenses/routes.js";
+import { ExpenseService } from "./modules/expenses/service.js";
+import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
+import { productionRoutes, productionScheduleRoutes } from "./modules/productions/routes.js";
+import { ScheduleService } from "./modules/productions/schedule.js";
+import { contractRoutes } from "./modules/artist-contracts/routes.js";
+import { ContractService } from "./modules/artist-contracts/service.js";
+import { ProductionService } from "./modules/productions/service.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 import type { PersonalDataDeclaration } from "./security/personal-data.js";
 import { PersonalDataRegistry } from "./modules/personal-data/registry.js";
@@ -209,6 +220,13 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
   app.locals.payments = payments;
   paymentRoutes(api, { ...routeDeps, ...payments });
+  // back office: companies are the tenants; every statement on its tables runs under row-level security
+  const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
+  companyRoutes(api, new CompanyService(deps.db, keyRing));
+  productionRoutes(api, new ProductionService(deps.db));
+  productionScheduleRoutes(api, new ScheduleService(deps.db));
+  contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
+  expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   app.use(api.router);
 
   const openApi = api.openApiDocument({

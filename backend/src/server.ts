@@ -22,6 +22,7 @@ import { PersonalDataRegistry } from "./modules/personal-data/registry.js";
 import { startPaymentWorker } from "./modules/payments/jobs.js";
 import { httpSender, WEBHOOK_PATH } from "./modules/payments/routes.js";
 import { TestPaymentProvider } from "./modules/payments/test-provider.js";
+import { startProductionWorker } from "./modules/productions/jobs.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const notifications = await startNotificationWorker({ connectionString: config.database.url, db, delivery, log });
   // Shift reminders (pushed through notifications) and the no-show sweep (every minute).
   const shiftWorker = await startShiftWorker({ connectionString: config.database.url, db, delivery, log });
+  // Back-office reminders (24 h and 2 h before a confirmed production session), pushed through notifications.
+  const productionWorker = await startProductionWorker({ connectionString: config.database.url, db, delivery });
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     await notifications.stop();
     await shiftWorker.stop();
     await personalData.stop();
+    await productionWorker.stop();
     await mail.stop();
     await paymentWorker?.stop();
     transport.close();

@@ -22,7 +22,9 @@ function fieldWithReplacement(value: unknown, field: string): string | undefined
 export function jsonBody(limit: string): RequestHandler {
   return express.json({
     limit,
-    verify: (_req, _res, buf, encoding) => {
+    verify: (req, _res, buf, encoding) => {
+      // kept for routes that verify a signature over the exact bytes (e-signature webhooks)
+      (req as { rawBody?: Buffer }).rawBody = buf;
       if (encoding && encoding.toLowerCase() !== "utf-8") return;
       try {
         strictUtf8.decode(buf);

@@ -23,6 +23,18 @@ export interface AuditEntry {
   festivalId?: string | null;
   before?: object | null;
   after?: object | null;
+  /** The fields whose values differ between `before` and `after` (see `changedFields`). */
+  changedFields?: string[];
+}
+
+/** The keys whose values differ between two versions of a row (compared as JSON), sorted. */
+export function changedFields(before: object | null | undefined, after: object | null | undefined): string[] {
+  const a = (before ?? {}) as Record<string, unknown>;
+  const b = (after ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const same = (x: unknown, y: unknown) =>
+    Buffer.isBuffer(x) && Buffer.isBuffer(y) ? x.equals(y) : JSON.stringify(redactForAudit(x)) === JSON.stringify(redactForAudit(y));
+  return [...keys].filter((k) => k !== "updated_at" && !same(a[k], b[k])).sort();
 }
 
 /**
@@ -52,6 +64,7 @@ export async function recordAudit(trx: Knex.Transaction | Knex, ctx: AuditContex
     ip: ctx.ip,
     user_agent: ctx.userAgent,
     request_id: ctx.requestId,
+    ...(entry.changedFields ? { changed_fields: entry.changedFields } : {}),
   });
 }
 

@@ -86,7 +86,8 @@ export function sendToUsers(
  * What a notification is about: a schedule version, or another module's `reference` (a shift
  * reminder: `shift_signup:<id>`). Each (subject, user, device) is pushed and logged once.
  */
-export type NotificationSubject = { kind: "schedule_changed"; scheduleVersionId: string } | { kind: "shift_reminder"; reference: string };
+export type NotificationSubject =
+  { kind: "schedule_changed"; scheduleVersionId: string } | { kind: "shift_reminder"; reference: string } | { kind: "production_reminder"; reference: string };
 
 /** sendToUsers for any subject: other modules' jobs (shift reminders) send through here. */
 export async function sendNotifications(
