@@ -99,6 +99,9 @@ import { campingPersonalData } from "./modules/camping/personal-data.js";
 import { attributionsPersonalData } from "./modules/attributions/personal-data.js";
 import { webhooksPersonalData } from "./modules/webhooks/personal-data.js";
 import { paymentsPersonalData } from "./modules/payments/personal-data.js";
+import { artistContractsPersonalData } from "./modules/artist-contracts/personal-data.js";
+import { expensesPersonalData } from "./modules/expenses/personal-data.js";
+import { productionsPersonalData } from "./modules/productions/personal-data.js";
 
 /**
  * Every module's personal data (modules/<m>/personal-data.ts): export, erasure, the leftover
@@ -120,6 +123,9 @@ export const personalDataDeclarations: readonly PersonalDataDeclaration[] = [
   staffPersonalData,
   campingPersonalData,
   paymentsPersonalData,
+  expensesPersonalData,
+  artistContractsPersonalData,
+  productionsPersonalData,
   cashlessPersonalData,
   vendorsPersonalData,
   gatePersonalData,
