@@ -183,6 +183,19 @@ export async function seedPersonWorld(
       badge_number: `B-${tag}`,
     });
     await db("personal_schedules").insert({ id: newId(), user_id: userId, edition_id: firstEdition });
+    await db("cashless_cashiers").insert({ id: newId(), edition_id: firstEdition, user_id: userId });
+    // joined a sold-out event's waitlist without signing in: found by email
+    const eventId = newId();
+    await db("events").insert({
+      id: eventId,
+      festival_id: firstFestival,
+      edition_id: firstEdition,
+      name: "Sold out",
+      slug: `sold-out-${tag}`,
+      status: "published",
+      capacity: 1,
+    });
+    await db("waitlist_entries").insert({ id: newId(), event_id: eventId, email });
     await db("artists").insert({ id: newId(), festival_id: firstFestival, user_id: userId, name: `The ${tag} Band`, bio: `Fronted by ${name}` });
   }
 
