@@ -87,6 +87,7 @@ import { staffPersonalData } from "./modules/staff/personal-data.js";
 import { campingPersonalData } from "./modules/camping/personal-data.js";
 import { attributionsPersonalData } from "./modules/attributions/personal-data.js";
 import { webhooksPersonalData } from "./modules/webhooks/personal-data.js";
+import { httpPersonalData } from "./http/personal-data.js";
 
 /**
  * Every module's personal data (modules/<m>/personal-data.ts): export, erasure, the leftover
@@ -118,6 +119,7 @@ export const personalDataDeclarations: readonly PersonalDataDeclaration[] = [
   schedulePersonalData,
   venuesPersonalData,
   webhooksPersonalData,
+  httpPersonalData,
   auditPersonalData,
   usersPersonalData,
 ];

@@ -159,6 +159,18 @@ export async function seedPersonWorld(
     rate_limit_per_minute: 60,
   });
   await db("device_tokens").insert({ id: newId(), user_id: userId, platform: "ios", token: hex(32) });
+  await db("idempotency_keys").insert({
+    id: newId(),
+    principal: `user:${userId}`,
+    key: hex(8),
+    method: "POST",
+    path: "/api/v1/me/wallets",
+    request_hash: hex(32),
+    state: "completed",
+    response_status: 201,
+    response_body: { owner: email },
+    expires_at: new Date(Date.now() + 86_400_000),
+  });
   if (firstEdition && firstFestival) {
     await db("festival_invitations").insert({
       id: newId(),

@@ -49,6 +49,7 @@ describe("personal data: erasure", () => {
     assert.equal((await t.db("api_keys").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("waitlist_entries").where("email", w.email)).length, 0, "found by email, no account on the entry");
     assert.equal((await t.db("cashless_cashiers").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("idempotency_keys").where("principal", `user:${w.userId}`)).length, 0, "stored answers go");
     assert.equal((await t.db("device_tokens").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("personal_schedules").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("organizer_profiles").where("user_id", w.userId)).length, 0);
