@@ -102,6 +102,7 @@ import { paymentsPersonalData } from "./modules/payments/personal-data.js";
 import { artistContractsPersonalData } from "./modules/artist-contracts/personal-data.js";
 import { expensesPersonalData } from "./modules/expenses/personal-data.js";
 import { productionsPersonalData } from "./modules/productions/personal-data.js";
+import { httpPersonalData } from "./http/personal-data.js";
 
 /**
  * Every module's personal data (modules/<m>/personal-data.ts): export, erasure, the leftover
@@ -137,6 +138,7 @@ export const personalDataDeclarations: readonly PersonalDataDeclaration[] = [
   schedulePersonalData,
   venuesPersonalData,
   webhooksPersonalData,
+  httpPersonalData,
   auditPersonalData,
   usersPersonalData,
 ];

@@ -159,6 +159,18 @@ export async function seedPersonWorld(
     rate_limit_per_minute: 60,
   });
   await db("device_tokens").insert({ id: newId(), user_id: userId, platform: "ios", token: hex(32) });
+  await db("idempotency_keys").insert({
+    id: newId(),
+    principal: `user:${userId}`,
+    key: hex(8),
+    method: "POST",
+    path: "/api/v1/me/wallets",
+    request_hash: hex(32),
+    state: "completed",
+    response_status: 201,
+    response_body: { owner: email },
+    expires_at: new Date(Date.now() + 86_400_000),
+  });
   if (firstEdition && firstFestival) {
     await db("festival_invitations").insert({
       id: newId(),
@@ -183,6 +195,19 @@ export async function seedPersonWorld(
       badge_number: `B-${tag}`,
     });
     await db("personal_schedules").insert({ id: newId(), user_id: userId, edition_id: firstEdition });
+    await db("cashless_cashiers").insert({ id: newId(), edition_id: firstEdition, user_id: userId });
+    // joined a sold-out event's waitlist without signing in: found by email
+    const eventId = newId();
+    await db("events").insert({
+      id: eventId,
+      festival_id: firstFestival,
+      edition_id: firstEdition,
+      name: "Sold out",
+      slug: `sold-out-${tag}`,
+      status: "published",
+      capacity: 1,
+    });
+    await db("waitlist_entries").insert({ id: newId(), event_id: eventId, email });
     await db("artists").insert({ id: newId(), festival_id: firstFestival, user_id: userId, name: `The ${tag} Band`, bio: `Fronted by ${name}` });
   }
 

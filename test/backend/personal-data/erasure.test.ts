@@ -47,6 +47,9 @@ describe("personal data: erasure", () => {
     assert.equal((await t.db("festival_invitations").where("email", w.email)).length, 0);
     assert.equal((await t.db("festival_permissions").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("api_keys").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("waitlist_entries").where("email", w.email)).length, 0, "found by email, no account on the entry");
+    assert.equal((await t.db("cashless_cashiers").where("user_id", w.userId)).length, 0);
+    assert.equal((await t.db("idempotency_keys").where("principal", `user:${w.userId}`)).length, 0, "stored answers go");
     assert.equal((await t.db("device_tokens").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("personal_schedules").where("user_id", w.userId)).length, 0);
     assert.equal((await t.db("organizer_profiles").where("user_id", w.userId)).length, 0);
@@ -70,6 +73,9 @@ describe("personal data: erasure", () => {
     assert.equal(step("chain_tickets")?.action, "keep");
     assert.equal(step("chain_tickets")?.rows_affected, small.tickets);
     assert.equal(step("wallets")?.action, "delete");
+    // every declared table was a step of the run
+    const declared = deps.registry.tables.filter((d) => d.rows || d.scrub?.length).map((d) => d.table);
+    assert.deepEqual(steps.map((s) => s.table_name).sort(), [...declared].sort());
 
     // the bystander is untouched, except that the mail to them no longer names the person
     const other = await t.db("users").where("id", w.bystander.userId).first();
@@ -83,7 +89,8 @@ describe("personal data: erasure", () => {
   it("is idempotent: erasing an erased person again succeeds and changes nothing", async () => {
     const deps = personalDataDeps(t.db);
     const w = await seedPersonWorld(t.db, deps.box, small);
-    const first = await startErasure(deps, w.userId, null);
+    const [first, concurrent] = await Promise.all([startErasure(deps, w.userId, null), startErasure(deps, w.userId, null)]);
+    assert.equal(concurrent, first, "two starts at once make one run");
     assert.equal(await startErasure(deps, w.userId, null), first, "a running erasure is not started twice");
     await runJobs(deps);
     const second = await startErasure(deps, w.userId, null);

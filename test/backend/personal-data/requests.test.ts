@@ -108,4 +108,24 @@ describe("personal data: requests and the export", () => {
       type: "DATA_SALE",
     });
   });
+
+  it("staff record a request made another way and export for the user; both audited, a stranger and a missing user refused", async () => {
+    const admin = await createTestUser(t.db, { roles: ["admin"] });
+    const user = await createTestUser(t.db);
+    const r = await expectStatus(t.api, 201, "POST", `/api/v1/personal-data/users/${user.userId}/requests`, admin, { type: "DATA_ACCESS" });
+    assert.equal(r.userId, user.userId);
+    await expectStatus(t.api, 403, "POST", `/api/v1/personal-data/users/${user.userId}/requests`, user, { type: "DATA_ACCESS" });
+    await expectStatus(t.api, 404, "POST", `/api/v1/personal-data/users/${newId()}/requests`, admin, { type: "DATA_ACCESS" });
+    assert.equal((await fetch(`${t.api.base}/api/v1/personal-data/users/${user.userId}/export`, { headers: user.headers })).status, 403);
+    assert.equal((await fetch(`${t.api.base}/api/v1/personal-data/users/${newId()}/export`, { headers: admin.headers })).status, 404);
+    const res = await fetch(`${t.api.base}/api/v1/personal-data/users/${user.userId}/export`, { headers: admin.headers });
+    assert.equal(res.status, 200);
+    const data = JSON.parse(strFromU8(unzipSync(new Uint8Array(await res.arrayBuffer()))["data.json"]!));
+    assert.equal(data.modules.users.users[0].email, user.email);
+    const done = await t.db("personal_data_requests").where("id", r.id).first();
+    assert.equal(done.status, "COMPLETED");
+    assert.equal(done.handled_by, admin.userId);
+    const exported = await t.db("audit_log").where({ action: "personal_data.exported", entity_id: user.userId }).first();
+    assert.equal(exported.actor_user_id, admin.userId);
+  });
 });

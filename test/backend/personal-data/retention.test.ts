@@ -83,9 +83,30 @@ describe("personal data: retention jobs", () => {
       );
     });
 
+    // an idempotent request's stored answer, expired an hour ago
+    const keyId = newId();
+    await t.db("idempotency_keys").insert({
+      id: keyId,
+      principal: `user:${keeper.userId}`,
+      key: "k",
+      method: "POST",
+      path: "/x",
+      request_hash: "h",
+      state: "completed",
+      response_status: 201,
+      response_body: {},
+      expires_at: new Date(now.getTime() - 3600_000),
+    });
+
     const results = await runRetention(deps, now);
     const by = Object.fromEntries(results.map((r) => [r.policy, r]));
-    assert.deepEqual(Object.keys(by).sort(), ["audit_log_archive", "deleted_accounts", "expired_refresh_tokens", "notification_log_archive"]);
+    assert.deepEqual(Object.keys(by).sort(), [
+      "audit_log_archive",
+      "deleted_accounts",
+      "expired_idempotency_keys",
+      "expired_refresh_tokens",
+      "notification_log_archive",
+    ]);
     assert.ok(by.deleted_accounts!.removed >= 1);
     assert.ok(by.expired_refresh_tokens!.removed >= 1);
     assert.ok(by.notification_log_archive!.removed >= 1);
@@ -94,6 +115,7 @@ describe("personal data: retention jobs", () => {
     assert.equal(await t.db("users").where("id", old.userId).first(), undefined, "hard-deleted after 30 days");
     assert.ok(await t.db("users").where("id", recent.userId).first(), "not yet");
     assert.equal(await t.db("refresh_tokens").where("id", tokenOld).first(), undefined);
+    assert.equal(await t.db("idempotency_keys").where("id", keyId).first(), undefined);
     assert.ok(await t.db("refresh_tokens").where("id", tokenRecent).first());
     assert.equal(await t.db("notification_log").where("id", nOld).first(), undefined);
     assert.ok(await t.db("notification_log").where("id", nRecent).first());
@@ -138,7 +160,7 @@ describe("personal data: retention jobs", () => {
     const before = new Date();
     await runJobs(deps);
     const report = await expectStatus(t.api, 200, "GET", "/api/v1/personal-data/retention", admin);
-    assert.equal(report.length, 4);
+    assert.equal(report.length, 5);
     assert.ok(report.every((r: { ranAt: string }) => new Date(r.ranAt).getTime() >= before.getTime() - 1000));
     await assert.rejects(t.db("audit_log").where("actor_user_id", admin.userId).delete(), /append-only/);
     await assert.rejects(t.db("audit_log").where("actor_user_id", admin.userId).update({ ip: null }), /append-only/);

@@ -25,6 +25,8 @@ export interface ErasureDeps {
  */
 export async function startErasure(deps: ErasureDeps, userId: string, requestId: string | null, trx?: Knex.Transaction): Promise<string> {
   const work = async (t: Knex.Transaction) => {
+    // two starts for one user at once: the second waits here, then finds the first's run
+    await t.raw("select pg_advisory_xact_lock(hashtext(?))", [`erasure-start:${userId}`]);
     const running = await t("erasure_runs").where({ user_id: userId, status: "RUNNING" }).first("id");
     if (running) return running.id as string;
     const subject = await deps.registry.subject(t, deps.box, userId);

@@ -14,12 +14,20 @@ function escapeRegex(v: string): string {
   return v.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
 }
 
-/** A Postgres ARE alternation of the strings, in clear and as they appear inside JSON text; null when there are none. */
+const WORD = /[\p{L}\p{N}_]/u;
+
+/** Whole words only: "Anna" is not in "Johanna", bob@example.test not in jimbob@example.test. */
+function bounded(v: string): string {
+  const chars = [...v];
+  return `${WORD.test(chars[0] ?? "") ? "\\m" : ""}${escapeRegex(v)}${WORD.test(chars[chars.length - 1] ?? "") ? "\\M" : ""}`;
+}
+
+/** A Postgres ARE alternation of the strings (whole words), in clear and as they appear inside JSON text; null when there are none. */
 export function identifierPattern(values: string[]): string | null {
   const forms = new Set<string>();
   for (const v of values) {
     forms.add(v);
     forms.add(JSON.stringify(v).slice(1, -1));
   }
-  return forms.size ? [...forms].map(escapeRegex).join("|") : null;
+  return forms.size ? [...forms].map(bounded).join("|") : null;
 }

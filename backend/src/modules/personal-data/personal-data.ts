@@ -15,7 +15,7 @@ export const personalDataPersonalData = declarePersonalData("personal-data", {
       erase: {
         kind: "hold",
         reason: "proof of consent (GDPR Art. 7(1)), kept without IP and user agent",
-        retention: "3 years after the last processing",
+        retention: "until the account is hard-deleted (30 days after erasure)",
         set: { ip: null, user_agent: null },
       },
       prepare: allowErasure,
@@ -24,7 +24,12 @@ export const personalDataPersonalData = declarePersonalData("personal-data", {
       table: "personal_data_requests",
       columns: { user_id: "link", handled_by: "link" },
       rows: (q, s) => q.where("user_id", s.userId),
-      erase: { kind: "hold", reason: "the record that the request was made and answered (accountability)", retention: "3 years", set: { details: null } },
+      erase: {
+        kind: "hold",
+        reason: "the record that the request was made and answered (accountability)",
+        retention: "3 years (no job removes them yet)",
+        set: { details: null },
+      },
       scrub: ["resolution"],
     },
     { table: "retention_runs", columns: { note: "none" }, note: "counts of what each retention policy removed" },

@@ -58,9 +58,12 @@ export async function createRequest(
   principal: Principal,
   ctx: AuditContext,
   body: { type: RequestType; details?: Record<string, unknown> | undefined },
+  /** Staff record a request received another way (post, mail) for this user. */
+  onBehalfOf?: string,
 ) {
-  const userId = principal.userId!;
+  const userId = onBehalfOf ?? principal.userId!;
   return deps.db.transaction(async (trx) => {
+    if (onBehalfOf && !(await trx("user_accounts").where("id", onBehalfOf).whereNull("deleted_at").first("id"))) throw notFound("user", onBehalfOf);
     if (body.type === "DATA_DELETION") {
       const open = await trx("personal_data_requests")
         .where({ user_id: userId, type: "DATA_DELETION" })
@@ -76,8 +79,8 @@ export async function createRequest(
         type: body.type,
         details: body.details ? JSON.stringify(body.details) : null,
         due_at: new Date(Date.now() + DUE_DAYS * 86_400_000),
-        created_by: userId,
-        updated_by: userId,
+        created_by: principal.userId,
+        updated_by: principal.userId,
       })
       .returning("*")) as RequestRow[];
     await recordAudit(trx, ctx, { action: "personal_data_request.created", entityType: "personal_data_request", entityId: id, after: { type: body.type } });
@@ -124,15 +127,22 @@ async function complete(
   return row!;
 }
 
-/** Marks the user's open access and portability requests answered (the export was downloaded). */
-export async function completeExportRequests(db: Knex, ctx: AuditContext, userId: string): Promise<void> {
+/** Records who exported the user's data, and marks their open access and portability requests answered. */
+export async function completeExportRequests(db: Knex, ctx: AuditContext, userId: string, counts: Record<string, number>): Promise<void> {
   await db.transaction(async (trx) => {
+    await recordAudit(trx, ctx, {
+      action: "personal_data.exported",
+      entityType: "user",
+      entityId: userId,
+      after: { tables: Object.keys(counts).length, rows: Object.values(counts).reduce((a, b) => a + b, 0) },
+    });
     const open: Array<{ id: string }> = await trx("personal_data_requests")
       .where("user_id", userId)
       .whereIn("type", ["DATA_ACCESS", "DATA_PORTABILITY"])
       .whereIn("status", ["PENDING", "IN_PROGRESS"])
       .select("id");
-    for (const r of open) await complete(trx, ctx, r.id, "COMPLETED", "export downloaded by the data subject", null);
+    const by = ctx.actorUserId === userId ? "the data subject" : "staff, to send to the data subject";
+    for (const r of open) await complete(trx, ctx, r.id, "COMPLETED", `export downloaded by ${by}`, ctx.actorUserId === userId ? null : ctx.actorUserId);
   });
 }
 

@@ -1,4 +1,6 @@
+import type { Request, Response } from "express";
 import { requireAuth, requireRole } from "../../http/auth.js";
+import { parseInput } from "../../http/validate.js";
 import { auditContext } from "../../http/audit-context.js";
 import { recordAudit } from "../audit/service.js";
 import { HttpError, notFound } from "../../http/errors.js";
@@ -25,6 +27,7 @@ import {
   QueueQuery,
   RequestParams,
   RetentionRun,
+  UserParams,
   WithdrawConsentBody,
 } from "./schemas.js";
 
@@ -161,16 +164,18 @@ export function personalDataRoutes(api: ApiRouter, deps: PersonalDataRouteDeps):
     response: pageOf(PersonalDataRequest),
     handler: ({ principal, query }) => listMyRequests(db, principal, query),
   });
-  // a zip, not JSON: a plain route, documented by hand
-  api.router.get("/api/v1/me/personal-data/export", requireAuth, async (req, res) => {
-    const principal = req.principal!;
-    const subject = await personalData.registry.subject(db, personalData.box, principal.userId!);
-    const archive = exportArchive(await collectExport(db, personalData.registry, subject));
-    await completeExportRequests(db, auditContext(req), principal.userId!);
+  // a zip, not JSON: plain routes, documented by hand
+  const sendExport = async (req: Request, res: Response, userId: string) => {
+    const subject = await personalData.registry.subject(db, personalData.box, userId);
+    const data = await collectExport(db, personalData.registry, subject);
+    const archive = exportArchive(data);
+    await completeExportRequests(db, auditContext(req), userId, data.counts);
     res.setHeader("Cache-Control", "private, no-store");
-    res.setHeader("Content-Disposition", `attachment; filename="personal-data-${principal.userId}.zip"`);
+    res.setHeader("Content-Disposition", `attachment; filename="personal-data-${userId}.zip"`);
     res.status(200).type("application/zip").send(Buffer.from(archive));
-  });
+  };
+  const zipResponse = { 200: { description: "a zip archive", content: { "application/zip": { schema: { type: "string" as const, format: "binary" } } } } };
+  api.router.get("/api/v1/me/personal-data/export", requireAuth, (req, res) => sendExport(req, res, req.principal!.userId!));
   api.registry.registerPath({
     method: "get",
     path: "/api/v1/me/personal-data/export",
@@ -178,11 +183,38 @@ export function personalDataRoutes(api: ApiRouter, deps: PersonalDataRouteDeps):
     tags,
     description: `Across all festivals, modules and wallets. Completes my open DATA_ACCESS and DATA_PORTABILITY requests. Access: ${requireAuth.describe}.`,
     security: [{ bearer: [] }],
-    responses: { 200: { description: "a zip archive", content: { "application/zip": { schema: { type: "string", format: "binary" } } } } },
+    responses: zipResponse,
   });
 
   // staff
   const staff = requireRole("admin");
+  api.router.get("/api/v1/personal-data/users/:userId/export", staff, async (req, res) => {
+    const { userId } = parseInput(UserParams, req.params, "params");
+    if (!(await db("user_accounts").where("id", userId).whereNull("deleted_at").first("id"))) throw notFound("user", userId);
+    await sendExport(req, res, userId);
+  });
+  api.registry.registerPath({
+    method: "get",
+    path: "/api/v1/personal-data/users/{userId}/export",
+    summary: "A user's export, for staff answering a request received another way",
+    tags,
+    description: `Audited; completes the user's open DATA_ACCESS and DATA_PORTABILITY requests. Access: ${staff.describe}.`,
+    security: [{ bearer: [] }],
+    request: { params: UserParams },
+    responses: zipResponse,
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/personal-data/users/{userId}/requests",
+    summary: "Record a request a user made another way (post, mail, at the desk)",
+    tags,
+    description: "Handled as if the user made it: a DATA_DELETION starts the erasure job.",
+    access: staff,
+    params: UserParams,
+    body: CreateRequestBody,
+    response: PersonalDataRequest,
+    handler: ({ principal, audit, params, body }) => createRequest(personalData, principal, audit, body, params.userId),
+  });
   api.route({
     method: "get",
     path: "/api/v1/personal-data/requests",
