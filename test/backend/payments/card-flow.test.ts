@@ -6,7 +6,7 @@ import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
 import { HARDHAT_MNEMONIC } from "../../../lib/chain-accounts.js";
 import { newId } from "../../../lib/ids.js";
 import { OrderMachine } from "../../../backend/src/modules/payments/machine.js";
-import { paymentTasks, sweepOrders } from "../../../backend/src/modules/payments/jobs.js";
+import { paymentTasks, pumpWebhookEvents, sweepOrders } from "../../../backend/src/modules/payments/jobs.js";
 import type { Payments } from "../../../backend/src/modules/payments/setup.js";
 import { TEST_CARDS, TestPaymentProvider } from "../../../backend/src/modules/payments/test-provider.js";
 import { createTestUser, type TestUser } from "../../support/auth.js";
@@ -34,7 +34,10 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
 
   /** Runs every queued payment job now (the worker's tasks, on the real queue). */
   const quiet = new Logger(() => () => {});
-  const drain = () => runOnce({ connectionString: w.dbUrl, logger: quiet, taskList: paymentTasks(w.db, p.payments.machine!, p.payments) });
+  const drain = async () => {
+    await pumpWebhookEvents(w.db);
+    await runOnce({ connectionString: w.dbUrl, logger: quiet, taskList: paymentTasks(w.db, p.payments.machine!, p.payments) });
+  };
 
   async function order(user: TestUser, tierId = OPEN, quantity = 1, extra: Record<string, unknown> = {}) {
     const res = await call("POST", "/api/v1/card-orders", user, { eventContractId: w.eventContractId, tierId, quantity, ...extra });
