@@ -141,6 +141,28 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       assert.equal(refund.status, 409);
       assert.equal(refund.body.code, "ticket_not_returned");
       assert.equal((await orderRow(o.id)).status, "completed");
+      // not sent back yet: refused
+      assert.equal((await call("POST", `/api/v1/me/custodial-tickets/${ts[0]!.id}/returned`, fan)).body.code, "not_returned");
+      // the fan sends both back to the custody on-chain, says so, and the refund goes through
+      const fanWallet = w.wallet(5);
+      for (const t of ts) {
+        await w.client.waitForTransactionReceipt({
+          hash: await fanWallet.writeContract({
+            address: w.ticket,
+            abi: eventTicketAbi,
+            functionName: "transferFrom",
+            args: [wallet!, CUSTODY, t.tokenId],
+            account: fanWallet.account!,
+            chain: fanWallet.chain,
+          }),
+        });
+        const back = await call("POST", `/api/v1/me/custodial-tickets/${t.id}/returned`, fan);
+        assert.equal(back.body.status, "custody", JSON.stringify(back.body));
+      }
+      assert.equal((await call("POST", `/api/v1/card-orders/${o.id}/refund`, w.organizer)).status, 202);
+      await drain();
+      assert.equal((await orderRow(o.id)).status, "refunded");
+      for (const t of ts) await assert.rejects(ownerOf(t.tokenId), /ERC721NonexistentToken/);
     });
 
     it("mints straight into a linked wallet when asked", async () => {
@@ -210,6 +232,18 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       await pay(second);
       await drain();
       assert.equal((await orderRow(second.id)).status, "completed");
+    });
+
+    it("an Idempotency-Key replay returns the first order, reserving nothing more", async () => {
+      const { user: fan } = await createFan(w.db);
+      const body = { eventContractId: w.eventContractId, tierId: OPEN, quantity: 1 };
+      const key = { "idempotency-key": `order-${newId()}` };
+      const first = await call("POST", "/api/v1/card-orders", fan, body, key);
+      const again = await call("POST", "/api/v1/card-orders", fan, body, key);
+      assert.equal(first.status, 201);
+      assert.equal(again.body.id, first.body.id);
+      assert.equal(again.headers.get("idempotent-replayed"), "true");
+      assert.equal((await w.db("payment_orders").where({ user_id: fan.userId })).length, 1);
     });
 
     it("over the per-buyer cap: 422 and nothing changes", async () => {
