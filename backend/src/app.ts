@@ -101,7 +101,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);
-  const gate = createGate({ ...deps, eventContracts });
+  const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
+  app.locals.payments = payments;
+  const gate = createGate({ ...deps, eventContracts, custodialHolder: payments.custodialHolder });
   gateRoutes(api, { ...routeDeps, gate });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
@@ -133,9 +135,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   cashlessRoutes(api, { ...routeDeps, terminals: terminalKeys });
   vendorRoutes(api, { ...routeDeps, terminalKeys });
   attributionRoutes(api, { ...routeDeps, eventContracts });
-  const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
-  app.locals.payments = payments;
-  paymentRoutes(api, { ...routeDeps, ...payments });
+  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

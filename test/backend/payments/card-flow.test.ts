@@ -397,6 +397,7 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
         const dying = new OrderMachine({
           db: w.db,
           provider,
+          seal: p.payments.seal,
           chain: p.chain,
           fault: (at) => {
             if (at === point) throw new Error(`killed ${at}`);
@@ -488,6 +489,24 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       const locked = await completedOrder(alice, LOCKED, 1);
       const [lt] = await tokens(locked.id);
       assert.equal((await offer(lt!.id, { email: bob.email })).body.code, "transfer_not_allowed");
+    });
+
+    it("a holding rewritten in the database (without the server's key) moves nowhere: no claim, no offer, no pass", async () => {
+      const { user: fan } = await createFan(w.db);
+      const { user: thief, address: thiefWallet } = await createFan(w.db, 7);
+      const o = await completedOrder(fan);
+      const [t] = await tokens(o.id);
+      await eventually(async () => (await w.db("chain_tickets").where({ contract_address: w.ticket, token_id: t!.token_id }).first()) ?? null);
+      await w.db("payment_tickets").where({ id: t!.id }).update({ user_id: thief.userId });
+      const claim = await call("POST", "/api/v1/me/custodial-tickets/claim", thief, { wallet: thiefWallet });
+      assert.equal(claim.status, 409);
+      assert.equal(claim.body.code, "holding_unverified");
+      assert.equal((await call("POST", `/api/v1/me/custodial-tickets/${t!.id}/offers`, thief, { email: fan.email })).body.code, "holding_unverified");
+      assert.equal((await call("POST", "/api/v1/gate/passes", thief, { contract: w.ticket, tokenId: t!.token_id })).status, 404);
+      assert.equal(await ownerOf(t!.tokenId), CUSTODY);
+      // put back, the holding verifies again
+      await w.db("payment_tickets").where({ id: t!.id }).update({ user_id: fan.userId });
+      assert.equal((await call("POST", "/api/v1/gate/passes", fan, { contract: w.ticket, tokenId: t!.token_id })).status, 201);
     });
 
     it("claim to a wallet that is not proven: 422, nothing moves", async () => {

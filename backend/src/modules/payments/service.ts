@@ -15,6 +15,7 @@ import { evmWalletsOf } from "../users/wallets.js";
 import { CustodyChain, revertOf } from "./custody-chain.js";
 import { OrderMachine } from "./machine.js";
 import { CardPrice, HOLDING_STATUSES, Payment, PaymentOrder, PaymentTicket, UNSETTLED_STATUSES } from "./models.js";
+import { HoldingSeal } from "./holdings.js";
 import { WebhookSignatureError, type PaymentProvider } from "./provider.js";
 
 export const ADVANCE_TASK = "payment_order_advance";
@@ -43,9 +44,11 @@ export interface PaymentsDeps {
 
 export class PaymentsService {
   readonly machine: OrderMachine | undefined;
+  readonly seal: HoldingSeal;
 
   constructor(readonly deps: PaymentsDeps) {
-    this.machine = deps.provider ? new OrderMachine({ db: deps.db, provider: deps.provider, chain: deps.chain, log: deps.log }) : undefined;
+    this.seal = new HoldingSeal(deps.config.dataEncryptionKey);
+    this.machine = deps.provider ? new OrderMachine({ db: deps.db, provider: deps.provider, seal: this.seal, chain: deps.chain, log: deps.log }) : undefined;
   }
 
   private requireProvider(): PaymentProvider {
