@@ -184,7 +184,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const eventContracts = new EventContractsService(deps);
   eventContractRoutes(api, { ...routeDeps, eventContracts });
   ticketRoutes(api, routeDeps);
-  const gate = createGate({ ...deps, eventContracts });
+  const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
+  app.locals.payments = payments;
+  const gate = createGate({ ...deps, eventContracts, custodialHolder: payments.custodialHolder });
   gateRoutes(api, { ...routeDeps, gate });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
@@ -225,9 +227,6 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
       onErased: (userId) => principals.forgetUser(userId),
     },
   });
-  const payments = createPayments({ db: deps.db, config: deps.config, chain: deps.chain, eventContracts, log: deps.log });
-  app.locals.payments = payments;
-  paymentRoutes(api, { ...routeDeps, ...payments });
   // back office: companies are the tenants; every statement on its tables runs under row-level security
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
@@ -235,6 +234,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   productionScheduleRoutes(api, new ScheduleService(deps.db));
   contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
+  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

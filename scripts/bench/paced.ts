@@ -18,6 +18,8 @@ export interface PacedOptions {
   bodies?: string[];
   /** Authorization headers sent in turn (e.g. many signed-in users). */
   authorizations?: string[];
+  /** Extra headers sent in turn with the bodies (request i gets headerSets[i % n]), e.g. one webhook signature per body. */
+  headerSets?: Array<Record<string, string>>;
   connections: number;
   rate: number;
   durationSeconds: number;
@@ -49,6 +51,7 @@ export async function runPaced(opts: PacedOptions): Promise<PacedResult> {
   const send = (i: number, scheduledAt: number, done: () => void) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.authorizations) headers.authorization = opts.authorizations[Math.max(i, 0) % opts.authorizations.length]!;
+    if (opts.headerSets && i >= 0) Object.assign(headers, opts.headerSets[i % opts.headerSets.length]);
     const body = i < 0 ? undefined : opts.bodies?.[i % opts.bodies.length];
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: i < 0 ? "GET" : method, headers }, (res) => {

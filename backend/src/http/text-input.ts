@@ -16,6 +16,9 @@ export function textErrors(value: unknown, field: string, out: FieldError[] = []
   if (typeof value === "string") {
     const message = textProblem(value);
     if (message) out.push({ field, message });
+  } else if (Buffer.isBuffer(value)) {
+    // a raw body (payment webhooks, checked by signature) is bytes, not text: walking it would visit every byte
+    return out;
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => textErrors(v, `${field}.${i}`, out));
   } else if (value !== null && typeof value === "object") {

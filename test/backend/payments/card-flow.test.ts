@@ -6,7 +6,7 @@ import { eventTicketAbi } from "../../../lib/abis/EventTicket.js";
 import { HARDHAT_MNEMONIC } from "../../../lib/chain-accounts.js";
 import { newId } from "../../../lib/ids.js";
 import { OrderMachine } from "../../../backend/src/modules/payments/machine.js";
-import { paymentTasks, sweepOrders } from "../../../backend/src/modules/payments/jobs.js";
+import { paymentTasks, pumpWebhookEvents, sweepOrders } from "../../../backend/src/modules/payments/jobs.js";
 import type { Payments } from "../../../backend/src/modules/payments/setup.js";
 import { TEST_CARDS, TestPaymentProvider } from "../../../backend/src/modules/payments/test-provider.js";
 import { createTestUser, type TestUser } from "../../support/auth.js";
@@ -34,7 +34,10 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
 
   /** Runs every queued payment job now (the worker's tasks, on the real queue). */
   const quiet = new Logger(() => () => {});
-  const drain = () => runOnce({ connectionString: w.dbUrl, logger: quiet, taskList: paymentTasks(w.db, p.payments.machine!, p.payments) });
+  const drain = async () => {
+    await pumpWebhookEvents(w.db);
+    await runOnce({ connectionString: w.dbUrl, logger: quiet, taskList: paymentTasks(w.db, p.payments.machine!, p.payments) });
+  };
 
   async function order(user: TestUser, tierId = OPEN, quantity = 1, extra: Record<string, unknown> = {}) {
     const res = await call("POST", "/api/v1/card-orders", user, { eventContractId: w.eventContractId, tierId, quantity, ...extra });
@@ -138,6 +141,28 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       assert.equal(refund.status, 409);
       assert.equal(refund.body.code, "ticket_not_returned");
       assert.equal((await orderRow(o.id)).status, "completed");
+      // not sent back yet: refused
+      assert.equal((await call("POST", `/api/v1/me/custodial-tickets/${ts[0]!.id}/returned`, fan)).body.code, "not_returned");
+      // the fan sends both back to the custody on-chain, says so, and the refund goes through
+      const fanWallet = w.wallet(5);
+      for (const t of ts) {
+        await w.client.waitForTransactionReceipt({
+          hash: await fanWallet.writeContract({
+            address: w.ticket,
+            abi: eventTicketAbi,
+            functionName: "transferFrom",
+            args: [wallet!, CUSTODY, t.tokenId],
+            account: fanWallet.account!,
+            chain: fanWallet.chain,
+          }),
+        });
+        const back = await call("POST", `/api/v1/me/custodial-tickets/${t.id}/returned`, fan);
+        assert.equal(back.body.status, "custody", JSON.stringify(back.body));
+      }
+      assert.equal((await call("POST", `/api/v1/card-orders/${o.id}/refund`, w.organizer)).status, 202);
+      await drain();
+      assert.equal((await orderRow(o.id)).status, "refunded");
+      for (const t of ts) await assert.rejects(ownerOf(t.tokenId), /ERC721NonexistentToken/);
     });
 
     it("mints straight into a linked wallet when asked", async () => {
@@ -207,6 +232,18 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       await pay(second);
       await drain();
       assert.equal((await orderRow(second.id)).status, "completed");
+    });
+
+    it("an Idempotency-Key replay returns the first order, reserving nothing more", async () => {
+      const { user: fan } = await createFan(w.db);
+      const body = { eventContractId: w.eventContractId, tierId: OPEN, quantity: 1 };
+      const key = { "idempotency-key": `order-${newId()}` };
+      const first = await call("POST", "/api/v1/card-orders", fan, body, key);
+      const again = await call("POST", "/api/v1/card-orders", fan, body, key);
+      assert.equal(first.status, 201);
+      assert.equal(again.body.id, first.body.id);
+      assert.equal(again.headers.get("idempotent-replayed"), "true");
+      assert.equal((await w.db("payment_orders").where({ user_id: fan.userId })).length, 1);
     });
 
     it("over the per-buyer cap: 422 and nothing changes", async () => {
@@ -360,6 +397,7 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
         const dying = new OrderMachine({
           db: w.db,
           provider,
+          seal: p.payments.seal,
           chain: p.chain,
           fault: (at) => {
             if (at === point) throw new Error(`killed ${at}`);
@@ -451,6 +489,24 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
       const locked = await completedOrder(alice, LOCKED, 1);
       const [lt] = await tokens(locked.id);
       assert.equal((await offer(lt!.id, { email: bob.email })).body.code, "transfer_not_allowed");
+    });
+
+    it("a holding rewritten in the database (without the server's key) moves nowhere: no claim, no offer, no pass", async () => {
+      const { user: fan } = await createFan(w.db);
+      const { user: thief, address: thiefWallet } = await createFan(w.db, 7);
+      const o = await completedOrder(fan);
+      const [t] = await tokens(o.id);
+      await eventually(async () => (await w.db("chain_tickets").where({ contract_address: w.ticket, token_id: t!.token_id }).first()) ?? null);
+      await w.db("payment_tickets").where({ id: t!.id }).update({ user_id: thief.userId });
+      const claim = await call("POST", "/api/v1/me/custodial-tickets/claim", thief, { wallet: thiefWallet });
+      assert.equal(claim.status, 409);
+      assert.equal(claim.body.code, "holding_unverified");
+      assert.equal((await call("POST", `/api/v1/me/custodial-tickets/${t!.id}/offers`, thief, { email: fan.email })).body.code, "holding_unverified");
+      assert.equal((await call("POST", "/api/v1/gate/passes", thief, { contract: w.ticket, tokenId: t!.token_id })).status, 404);
+      assert.equal(await ownerOf(t!.tokenId), CUSTODY);
+      // put back, the holding verifies again
+      await w.db("payment_tickets").where({ id: t!.id }).update({ user_id: fan.userId });
+      assert.equal((await call("POST", "/api/v1/gate/passes", fan, { contract: w.ticket, tokenId: t!.token_id })).status, 201);
     });
 
     it("claim to a wallet that is not proven: 422, nothing moves", async () => {

@@ -23,7 +23,16 @@ export interface Gate {
   platformPassAddress: Address;
 }
 
-export function createGate(deps: { db: Knex; config: Config; chain?: { client: PublicClient; chainId: number }; eventContracts: EventContractAccess }): Gate {
+/** Who the platform's custody holds a card-paid ticket for (the payments module answers; null: not for this user). */
+export type CustodialHolder = (ref: { chainId: number; contract: string; tokenId: string; userId: string }) => Promise<string | null>;
+
+export function createGate(deps: {
+  db: Knex;
+  config: Config;
+  chain?: { client: PublicClient; chainId: number };
+  eventContracts: EventContractAccess;
+  custodialHolder?: CustodialHolder;
+}): Gate {
   const platform = platformPassAccount(deps.config);
   const scanners = new ScannerAccess(deps.db);
   const directory = new ZoneDirectory(deps.db);
@@ -40,7 +49,7 @@ export function createGate(deps: { db: Knex; config: Config; chain?: { client: P
       zones: directory,
       scanners,
     }),
-    passes: new GatePassService(deps.db, platform, freshness, deps.chain),
+    passes: new GatePassService(deps.db, platform, freshness, deps.chain, deps.custodialHolder),
     offline: new OfflineGateService(deps.db, scanners, platform.address, snapshotSigner(deps.config)),
   };
 }
@@ -61,6 +70,7 @@ export class GatePassService {
     private readonly platform: LocalAccount,
     private readonly freshness: CachedMirrorFreshness,
     private readonly chain?: { client: PublicClient; chainId: number },
+    private readonly custodialHolder?: CustodialHolder,
   ) {}
 
   async issue(principal: Principal, input: { contract: Address; tokenId: string; validitySeconds?: number }) {
@@ -71,10 +81,8 @@ export class GatePassService {
         .join("chain_events as e", (j) => j.on("e.chain_id", "t.chain_id").andOn("e.ticket_address", "t.contract_address"))
         .where({ "t.chain_id": chain.chainId, "t.contract_address": input.contract, "t.token_id": input.tokenId })
         .first("t.owner_address", "t.burned", "e.cancelled"),
-      // a card-paid ticket the platform's custody holds for the caller (the payments module's view)
-      this.db("custodial_tickets")
-        .where({ chain_id: chain.chainId, contract_address: input.contract, token_id: input.tokenId, user_id: principal.userId })
-        .first("custody_address"),
+      // a card-paid ticket the platform's custody holds for the caller (the payments module answers, its holding sealed)
+      this.custodialHolder?.({ chainId: chain.chainId, contract: input.contract, tokenId: input.tokenId, userId: principal.userId }) ?? null,
     ]);
     let owner: string | null = row?.owner_address ?? null;
     if (!(await this.freshness.fresh(chain.chainId))) {
@@ -82,7 +90,7 @@ export class GatePassService {
       if (onChain.kind === "owner") owner = onChain.owner;
       else if (onChain.kind === "nonexistent") owner = null;
     }
-    if (!owner || !(wallets.includes(owner) || custodial?.custody_address === owner)) {
+    if (!owner || !(wallets.includes(owner) || custodial === owner)) {
       throw new HttpError(404, "ticket_not_found", "no such ticket in your linked wallets");
     }
     if (row?.cancelled) throw new HttpError(422, "event_cancelled", "the event is cancelled: claim a refund instead");

@@ -8,6 +8,7 @@ import { HttpError } from "../../http/errors.js";
 import { recordAudit } from "../audit/service.js";
 import { evmWalletsOf } from "../users/wallets.js";
 import { ChainCallReverted, CustodyChain } from "./custody-chain.js";
+import type { HoldingSeal } from "./holdings.js";
 import { PaymentOrder, PaymentTicket, TransferOffer } from "./models.js";
 import { ticketView } from "./service.js";
 
@@ -28,7 +29,15 @@ export class CustodyService {
   constructor(
     private readonly db: Knex,
     private readonly chain: CustodyChain | undefined,
+    private readonly seal: HoldingSeal,
   ) {}
+
+  /** A holding whose seal does not verify was written around this server: it moves nowhere. */
+  private assertSealed(t: PaymentTicket): void {
+    if (!this.seal.valid({ ...t, chain_id: String(t.chain_id), token_id: String(t.token_id) })) {
+      throw new HttpError(409, "holding_unverified", `ticket ${t.token_id}'s holder record does not verify: ask support`);
+    }
+  }
 
   private requireChain(): CustodyChain {
     if (!this.chain) throw new HttpError(503, "custody_unavailable", "no chain or custody account is configured");
@@ -65,6 +74,7 @@ export class CustodyService {
         { field: "body.ticketIds", message: `ticket ${pending.ticket_id} is offered` },
       ]);
 
+    for (const t of tickets) this.assertSealed(t);
     const claimed = [];
     for (const t of tickets) {
       const tokenId = BigInt(t.token_id);
@@ -143,6 +153,7 @@ export class CustodyService {
     if (!t || t.user_id !== principal.userId) throw new HttpError(404, "ticket_not_found", `ticket ${ticketId} not found`);
     if (t.status === "custody") return ticketView(t);
     if (t.status !== "claimed") throw new HttpError(409, "not_claimed", `the ticket is ${t.status}`);
+    this.assertSealed(t);
     const owner = await chain.ownerOf(t.contract_address, BigInt(t.token_id));
     if (owner !== chain.address)
       throw new HttpError(409, "not_returned", `send token ${t.token_id} to the custody ${chain.address} first`, undefined, { custody: chain.address });
@@ -175,6 +186,7 @@ export class CustodyService {
     const t = await PaymentTicket.query(this.db).findById(ticketId);
     if (!t || t.user_id !== principal.userId) throw new HttpError(404, "ticket_not_found", `ticket ${ticketId} not found`);
     if (t.status !== "custody") throw new HttpError(409, "not_in_custody", `the ticket is ${t.status}`);
+    this.assertSealed(t);
     const order = await PaymentOrder.query(this.db).findById(t.order_id);
     const [policy, terms, tier] = await Promise.all([
       chain.client.readContract({ address: t.contract_address, abi: eventTicketAbi, functionName: "transferPolicy" }),
@@ -245,7 +257,9 @@ export class CustodyService {
         const ticket = await PaymentTicket.query(trx).findById(offer.ticket_id).forUpdate();
         if (!ticket || ticket.status !== "custody" || ticket.user_id !== offer.from_user_id)
           throw new HttpError(409, "ticket_changed", "the ticket is no longer the sender's custodial ticket");
-        await PaymentTicket.query(trx).findById(ticket.id).patch({ user_id: principal.userId, updated_by: ctx.actorUserId });
+        this.assertSealed(ticket);
+        const holderMac = this.seal.seal({ ...ticket, chain_id: String(ticket.chain_id), token_id: String(ticket.token_id), user_id: principal.userId });
+        await PaymentTicket.query(trx).findById(ticket.id).patch({ user_id: principal.userId, holder_mac: holderMac, updated_by: ctx.actorUserId });
         await recordAudit(trx, ctx, {
           action: "payment_ticket.transferred",
           entityType: "payment_ticket",

@@ -8,9 +8,11 @@ import { ADVANCE_TASK } from "./service.js";
 
 /**
  * The payments worker (graphile-worker, the queue in Postgres the mail and notification
- * workers use): a webhook queues `payment_order_advance` for its order (job key = order id,
- * so a burst of webhooks for one order is one job), the job runs the state machine until the
- * order waits. An order left waiting on the chain (minting) or mid-way (authorized, minted,
+ * workers use): the pump (`pumpWebhookEvents`, every 50 ms) queues `payment_order_advance` for
+ * the orders of the webhooks stored since (job key = order id, so a burst of webhooks for one
+ * order is one job), and the job runs the state machine until the order waits. A webhook
+ * request thus does one insert; the pump claims events with SKIP LOCKED, so several API
+ * processes pump without queueing one event twice. An order left waiting on the chain (minting) or mid-way (authorized, minted,
  * refunding) is queued again in 2 s.
  *
  * The recovery sweep runs at start and every `sweepIntervalMs`: it queues every unsettled
@@ -33,6 +35,23 @@ export function paymentTasks(db: Knex, machine: OrderMachine, payments: Payments
       }
     },
   };
+}
+
+/** Queues the jobs of up to `limit` stored webhooks not queued yet (one transaction); returns how many events. */
+export async function pumpWebhookEvents(db: Knex, limit = 500): Promise<number> {
+  return db.transaction(async (trx) => {
+    const { rows } = await trx.raw(
+      `with due as (select provider, event_id from payment_webhook_events where queued_at is null order by received_at limit ? for update skip locked)
+       update payment_webhook_events e set queued_at = now() from due
+        where e.provider = due.provider and e.event_id = due.event_id returning e.order_id`,
+      [limit],
+    );
+    const orders = [...new Set((rows as Array<{ order_id: string }>).map((r) => r.order_id))];
+    for (const id of orders) {
+      await trx.raw("select graphile_worker.add_job(?, json_build_object('orderId', ?::text), job_key => ?, max_attempts => 25)", [ADVANCE_TASK, id, id]);
+    }
+    return rows.length;
+  });
 }
 
 /** Queues every order the sweep should look at; returns how many. */
@@ -73,6 +92,7 @@ export async function startPaymentWorker(opts: {
     }),
     taskList: paymentTasks(opts.db, opts.machine, opts.payments),
   });
+  const pump = startBackgroundLoop(() => pumpWebhookEvents(opts.db), { intervalMs: 50, log: opts.log, failed: "payment webhook pump failed" });
   const sweep = startBackgroundLoop(() => sweepOrders(opts.db, opts.payments), {
     intervalMs: opts.sweepIntervalMs ?? 15_000,
     log: opts.log,
@@ -83,6 +103,7 @@ export async function startPaymentWorker(opts: {
     runner,
     sweep,
     stop: async () => {
+      await pump.stop();
       await sweep.stop();
       await runner.stop();
     },

@@ -5,6 +5,7 @@ import { newId } from "../../../../lib/ids.js";
 import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { ChainCallReverted, CustodyChain } from "./custody-chain.js";
 import { PaymentOrder, Payment, PaymentTicket, type OrderStatus, type PaymentStatus } from "./models.js";
+import type { HoldingSeal } from "./holdings.js";
 import type { PaymentProvider, ProviderPayment } from "./provider.js";
 
 /**
@@ -33,6 +34,8 @@ import type { PaymentProvider, ProviderPayment } from "./provider.js";
 export interface MachineDeps {
   db: Knex;
   provider: PaymentProvider;
+  /** Seals who each minted ticket is for (holdings.ts). */
+  seal: HoldingSeal;
   chain?: CustodyChain;
   log?: Logger;
   /** How long one step waits for a mint's receipt before leaving it to the next run. */
@@ -179,7 +182,7 @@ export class OrderMachine {
           claimed_to: order.deliver_to,
           claim_tx_hash: order.deliver_to ? order.mint_tx_hash : null,
         }));
-        await trx(PaymentTicket.tableName).insert(rows);
+        await trx(PaymentTicket.tableName).insert(rows.map((r) => ({ ...r, holder_mac: this.deps.seal.seal(r) })));
         await audit(trx, order, "minting", "minted", { firstTokenId: first.toString(), quantity: order.quantity, custody });
         return { from: "minting" as const, to: "minted" as const };
       })

@@ -70,6 +70,7 @@ export class PaymentTicket extends AuditedModel {
   declare claimed_to: `0x${string}` | null;
   declare claim_tx_hash: string | null;
   declare void_tx_hash: string | null;
+  declare holder_mac: string | null;
 }
 
 export class TransferOffer extends AuditedModel {

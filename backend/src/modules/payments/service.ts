@@ -15,6 +15,7 @@ import { evmWalletsOf } from "../users/wallets.js";
 import { CustodyChain, revertOf } from "./custody-chain.js";
 import { OrderMachine } from "./machine.js";
 import { CardPrice, HOLDING_STATUSES, Payment, PaymentOrder, PaymentTicket, UNSETTLED_STATUSES } from "./models.js";
+import { HoldingSeal } from "./holdings.js";
 import { WebhookSignatureError, type PaymentProvider } from "./provider.js";
 
 export const ADVANCE_TASK = "payment_order_advance";
@@ -43,9 +44,11 @@ export interface PaymentsDeps {
 
 export class PaymentsService {
   readonly machine: OrderMachine | undefined;
+  readonly seal: HoldingSeal;
 
   constructor(readonly deps: PaymentsDeps) {
-    this.machine = deps.provider ? new OrderMachine({ db: deps.db, provider: deps.provider, chain: deps.chain, log: deps.log }) : undefined;
+    this.seal = new HoldingSeal(deps.config.dataEncryptionKey);
+    this.machine = deps.provider ? new OrderMachine({ db: deps.db, provider: deps.provider, seal: this.seal, chain: deps.chain, log: deps.log }) : undefined;
   }
 
   private requireProvider(): PaymentProvider {
@@ -255,7 +258,7 @@ export class PaymentsService {
 
   /**
    * A webhook, verified on its raw body, answered at once: the event is stored (deduplicated by
-   * its id) and the order's job queued in one statement; the job does the work.
+   * its id) in one statement; the worker's pump queues the order's job (jobs.ts), the job does the work.
    */
   async receiveWebhook(providerName: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>) {
     const provider = this.deps.provider;
@@ -268,24 +271,34 @@ export class PaymentsService {
       throw error;
     }
     if (!event.paymentId) return { received: true, duplicate: false, ignored: true };
+    // one round trip: find the payment (uq_payments_provider_payment) and store the event if the
+    // amount and currency match the order, once per event id; the worker's pump queues the job
     const { rows } = await this.deps.db.raw(
-      "select order_id, amount::bigint as amount, currency from payments where provider = ? and provider_payment_id = ?",
-      [provider.name, event.paymentId],
+      `with p as (select order_id, amount, currency from payments where provider = ? and provider_payment_id = ?),
+            ok as (select order_id from p where ?::bigint is null or (p.amount = ?::bigint and p.currency = ?)),
+            ins as (insert into payment_webhook_events (provider, event_id, type, provider_payment_id, order_id, payload)
+                    select ?, ?, ?, ?, ok.order_id, ?::jsonb from ok on conflict do nothing returning 1)
+       select p.amount::text as amount, p.currency, (select count(*) from ok)::int as matched, (select count(*) from ins)::int as stored from p`,
+      [
+        provider.name,
+        event.paymentId,
+        event.amount,
+        event.amount,
+        event.currency,
+        provider.name,
+        event.id,
+        event.type.slice(0, 100),
+        event.paymentId,
+        rawBody.toString("utf8"),
+      ],
     );
-    const payment = rows[0] as { order_id: string; amount: string; currency: string } | undefined;
-    if (!payment) throw new HttpError(404, "unknown_payment", `no payment ${event.paymentId}`);
-    if (event.amount !== null && (event.amount !== Number(payment.amount) || event.currency !== payment.currency.trim())) {
+    const found = rows[0] as { amount: string; currency: string; matched: number; stored: number } | undefined;
+    if (!found) throw new HttpError(404, "unknown_payment", `no payment ${event.paymentId}`);
+    if (found.matched === 0) {
       this.deps.log?.warn({ paymentId: event.paymentId, eventId: event.id }, "webhook amount or currency differs from the order: ignored");
-      throw new HttpError(422, "amount_mismatch", `the event says ${event.amount} ${event.currency}, the order ${payment.amount} ${payment.currency}`);
+      throw new HttpError(422, "amount_mismatch", `the event says ${event.amount} ${event.currency}, the order ${found.amount} ${found.currency.trim()}`);
     }
-    const inserted = await this.deps.db.raw(
-      `with ins as (
-         insert into payment_webhook_events (provider, event_id, type, provider_payment_id, order_id, payload)
-         values (?, ?, ?, ?, ?, ?::jsonb) on conflict do nothing returning order_id)
-       select graphile_worker.add_job(?, json_build_object('orderId', order_id::text), job_key => order_id::text, max_attempts => 25) from ins`,
-      [provider.name, event.id, event.type.slice(0, 100), event.paymentId, payment.order_id, rawBody.toString("utf8"), ADVANCE_TASK],
-    );
-    return { received: true, duplicate: inserted.rows.length === 0, ignored: false };
+    return { received: true, duplicate: found.stored === 0, ignored: false };
   }
 
   /** A card refund of a whole order, exactly once: completed -> refunding (the job voids the tickets and refunds). */

@@ -7,6 +7,7 @@ import { OperatorError } from "../../../../lib/errors.js";
 import type { EventContractAccess } from "../gate/zones.js";
 import { CustodyChain } from "./custody-chain.js";
 import { CustodyService } from "./custody.js";
+import { custodialHolder } from "./holdings.js";
 import type { PaymentProvider } from "./provider.js";
 import { PaymentsService } from "./service.js";
 import { StripeProvider } from "./stripe-provider.js";
@@ -30,6 +31,8 @@ export interface Payments {
   payments: PaymentsService;
   custody: CustodyService;
   chain: CustodyChain | undefined;
+  /** For the gate: the custody's address if it holds this ticket for this user (sealed holding), else null. */
+  custodialHolder: (ref: { chainId: number; contract: string; tokenId: string; userId: string }) => Promise<string | null>;
 }
 
 export function createPayments(deps: {
@@ -44,5 +47,10 @@ export function createPayments(deps: {
   const chain = deps.chain && account ? new CustodyChain(deps.chain.client, deps.chain.chainId, account) : undefined;
   const provider = deps.provider ?? createPaymentProvider(deps.db, deps.config);
   const payments = new PaymentsService({ db: deps.db, config: deps.config, provider, chain, eventContracts: deps.eventContracts, log: deps.log });
-  return { payments, custody: new CustodyService(deps.db, chain), chain };
+  return {
+    payments,
+    custody: new CustodyService(deps.db, chain, payments.seal),
+    chain,
+    custodialHolder: (ref) => custodialHolder(deps.db, payments.seal, ref),
+  };
 }
