@@ -18,6 +18,8 @@ export interface PacedOptions {
   bodies?: string[];
   /** Authorization headers sent in turn (e.g. many signed-in users). */
   authorizations?: string[];
+  /** Paths sent in turn, paired with `authorizations` by index (e.g. each user's own tenant); default the url's path. */
+  paths?: string[];
   connections: number;
   rate: number;
   durationSeconds: number;
@@ -51,7 +53,8 @@ export async function runPaced(opts: PacedOptions): Promise<PacedResult> {
     if (opts.authorizations) headers.authorization = opts.authorizations[Math.max(i, 0) % opts.authorizations.length]!;
     const body = i < 0 ? undefined : opts.bodies?.[i % opts.bodies.length];
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-    const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: i < 0 ? "GET" : method, headers }, (res) => {
+    const path = opts.paths ? opts.paths[Math.max(i, 0) % opts.paths.length]! : url.pathname + url.search;
+    const req = request({ agent, host: url.hostname, port: url.port, path, method: i < 0 ? "GET" : method, headers }, (res) => {
       res.on("data", () => {});
       res.on("end", () => {
         if (i >= 0) latencies[i] = performance.now() - scheduledAt;
