@@ -54,6 +54,15 @@ import {IEventTicket} from "./interfaces/IEventTicket.sol";
  * Money that arrives without a {deposit} call (plain ETH, which the clone accepts without running code even with
  * the 2,300-gas stipend of `transfer`; an ERC-20 sent straight here) is recorded by {sync}, which every claim
  * runs first, once the list is locked.
+ *
+ * Paid on performance: the organizer may gate a payee's fixed amount on its performance ({requirePerformance},
+ * before the list is locked). While pending, the amount keeps its place in the fixed waterfall but nobody can claim
+ * it; confirmed, the payee's term is as above; cancelled, its amount `c` is released: the fixed total that the
+ * remainder is taken after becomes `F - C` (C = the cancelled amounts in that currency), so
+ *   R = N - min(N, F - C)
+ * which is still non-decreasing in `T`, and grows (never shrinks) at a cancellation, so no claim can underflow.
+ * The still-active fixed payees keep their waterfall positions; what a cancelled payee would have filled beyond
+ * what R gains is dust that stays in the contract.
  */
 contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -64,6 +73,10 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     /// @notice Most basis points of a ticket's price a tier can credit to the referrer of its sale.
     uint256 public constant MAX_REFERRAL_BPS = 2_000;
     uint256 private constant _BPS = 10_000;
+    uint8 private constant _PERFORMANCE_NONE = 0;
+    uint8 private constant _PERFORMANCE_PENDING = 1;
+    uint8 private constant _PERFORMANCE_CONFIRMED = 2;
+    uint8 private constant _PERFORMANCE_CANCELLED = 3;
     /// @dev Generation of a record valid in every generation (the platform payee).
     uint16 private constant _PERMANENT = type(uint16).max;
 
@@ -89,6 +102,12 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         uint96 before; // fixed amounts in `token` owed to earlier payees
     }
 
+    /// @dev A payee's performance gate, valid for the generation it was set in.
+    struct Performance {
+        uint16 generation;
+        uint8 status;
+    }
+
     struct Totals {
         uint128 received;
         uint128 released;
@@ -102,6 +121,9 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     mapping(address account => mapping(address token => uint256)) private _releasedToken;
     mapping(address referrer => mapping(address token => uint256)) private _referralReleased;
     mapping(uint256 tierId => uint256) private _referralBps;
+    mapping(address account => Performance) private _performance;
+    mapping(uint256 generation => mapping(address token => uint256)) private _cancelledFixed;
+    address private _performanceConfirmer;
 
     /// @dev The implementation is never initialised; only its clones are.
     constructor() {
@@ -208,6 +230,69 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         _totals[token].released += amount.toUint128();
         emit ReferralClaimed(msg.sender, token, amount);
         _send(token, msg.sender, amount);
+    }
+
+    // ================================================================ paid on performance
+
+    /// @inheritdoc IRevenueSplit
+    function requirePerformance(address payee_) external {
+        Config memory c = _config;
+        if (msg.sender != c.organizer) revert RevenueSplitUnauthorized(msg.sender);
+        if (c.locked) revert RevenueSplitPayeesAreLocked();
+        Account memory a = _accounts[payee_];
+        if (a.generation != c.generation || a.generation == 0 || a.fixedAmount == 0) revert RevenueSplitNoFixedAmount(payee_);
+        _performance[payee_] = Performance({generation: c.generation, status: _PERFORMANCE_PENDING});
+        emit PerformanceRequired(payee_);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function setPerformanceConfirmer(address confirmer) external {
+        if (msg.sender != _config.organizer) revert RevenueSplitUnauthorized(msg.sender);
+        _performanceConfirmer = confirmer;
+        emit PerformanceConfirmerSet(confirmer);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function confirmPerformance(address payee_) external {
+        uint16 generation = _pendingPerformance(payee_);
+        _performance[payee_] = Performance({generation: generation, status: _PERFORMANCE_CONFIRMED});
+        emit PerformanceConfirmed(payee_, msg.sender);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function cancelPerformance(address payee_) external {
+        uint16 generation = _pendingPerformance(payee_);
+        _performance[payee_] = Performance({generation: generation, status: _PERFORMANCE_CANCELLED});
+        uint256 amount = _accounts[payee_].fixedAmount;
+        address token = _fixed[payee_].token;
+        _cancelledFixed[generation][token] += amount;
+        emit PerformanceCancelled(payee_, token, amount, msg.sender);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function performanceStatus(address payee_) public view returns (uint8) {
+        Performance memory p = _performance[payee_];
+        return p.generation == _config.generation ? p.status : _PERFORMANCE_NONE;
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function performanceConfirmer() external view returns (address) {
+        return _performanceConfirmer;
+    }
+
+    /// @dev Checks the caller may decide `payee_`'s performance and that it is pending; returns the generation.
+    function _pendingPerformance(address payee_) private view returns (uint16 generation) {
+        if (msg.sender != _config.organizer && (msg.sender != _performanceConfirmer || msg.sender == address(0))) {
+            revert RevenueSplitUnauthorized(msg.sender);
+        }
+        generation = _config.generation;
+        Performance memory p = _performance[payee_];
+        if (p.generation != generation || p.status != _PERFORMANCE_PENDING) revert RevenueSplitPerformanceNotPending(payee_);
+    }
+
+    /// @dev The fixed total the remainder is taken after: the current list's fixed amounts less the cancelled ones.
+    function _activeFixed(uint16 generation, address token) private view returns (uint256) {
+        return _totalFixed[generation][token] - _cancelledFixed[generation][token];
     }
 
     // ================================================================ views
@@ -378,7 +463,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         if (received == 0) return 0;
         Config memory c = _config;
         uint256 net = received - received * c.platformShareBps / _BPS;
-        uint256 fixedTotal = _totalFixed[c.generation][token];
+        uint256 fixedTotal = _activeFixed(c.generation, token);
         uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
         if (remainder == 0) return 0;
         return remainder - remainder * (c.totalShareBps - c.platformShareBps) / (_BPS - c.platformShareBps);
@@ -391,14 +476,14 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         Config memory c = _config;
         uint256 fee = received * c.platformShareBps / _BPS;
         uint256 net = received - fee;
-        uint256 fixedTotal = _totalFixed[c.generation][token];
+        uint256 fixedTotal = _activeFixed(c.generation, token);
         uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
         uint256 pool = _BPS - c.platformShareBps; // the bps the remainder is shared by (0 only if remainder is 0)
         Account memory a = _accounts[account];
         if (a.generation == _PERMANENT) {
             e = fee;
         } else if (_isCurrent(a.generation, c.generation)) {
-            if (a.fixedAmount != 0) {
+            if (a.fixedAmount != 0 && _fixedIsPayable(account, c.generation)) {
                 FixedTerms memory f = _fixed[account];
                 if (f.token == token && net > f.before) {
                     uint256 left = net - f.before;
@@ -412,6 +497,12 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
             (, uint256 referrals) = IEventTicket(ticket()).referral(c.organizer, token);
             e += part > referrals ? part - referrals : 0;
         }
+    }
+
+    /// @dev A fixed amount is payable unless it waits for (or lost) its performance in this generation.
+    function _fixedIsPayable(address account, uint16 generation) private view returns (bool) {
+        Performance memory p = _performance[account];
+        return p.generation != generation || p.status == _PERFORMANCE_NONE || p.status == _PERFORMANCE_CONFIRMED;
     }
 
     function _isCurrent(uint16 recordGeneration, uint16 generation) private pure returns (bool) {

@@ -50,6 +50,25 @@ interface IRevenueSplit {
     /// referrer credited to it ({IEventTicket-purchaseWithReferrer}).
     event ReferralShareSet(uint256 indexed tierId, uint256 shareBps);
 
+    /// @notice `payee`'s fixed amount is paid on performance: claimable once the performance is confirmed
+    /// ({confirmPerformance}), released back to the split if it is cancelled ({cancelPerformance}).
+    event PerformanceRequired(address indexed payee);
+
+    /// @notice The organizer named `confirmer` (e.g. the platform's back office) as who may confirm or cancel performances.
+    event PerformanceConfirmerSet(address indexed confirmer);
+
+    /// @notice `payee` performed (confirmed by `by`): its fixed amount is claimable as it is covered.
+    event PerformanceConfirmed(address indexed payee, address indexed by);
+
+    /// @notice `payee`'s performance was cancelled (by `by`): its fixed `amount` of `token` goes back to the split's
+    /// remainder, shared by the payees' bps and the organizer.
+    event PerformanceCancelled(address indexed payee, address indexed token, uint256 amount, address indexed by);
+
+    /// @dev `payee` has no fixed amount in the current list, so there is nothing to pay on performance.
+    error RevenueSplitNoFixedAmount(address payee);
+    /// @dev `payee`'s performance is not pending (never required, already confirmed or cancelled).
+    error RevenueSplitPerformanceNotPending(address payee);
+
     /// @dev Only the organizer may do this (setPayees), or only the ticket contract before the list is locked (deposits).
     error RevenueSplitUnauthorized(address account);
     /// @dev The payee list is locked.
@@ -154,4 +173,26 @@ interface IRevenueSplit {
     function ticket() external view returns (address);
 
     function locked() external view returns (bool);
+
+    // ---------------------------------------------------------------- paid on performance
+
+    /// @notice Makes `payee`'s fixed amount payable only once its performance is confirmed. Organizer only, before
+    /// the list is locked (a payee knows its terms before the first sale settles); again after a replacement.
+    function requirePerformance(address payee) external;
+
+    /// @notice Names who may confirm or cancel performances besides the organizer (address(0): the organizer alone).
+    function setPerformanceConfirmer(address confirmer) external;
+
+    /// @notice `payee` performed: its fixed amount becomes claimable as the split's receipts cover it. Organizer or
+    /// confirmer; the performance must be pending.
+    function confirmPerformance(address payee) external;
+
+    /// @notice `payee`'s performance was cancelled: its fixed amount goes back to the split. Organizer or confirmer;
+    /// the performance must be pending.
+    function cancelPerformance(address payee) external;
+
+    /// @notice 0 not required, 1 pending, 2 confirmed, 3 cancelled (for the current payee list).
+    function performanceStatus(address payee) external view returns (uint8);
+
+    function performanceConfirmer() external view returns (address);
 }

@@ -96,6 +96,17 @@ export const revenueSplitAbi = [
         "internalType": "address",
         "name": "payee",
         "type": "address"
+      }
+    ],
+    "name": "RevenueSplitNoFixedAmount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
       },
       {
         "internalType": "address",
@@ -114,6 +125,17 @@ export const revenueSplitAbi = [
   {
     "inputs": [],
     "name": "RevenueSplitPayeesNotLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "RevenueSplitPerformanceNotPending",
     "type": "error"
   },
   {
@@ -345,6 +367,82 @@ export const revenueSplitAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "PerformanceCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "PerformanceConfirmed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "confirmer",
+        "type": "address"
+      }
+    ],
+    "name": "PerformanceConfirmerSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "PerformanceRequired",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "referrer",
         "type": "address"
       },
@@ -407,6 +505,19 @@ export const revenueSplitAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee_",
+        "type": "address"
+      }
+    ],
+    "name": "cancelPerformance",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -517,6 +628,19 @@ export const revenueSplitAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee_",
+        "type": "address"
+      }
+    ],
+    "name": "confirmPerformance",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -669,6 +793,38 @@ export const revenueSplitAbi = [
   },
   {
     "inputs": [],
+    "name": "performanceConfirmer",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee_",
+        "type": "address"
+      }
+    ],
+    "name": "performanceStatus",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "platformShareBps",
     "outputs": [
       {
@@ -774,6 +930,19 @@ export const revenueSplitAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "payee_",
+        "type": "address"
+      }
+    ],
+    "name": "requirePerformance",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "address",
@@ -802,6 +971,19 @@ export const revenueSplitAbi = [
       }
     ],
     "name": "setPayees",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "confirmer",
+        "type": "address"
+      }
+    ],
+    "name": "setPerformanceConfirmer",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -87,6 +87,17 @@ const figures: BenchFigures = {};
 // ---------------------------------------------------------------- createEvent (3 tiers, 4 payees)
 const main = await createEvent(payees);
 figures.createEvent = Number(main.gas);
+
+// ---------------------------------------------------------------- paid on performance (the artist's fixed fee gated)
+{
+  const gated = await createEvent(payees);
+  const cancelled = await createEvent(payees);
+  figures.requirePerformance = Number(await gasOf(gated.split.write.requirePerformance([artist.account.address], { account: organizer.account })));
+  await gasOf(cancelled.split.write.requirePerformance([artist.account.address], { account: organizer.account }));
+  figures.setPerformanceConfirmer = Number(await gasOf(gated.split.write.setPerformanceConfirmer([scanner.account.address], { account: organizer.account })));
+  figures.confirmPerformance = Number(await gasOf(gated.split.write.confirmPerformance([artist.account.address], { account: scanner.account })));
+  figures.cancelPerformance = Number(await gasOf(cancelled.split.write.cancelPerformance([artist.account.address], { account: organizer.account })));
+}
 const STANDARD = 1n;
 const CAMPING = 3n;
 

@@ -20,6 +20,8 @@ export interface PacedOptions {
   authorizations?: string[];
   /** Extra headers sent in turn with the bodies (request i gets headerSets[i % n]), e.g. one webhook signature per body. */
   headerSets?: Array<Record<string, string>>;
+  /** Paths sent in turn, paired with `authorizations` by index (e.g. each user's own tenant); default the url's path. */
+  paths?: string[];
   connections: number;
   rate: number;
   durationSeconds: number;
@@ -54,7 +56,8 @@ export async function runPaced(opts: PacedOptions): Promise<PacedResult> {
     if (opts.headerSets && i >= 0) Object.assign(headers, opts.headerSets[i % opts.headerSets.length]);
     const body = i < 0 ? undefined : opts.bodies?.[i % opts.bodies.length];
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-    const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: i < 0 ? "GET" : method, headers }, (res) => {
+    const path = opts.paths ? opts.paths[Math.max(i, 0) % opts.paths.length]! : url.pathname + url.search;
+    const req = request({ agent, host: url.hostname, port: url.port, path, method: i < 0 ? "GET" : method, headers }, (res) => {
       res.on("data", () => {});
       res.on("end", () => {
         if (i >= 0) latencies[i] = performance.now() - scheduledAt;

@@ -56,7 +56,19 @@ describe("indexer: the hand-written log decoder", function () {
         transferable: true,
       },
     ]);
-    await send(t, organizer!, c.split, revenueSplitAbi, "setPayees", [[{ account: fan, shareBps: 2500, fixedAmount: 10n ** 14n, fixedToken: ETH }]]);
+    const understudy = t.accounts[8]!;
+    await send(t, organizer!, c.split, revenueSplitAbi, "setPayees", [
+      [
+        { account: fan, shareBps: 2500, fixedAmount: 10n ** 14n, fixedToken: ETH },
+        { account: understudy, shareBps: 0, fixedAmount: 10n ** 14n, fixedToken: ETH },
+      ],
+    ]);
+    // paid on performance: two gated fees, one performed, one cancelled
+    await send(t, organizer!, c.split, revenueSplitAbi, "requirePerformance", [fan]);
+    await send(t, organizer!, c.split, revenueSplitAbi, "requirePerformance", [understudy]);
+    await send(t, organizer!, c.split, revenueSplitAbi, "setPerformanceConfirmer", [admin]);
+    await send(t, admin!, c.split, revenueSplitAbi, "confirmPerformance", [fan]);
+    await send(t, organizer!, c.split, revenueSplitAbi, "cancelPerformance", [understudy]);
     await buy(t, c, fan!, 1n, 2n);
     // referrals: a share, a referred sale, settlement and the referrer's claim
     await send(t, organizer!, c.split, revenueSplitAbi, "setReferralShare", [1n, 500]);

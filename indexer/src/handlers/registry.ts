@@ -54,5 +54,9 @@ export const registry: Record<ContractKind, KindHandlers> = {
     Claimed: split.onClaimed,
     ReferralClaimed: split.onReferralClaimed,
     ReferralShareSet: split.onReferralShareSet,
+    PerformanceRequired: split.onPerformanceRequired,
+    PerformanceConfirmerSet: split.onPerformanceConfirmerSet,
+    PerformanceConfirmed: split.onPerformanceConfirmed,
+    PerformanceCancelled: split.onPerformanceCancelled,
   } as Record<string, Handler<never>>),
 };

@@ -1,9 +1,21 @@
 import type { revenueSplitAbi } from "../../../lib/abis/RevenueSplit.js";
 import type { EventArgs } from "./args.js";
-import { eventChanges, payeeSets, referralClaims, referralShares, splitClaims, splitDeposits } from "../store/tables.js";
+import { eventChanges, payeeSets, referralClaims, referralShares, splitClaims, splitDeposits, splitPerformances } from "../store/tables.js";
 import { logRow, type Handler } from "./types.js";
 
-type Args<N extends "PayeesSet" | "PayeesLocked" | "Deposited" | "Claimed" | "ReferralClaimed" | "ReferralShareSet"> = EventArgs<typeof revenueSplitAbi, N>;
+type Args<
+  N extends
+    | "PayeesSet"
+    | "PayeesLocked"
+    | "Deposited"
+    | "Claimed"
+    | "ReferralClaimed"
+    | "ReferralShareSet"
+    | "PerformanceRequired"
+    | "PerformanceConfirmerSet"
+    | "PerformanceConfirmed"
+    | "PerformanceCancelled",
+> = EventArgs<typeof revenueSplitAbi, N>;
 
 /** PayeesSet carries the complete list: it replaces the split's payees. */
 export const onPayeesSet: Handler<Args<"PayeesSet">> = (args, ctx, out) => {
@@ -65,4 +77,60 @@ export const onReferralClaimed: Handler<Args<"ReferralClaimed">> = (args, ctx, o
 export const onReferralShareSet: Handler<Args<"ReferralShareSet">> = (args, ctx, out) => {
   out.row(referralShares, { ...logRow(ctx), tier_id: args.tierId, share_bps: Number(args.shareBps) });
   out.fact(ctx, "split.referral_share_set", { eventId: ctx.contract.eventId, ...args });
+};
+
+/** Paid on performance: a payee's fixed amount waits for its performance (required), is owed (confirmed) or goes back to the split (cancelled). */
+export const onPerformanceRequired: Handler<Args<"PerformanceRequired">> = (args, ctx, out) => {
+  out.row(splitPerformances, {
+    ...logRow(ctx),
+    kind: "required",
+    payee: args.payee,
+    token_address: null,
+    amount: null,
+    by_address: null,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.touch("split", ctx.address);
+  out.fact(ctx, "split.performance_required", { eventId: ctx.contract.eventId, ...args });
+};
+
+export const onPerformanceConfirmerSet: Handler<Args<"PerformanceConfirmerSet">> = (args, ctx, out) => {
+  out.row(splitPerformances, {
+    ...logRow(ctx),
+    kind: "confirmer_set",
+    payee: args.confirmer,
+    token_address: null,
+    amount: null,
+    by_address: null,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.fact(ctx, "split.performance_confirmer_set", { eventId: ctx.contract.eventId, ...args });
+};
+
+export const onPerformanceConfirmed: Handler<Args<"PerformanceConfirmed">> = (args, ctx, out) => {
+  out.row(splitPerformances, {
+    ...logRow(ctx),
+    kind: "confirmed",
+    payee: args.payee,
+    token_address: null,
+    amount: null,
+    by_address: args.by,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.touch("split", ctx.address);
+  out.fact(ctx, "split.performance_confirmed", { eventId: ctx.contract.eventId, ...args });
+};
+
+export const onPerformanceCancelled: Handler<Args<"PerformanceCancelled">> = (args, ctx, out) => {
+  out.row(splitPerformances, {
+    ...logRow(ctx),
+    kind: "cancelled",
+    payee: args.payee,
+    token_address: args.token,
+    amount: args.amount,
+    by_address: args.by,
+    block_timestamp: ctx.blockTimestamp,
+  });
+  out.touch("split", ctx.address);
+  out.fact(ctx, "split.performance_cancelled", { eventId: ctx.contract.eventId, ...args });
 };

@@ -251,7 +251,8 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
  * entitlement, computed like RevenueSplit does from the cumulative amount received R, platform fee p bps:
  *  1. the platform fee off the top: fee = floor(R * p / 10000); N = R - fee;
  *  2. fixed amounts next, in payee order, in their own currency: min(fixed, max(N - fixed before, 0));
- *  3. remainder = max(N - all fixed amounts in that currency, 0), shared by the other payees' basis points out of
+ *     a fixed amount paid on performance is owed once confirmed (chain_split_performances), not while pending;
+ *  3. remainder = max(N - all fixed amounts in that currency but the cancelled ones, 0), shared by the other payees' basis points out of
  *     pool = 10000 - p, rounded down;
  *  4. the organizer gets the unallocated basis points rounded up: remainder - floor(remainder * otherBps / pool);
  *  5. referrals come out of that organizer part O: with Ref = the ticket's referral credits in the currency (0 once
@@ -316,11 +317,23 @@ async function recomputeSplits(db: Queryable, chainId: number, keys: string[]): 
      bps as (select k.split, coalesce(ps.total_share_bps, (select sum(share_bps) from payees p where p.split_address = k.split)) as total
              from k left join lateral (select total_share_bps from chain_payee_sets s where s.chain_id = $1 and s.contract_address = k.split
                                        order by s.block_number desc, s.log_index desc limit 1) ps on true),
+     -- paid on performance: each payee's latest gate after the split's latest PayeesSet (a replacement voids gates)
+     perf as (
+       select distinct on (g.contract_address, g.payee) g.contract_address as split, g.payee as account, g.kind
+       from chain_split_performances g
+       where g.chain_id = $1 and g.contract_address in (select split from k) and g.kind <> 'confirmer_set'
+         and (g.block_number, g.log_index) > coalesce((select (s.block_number, s.log_index) from chain_payee_sets s
+                                                        where s.chain_id = $1 and s.contract_address = g.contract_address
+                                                        order by s.block_number desc, s.log_index desc limit 1), (-1, -1))
+       order by g.contract_address, g.payee, g.block_number desc, g.log_index desc
+     ),
      fixed as (
        select t.split, t.token, p.account, p.fixed_amount,
          coalesce(sum(p.fixed_amount) over (partition by t.split, t.token order by p.position
-                                            rows between unbounded preceding and 1 preceding), 0) as before
+                                            rows between unbounded preceding and 1 preceding), 0) as before,
+         coalesce(g.kind, 'none') as performance
        from tokens t join payees p on p.split_address = t.split and p.fixed_token = t.token and p.fixed_amount > 0
+         left join perf g on g.split = p.split_address and g.account = p.account
      ),
      gross as (
        select t.split, t.token, coalesce(r.received, 0) as received, coalesce(o.fee_bps, 0) as fee_bps,
@@ -331,7 +344,8 @@ async function recomputeSplits(db: Queryable, chainId: number, keys: string[]): 
      ),
      base as (
        select g.*, g.received - g.fee as net, 10000 - g.fee_bps as pool,
-         greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token), 0), 0) as remainder
+         greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token
+                                                  and f.performance <> 'cancelled'), 0), 0) as remainder
        from gross g
      ),
      funds as (
@@ -358,6 +372,7 @@ async function recomputeSplits(db: Queryable, chainId: number, keys: string[]): 
        union all
        select f.split, f.token, f.account, least(f.fixed_amount, greatest(b.net - f.before, 0)), 0
        from fixed f join base b on b.split = f.split and b.token = f.token
+       where f.performance in ('none', 'confirmed')
        union all
        -- position 0 is the platform's row: its part is the fee above
        select b.split, b.token, p.account, div(b.remainder * p.share_bps, nullif(b.pool, 0)), div(b.remainder * p.share_bps, nullif(b.pool, 0))

@@ -379,6 +379,27 @@ export const referralClaims = logTable<ReferralClaimRow>(
   [{ entity: "split", columns: ["contract_address"] }],
 );
 
+export type SplitPerformanceRow = LogRow & {
+  kind: "required" | "confirmed" | "cancelled" | "confirmer_set";
+  payee: Hex;
+  token_address: Hex | null;
+  amount: bigint | null;
+  by_address: Hex | null;
+  block_timestamp: Date;
+};
+export const splitPerformances = logTable<SplitPerformanceRow>(
+  "chain_split_performances",
+  [
+    ["kind", "text"],
+    ["payee", "text"],
+    ["token_address", "text"],
+    ["amount", "numeric"],
+    ["by_address", "text"],
+    ["block_timestamp", "timestamptz"],
+  ],
+  [{ entity: "split", columns: ["contract_address"] }],
+);
+
 /** Every log table, in write order. */
 export const LOG_TABLES: ReadonlyArray<EventTable<never>> = [
   eventCreations,
@@ -398,4 +419,5 @@ export const LOG_TABLES: ReadonlyArray<EventTable<never>> = [
   referralCredits,
   referralShares,
   referralClaims,
+  splitPerformances,
 ] as unknown as ReadonlyArray<EventTable<never>>;
