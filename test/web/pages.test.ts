@@ -107,6 +107,65 @@ describe("web pages in a real browser", function () {
     await gate.screenshot({ path: path.join(SCREENSHOTS, "scanner-refused.png") });
   });
 
+  it("the scanner goes offline: checks a pass against the signed snapshot, queues the scan, uploads it when back", async () => {
+    // a ticket bought straight on the chain, mirrored before the scanner downloads its snapshot
+    const holder = await fundedAccount(world, "1");
+    const { createWalletClient, http, parseEventLogs } = await import("viem");
+    const { chainDefinition } = await import("../../lib/chain.js");
+    const { eventTicketAbi } = await import("../../lib/abis/EventTicket.js");
+    const { encodePass, signPass } = await import("../../backend/src/modules/gate/pass.js");
+    const wallet = createWalletClient({ account: holder, chain: chainDefinition(world.chainId, world.chain.url), transport: http(world.chain.url) });
+    const receipt = await world.client.waitForTransactionReceipt({
+      hash: await wallet.writeContract({
+        address: event.ticketAddress,
+        abi: eventTicketAbi,
+        functionName: "purchase",
+        args: [1n, 1n, holder.address],
+        value: event.price,
+      }),
+    });
+    const tokenId = parseEventLogs({ abi: eventTicketAbi, eventName: "TicketPurchased", logs: receipt.logs })[0]!.args.firstTokenId;
+    await until("the mirror to have the ticket", 30_000, async () =>
+      Boolean(await world.db("chain_tickets").where({ contract_address: event.ticketAddress.toLowerCase(), token_id: tokenId.toString() }).first()),
+    );
+
+    const payload = encodePass(
+      await signPass(
+        holder,
+        { chainId: world.chainId, contract: event.ticketAddress, tokenId, holder: holder.address, validUntil: Math.floor(Date.now() / 1000) + 60, nonce: 7n },
+        "holder",
+      ),
+    );
+    const video = path.join(world.tmp, "offline.y4m");
+    writeQrVideo(video, payload);
+    const steward = await createSteward(world, event);
+    const { context, page: gate } = await world.page({ browser: await world.cameraBrowser(video) });
+    await signInSteward(gate, steward);
+    await gate.getByTestId("snapshot").filter({ hasText: "Offline copy of" }).waitFor({ timeout: 20_000 });
+
+    await context.setOffline(true);
+    await gate.getByTestId("network").filter({ hasText: "Offline mode" }).waitFor();
+    await gate.getByTestId("start-camera").click();
+    const verdict = gate.locator("[data-testid=verdict][data-verdict]");
+    await verdict.waitFor({ timeout: 20_000 });
+    assert.equal(await verdict.getAttribute("data-verdict"), "admitted", (await verdict.textContent()) ?? "");
+    assert.match((await verdict.textContent()) ?? "", /Tier: STANDARD.*Offline mode/);
+    await gate.getByTestId("queued").filter({ hasText: "1 scans waiting to upload" }).waitFor();
+    await gate.screenshot({ path: path.join(SCREENSHOTS, "scanner-offline.png") });
+    assert.equal(
+      await world.db("gate_check_ins").where({ contract_address: event.ticketAddress.toLowerCase(), token_id: tokenId.toString() }).first(),
+      undefined,
+    );
+
+    // back online: the queue goes up (nonce-keyed) and the admission becomes the ticket's check-in
+    await context.setOffline(false);
+    await gate.getByTestId("queued").waitFor({ state: "detached", timeout: 20_000 });
+    await until("the offline admission as a check-in", 10_000, async () =>
+      Boolean(await world.db("gate_check_ins").where({ contract_address: event.ticketAddress.toLowerCase(), token_id: tokenId.toString() }).first()),
+    );
+    await context.close();
+  });
+
   it("an organizer creates a festival, an edition, a stage and a slot, and publishes the schedule", async () => {
     const { page } = await world.page({ viewport: { width: 412, height: 1400 } });
     await page.goto("/organizer");

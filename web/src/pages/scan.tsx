@@ -220,6 +220,10 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
   };
 
   useEffect(() => {
+    // load the decoder's worker and the offline verifier now, while there is a network to load them from
+    void QrScanner.createQrEngine()
+      .then((engine) => engine instanceof Worker && engine.terminate())
+      .catch(() => {});
     loadStoredSnapshot().catch(() => {});
     refreshSnapshot().catch(() => {});
     const goOnline = () => {
