@@ -9,13 +9,14 @@ import { OperatorError } from "../lib/errors.js";
 import { exitOnFatal } from "../lib/process.js";
 import { deployPlatform } from "./support/deploy.js";
 import { projectRoot, startLocalChain, stopChild } from "./support/local-chain.js";
+import { buildWebPages } from "./support/web-build.js";
 
 /**
  * `npm start`: the whole platform on one machine, in order — local chain (unless
  * CHAIN_RPC_URL), contract deployment (unless FACTORY_ADDRESS), database (embedded unless
- * DATABASE_URL), migrations, indexer, API. Ctrl-C or SIGTERM stops every part.
+ * DATABASE_URL), migrations, indexer, web pages (Vite build), API. Ctrl-C or SIGTERM stops every part.
  */
-const steps = ["chain", "contracts", "database", "migrate", "indexer", "api"] as const;
+const steps = ["chain", "contracts", "database", "migrate", "indexer", "web", "api"] as const;
 const say = (step: (typeof steps)[number], text: string) => console.log(`[${steps.indexOf(step) + 1}/${steps.length}] ${step.padEnd(9)} ${text}`);
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
   };
   startChild("indexer", "indexer/src/main.ts", env);
   say("indexer", `following EventFactory ${factory} from block ${deployBlock ?? 0}`);
+  // 6. the web pages: a fresh Vite build unless web/dist is newer than every source file
+  say("web", "building the pages with Vite ...");
+  say("web", (await buildWebPages()) ? "built web/dist" : "web/dist is up to date");
   startChild("api", "backend/src/server.ts", env);
   await waitForHttp(`http://${config.http.host}:${config.http.port}/health`, 60_000);
   say("api", `listening on http://${config.http.host}:${config.http.port}`);
@@ -127,6 +131,7 @@ function printSummary(config: Config, s: { rpcUrl: string; chainId: number; fact
   const api = `http://${config.http.host}:${config.http.port}`;
   console.log(`
   festival platform is up
+    pages      ${api}/  (scanner ${api}/scan, organizer ${api}/organizer, payouts ${api}/payouts)
     API        ${api}/api/v1   (docs ${api}/docs, readiness ${api}/ready)
     chain      ${s.rpcUrl} (chain id ${s.chainId})
     factory    ${s.factory}

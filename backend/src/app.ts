@@ -11,6 +11,7 @@ import { PostgresRateLimitStore } from "./http/rate-limit-store.js";
 import { requestContext } from "./http/request-context.js";
 import { ApiRouter } from "./http/route.js";
 import { rejectUnstorableText } from "./http/text-input.js";
+import { webPages } from "./http/web-pages.js";
 import type { AppDeps, RouteDeps } from "./http/route-deps.js";
 import { AccessTokens } from "./modules/auth/access-tokens.js";
 import { hasPassword } from "./modules/auth/passwords.js";
@@ -246,6 +247,9 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
     res.json(openApi);
   });
   app.use("/docs", swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: "Festival platform API" }));
+
+  // the web pages (web/, built by Vite) at /, after every API route
+  app.use(webPages());
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

@@ -17,6 +17,8 @@ import {
   UpdateAttributionBody,
 } from "./schemas.js";
 import { AttributionsService } from "./service.js";
+import { myPayouts } from "./payouts.js";
+import { z } from "../../http/zod.js";
 
 const tags = ["attributions"];
 
@@ -90,6 +92,16 @@ export function attributionRoutes(api: ApiRouter, deps: RouteDeps & { eventContr
     query: PageQuery,
     response: pageOf(Attribution),
     handler: ({ principal, query }) => attributions.mine(principal, query),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/me/payouts",
+    summary: "What each event's revenue split owes your wallets: share, entitled, claimed and claimable per currency",
+    description: "From the chain mirror. Claiming is your wallet's own transaction: RevenueSplit.claim(token) on splitAddress.",
+    tags,
+    access: requireAuth,
+    response: MyPayouts,
+    handler: ({ principal }) => myPayouts(deps.db, principal.userId),
   });
   api.route({
     method: "patch",
@@ -172,3 +184,22 @@ export function attributionRoutes(api: ApiRouter, deps: RouteDeps & { eventContr
     handler: ({ principal, params }) => attributions.referralEarnings(principal, params.eventContractId),
   });
 }
+
+const MyPayouts = z
+  .object({
+    items: z.array(
+      z.object({
+        chainId: z.number().int(),
+        splitAddress: z.string(),
+        ticketAddress: z.string(),
+        account: z.string(),
+        shareBps: z.number().int().nullable(),
+        eventContractId: z.string().nullable(),
+        eventName: z.string().nullable(),
+        festivalId: z.string().nullable(),
+        balances: z.array(z.object({ currency: z.string(), token: z.string(), entitled: z.string(), released: z.string(), claimable: z.string() })),
+      }),
+    ),
+    wallets: z.array(z.string()),
+  })
+  .openapi("MyPayouts");

@@ -5,6 +5,7 @@ import { z } from "../../http/zod.js";
 import * as s from "./schemas.js";
 import type { EventContractsService } from "./service.js";
 import { PageQuery, pageOf } from "../../http/pagination.js";
+import { ticketsOnSale } from "./on-sale.js";
 
 export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventContracts: EventContractsService }): void {
   const service = deps.eventContracts;
@@ -36,6 +37,17 @@ export function eventContractRoutes(api: ApiRouter, deps: RouteDeps & { eventCon
     query: PageQuery,
     response: pageOf(s.EventContract),
     handler: ({ principal, params, query }) => service.list(principal, params.festivalId, query),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/festivals/{festivalId}/tickets-on-sale",
+    tags,
+    summary: "What a buyer needs: a festival's linked events, their ticket contract and each tier's on-chain terms",
+    description: "From the chain mirror; the contract decides a purchase. An unknown festival answers an empty list.",
+    access: "public",
+    params: z.object({ festivalId: z.uuid() }),
+    response: s.TicketsOnSale,
+    handler: ({ params }) => ticketsOnSale(deps.db, params.festivalId),
   });
   api.route({
     method: "get",

@@ -166,3 +166,31 @@ export const TierStats = z
     admittedAtGate: z.number().int(),
   })
   .openapi("TierStats");
+
+export const TicketsOnSale = z
+  .object({
+    items: z.array(
+      z.object({
+        eventContractId: z.uuid(),
+        name: z.string(),
+        chainId: z.number().int(),
+        contract: z.string(),
+        cancelled: z.boolean(),
+        tiers: z.array(
+          z.object({
+            tierId: z.number().int(),
+            name: z.string(),
+            /** Smallest unit of `currency` (wei for ETH). */
+            price: z.string(),
+            /** "ETH" or the ERC-20 token address. */
+            currency: z.string(),
+            remaining: z.string(),
+            maxPerBuyer: z.string(),
+            saleStart: z.string(),
+            saleEnd: z.string(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi("TicketsOnSale");

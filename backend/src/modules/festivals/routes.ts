@@ -19,6 +19,7 @@ import * as festivals from "./service.js";
 const read = requireApiScope("festivals:read");
 const write = requireApiScope("festivals:write");
 const tags = ["festivals"];
+const PublicEdition = Edition.extend({ festivalName: z.string(), festivalDescription: z.string().nullable() }).openapi("PublicEdition");
 
 export function festivalRoutes(api: ApiRouter, { db }: RouteDeps): void {
   api.route({
@@ -42,6 +43,26 @@ export function festivalRoutes(api: ApiRouter, { db }: RouteDeps): void {
     query: PageQuery.extend({ organizationId: z.uuid().optional() }),
     response: pageOf(Festival),
     handler: ({ principal, query }) => festivals.listFestivals(db, principal, query, query.organizationId),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/public/editions",
+    summary: "Published editions anyone may browse, soonest first, with their festival's name",
+    tags,
+    access: "public",
+    query: PageQuery,
+    response: pageOf(PublicEdition),
+    handler: ({ query }) => festivals.listPublicEditions(db, query),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/public/editions/{editionId}",
+    summary: "One published edition, with its festival's name",
+    tags,
+    access: "public",
+    params: EditionParams,
+    response: PublicEdition,
+    handler: ({ params }) => festivals.getPublicEdition(db, params.editionId),
   });
   api.route({
     method: "get",

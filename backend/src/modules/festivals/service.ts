@@ -171,6 +171,40 @@ export async function listEditions(db: Knex, principal: Principal, festivalId: s
   return paginate(q.toKnexQuery(), page, { column: "starts_at", order: "desc" }, (row) => editionDto(Edition.fromDatabaseJson(row)));
 }
 
+/**
+ * What anyone may browse: published editions of festivals that are not deleted, soonest first,
+ * each with its festival's name and description (a fan's first page; no sign-in).
+ */
+export async function listPublicEditions(db: Knex, page: PageQuery) {
+  const q = Edition.query(db)
+    .alias("e")
+    .join("festivals as f", "f.id", "e.festival_id")
+    .where("e.status", "published")
+    .whereNull("e.deleted_at")
+    .whereNull("f.deleted_at")
+    .select("e.*", "f.name as festival_name", "f.description as festival_description");
+  return paginate(q.toKnexQuery(), page, { column: "e.starts_at", id: "e.id", order: "asc" }, (row: Record<string, unknown>) => ({
+    ...editionDto(Edition.fromDatabaseJson(row)),
+    festivalName: row.festival_name as string,
+    festivalDescription: (row.festival_description as string | null) ?? null,
+  }));
+}
+
+/** One published edition (404 for a draft, archived or deleted one, as for one that does not exist). */
+export async function getPublicEdition(db: Knex, editionId: string) {
+  const row = await Edition.query(db)
+    .alias("e")
+    .join("festivals as f", "f.id", "e.festival_id")
+    .where({ "e.id": editionId, "e.status": "published" })
+    .whereNull("e.deleted_at")
+    .whereNull("f.deleted_at")
+    .first()
+    .select("e.*", "f.name as festival_name", "f.description as festival_description");
+  if (!row) throw notFound("edition", editionId);
+  const extra = row as unknown as { festival_name: string; festival_description: string | null };
+  return { ...editionDto(row), festivalName: extra.festival_name, festivalDescription: extra.festival_description ?? null };
+}
+
 export async function getEdition(db: Knex, principal: Principal, editionId: string) {
   await assertEditionAccess(db, principal, editionId, { level: "viewer" });
   return editionDto((await Edition.query(db).findById(editionId))!);

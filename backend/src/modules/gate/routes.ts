@@ -117,6 +117,16 @@ export function gateRoutes(api: ApiRouter, deps: RouteDeps & { gate: Gate }): vo
   });
 
   // scanner accounts
+  api.route({
+    method: "get",
+    path: "/api/v1/me/gate/assignments",
+    tags,
+    summary: "Where you scan: your festivals as a scanner, their linked events and zones",
+    access: requirePermission("tickets.scan"),
+    response: s.ScannerAssignments,
+    handler: ({ principal }) => gate.scanners.assignments(principal),
+  });
+
   const FestivalParams = z.object({ festivalId: z.uuid() });
   api.route({
     method: "get",

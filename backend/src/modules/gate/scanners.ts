@@ -21,6 +21,13 @@ import { GateScanner } from "./models.js";
  */
 const CACHE_MS = 30_000;
 
+interface ZoneRow {
+  id: string;
+  code: string;
+  name: string;
+  kind: "entrance" | "area";
+}
+
 export class ScannerAccess {
   private readonly cache = new LRUCache<string, true>({ max: 50_000, ttl: CACHE_MS });
 
@@ -39,6 +46,37 @@ export class ScannerAccess {
         undefined;
     if (!assigned) throw new HttpError(403, "scanner_not_assigned", "you are not a scanner for this festival");
     this.cache.set(key, true);
+  }
+
+  /**
+   * Where the caller scans: the festivals they are an active scanner of (every festival for a
+   * platform admin is too many to list: admins get the ones they were assigned like anyone),
+   * each with its linked events and their zones, so a scanner app can offer the choice.
+   */
+  async assignments(principal: Principal) {
+    if (!principal.roles.has("admin") && !hasPermission(principal, "tickets.scan")) {
+      throw new HttpError(403, "not_a_scanner", "scanning needs a staff account with the security role");
+    }
+    const { rows } = await this.db.raw<{
+      rows: Array<{ festival_id: string; festival_name: string; event_contract_id: string | null; event_name: string | null; zones: ZoneRow[] | null }>;
+    }>(
+      `select s.festival_id, f.name as festival_name, ec.id as event_contract_id, ec.name as event_name,
+              (select json_agg(json_build_object('id', z.id, 'code', z.code, 'name', z.name, 'kind', z.kind) order by z.kind = 'entrance' desc, z.code)
+                 from gate_zones z where z.event_contract_id = ec.id) as zones
+         from gate_scanners s
+         join live_festivals f on f.id = s.festival_id
+         left join event_contract_links ec on ec.festival_id = s.festival_id and ec.status = 'linked'
+        where s.user_id = ? and s.revoked_at is null
+        order by f.name, s.festival_id, ec.name`,
+      [principal.userId],
+    );
+    const festivals = new Map<string, { festivalId: string; name: string; events: Array<{ eventContractId: string; name: string; zones: ZoneRow[] }> }>();
+    for (const r of rows) {
+      let festival = festivals.get(r.festival_id);
+      if (!festival) festivals.set(r.festival_id, (festival = { festivalId: r.festival_id, name: r.festival_name, events: [] }));
+      if (r.event_contract_id) festival.events.push({ eventContractId: r.event_contract_id, name: r.event_name ?? "", zones: r.zones ?? [] });
+    }
+    return { items: [...festivals.values()] };
   }
 
   forget(userId: string, festivalId: string): void {

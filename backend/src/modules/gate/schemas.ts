@@ -132,3 +132,21 @@ export const Zone = z
     allowReentry: z.boolean(),
   })
   .openapi("GateZone");
+
+export const ScannerAssignments = z
+  .object({
+    items: z.array(
+      z.object({
+        festivalId: z.uuid(),
+        name: z.string(),
+        events: z.array(
+          z.object({
+            eventContractId: z.uuid(),
+            name: z.string(),
+            zones: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string(), kind: z.enum(["entrance", "area"]) })),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi("GateScannerAssignments");

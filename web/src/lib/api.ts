@@ -1,0 +1,68 @@
+import { t } from "../i18n.js";
+import { getSession, type Area } from "./session.js";
+
+/** A failed call, in words: the problem+json `detail` (or title), the fields it names, the stable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Array<{ field: string; message: string }> = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  /** Whose session signs the call (default: none). */
+  as?: Area;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export async function api<T = unknown>(path: string, opts: CallOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  const session = opts.as ? getSession(opts.as) : null;
+  if (session) headers.authorization = `Bearer ${session.accessToken}`;
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(0, "network", t("error.network"));
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    // a proxy's HTML error page: said in words below
+  }
+  if (!res.ok) {
+    const problem = (json ?? {}) as { detail?: string; title?: string; code?: string; errors?: Array<{ field: string; message: string }> };
+    if (res.status === 401 && session) {
+      throw new ApiError(401, problem.code ?? "unauthorized", t("error.signInAgain"));
+    }
+    const message = problem.detail ?? problem.title ?? `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, problem.code ?? `http_${res.status}`, message, problem.errors ?? []);
+  }
+  return json as T;
+}
+
+/** The words to show for any error a page caught. */
+export function errorWords(error: unknown): { message: string; fields: string[] } {
+  if (error instanceof ApiError) {
+    return { message: error.message, fields: error.fields.map((f) => t("error.field", { field: f.field.replace(/^body\./, ""), message: f.message })) };
+  }
+  const e = error as { shortMessage?: string; message?: string; code?: number | string };
+  // wallets (EIP-1193 / ethers) say what happened in shortMessage or message
+  return { message: t("error.unexpected", { message: e?.shortMessage ?? e?.message ?? String(error) }), fields: [] };
+}
