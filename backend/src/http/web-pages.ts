@@ -28,8 +28,9 @@ const API_PATHS = /^\/(api|docs|openapi\.json|health|ready|metrics)(\/|$)/;
 
 /**
  * The web pages (web/, built by Vite): hashed assets with a long cache, and index.html for every
- * other GET that asks for HTML and is not the API's, so deep links (/scan, /organizer/festivals/…,
- * /pass/…) open the right page. Without a build, nothing is served here and the API's 404 answers.
+ * other GET that prefers HTML to JSON (a browser does; a client that accepts anything gets the
+ * API's 404) and is not the API's, so deep links (/scan, /organizer/festivals/…, /pass/…) open
+ * the right page. Without a build, nothing is served here and the API's 404 answers.
  */
 export function webPages(dir: string = WEB_DIST_DIR): RequestHandler[] {
   const assets = express.static(dir, { index: false, immutable: true, maxAge: "365d", fallthrough: false });
@@ -37,7 +38,8 @@ export function webPages(dir: string = WEB_DIST_DIR): RequestHandler[] {
   return [
     (req, res, next) => (req.path.startsWith("/assets/") && existsSync(index) ? assets(req, res, next) : next()),
     (req, res, next) => {
-      if ((req.method !== "GET" && req.method !== "HEAD") || API_PATHS.test(req.path) || !req.accepts("html") || !existsSync(index)) return next();
+      if ((req.method !== "GET" && req.method !== "HEAD") || API_PATHS.test(req.path) || req.accepts(["json", "html"]) !== "html" || !existsSync(index))
+        return next();
       res.setHeader("content-security-policy", PAGE_CSP);
       res.setHeader("cache-control", "no-cache");
       res.sendFile(index);

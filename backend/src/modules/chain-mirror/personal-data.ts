@@ -28,6 +28,7 @@ export const chainMirrorPersonalData = declarePersonalData("chain-mirror", {
     mirror("chain_transactions", ["from_address", "to_address"]),
     mirror("chain_split_payees", ["account"]),
     mirror("chain_split_balances", ["account"]),
+    mirror("chain_split_performances", ["payee", "by_address"]),
     mirror("chain_split_claims", ["payee", "paid_to"]),
     mirror("chain_split_deposits", ["from_address"]),
     mirror("chain_payee_sets", [], ["payees"]),
