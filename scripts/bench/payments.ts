@@ -25,7 +25,7 @@ import { writeBenchReport } from "./report.js";
  *     provider id, event stored once and the order's job queued in one statement) with
  *     BENCH_PAYMENTS (1,000,000) payments stored, open loop (paced.ts) at PACED_RPS (200/s) for
  *     BENCH_DURATION_S, every request a new signed event for a random stored payment; then a
- *     sweep of higher rates, each phase also against a bare route (express.raw and a JSON answer) at the
+ *     sweep of higher rates (after a 3 s warm-up at 100/s that is not measured), each phase also against a bare route (express.raw and a JSON answer) at the
  *     same rate. No worker runs meanwhile (the request only stores the event; the worker's pump queues jobs).
  * (2) paidToMintedP95Ms: BENCH_ORDERS (500) authorized card orders on a local Hardhat node;
  *     their webhooks arrive at PAID_RPS (50/s) and the payment worker (as server.ts runs it,
@@ -121,6 +121,8 @@ async function main(): Promise<void> {
   });
   const bareServer = await listen(bare);
   console.log(`webhooks: open loop at ${PACED_RPS}/s for ${DURATION_S} s, lookups among ${PAYMENTS.toLocaleString()} payments, against the bare route`);
+  // warm-up, not measured: JIT, the pool's connections, the index pages of the payments looked up
+  await pacedTest({ url: `${url}/api/v1/payments/webhooks/test`, method: "POST", connections: 64, ...signed(300), rate: 100, durationSeconds: 3 });
   const profile = await latencyProfile(
     (rate, seconds) => ({ url: `${url}/api/v1/payments/webhooks/test`, method: "POST", connections: 64, ...signed(Math.ceil(rate * seconds)) }),
     {

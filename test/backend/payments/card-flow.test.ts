@@ -96,6 +96,17 @@ describe("payments: card orders, custody, refunds (real chain, indexer, API)", f
         assert.equal(await ownerOf(t.tokenId), CUSTODY);
         assert.equal(await w.client.readContract({ address: w.ticket, abi: eventTicketAbi, functionName: "isComp", args: [t.tokenId] }), true);
       }
+      // the fan's view of it: the order with its tickets, and in the list of orders
+      const got = await call("GET", `/api/v1/card-orders/${o.id}`, fan);
+      assert.equal(got.body.status, "completed");
+      assert.equal(got.body.payment.status, "completed");
+      assert.deepEqual(
+        got.body.tickets.map((t: { status: string }) => t.status),
+        ["custody", "custody"],
+      );
+      const list = await call("GET", "/api/v1/card-orders?limit=1", fan);
+      assert.equal(list.body.items[0].id, o.id);
+      assert.equal((await call("GET", `/api/v1/card-orders/${o.id}`, await createTestUser(w.db))).status, 404);
       // audited, every step
       const actions = (await w.db("audit_log").where({ entity_id: o.id }).orderBy("created_at").pluck("action")) as string[];
       for (const a of ["payment_order.reserved", "payment_order.authorized", "payment_order.minting", "payment_order.minted", "payment_order.completed"])

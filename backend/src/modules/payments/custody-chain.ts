@@ -116,16 +116,20 @@ export class CustodyChain {
     waitMs: number,
   ): Promise<{ kind: "mined"; receipt: TransactionReceipt } | { kind: "pending" } | { kind: "void" }> {
     const deadline = Date.now() + waitMs;
-    for (;;) {
+    // receipts are polled every 25 ms; the nonce check and the re-send once a second (and first), not
+    // on every poll: with many orders in flight they were most of the node's load
+    for (let i = 0; ; i++) {
       const receipt = await this.client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
       if (receipt) return { kind: "mined", receipt };
-      const mined = await this.client.getTransactionCount({ address: this.account.address, blockTag: "latest" });
-      if (mined > tx.nonce) {
-        // passed without this transaction: but a receipt may have landed between the two reads
-        const late = await this.client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
-        return late ? { kind: "mined", receipt: late } : { kind: "void" };
+      if (i % 40 === 0) {
+        const mined = await this.client.getTransactionCount({ address: this.account.address, blockTag: "latest" });
+        if (mined > tx.nonce) {
+          // passed without this transaction: but a receipt may have landed between the two reads
+          const late = await this.client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
+          return late ? { kind: "mined", receipt: late } : { kind: "void" };
+        }
+        await this.broadcast(tx.raw);
       }
-      await this.broadcast(tx.raw);
       if (Date.now() >= deadline) return { kind: "pending" };
       await new Promise((r) => setTimeout(r, 25));
     }

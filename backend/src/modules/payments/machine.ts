@@ -162,7 +162,6 @@ export class OrderMachine {
     }
     const first = fate.receipt.status === "success" ? CustodyChain.mintedFirstTokenId(fate.receipt) : null;
     if (first === null) return this.cancelAuthorization(order, payment, "minting", "cancelled", "mint_reverted");
-    const custody = fate.receipt.status === "success";
     const out = await this.deps.db
       .transaction(async (trx) => {
         const n = await PaymentOrder.query(trx)
@@ -183,7 +182,7 @@ export class OrderMachine {
           claim_tx_hash: order.deliver_to ? order.mint_tx_hash : null,
         }));
         await trx(PaymentTicket.tableName).insert(rows.map((r) => ({ ...r, holder_mac: this.deps.seal.seal(r) })));
-        await audit(trx, order, "minting", "minted", { firstTokenId: first.toString(), quantity: order.quantity, custody });
+        await audit(trx, order, "minting", "minted", { firstTokenId: first.toString(), quantity: order.quantity, to: order.deliver_to ?? chain.address });
         return { from: "minting" as const, to: "minted" as const };
       })
       .catch((error) => {
