@@ -110,6 +110,19 @@ export function contractRoutes(api: ApiRouter, contracts: ContractService, keys:
     handler: ({ principal, audit, params }) => contracts.payMilestone(principal, audit, params.companyId, params.contractId, params.milestoneId),
   });
   api.route({
+    method: "post",
+    path: `${base}/{contractId}/performance`,
+    tags,
+    summary: "Confirm or cancel the performance of an active contract (production manager; paid on performance)",
+    description: "A check-in of the artist at a performance session of the contract's production confirms it as well.",
+    access: requireAuth,
+    params: s.ContractParams,
+    body: s.PerformanceBody,
+    response: s.Contract,
+    status: 200,
+    handler: ({ principal, audit, params, body }) => contracts.decidePerformance(principal, audit, params.companyId, params.contractId, body.outcome),
+  });
+  api.route({
     method: "get",
     path: "/api/v1/companies/{companyId}/signature-events",
     tags,
