@@ -6,7 +6,8 @@ import { expectProblem, useTestApi } from "../../support/api-suite.js";
 import { buildCompany, type TestCompany } from "./fixtures.js";
 
 const DOC = Buffer.from("%PDF-1.4 the contract").toString("base64");
-const keys = loadConfig({}).backoffice;
+const { docusignHmacKey, dropboxSignApiKey } = loadConfig({}).backoffice;
+const keys = { docusignHmacKey: docusignHmacKey!, dropboxSignApiKey: dropboxSignApiKey! };
 
 describe("back office: productions and artist contracts with versions and e-signatures", () => {
   const t = useTestApi();
