@@ -57,12 +57,11 @@ import {IEventTicket} from "./interfaces/IEventTicket.sol";
  *
  * Paid on performance: the organizer may gate a payee's fixed amount on its performance ({requirePerformance},
  * before the list is locked). While pending, the amount keeps its place in the fixed waterfall but nobody can claim
- * it; confirmed, the payee's term is as above; cancelled, its amount `c` is released: the fixed total that the
- * remainder is taken after becomes `F - C` (C = the cancelled amounts in that currency), so
- *   R = N - min(N, F - C)
- * which is still non-decreasing in `T`, and grows (never shrinks) at a cancellation, so no claim can underflow.
- * The still-active fixed payees keep their waterfall positions; what a cancelled payee would have filled beyond
- * what R gains is dust that stays in the contract.
+ * it; confirmed, the payee's term is as above; cancelled, what it fills of the waterfall goes to the remainder:
+ *   R = N - min(N, F) + sum over cancelled c of min(fixed_c, N - min(N, fixedBefore_c))
+ * Each term is non-decreasing in `T` and a cancellation only adds one, so no claim can underflow; the parts still
+ * add up to `N` (every unit of the waterfall is a payee's or the remainder's). A claim reads the cancelled payees of
+ * its currency (a short list: at most the payees with a fixed amount in it).
  */
 contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -122,7 +121,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
     mapping(address referrer => mapping(address token => uint256)) private _referralReleased;
     mapping(uint256 tierId => uint256) private _referralBps;
     mapping(address account => Performance) private _performance;
-    mapping(uint256 generation => mapping(address token => uint256)) private _cancelledFixed;
+    mapping(uint256 generation => mapping(address token => address[])) private _cancelledPayees;
     address private _performanceConfirmer;
 
     /// @dev The implementation is never initialised; only its clones are.
@@ -265,7 +264,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         _performance[payee_] = Performance({generation: generation, status: _PERFORMANCE_CANCELLED});
         uint256 amount = _accounts[payee_].fixedAmount;
         address token = _fixed[payee_].token;
-        _cancelledFixed[generation][token] += amount;
+        _cancelledPayees[generation][token].push(payee_);
         emit PerformanceCancelled(payee_, token, amount, msg.sender);
     }
 
@@ -290,9 +289,19 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         if (p.generation != generation || p.status != _PERFORMANCE_PENDING) revert RevenueSplitPerformanceNotPending(payee_);
     }
 
-    /// @dev The fixed total the remainder is taken after: the current list's fixed amounts less the cancelled ones.
-    function _activeFixed(uint16 generation, address token) private view returns (uint256) {
-        return _totalFixed[generation][token] - _cancelledFixed[generation][token];
+    /// @dev The remainder `R` of the contract comment: what the fixed waterfall leaves of `net`, plus what cancelled
+    /// performances fill of it.
+    function _remainder(uint16 generation, address token, uint256 net) private view returns (uint256 remainder) {
+        uint256 fixedTotal = _totalFixed[generation][token];
+        remainder = net > fixedTotal ? net - fixedTotal : 0;
+        address[] storage cancelled = _cancelledPayees[generation][token];
+        for (uint256 i = 0; i < cancelled.length; ++i) {
+            uint256 before = _fixed[cancelled[i]].before;
+            if (net <= before) continue;
+            uint256 left = net - before;
+            uint256 amount = _accounts[cancelled[i]].fixedAmount;
+            remainder += left < amount ? left : amount;
+        }
     }
 
     // ================================================================ views
@@ -463,8 +472,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         if (received == 0) return 0;
         Config memory c = _config;
         uint256 net = received - received * c.platformShareBps / _BPS;
-        uint256 fixedTotal = _activeFixed(c.generation, token);
-        uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
+        uint256 remainder = _remainder(c.generation, token, net);
         if (remainder == 0) return 0;
         return remainder - remainder * (c.totalShareBps - c.platformShareBps) / (_BPS - c.platformShareBps);
     }
@@ -476,8 +484,7 @@ contract RevenueSplit is IRevenueSplit, Initializable, ReentrancyGuardTransient 
         Config memory c = _config;
         uint256 fee = received * c.platformShareBps / _BPS;
         uint256 net = received - fee;
-        uint256 fixedTotal = _activeFixed(c.generation, token);
-        uint256 remainder = net > fixedTotal ? net - fixedTotal : 0;
+        uint256 remainder = _remainder(c.generation, token, net);
         uint256 pool = _BPS - c.platformShareBps; // the bps the remainder is shared by (0 only if remainder is 0)
         Account memory a = _accounts[account];
         if (a.generation == _PERMANENT) {

@@ -238,9 +238,9 @@ function toConfig(env: z.infer<typeof envSchema>) {
     backoffice: {
       storageDir: env.BACKOFFICE_STORAGE_DIR,
       s3: env.BACKOFFICE_S3_BUCKET ? { bucket: env.BACKOFFICE_S3_BUCKET, endpoint: env.BACKOFFICE_S3_ENDPOINT, region: env.BACKOFFICE_S3_REGION } : undefined,
-      /** Development and tests: derived secrets, so signature webhooks verify offline. */
-      docusignHmacKey: env.ESIGN_DOCUSIGN_HMAC_KEY ?? devSecret("esign-docusign").toString("base64"),
-      dropboxSignApiKey: env.ESIGN_DROPBOX_SIGN_API_KEY ?? devSecret("esign-dropbox-sign").toString("hex"),
+      /** Development and tests: derived secrets, so signature webhooks verify offline; production without one: that provider's webhook answers 503. */
+      docusignHmacKey: env.ESIGN_DOCUSIGN_HMAC_KEY ?? (env.NODE_ENV === "production" ? undefined : devSecret("esign-docusign").toString("base64")),
+      dropboxSignApiKey: env.ESIGN_DROPBOX_SIGN_API_KEY ?? (env.NODE_ENV === "production" ? undefined : devSecret("esign-dropbox-sign").toString("hex")),
     },
     cors: { origins: env.CORS_ORIGINS },
     gate: {

@@ -68,7 +68,7 @@ import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
 import { productionRoutes, productionScheduleRoutes } from "./modules/productions/routes.js";
 import { ScheduleService } from "./modules/productions/schedule.js";
 import { contractRoutes } from "./modules/artist-contracts/routes.js";
-import { ContractService } from "./modules/artist-contracts/service.js";
+import { confirmPerformancesByCheckIn, ContractService } from "./modules/artist-contracts/service.js";
 import { ProductionService } from "./modules/productions/service.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 import type { PersonalDataDeclaration } from "./security/personal-data.js";
@@ -232,7 +232,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
   productionRoutes(api, new ProductionService(deps.db));
-  productionScheduleRoutes(api, new ScheduleService(deps.db));
+  productionScheduleRoutes(api, new ScheduleService(deps.db, confirmPerformancesByCheckIn));
   contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });

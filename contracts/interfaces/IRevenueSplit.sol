@@ -60,8 +60,8 @@ interface IRevenueSplit {
     /// @notice `payee` performed (confirmed by `by`): its fixed amount is claimable as it is covered.
     event PerformanceConfirmed(address indexed payee, address indexed by);
 
-    /// @notice `payee`'s performance was cancelled (by `by`): its fixed `amount` of `token` goes back to the split's
-    /// remainder, shared by the payees' bps and the organizer.
+    /// @notice `payee`'s performance was cancelled (by `by`): what its fixed `amount` of `token` fills of the fixed
+    /// waterfall goes back to the split's remainder, shared by the payees' bps and the organizer.
     event PerformanceCancelled(address indexed payee, address indexed token, uint256 amount, address indexed by);
 
     /// @dev `payee` has no fixed amount in the current list, so there is nothing to pay on performance.

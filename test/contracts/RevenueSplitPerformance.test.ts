@@ -122,6 +122,35 @@ describe("RevenueSplit: paid on performance", () => {
     );
   });
 
+  it("gives what a cancelled fee fills of the waterfall to the remainder, also ahead of another fixed fee: nothing is stuck", async () => {
+    const f = await load();
+    const { split, organizer, artist, sponsor, alice, platform } = f;
+    // alice (gated, fixed first), then the artist's fixed fee, then the sponsor's 10 %
+    await split.write.setPayees(
+      [
+        [
+          { account: alice.account.address, shareBps: 0, fixedAmount: FIXED, fixedToken: zeroAddress },
+          { account: artist.account.address, shareBps: 0, fixedAmount: FIXED, fixedToken: zeroAddress },
+          { account: sponsor.account.address, shareBps: 1_000, fixedAmount: 0n, fixedToken: zeroAddress },
+        ],
+      ],
+      { account: organizer.account },
+    );
+    await split.write.requirePerformance([alice.account.address], { account: organizer.account });
+    const received = parseEther("0.08"); // less than both fixed fees after the platform fee
+    await fromTicket(f, received);
+    await split.write.cancelPerformance([alice.account.address], { account: organizer.account });
+    const { net, pool } = remainderOf(received, 0n);
+    const artistPart = net - FIXED; // the artist keeps its place behind alice's 0.05
+    const remainder = FIXED; // alice's fill goes to the remainder
+    assert.equal(await claimable(f, artist.account.address), artistPart);
+    assert.equal(await claimable(f, sponsor.account.address), (remainder * 1_000n) / pool);
+    assert.equal(await claimable(f, alice.account.address), 0n);
+    const owed = await Promise.all([artist, sponsor, organizer, platform, alice].map((w) => claimable(f, w.account.address)));
+    const total = owed.reduce((a, b) => a + b, 0n);
+    assert.ok(received - total < 3n, `only rounding stays: ${received - total}`);
+  });
+
   it("changes nothing for payees whose fee is not gated", async () => {
     const f = await load();
     const received = parseEther("1");

@@ -252,7 +252,7 @@ async function recomputeTickets(db: Queryable, chainId: number, keys: string[][]
  *  1. the platform fee off the top: fee = floor(R * p / 10000); N = R - fee;
  *  2. fixed amounts next, in payee order, in their own currency: min(fixed, max(N - fixed before, 0));
  *     a fixed amount paid on performance is owed once confirmed (chain_split_performances), not while pending;
- *  3. remainder = max(N - all fixed amounts in that currency but the cancelled ones, 0), shared by the other payees' basis points out of
+ *  3. remainder = max(N - all fixed amounts in that currency, 0) plus what cancelled performances fill of step 2, shared by the other payees' basis points out of
  *     pool = 10000 - p, rounded down;
  *  4. the organizer gets the unallocated basis points rounded up: remainder - floor(remainder * otherBps / pool);
  *  5. referrals come out of that organizer part O: with Ref = the ticket's referral credits in the currency (0 once
@@ -344,8 +344,10 @@ async function recomputeSplits(db: Queryable, chainId: number, keys: string[]): 
      ),
      base as (
        select g.*, g.received - g.fee as net, 10000 - g.fee_bps as pool,
-         greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token
-                                                  and f.performance <> 'cancelled'), 0), 0) as remainder
+         greatest(g.received - g.fee - coalesce((select sum(f.fixed_amount) from fixed f where f.split = g.split and f.token = g.token), 0), 0)
+           -- what cancelled performances fill of the waterfall goes to the remainder
+           + coalesce((select sum(least(f.fixed_amount, greatest(g.received - g.fee - f.before, 0))) from fixed f
+                       where f.split = g.split and f.token = g.token and f.performance = 'cancelled'), 0) as remainder
        from gross g
      ),
      funds as (

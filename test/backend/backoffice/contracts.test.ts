@@ -6,7 +6,8 @@ import { expectProblem, useTestApi } from "../../support/api-suite.js";
 import { buildCompany, type TestCompany } from "./fixtures.js";
 
 const DOC = Buffer.from("%PDF-1.4 the contract").toString("base64");
-const keys = loadConfig({}).backoffice;
+const { docusignHmacKey, dropboxSignApiKey } = loadConfig({}).backoffice;
+const keys = { docusignHmacKey: docusignHmacKey!, dropboxSignApiKey: dropboxSignApiKey! };
 
 describe("back office: productions and artist contracts with versions and e-signatures", () => {
   const t = useTestApi();
@@ -147,8 +148,18 @@ describe("back office: productions and artist contracts with versions and e-sign
     assert.equal(row.current_version, 2);
     assert.equal((await t.db("artist_contract_versions").where({ contract_id: contract.id })).length, 2);
 
-    // active comes only from a signature; then completed and archived
+    // paid on performance: a production manager confirms an active contract's performance, once; a draft has none
     const draft = await draftContract();
+    await expectProblem(t.api, { status: 422, code: "contract_not_active" }, "POST", `${contracts()}/${draft.id}/performance`, c.manager, {
+      outcome: "confirmed",
+    });
+    await expectProblem(t.api, { status: 403, code: "insufficient_company_role" }, "POST", `${contracts()}/${contract.id}/performance`, c.artist, {
+      outcome: "confirmed",
+    });
+    const performed = await t.api.post(`${contracts()}/${contract.id}/performance`, { outcome: "confirmed" }, c.manager.headers);
+    assert.equal(performed.status, 200, JSON.stringify(performed.body));
+    assert.equal(performed.body.performance.status, "confirmed");
+    // active comes only from a signature; then completed and archived
     await expectProblem(t.api, { status: 422, code: "contract_status_transition" }, "POST", `${contracts()}/${draft.id}/status`, c.manager, {
       status: "completed",
     });

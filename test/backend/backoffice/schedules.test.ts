@@ -153,8 +153,26 @@ describe("back office: production schedules, recurrence, assignments, attendance
     }
     await expectProblem(t.api, { status: 422, code: "check_in_closed" }, "POST", `${base()}/sessions/${future.sessions[0].id}/check-in`, c.artist, {});
     await expectProblem(t.api, { status: 422, code: "not_checked_in" }, "POST", `${base()}/sessions/${now.sessions[0].id}/check-out`, c.artist, {});
+    // an active contract for this production: the check-in at the performance confirms it (paid on performance)
+    const contract = await expectStatus(t.api, 201, "POST", `${base()}/contracts`, c.manager, {
+      artistId: c.artistId,
+      productionId,
+      feeMinor: 100_000,
+      currency: "EUR",
+      startsOn: day(0),
+      endsOn: day(10),
+      document: Buffer.from("contract").toString("base64"),
+    });
+    const sent = await expectStatus(t.api, 200, "POST", `${base()}/contracts/${contract.id}/send`, c.manager, { version: 1 });
+    await expectStatus(t.api, 200, "POST", `${base()}/contracts/${contract.id}/signature-requests/${sent.signatureRequests[0].id}/sign`, c.artist);
     const inside = await expectStatus(t.api, 200, "POST", `${base()}/sessions/${now.sessions[0].id}/check-in`, c.artist, {});
     assert.ok(inside.checkedInAt);
+    const confirmed = await expectStatus(t.api, 200, "GET", `${base()}/contracts/${contract.id}`, c.manager);
+    assert.equal(confirmed.performance.status, "confirmed");
+    assert.equal((await t.db("artist_contracts").where({ id: contract.id }).first()).performance_source, "check_in");
+    await expectProblem(t.api, { status: 409, code: "performance_decided" }, "POST", `${base()}/contracts/${contract.id}/performance`, c.manager, {
+      outcome: "cancelled",
+    });
     const out = await expectStatus(t.api, 200, "POST", `${base()}/sessions/${now.sessions[0].id}/check-out`, c.artist, {});
     assert.ok(out.checkedOutAt);
     await expectProblem(t.api, { status: 404, code: "company_not_found" }, "POST", `${base()}/sessions/${now.sessions[0].id}/check-in`, other.artist, {});

@@ -1,6 +1,7 @@
 import express, { type Request } from "express";
 import { requireAuth } from "../../http/auth.js";
 import { auditContext } from "../../http/audit-context.js";
+import { HttpError } from "../../http/errors.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import { ProblemSchema, type ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
@@ -9,8 +10,13 @@ import * as s from "./schemas.js";
 import type { ContractService } from "./service.js";
 
 export interface EsignKeys {
-  docusignHmacKey: string;
-  dropboxSignApiKey: string;
+  docusignHmacKey?: string;
+  dropboxSignApiKey?: string;
+}
+
+function keyOf(key: string | undefined, provider: string): string {
+  if (!key) throw new HttpError(503, "esign_provider_not_configured", `${provider} webhooks are not configured here`);
+  return key;
 }
 
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
@@ -110,6 +116,19 @@ export function contractRoutes(api: ApiRouter, contracts: ContractService, keys:
     handler: ({ principal, audit, params }) => contracts.payMilestone(principal, audit, params.companyId, params.contractId, params.milestoneId),
   });
   api.route({
+    method: "post",
+    path: `${base}/{contractId}/performance`,
+    tags,
+    summary: "Confirm or cancel the performance of an active contract (production manager; paid on performance)",
+    description: "A check-in of the artist at a performance session of the contract's production confirms it as well.",
+    access: requireAuth,
+    params: s.ContractParams,
+    body: s.PerformanceBody,
+    response: s.Contract,
+    status: 200,
+    handler: ({ principal, audit, params, body }) => contracts.decidePerformance(principal, audit, params.companyId, params.contractId, body.outcome),
+  });
+  api.route({
     method: "get",
     path: "/api/v1/companies/{companyId}/signature-events",
     tags,
@@ -135,14 +154,14 @@ export function contractRoutes(api: ApiRouter, contracts: ContractService, keys:
   // provider webhooks: verified on the raw bytes, so plain routes
   api.router.post("/api/v1/esign/webhooks/docusign", async (req: Request, res) => {
     const raw = (req as { rawBody?: Buffer }).rawBody;
-    const event = parseDocusign(keys.docusignHmacKey, raw, [req.get("x-docusign-signature-1"), req.get("x-docusign-signature-2")]);
+    const event = parseDocusign(keyOf(keys.docusignHmacKey, "DocuSign"), raw, [req.get("x-docusign-signature-1"), req.get("x-docusign-signature-2")]);
     const result = await contracts.receiveWebhook(auditContext(req), event);
     res.status(200).json(result);
   });
   api.router.post("/api/v1/esign/webhooks/dropbox-sign", express.raw({ type: "multipart/form-data", limit: "1mb" }), async (req: Request, res) => {
     const contentType = req.get("content-type") ?? "";
     const raw = Buffer.isBuffer(req.body) ? req.body : ((req as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0));
-    const event = await parseDropboxSign(keys.dropboxSignApiKey, contentType, raw);
+    const event = await parseDropboxSign(keyOf(keys.dropboxSignApiKey, "Dropbox Sign"), contentType, raw);
     if (!event.test) await contracts.receiveWebhook(auditContext(req), event);
     // the answer Dropbox Sign expects, or it retries
     res.status(200).type("text/plain").send("Hello API Event Received");

@@ -58,6 +58,9 @@ export const Contract = z
     signedVersion: z.number().nullable(),
     engagementId: z.uuid().nullable(),
     payeeAddress: z.string().nullable(),
+    performance: z
+      .object({ status: z.enum(["pending", "confirmed", "cancelled"]), decidedAt: z.string().nullable() })
+      .openapi({ description: "paid on performance: confirmed by the artist's check-in at a performance session, or by a production manager" }),
     versions: z.array(Version),
     milestones: z.array(Milestone),
     signatureRequests: z.array(SignatureRequest),
@@ -116,3 +119,4 @@ export const ContractListQuery = z.object({
 export const WebhookEvent = z
   .object({ id: z.uuid(), provider: z.string(), eventType: z.string(), envelopeId: z.string(), outcome: z.string().nullable(), receivedAt: z.string() })
   .openapi("SignatureWebhookEvent");
+export const PerformanceBody = z.strictObject({ outcome: z.enum(["confirmed", "cancelled"]) });

@@ -40,6 +40,8 @@ interface ContractRow {
   signed_version: number | null;
   engagement_id: string | null;
   payee_address: string | null;
+  performance_status: "pending" | "confirmed" | "cancelled";
+  performance_decided_at: Date | null;
   created_at: Date;
 }
 
@@ -150,6 +152,7 @@ export class ContractService {
       signedVersion: c.signed_version,
       engagementId: c.engagement_id,
       payeeAddress: c.payee_address,
+      performance: { status: c.performance_status, decidedAt: c.performance_decided_at?.toISOString() ?? null },
       versions: versions.map((v: VersionRow) => {
         const t = termsOf(v);
         return {
@@ -525,6 +528,15 @@ export class ContractService {
     });
   }
 
+  /** A production manager confirms or cancels the performance of an active contract (paid on performance). */
+  decidePerformance(principal: Principal, ctx: AuditContext, companyId: string, contractId: string, outcome: "confirmed" | "cancelled") {
+    return inCompany(this.db, principal, companyId, MANAGERS, async (scope) => {
+      const before = await this.visible(scope, contractId, true);
+      await decide(scope.trx, ctx, companyId, before, outcome, "production_manager", scope.userId);
+      return this.dto(scope.trx, await scope.trx("artist_contracts").where({ id: contractId }).first());
+    });
+  }
+
   listEvents(principal: Principal, companyId: string, page: { limit: number; cursor?: string }) {
     return inCompany(this.db, principal, companyId, ["system_admin", "admin"], ({ trx }) =>
       paginate(trx("signature_webhook_events"), page, { column: "received_at", id: "id", order: "desc" }, webhookDto),
@@ -571,6 +583,50 @@ async function applySignature(
   return "applied";
 }
 
+async function decide(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  companyId: string,
+  before: ContractRow,
+  outcome: "confirmed" | "cancelled",
+  source: "check_in" | "production_manager",
+  userId: string | null,
+): Promise<void> {
+  if (before.status !== "active") throw new HttpError(422, "contract_not_active", "a performance is confirmed or cancelled on an active (signed) contract");
+  if (before.performance_status !== "pending") throw new HttpError(409, "performance_decided", `the performance is already ${before.performance_status}`);
+  const [after] = await trx("artist_contracts")
+    .where({ id: before.id })
+    .update({ performance_status: outcome, performance_decided_at: trx.fn.now(), performance_decided_by: userId, performance_source: source })
+    .returning("*");
+  await auditCompanyChange(trx, ctx, {
+    action: `artist_contract.performance_${outcome}`,
+    entityType: "artist_contract",
+    entityId: before.id,
+    companyId,
+    before,
+    after,
+  });
+}
+
+/**
+ * The artist checked in at a performance session of a production: their active contracts for
+ * it with a pending performance become confirmed (passed to the productions module by app.ts,
+ * which runs it in its tenant transaction).
+ */
+export async function confirmPerformancesByCheckIn(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  companyId: string,
+  productionId: string,
+  artistId: string,
+): Promise<number> {
+  const rows: ContractRow[] = await trx("artist_contracts")
+    .where({ production_id: productionId, artist_id: artistId, status: "active", performance_status: "pending" })
+    .forUpdate();
+  for (const row of rows) await decide(trx, ctx, companyId, row, "confirmed", "check_in", null);
+  return rows.length;
+}
+
 async function companyOfEnvelope(db: Knex, provider: string, envelopeId: string): Promise<string | null> {
   // the one lookup across tenants, through a definer function that answers only this
   return db.transaction(async (trx) => {
@@ -591,6 +647,7 @@ function summary(c: ContractRow) {
     signedVersion: c.signed_version,
     engagementId: c.engagement_id,
     payeeAddress: c.payee_address,
+    performance: { status: c.performance_status, decidedAt: c.performance_decided_at?.toISOString() ?? null },
     createdAt: c.created_at.toISOString(),
   };
 }

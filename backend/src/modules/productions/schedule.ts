@@ -61,8 +61,14 @@ function sessionDto(r: SessionRow & { kind: Kind; title: string; location: strin
   };
 }
 
+/** What another module does when an artist checks in at a performance session (app.ts passes the contracts module's). */
+export type PerformanceAttended = (trx: Knex.Transaction, ctx: AuditContext, companyId: string, productionId: string, artistId: string) => Promise<unknown>;
+
 export class ScheduleService {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly onPerformanceAttended: PerformanceAttended = async () => undefined,
+  ) {}
 
   /** A rehearsal, performance, meeting, fitting or photo call, once or recurring; its sessions lie inside the production. */
   createItem(principal: Principal, ctx: AuditContext, companyId: string, productionId: string, input: z.output<typeof CreateScheduleItemBody>) {
@@ -238,6 +244,8 @@ export class ScheduleService {
           })
           .returning("*");
         await auditCompanyChange(trx, ctx, { action: "attendance.checked_in", entityType: "attendance", entityId: row.id, companyId, after: row });
+        const item = await trx("production_schedule_items").where({ id: session.item_id }).first("kind", "production_id");
+        if (item?.kind === "performance") await this.onPerformanceAttended(trx, ctx, companyId, item.production_id, artistId);
         return attendanceDto(row);
       }
       if (!existing) throw new HttpError(422, "not_checked_in", "check in first");
