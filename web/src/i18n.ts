@@ -183,6 +183,13 @@ const en = {
   "payouts.claimed": "Claimed in transaction {hash}",
   "payouts.history": "History",
   "payouts.nothing": "Nothing to claim right now.",
+  "nav.cashless": "Wristband",
+  "cashless.title": "My wristbands",
+  "cashless.none": "No wristband linked to your account yet.",
+  "cashless.band": "Wristband {tag}",
+  "cashless.active": "Active",
+  "cashless.blocked": "Blocked",
+  "cashless.block": "Block this wristband (lost)",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -370,6 +377,13 @@ const fr: Dictionary = {
   "payouts.claimed": "Réclamé dans la transaction {hash}",
   "payouts.history": "Historique",
   "payouts.nothing": "Rien à réclamer pour l'instant.",
+  "nav.cashless": "Bracelet",
+  "cashless.title": "Mes bracelets",
+  "cashless.none": "Aucun bracelet lié à votre compte pour l'instant.",
+  "cashless.band": "Bracelet {tag}",
+  "cashless.active": "Actif",
+  "cashless.blocked": "Bloqué",
+  "cashless.block": "Bloquer ce bracelet (perdu)",
 };
 
 export type Lang = "en" | "fr";
