@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { createSteward, createWebEvent, type WebEvent } from "./support/event.js";
 import { fundedAccount, SCREENSHOTS, startWebWorld, type WebWorld } from "./support/world.js";
+import { scanOnce } from "./support/scanner.js";
 import { writeQrVideo } from "./support/y4m.js";
 
 /**
@@ -85,10 +86,8 @@ describe("web pages in a real browser", function () {
     const scannerBrowser = await world.cameraBrowser(video);
     const { page: gate } = await world.page({ browser: scannerBrowser });
     await signInSteward(gate, steward);
-    await gate.getByTestId("start-camera").click();
     const verdict = gate.getByTestId("verdict");
-    await verdict.waitFor({ timeout: 20_000 });
-    assert.equal(await verdict.getAttribute("data-verdict"), "admitted", (await verdict.textContent()) ?? "");
+    assert.equal((await scanOnce(gate, { first: true })).verdict, "admitted", (await verdict.textContent()) ?? "");
     assert.match((await verdict.textContent()) ?? "", /Admit.*Tier: STANDARD/);
     await gate.screenshot({ path: path.join(SCREENSHOTS, "scanner-admitted.png") });
 
@@ -101,9 +100,7 @@ describe("web pages in a real browser", function () {
 
     // the same ticket again: refused
     writeQrVideo(video, second);
-    await gate.getByTestId("next-scan").click();
-    await gate.locator("[data-testid=verdict][data-verdict]").waitFor({ timeout: 20_000 });
-    assert.equal(await verdict.getAttribute("data-verdict"), "already_admitted", (await verdict.textContent()) ?? "");
+    assert.equal((await scanOnce(gate)).verdict, "already_admitted", (await verdict.textContent()) ?? "");
     await gate.screenshot({ path: path.join(SCREENSHOTS, "scanner-refused.png") });
   });
 
@@ -145,10 +142,8 @@ describe("web pages in a real browser", function () {
 
     await context.setOffline(true);
     await gate.getByTestId("network").filter({ hasText: "Offline mode" }).waitFor();
-    await gate.getByTestId("start-camera").click();
     const verdict = gate.locator("[data-testid=verdict][data-verdict]");
-    await verdict.waitFor({ timeout: 20_000 });
-    assert.equal(await verdict.getAttribute("data-verdict"), "admitted", (await verdict.textContent()) ?? "");
+    assert.equal((await scanOnce(gate, { first: true })).verdict, "admitted", (await verdict.textContent()) ?? "");
     assert.match((await verdict.textContent()) ?? "", /Tier: STANDARD.*Offline mode/);
     await gate.getByTestId("queued").filter({ hasText: "1 scans waiting to upload" }).waitFor();
     await gate.screenshot({ path: path.join(SCREENSHOTS, "scanner-offline.png") });

@@ -160,6 +160,7 @@ const en = {
   "org.supply": "Supply",
   "org.deployServer": "Deploy with the platform's deployer (local chain)",
   "org.deployWallet": "Deploy from my wallet",
+  "org.grantScanner": "Let the platform's gate account anchor check-ins (SCANNER role, from my wallet)",
   "org.eventStatus": "Status: {status}",
   "org.tiers": "Tiers and zones",
   "org.dashboard": "Live dashboard",
@@ -182,6 +183,13 @@ const en = {
   "payouts.claimed": "Claimed in transaction {hash}",
   "payouts.history": "History",
   "payouts.nothing": "Nothing to claim right now.",
+  "nav.cashless": "Wristband",
+  "cashless.title": "My wristbands",
+  "cashless.none": "No wristband linked to your account yet.",
+  "cashless.band": "Wristband {tag}",
+  "cashless.active": "Active",
+  "cashless.blocked": "Blocked",
+  "cashless.block": "Block this wristband (lost)",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -345,6 +353,7 @@ const fr: Dictionary = {
   "org.supply": "Quantité",
   "org.deployServer": "Déployer avec le compte de la plateforme (chaîne locale)",
   "org.deployWallet": "Déployer depuis mon portefeuille",
+  "org.grantScanner": "Autoriser le compte d'entrée de la plateforme à ancrer les entrées (rôle SCANNER, depuis mon portefeuille)",
   "org.eventStatus": "Statut : {status}",
   "org.tiers": "Catégories et zones",
   "org.dashboard": "Tableau de bord en direct",
@@ -368,6 +377,13 @@ const fr: Dictionary = {
   "payouts.claimed": "Réclamé dans la transaction {hash}",
   "payouts.history": "Historique",
   "payouts.nothing": "Rien à réclamer pour l'instant.",
+  "nav.cashless": "Bracelet",
+  "cashless.title": "Mes bracelets",
+  "cashless.none": "Aucun bracelet lié à votre compte pour l'instant.",
+  "cashless.band": "Bracelet {tag}",
+  "cashless.active": "Actif",
+  "cashless.blocked": "Bloqué",
+  "cashless.block": "Bloquer ce bracelet (perdu)",
 };
 
 export type Lang = "en" | "fr";

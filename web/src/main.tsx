@@ -19,6 +19,7 @@ const pages: Record<PageName, () => Promise<{ default: ComponentType<PageProps> 
   scan: () => import("./pages/scan.js"),
   organizer: () => import("./pages/organizer.js"),
   payouts: () => import("./pages/payouts.js"),
+  cashless: () => import("./pages/cashless.js"),
   notFound: () => import("./pages/not-found.js"),
 };
 
@@ -84,6 +85,7 @@ function Shell() {
               <>
                 <a href="/">{t("nav.festivals")}</a>
                 <a href="/tickets">{t("nav.tickets")}</a>
+                <a href="/cashless">{t("nav.cashless")}</a>
                 <a href="/payouts">{t("nav.payouts")}</a>
               </>
             ) : null}

@@ -28,7 +28,7 @@ export function writeQrVideo(file: string, payload: string | null, opts: { width
     }
   }
   const chroma = new Uint8Array((width / 2) * (height / 2) * 2).fill(128);
-  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`);
   const frame = Buffer.concat([Buffer.from("FRAME\n"), y, chroma]);
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));

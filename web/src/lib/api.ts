@@ -1,5 +1,5 @@
 import { t } from "../i18n.js";
-import { getSession, type Area } from "./session.js";
+import { getSession, setSession, type Area } from "./session.js";
 
 /** A failed call, in words: the problem+json `detail` (or title), the fields it names, the stable code. */
 export class ApiError extends Error {
@@ -22,7 +22,38 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export async function api<T = unknown>(path: string, opts: CallOptions = {}): Promise<T> {
+const refreshing = new Map<Area, Promise<boolean>>();
+
+/**
+ * Rotates the area's refresh token once for every call that met the expired access token at the
+ * same time: the API revokes a whole session when a spent refresh token comes back.
+ */
+function refresh(area: Area): Promise<boolean> {
+  let pending = refreshing.get(area);
+  if (!pending) {
+    pending = (async () => {
+      const session = getSession(area);
+      if (!session) return false;
+      try {
+        const res = await fetch("/api/v1/auth/refresh", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({ refreshToken: session.refreshToken }),
+        });
+        if (!res.ok) return false;
+        const tokens = (await res.json()) as { accessToken: string; refreshToken: string };
+        setSession(area, { ...session, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+        return true;
+      } catch {
+        return false;
+      }
+    })().finally(() => refreshing.delete(area));
+    refreshing.set(area, pending);
+  }
+  return pending;
+}
+
+export async function api<T = unknown>(path: string, opts: CallOptions = {}, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
   const session = opts.as ? getSession(opts.as) : null;
@@ -48,7 +79,9 @@ export async function api<T = unknown>(path: string, opts: CallOptions = {}): Pr
   }
   if (!res.ok) {
     const problem = (json ?? {}) as { detail?: string; title?: string; code?: string; errors?: Array<{ field: string; message: string }> };
-    if (res.status === 401 && session) {
+    if (res.status === 401 && session && opts.as) {
+      if (!retried && (await refresh(opts.as))) return api<T>(path, opts, true);
+      setSession(opts.as, null);
       throw new ApiError(401, problem.code ?? "unauthorized", t("error.signInAgain"));
     }
     const message = problem.detail ?? problem.title ?? `${res.status} ${res.statusText}`;

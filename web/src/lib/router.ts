@@ -40,7 +40,7 @@ export interface Route {
   params: Record<string, string>;
 }
 
-export type PageName = "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "notFound";
+export type PageName = "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "cashless" | "notFound";
 
 const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/$/, "home", []],
@@ -51,6 +51,7 @@ const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/scan(\/.*)?$/, "scan", []],
   [/^\/organizer(?:\/festivals\/([^/]+))?(\/.*)?$/, "organizer", ["festivalId"]],
   [/^\/payouts(\/.*)?$/, "payouts", []],
+  [/^\/cashless\/?$/, "cashless", []],
 ];
 
 export function match(path: string): Route {

@@ -6,6 +6,7 @@ import { SignIn, SignedInBar } from "../lib/sign-in.js";
 import type { Page } from "../lib/types.js";
 import { ErrorBox, Field, Form, Loaded, useLoad } from "../lib/ui.js";
 import { useSession } from "../lib/use-session.js";
+import { getSession } from "../lib/session.js";
 import { formatDateTime, formatEth, t } from "../i18n.js";
 import { Dashboard } from "./organizer-dashboard.js";
 
@@ -44,6 +45,20 @@ interface EventContract {
   status: string;
   ticketAddress: string | null;
   deployTxHash?: string | null;
+  createEventCall?: { to: string; data: string } | null;
+  grantScannerCall?: { to: string; data: string } | null;
+}
+
+/** Sends a call the API prepared from the organizer's own wallet (the one this session signed in with). */
+async function sendFromWallet(call: { to: string; data: string }): Promise<string> {
+  const session = getSession(as);
+  const { reconnect } = await import("../lib/wallet.js");
+  const wallet = await reconnect(session?.walletRdns, session?.address);
+  if (!wallet) throw new Error(t("buy.connect"));
+  const tx = await wallet.signer.sendTransaction({ to: call.to, data: call.data });
+  const receipt = await tx.wait();
+  if (!receipt || receipt.status !== 1) throw new Error("the transaction failed");
+  return tx.hash;
 }
 
 const as = "organizer" as const;
@@ -383,6 +398,11 @@ function Events({ festivalId }: { festivalId: string }) {
                   <span class="tag">{t("org.eventStatus", { status: e.status })}</span>
                 </div>
                 {e.ticketAddress && <code>{e.ticketAddress}</code>}
+                {e.grantScannerCall && getSession(as)?.method === "siwe" && (
+                  <Form submit={t("org.grantScanner")} action={async () => (await sendFromWallet(e.grantScannerCall!), events.reload())}>
+                    {null}
+                  </Form>
+                )}
                 {e.status === "linked" && <Dashboard eventContractId={e.id} />}
               </li>
             ))}
@@ -392,13 +412,15 @@ function Events({ festivalId }: { festivalId: string }) {
       <details class="card">
         <summary>{t("org.newEvent")}</summary>
         <Form
-          submit={t("org.deployServer")}
+          submit={t("common.create")}
           action={async (d) => {
             const now = Date.now();
+            const fromWallet = d.get("fromWallet") === "1";
             const created = await api<EventContract>(`/festivals/${festivalId}/event-contracts`, {
               as,
               body: {
-                deployWith: "server",
+                deployWith: fromWallet ? "wallet" : "server",
+                ...(fromWallet ? { organizerAddress: getSession(as)?.address } : {}),
                 name: str(d, "name"),
                 symbol: str(d, "symbol"),
                 startsAt: new Date(now).toISOString(),
@@ -415,7 +437,10 @@ function Events({ festivalId }: { festivalId: string }) {
                 ],
               },
             });
-            await api(`/event-contracts/${created.id}/deploy`, { as, method: "POST" });
+            if (fromWallet && created.createEventCall) {
+              const txHash = await sendFromWallet(created.createEventCall);
+              await api(`/event-contracts/${created.id}/transaction`, { as, body: { txHash } });
+            } else await api(`/event-contracts/${created.id}/deploy`, { as, method: "POST" });
             events.reload();
           }}
         >
@@ -424,6 +449,12 @@ function Events({ festivalId }: { festivalId: string }) {
           <Field label={t("org.tierName")} name="tier" value="STANDARD" />
           <Field label={t("org.price")} name="price" value="50000000000000000" inputMode="numeric" />
           <Field label={t("org.supply")} name="supply" value="1000" inputMode="numeric" />
+          <p class="muted">{t("org.deployServer")}</p>
+          {getSession(as)?.method === "siwe" && (
+            <label class="row">
+              <input type="checkbox" name="fromWallet" value="1" style="width:auto;min-height:0" /> {t("org.deployWallet")}
+            </label>
+          )}
         </Form>
         <p class="muted">{formatEth("50000000000000000")} = 50000000000000000 wei</p>
       </details>

@@ -167,6 +167,7 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
   const video = useRef<HTMLVideoElement>(null);
   const scanner = useRef<QrScanner | null>(null);
   const busy = useRef(false);
+  const showing = useRef<string | null>(null);
   const [running, setRunning] = useState(false);
   const [cameraError, setCameraError] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
@@ -256,8 +257,10 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
   };
 
   const check = async (payload: string) => {
-    if (busy.current) return;
+    // one decision per pass shown: the decoder may still hand over a frame it read before it stopped
+    if (busy.current || showing.current === payload) return;
     busy.current = true;
+    showing.current = payload;
     performance.mark("scan:decoded");
     scanner.current?.stop();
     setError(undefined);
@@ -311,17 +314,30 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
       scanner.current = new QrScanner(video.current!, (result) => void check(result.data), {
         returnDetailedScanResult: true,
         maxScansPerSecond: 30,
-        calculateScanRegion: (v) => ({
-          x: 0,
-          y: 0,
-          width: v.videoWidth,
-          height: v.videoHeight,
-          downScaledWidth: v.videoWidth,
-          downScaledHeight: v.videoHeight,
-        }),
+        // the whole frame (a pass held anywhere in view), decoded at most 480 px wide
+        calculateScanRegion: (v) => {
+          const scale = Math.min(1, 480 / v.videoWidth);
+          return {
+            x: 0,
+            y: 0,
+            width: v.videoWidth,
+            height: v.videoHeight,
+            downScaledWidth: Math.round(v.videoWidth * scale),
+            downScaledHeight: Math.round(v.videoHeight * scale),
+          };
+        },
         onDecodeError: () => {},
       });
-      await scanner.current.start();
+      // a camera that is still settling from the last stream interrupts play(): try again shortly
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await scanner.current.start();
+          break;
+        } catch (e) {
+          if (attempt >= 4 || !/interrupted|AbortError/i.test(`${(e as Error)?.name} ${(e as Error)?.message ?? e}`)) throw e;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      }
       performance.mark("scan:camera-started");
       setRunning(true);
     } catch (e) {
@@ -403,6 +419,7 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
             data-testid="next-scan"
             onClick={() => {
               setVerdict(null);
+              showing.current = null;
               if (running) void start();
             }}
           >

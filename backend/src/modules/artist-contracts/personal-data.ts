@@ -8,7 +8,7 @@ export const artistContractsPersonalData = declarePersonalData("artist-contracts
   tables: [
     {
       table: "artist_contracts",
-      columns: { payee_address: "wallet" },
+      columns: { payee_address: "wallet", performance_decided_by: "link" },
       rows: (q, s) => q.whereRaw(`artist_id in (${ARTISTS_OF})`, [s.userId]),
       // the contract stays; the wallet it pays is the person's link to an address
       erase: { kind: "hold", reason: LEGAL, retention: "10 years", set: { payee_address: null } },
