@@ -21,7 +21,11 @@ import { startTestApi, type TestApi } from "../../support/http.js";
 import { installWallet } from "./wallet.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const SCREENSHOTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../docs/screenshots");
+/** Where the tests save their screenshots: reports/ (ignored) on every run; the README's docs/screenshots with UPDATE_SCREENSHOTS=1. */
+export const SCREENSHOTS = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  process.env.UPDATE_SCREENSHOTS === "1" ? "../../../docs/screenshots" : "../../../reports/screenshots",
+);
 
 /**
  * What the browser tests run against: a Hardhat node with the platform deployed, a database of
