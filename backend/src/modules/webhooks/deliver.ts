@@ -27,28 +27,11 @@ export const LEASE_MS = 60_000;
 
 /**
  * Claims up to `limit` due deliveries, oldest first, and reads what their requests need, in
- * one statement: SKIP LOCKED so dispatchers in every API process share the work without
+ * one statement (one round trip on the dispatcher's bookkeeping connections, see dispatch.ts): SKIP LOCKED so dispatchers in every API process share the work without
  * taking the same delivery, the attempt number counted, and the lease written as the next
  * attempt's time (a finished attempt overwrites it).
  */
 export async function claimDue(db: Knex, limit: number): Promise<Claimed[]> {
-  return bookkeeping(db, (trx) => claimIn(trx, limit));
-}
-
-/**
- * The dispatchers' own writes (claims, successes) commit without waiting for the WAL flush:
- * a crash can lose the last few milliseconds of them, which makes a delivery due again and
- * sends it once more with the same webhook-id, as at-least-once delivery allows. Messages
- * and deliveries themselves are written by their publisher's transaction and wait as usual.
- */
-async function bookkeeping<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    await trx.raw("set local synchronous_commit = off");
-    return work(trx);
-  });
-}
-
-async function claimIn(db: Knex.Transaction, limit: number): Promise<Claimed[]> {
   const { rows } = await db.raw<{ rows: Claimed[] }>(
     `update webhook_deliveries d set attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
        from webhook_endpoints e, webhook_messages m
@@ -138,7 +121,7 @@ export class SuccessWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, 500);
       try {
-        await bookkeeping(this.db, (trx) => writeSuccesses(trx, batch));
+        await writeSuccesses(this.db, batch);
         for (const b of batch) b.done();
       } catch (error) {
         for (const b of batch) b.failed(error);
@@ -148,7 +131,7 @@ export class SuccessWriter {
   }
 }
 
-async function writeSuccesses(db: Knex.Transaction, batch: Array<{ endpointId: string; row: AttemptRow }>): Promise<void> {
+async function writeSuccesses(db: Knex, batch: Array<{ endpointId: string; row: AttemptRow }>): Promise<void> {
   const rows = batch.map((b) => b.row);
   await db.raw(
     `with r as (

@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import type pg from "pg";
+import { createKnex } from "../../../../lib/database.js";
 import { listenForever } from "../../../../lib/pg-listener.js";
 import { attemptDelivery, claimDue, SuccessWriter, type DeliveryDeps } from "./deliver.js";
 import { DUE_CHANNEL } from "./publish.js";
@@ -35,7 +37,8 @@ export async function startWebhookDispatcher(
   let claiming = false;
   let again = false;
   const attempts = new Set<Promise<void>>();
-  const deps = { ...opts, successes: new SuccessWriter(opts.db) };
+  const books = bookkeepingKnex(opts.connectionString);
+  const deps = { ...opts, successes: new SuccessWriter(books) };
 
   const fill = async (): Promise<void> => {
     if (stopped) return;
@@ -50,7 +53,7 @@ export async function startWebhookDispatcher(
         // claim in batches: only once half the slots are free (or all, when little is due)
         const room = opts.concurrency - inFlight;
         if (room <= 0 || (inFlight > 0 && room < opts.concurrency / 2)) break;
-        const claimed = await claimDue(opts.db, room);
+        const claimed = await claimDue(books, room);
         for (const c of claimed) {
           inFlight++;
           const p = attemptDelivery(deps, c)
@@ -100,8 +103,27 @@ export async function startWebhookDispatcher(
       clearInterval(purge);
       await listener.stop();
       await Promise.all(attempts);
+      await books.destroy();
     },
   };
+}
+
+/**
+ * The dispatchers' own writes (claims, successes) commit without waiting for the WAL flush,
+ * on connections of their own with synchronous_commit off for the session, so each is one
+ * statement and one round trip (a transaction with SET LOCAL took four). A crash can lose
+ * the last few milliseconds of them, which makes a delivery due again and sends it once more
+ * with the same webhook-id, as at-least-once delivery allows. Messages and deliveries
+ * themselves are written by their publisher's transaction and wait for the flush as usual.
+ */
+function bookkeepingKnex(connectionString: string): Knex {
+  return createKnex(connectionString, {
+    min: 1,
+    max: 4,
+    afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
+      conn.query("set synchronous_commit = off", (err) => done(err, conn));
+    },
+  });
 }
 
 /** Attempts every delivery due now, and what falls due meanwhile, until none is left (tests, scripts). */
