@@ -2,12 +2,8 @@ import { render, Component, type ComponentChildren, type ComponentType } from "p
 import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
 import { currentLang, setLang, t } from "./i18n.js";
-import { interceptLinks, match, usePath, type PageName } from "./lib/router.js";
+import { interceptLinks, match, usePath, type PageName, type PageProps } from "./lib/router.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
-
-export interface PageProps {
-  params: Record<string, string>;
-}
 
 /** One chunk per page: the pass and the scanner load only what they use. */
 const pages: Record<PageName, () => Promise<{ default: ComponentType<PageProps> }>> = {

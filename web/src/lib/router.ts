@@ -35,6 +35,11 @@ export function interceptLinks(): void {
   });
 }
 
+/** What every page component gets: the route's parameters. */
+export interface PageProps {
+  params: Record<string, string>;
+}
+
 export interface Route {
   page: PageName;
   params: Record<string, string>;

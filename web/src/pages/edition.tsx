@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { Interface } from "ethers";
-import type { PageProps } from "../main.js";
+import type { PageProps } from "../lib/router.js";
 import { api, ApiError } from "../lib/api.js";
 import { useSession } from "../lib/use-session.js";
 import { reconnect } from "../lib/wallet.js";

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { PageProps } from "../main.js";
+import type { PageProps } from "../lib/router.js";
 import { api } from "../lib/api.js";
 import { navigate } from "../lib/router.js";
 import { SignIn, SignedInBar } from "../lib/sign-in.js";

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import QRCode from "qrcode";
-import type { PageProps } from "../main.js";
+import type { PageProps } from "../lib/router.js";
 import { api } from "../lib/api.js";
 import { encodePass, passDomain, PASS_TYPES, randomNonce } from "../lib/pass.js";
 import { navigate } from "../lib/router.js";
