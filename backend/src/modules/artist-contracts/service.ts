@@ -143,16 +143,7 @@ export class ContractService {
       trx("signature_requests").where({ contract_id: c.id }).orderBy("created_at"),
     ]);
     return {
-      id: c.id,
-      number: c.number,
-      artistId: c.artist_id,
-      productionId: c.production_id,
-      status: c.status,
-      currentVersion: c.current_version,
-      signedVersion: c.signed_version,
-      engagementId: c.engagement_id,
-      payeeAddress: c.payee_address,
-      performance: { status: c.performance_status, decidedAt: c.performance_decided_at?.toISOString() ?? null },
+      ...summary(c),
       versions: versions.map((v: VersionRow) => {
         const t = termsOf(v);
         return {
@@ -186,7 +177,6 @@ export class ContractService {
         status: r.status,
         completedAt: r.completed_at?.toISOString() ?? null,
       })),
-      createdAt: c.created_at.toISOString(),
     };
   }
 
@@ -636,6 +626,7 @@ async function companyOfEnvelope(db: Knex, provider: string, envelopeId: string)
   });
 }
 
+/** A contract without its versions, milestones and signature requests (lists); the full view adds them. */
 function summary(c: ContractRow) {
   return {
     id: c.id,

@@ -102,20 +102,7 @@ export class ExpenseService {
       trx("expense_receipts").where({ expense_id: row.id }).orderBy("created_at"),
     ]);
     return {
-      id: row.id,
-      artistId: row.artist_id,
-      submitterUserId: row.submitter_user_id,
-      productionId: row.production_id,
-      category: row.category,
-      description: row.description,
-      expenseDate: sqlDate(row.expense_date),
-      amountMinor: String(row.amount_minor),
-      currency: row.currency,
-      exchangeRate: String(row.exchange_rate),
-      baseAmountMinor: String(row.base_amount_minor),
-      baseCurrency: row.base_currency,
-      status: row.status,
-      requiredApprovals: row.required_approvals,
+      ...summaryDto(row),
       approvals: approvals.map((a) => ({
         level: a.level,
         approverUserId: a.approver_user_id,
@@ -125,9 +112,6 @@ export class ExpenseService {
         createdAt: a.created_at.toISOString(),
       })),
       receipts: receipts.map(receiptDto),
-      rejectionReason: row.rejection_reason,
-      submittedAt: row.submitted_at?.toISOString() ?? null,
-      createdAt: row.created_at.toISOString(),
     };
   }
 
@@ -530,6 +514,7 @@ function receiptDto(r: { id: string; content_type: string; byte_size: number; sh
   };
 }
 
+/** An expense without its approvals and receipts (lists); `dto` adds them. */
 function summaryDto(row: ExpenseRow) {
   return {
     id: row.id,
