@@ -1,15 +1,15 @@
-import http from "node:http";
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../lib/config.js";
 import { newId } from "../../lib/ids.js";
 import { createLogger } from "../../lib/logger.js";
 import { SECRET_CONTEXT } from "../../backend/src/modules/webhooks/models.js";
-import { webhookId } from "../../backend/src/modules/webhooks/deliver.js";
 import { startWebhookDispatcher } from "../../backend/src/modules/webhooks/dispatch.js";
-import { publishWebhookEvent } from "../../backend/src/modules/webhooks/publish.js";
 import { newSecret } from "../../backend/src/modules/webhooks/signing.js";
 import { DataBox } from "../../backend/src/security/encryption.js";
 import { machineNote, openBenchDatabase } from "./harness.js";
 import { writeBenchReport } from "./report.js";
+import type { PublishJob, PublishResult, ReceiveAnswer, ReceiveRequest } from "./webhooks-sides.js";
 
 /**
  * Outbound webhooks: events published at a fixed rate (open loop, each in its own
@@ -19,40 +19,61 @@ import { writeBenchReport } from "./report.js";
  * - enqueueToFirstAttemptP99Ms: from a publishing transaction's commit to the receiver getting
  *   the first attempt of that message, at BENCH_WEBHOOK_RATE (default 1,000/s) for
  *   BENCH_WEBHOOK_SECONDS (default 10).
+ *   The events are published by BENCH_WEBHOOK_PUBLISHERS (default 2) processes of their own,
+ *   as API processes would, the receiver is a third, and the dispatcher runs here.
  * - deliveredPerSec: closed loop, BENCH_WEBHOOK_BACKLOG (default 10,000) messages published at
  *   once, until all have arrived.
  */
 const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
 const BACKLOG = Number(process.env.BENCH_WEBHOOK_BACKLOG ?? 10_000);
+const PUBLISHERS = Number(process.env.BENCH_WEBHOOK_PUBLISHERS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? loadConfig({}).webhooks.concurrency);
-const TICK_MS = 10;
+
+function side(role: "receive" | "publish", arg?: string): ChildProcess {
+  return fork(fileURLToPath(new URL("./webhooks-sides.ts", import.meta.url)), arg ? [role, arg] : [role], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+const nextMessage = <T>(child: ChildProcess) =>
+  new Promise<T>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as T));
+    child.once("exit", (code) => reject(new Error(`bench side process exited with code ${code}`)));
+  });
+
+/** The job split over PUBLISHERS processes (as several API processes publish), their commits merged. */
+async function publish(job: PublishJob): Promise<PublishResult> {
+  const share = (n: number, i: number) => Math.floor(n / PUBLISHERS) + (i < n % PUBLISHERS ? 1 : 0);
+  const parts = await Promise.all(
+    Array.from({ length: PUBLISHERS }, (_, i) => {
+      const mine: PublishJob = job.mode === "open" ? { ...job, rate: share(job.rate, i) } : { ...job, count: share(job.count, i) };
+      return nextMessage<PublishResult>(side("publish", JSON.stringify(mine)));
+    }),
+  );
+  return { committed: parts.flatMap((p) => p.committed), seconds: Math.max(...parts.map((p) => p.seconds)) };
+}
 
 async function main() {
   const bench = await openBenchDatabase("webhooks");
   const { db } = bench;
   const config = loadConfig({});
   const box = new DataBox(config.dataEncryptionKey);
-  const arrived = new Map<string, number>();
-  let waiter: { count: number; resolve: () => void } | undefined;
-  const receiver = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      const id = String(req.headers["webhook-id"]);
-      if (!arrived.has(id)) arrived.set(id, performance.now());
-      res.writeHead(204).end();
-      if (waiter && arrived.size >= waiter.count) waiter.resolve();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  const receiver = side("receive");
+  const { port } = await nextMessage<{ port: number }>(receiver);
+  const waitForArrivals = (count: number, timeoutMs: number) => {
+    const answer = nextMessage<ReceiveAnswer>(receiver);
+    receiver.send({ op: "wait", count, timeoutMs } satisfies ReceiveRequest);
+    return answer;
+  };
 
   const organizationId = newId();
   await db("organizations").insert({ id: organizationId, name: "Bench org", slug: `bench-${organizationId}` });
   await db("webhook_endpoints").insert({
     id: newId(),
     organization_id: organizationId,
-    url,
+    url: `http://127.0.0.1:${port}/hook`,
     event_types: ["ticket.purchased"],
     secret_encrypted: box.encrypt(newSecret(), SECRET_CONTEXT),
   });
@@ -65,55 +86,26 @@ async function main() {
     log: createLogger("bench", "warn"),
   });
 
-  const enqueued = new Map<string, number>();
-  const publishOne = async (i: number) => {
-    const id = await db.transaction((trx) =>
-      publishWebhookEvent(trx, { organizationId, type: "ticket.purchased", data: { firstTokenId: String(i), quantity: "1" }, sourceKey: `bench:${newId()}` }),
-    );
-    enqueued.set(webhookId(id!), performance.now());
-  };
-  const allArrived = (count: number, timeoutMs: number) =>
-    new Promise<boolean>((resolve) => {
-      if (arrived.size >= count) return resolve(true);
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      waiter = {
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-    });
-
-  // open loop: RATE events/s, TICK_MS apart in batches, each batch started on schedule whether the last one finished or not
   console.log(`open loop: ${RATE} events/s for ${SECONDS} s ...`);
   const total = RATE * SECONDS;
-  const perTick = (RATE * TICK_MS) / 1000;
-  const started = performance.now();
-  const inFlight: Array<Promise<void>> = [];
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
-    for (; sent < due; sent++) inFlight.push(publishOne(sent));
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(inFlight);
-  const publishSeconds = (performance.now() - started) / 1000;
-  const complete = await allArrived(total, 120_000);
-  const latencies = [...enqueued].map(([id, at]) => (arrived.get(id) ?? Number.POSITIVE_INFINITY) - at).sort((a, b) => a - b);
+  const open = await publish({ url: bench.url, organizationId, mode: "open", rate: RATE, seconds: SECONDS });
+  const openArrivals = await waitForArrivals(total, 120_000);
+  const arrived = new Map(openArrivals.arrived);
+  const latencies = open.committed.map(([id, at]) => (arrived.get(id) ?? Number.POSITIVE_INFINITY) - at).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)]!;
 
   // closed loop: a backlog published at once, delivered as fast as the queue goes
   console.log(`closed loop: ${BACKLOG} messages at once ...`);
-  arrived.clear();
-  enqueued.clear();
+  receiver.send({ op: "reset" } satisfies ReceiveRequest);
   const backlogStart = performance.now();
-  for (let i = 0; i < BACKLOG; i += 100) await Promise.all(Array.from({ length: Math.min(100, BACKLOG - i) }, (_, j) => publishOne(i + j)));
-  const backlogComplete = await allArrived(BACKLOG, 300_000);
+  const [, backlogArrivals] = await Promise.all([
+    publish({ url: bench.url, organizationId, mode: "backlog", count: BACKLOG }),
+    waitForArrivals(BACKLOG, 300_000),
+  ]);
   const backlogSeconds = (performance.now() - backlogStart) / 1000;
 
   await worker.stop();
-  receiver.close();
+  receiver.kill();
   const attempts = await db("webhook_attempts").count<[{ n: string }]>({ n: "*" });
   await bench.stop();
 
@@ -124,17 +116,18 @@ async function main() {
       enqueueToFirstAttemptP99Ms: Number(at(0.99).toFixed(1)),
       enqueueToFirstAttemptMaxMs: Number(latencies[latencies.length - 1]!.toFixed(1)),
       rate: RATE,
-      publishedPerSecAchieved: Math.round(total / publishSeconds),
-      allDelivered: complete && backlogComplete,
+      publishedPerSecAchieved: Math.round(total / open.seconds),
+      allDelivered: openArrivals.complete && backlogArrivals.complete,
       deliveredPerSec: Math.round(BACKLOG / backlogSeconds),
       attempts: Number(attempts[0]?.n),
       concurrency: CONCURRENCY,
+      publishers: PUBLISHERS,
     },
     [
       "targets: enqueueToFirstAttemptP99Ms <= 1000 at 1,000 events/s",
       `open loop: ${total} events, each published in its own transaction; latency from its commit to the local receiver getting attempt 1 (webhook-id)`,
       `deliveredPerSec: ${BACKLOG} messages published at once (100 transactions at a time), until the last arrived; publishing time included`,
-      `one dispatcher with up to ${CONCURRENCY} attempts in flight; publisher, dispatcher and receiver share this process, Postgres is embedded`,
+      `one dispatcher with up to ${CONCURRENCY} attempts in flight in this process; ${PUBLISHERS} publisher processes and the receiver's process beside it; Postgres is embedded`,
       machineNote(),
     ],
   );
