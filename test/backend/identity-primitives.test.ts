@@ -133,6 +133,33 @@ describe("Idempotency-Key", () => {
       assert.equal((await post({ amount: "1000" }, "bad")).status, 400);
       assert.equal((await post({ amount: "1000" }, "charge-0002")).status, 201);
       assert.equal(charges, 2);
+
+      // a key left in progress by a process that died: a retry waits while it may still run, then takes it over
+      const { sha256Hex } = await import("../../backend/src/security/tokens.js");
+      const { newId } = await import("../../lib/ids.js");
+      const abandoned = {
+        id: newId(),
+        principal: `user:${user.userId}`,
+        key: "charge-0003",
+        method: "POST",
+        path: "/test/charges",
+        request_hash: sha256Hex(`POST /test/charges\n${JSON.stringify({ amount: "1000" })}`),
+        expires_at: db.raw("now() + interval '1 day'"),
+      };
+      await db("idempotency_keys").insert(abandoned);
+      const waiting = await post({ amount: "1000" }, "charge-0003");
+      assert.equal(waiting.status, 409);
+      assert.equal(((await waiting.json()) as { code: string }).code, "idempotency_in_progress");
+      assert.equal(charges, 2);
+      await db("idempotency_keys")
+        .where({ id: abandoned.id })
+        .update({ created_at: db.raw("now() - interval '3 minutes'") });
+      const [retried, raced] = await Promise.all([post({ amount: "1000" }, "charge-0003"), post({ amount: "1000" }, "charge-0003")]);
+      assert.deepEqual([retried.status, raced.status].sort(), [201, 409], "one retry takes the key over, the other waits");
+      assert.equal(charges, 3);
+      const replay = await post({ amount: "1000" }, "charge-0003");
+      assert.equal(replay.headers.get("idempotent-replayed"), "true");
+      assert.equal(charges, 3);
     } finally {
       server.close();
       await api.close();

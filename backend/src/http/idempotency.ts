@@ -8,6 +8,13 @@ import { sha256Hex } from "../security/tokens.js";
 
 const KEY_FORMAT = /^[A-Za-z0-9._:-]{8,200}$/;
 const RETAIN_HOURS = 24;
+/**
+ * A key left in progress longer than this was abandoned: its process died mid-request (a
+ * SIGKILL, a lost machine) and never completed or released it. The client's retry takes the
+ * key over and runs the request, instead of meeting a 409 for 24 h. No request here runs
+ * anywhere near this long.
+ */
+const ABANDONED_AFTER_SECONDS = 120;
 
 /** One caller's Idempotency-Key: the request it was first used for and, once done, its response. */
 export class IdempotencyKey extends Model {
@@ -40,7 +47,8 @@ export interface StoredResponse {
  * a replay with the same key and the same request gets that response back with
  * `Idempotent-Replayed: true`; the same key with a different request is a 422; a replay
  * while the first is still running is a 409. A failed first request (5xx or thrown error)
- * releases the key so the client can retry. Keys are kept 24 h.
+ * releases the key so the client can retry, and so does one abandoned in progress (its
+ * process died). Keys are kept 24 h.
  */
 export class IdempotencyStore {
   constructor(private readonly db: Knex) {}
@@ -78,10 +86,16 @@ export class IdempotencyStore {
       if (existing.request_hash !== requestHash) {
         throw new HttpError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request");
       }
-      if (existing.state !== "completed" || existing.response_status === null) {
-        throw new HttpError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed");
+      if (existing.state === "completed" && existing.response_status !== null) {
+        return { status: existing.response_status, body: existing.response_body, replayed: true };
       }
-      return { status: existing.response_status, body: existing.response_body, replayed: true };
+      // in progress: take it over if it was abandoned (one retry wins the update), else ask the client to wait
+      const takenOver = await this.db(IdempotencyKey.tableName)
+        .where({ id: existing.id, state: "in_progress" })
+        .where("created_at", "<", this.db.raw(`now() - interval '${ABANDONED_AFTER_SECONDS} seconds'`))
+        .update({ id, created_at: this.db.fn.now() })
+        .returning("id");
+      if (takenOver.length === 0) throw new HttpError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed");
     }
 
     let response: StoredResponse;
