@@ -18,6 +18,7 @@ import { createTestUser } from "../../test/support/auth.js";
 import { startApiProcess, type ApiProcess } from "../support/api-process.js";
 import { deployPlatform } from "../support/deploy.js";
 import { projectRoot, startLocalChain, stopChild } from "../support/local-chain.js";
+import { checkCardOrders, orderByCard } from "./card-orders.js";
 import { createClients, paced } from "./clients.js";
 import { startCuttableProxy } from "./cuttable-proxy.js";
 import { seedChaosWorld } from "./world.js";
@@ -28,6 +29,8 @@ export interface ChaosOptions {
   /** Pass issuance + scan pairs a second, and cashless payments a second. */
   scanRate?: number;
   paymentRate?: number;
+  /** Card orders a second (each paid on the test provider's checkout). */
+  cardOrderRate?: number;
   say?: (line: string) => void;
   /** A folder for the API and indexer processes' logs (info level), to see what happened. */
   logDir?: string;
@@ -45,6 +48,9 @@ export interface ChaosFigures {
   scansAdmitted: number;
   paymentsBooked: number;
   purchasesDuringFaults: number;
+  cardOrdersCompleted: number;
+  mintedTwice: number;
+  chargedWithoutTicket: number;
   webhooksDelivered: number;
   /** The slowest of 5 sign-outs in one API process until a process that lived through the Postgres restart refuses the session. */
   revocationAfterRestartMs: number;
@@ -63,10 +69,11 @@ const SUBSCRIBED = ["ticket.purchased", "ticket.transferred", "ticket.checked_in
  * The festival's gate opening under faults, on loopback: three API processes and two
  * indexers (one active, one standby) on one Postgres and a local chain whose RPC goes
  * through a proxy that can be cut. While holders fetch passes and the steward scans them,
- * terminals charge wristbands and fans buy tickets on-chain, the run SIGKILLs an API process
+ * terminals charge wristbands, fans buy tickets on-chain and by card, the run SIGKILLs an API process
  * (twice), SIGKILLs the active indexer, restarts Postgres and cuts the platform's RPC for
  * 10 s. Then it lets everything settle and checks: every admission and payment answered is
- * booked once, nothing booked that was not answered, the mirror equals the chain, every
+ * booked once, nothing booked that was not answered, every card order settled with its ticket
+ * minted once and its payment captured (or neither), the mirror equals the chain, every
  * outbox fact reached the webhook receiver, and no answer was wrong.
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
@@ -74,6 +81,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const seconds = Math.max(30, opts.seconds);
   const scanRate = opts.scanRate ?? 20;
   const paymentRate = opts.paymentRate ?? 40;
+  const cardOrderRate = opts.cardOrderRate ?? 1;
   const tmp = mkdtempSync(path.join(os.tmpdir(), "festival-chaos-"));
   const cleanups: Array<() => Promise<unknown>> = [];
   const faults: string[] = [];
@@ -227,6 +235,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       return true;
     });
 
+    // fans with only a card, through the API processes' payment path
+    const cardOrders = new Set<string>();
+    let nextCardFan = 0;
+    const ordering = paced(1, cardOrderRate, done, async () => {
+      const fan = world.cardFans[nextCardFan++ % world.cardFans.length]!;
+      const id = await orderByCard(clients, fan, world.eventContractId, count);
+      if (id) cardOrders.add(id);
+      return true;
+    });
+
     // --- the faults, spread over the run
     const until = (fraction: number) => new Promise((r) => setTimeout(r, Math.max(0, loadStart + fraction * seconds * 1000 - Date.now())));
     // a killed process is replaced in the background (starting one takes seconds on a busy machine), so the faults keep their times
@@ -277,10 +295,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       killApi(1);
       await Promise.all(replacements);
     })();
-    await Promise.all([scans, payments, buying, chaos]);
-    say(`load done: ${admitted.size} admitted, ${charged.size} payments, ${purchases} purchases; settling ...`);
+    await Promise.all([scans, payments, buying, ordering, chaos]);
+    say(`load done: ${admitted.size} admitted, ${charged.size} payments, ${purchases} purchases, ${cardOrders.size} card orders; settling ...`);
 
-    // --- settle: the mirror on the head, the outbox consumed, every delivery done
+    // --- settle: every card order (its mint comes before the head the mirror is checked at), the mirror on the head, the outbox consumed, every delivery done
+    const card = await checkCardOrders({ db, client, ticketAddress: world.ticketAddress, custody: world.custody, orders: cardOrders, count, ms: 90_000 });
     const head = await client.getBlockNumber({ cacheTime: 0 });
     await waitFor("the indexer to reach the head", 90_000, async () => {
       const cursor = await db("indexer_cursors").where({ chain_id: chainId }).first("block_number");
@@ -390,6 +409,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         scansAdmitted: admitted.size,
         paymentsBooked: charged.size,
         purchasesDuringFaults: purchases,
+        cardOrdersCompleted: card.completed,
+        mintedTwice: card.mintedTwice,
+        chargedWithoutTicket: card.chargedWithoutTicket,
         webhooksDelivered: delivered,
         revocationAfterRestartMs: revocationMs,
       },

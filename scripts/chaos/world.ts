@@ -3,6 +3,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import type { Knex } from "knex";
 import { eventTicketAbi } from "../../lib/abis/EventTicket.js";
 import { chainDefinition } from "../../lib/chain.js";
+import { custodyAccount, deployerAccount } from "../../lib/chain-accounts.js";
 import type { Config } from "../../lib/config.js";
 import { newId } from "../../lib/ids.js";
 import { createTestFestival, createTestOrganization, createTestUser, type TestUser } from "../../test/support/auth.js";
@@ -24,14 +25,20 @@ export interface ChaosWorld {
   tickets: Array<{ holder: number; tokenId: bigint }>;
   cashless: CashlessWorld;
   price: bigint;
+  /** Card buyers (email accounts, no wallet) and the event contract they order from; tier 1 sells by card. */
+  cardFans: TestUser[];
+  eventContractId: string;
+  custody: Address;
 }
 
 const HOLDERS = 20;
+const CARD_FANS = 30;
 
 /**
  * The festival the chaos run opens its gate on: an event created through the API (the
  * platform deployer on the local chain) and linked by the API processes, a steward, holders
- * with verified wallets who bought `tickets` tickets on-chain, and a cashless edition.
+ * with verified wallets who bought `tickets` tickets on-chain, card buyers for tier 1 (sold
+ * by card, minted by the custody), and a cashless edition.
  * People are made the way the API tests make them (rows plus signed sessions); everything
  * on-chain is real.
  */
@@ -89,6 +96,20 @@ export async function seedChaosWorld(opts: {
   const ticketAddress = (link.ticketAddress as string).toLowerCase() as Address;
   const gateZoneId = (link.zones as Array<{ id: string; code: string }>).find((z) => z.code === "main-gate")!.id;
 
+  // card sales: the event's admin (the server deployer) lets the custody mint, the organizer sets a card price
+  const admin = createWalletClient({
+    account: deployerAccount(config, chain.chainId)!,
+    chain: chainDefinition(chain.chainId, chain.url),
+    transport: http(chain.url),
+  });
+  const custody = custodyAccount(config, chain.chainId)!.address;
+  const minterRole = await chain.client.readContract({ address: ticketAddress, abi: eventTicketAbi, functionName: "MINTER_ROLE" });
+  await chain.client.waitForTransactionReceipt({
+    hash: await admin.writeContract({ address: ticketAddress, abi: eventTicketAbi, functionName: "grantRole", args: [minterRole, custody] }),
+  });
+  await call("PUT", `/api/v1/event-contracts/${prepared.id}/tiers/1/card-price`, { amount: 4500, currency: "EUR" }, organizer.headers);
+  const cardFans = await Promise.all(Array.from({ length: CARD_FANS }, (_, i) => createTestUser(db, { roles: ["fan"], displayName: `Card fan ${i}`, config })));
+
   await call("POST", `/api/v1/organizations/${organizationId}/webhook-endpoints`, { url: opts.webhookUrl, eventTypes: opts.webhookTypes }, organizer.headers);
 
   const steward = await createTestUser(db, { roles: ["security"], displayName: "Chaos steward", config });
@@ -129,5 +150,18 @@ export async function seedChaosWorld(opts: {
   }
 
   const cashless = await seedCashlessWorld(db, { bands: opts.bands, vendors: 4, terminals: opts.terminals, startBalance: 1_000_000, cap: 2_000_000 });
-  return { organizationId, organizer, steward, ticketAddress, gateZoneId, holders, tickets, cashless, price };
+  return {
+    organizationId,
+    organizer,
+    steward,
+    ticketAddress,
+    gateZoneId,
+    holders,
+    tickets,
+    cashless,
+    price,
+    cardFans,
+    eventContractId: String(prepared.id),
+    custody: custody.toLowerCase() as Address,
+  };
 }
