@@ -3,7 +3,8 @@ import { encodeFunctionData, keccak256, type Address, type Hex, type LocalAccoun
 import { revenueSplitAbi } from "../../../../lib/abis/RevenueSplit.js";
 import { newId } from "../../../../lib/ids.js";
 import { systemAuditContext } from "../audit/service.js";
-import { splitOfEngagement } from "../event-contracts/splits.js";
+import { splitOfEdition } from "../event-contracts/splits.js";
+import { editionOfEngagement } from "../schedule/engagement-edition.js";
 import { auditCompanyChange, withTenant } from "../organizations/tenant.js";
 
 /**
@@ -117,7 +118,8 @@ export async function sendPerformanceDecision(
 
   let split = row.split_address;
   if (!split) {
-    const found = row.engagement_id ? await splitOfEngagement(db, row.engagement_id, row.payee_address) : undefined;
+    const editionId = row.engagement_id ? await editionOfEngagement(db, row.engagement_id) : undefined;
+    const found = editionId ? await splitOfEdition(db, editionId, row.payee_address) : undefined;
     if (!found || found.chainId !== chainId) return fail("split_not_found");
     split = found.splitAddress;
     await record({ split_address: split, chain_id: chainId });

@@ -391,10 +391,8 @@ export class ContractService {
           { field: "body.document", message: "SHA-256 differs from the version's" },
         ]);
       const provider = providerOf(this.providers, input.provider);
-      const signer = await trx("company_artists as a")
-        .join("user_accounts as u", "u.id", "a.user_id")
-        .where("a.id", before.artist_id)
-        .first("a.stage_name", "u.display_name", "u.email");
+      const artist = await artistExists(trx, before.artist_id);
+      const signer = artist && (await trx("user_accounts").where({ id: artist.user_id }).first("display_name", "email"));
       // inside the contract's row lock, so two sends never create two envelopes (the provider answers within its timeout)
       const { envelopeId } = await provider
         .send({
@@ -402,7 +400,7 @@ export class ContractService {
           subject: `Please sign contract ${before.number} (version ${input.version})`,
           document: input.document ? Buffer.from(input.document, "base64") : Buffer.alloc(0),
           documentName: `${before.number}-v${input.version}.pdf`,
-          signer: { name: signer?.display_name ?? signer?.stage_name ?? "Artist", email: signer?.email ?? "" },
+          signer: { name: signer?.display_name ?? "Artist", email: signer?.email ?? "" },
         })
         .catch((error: unknown) => {
           if (error instanceof ProviderSendError)

@@ -1,16 +1,13 @@
 import type { Knex } from "knex";
 
 /**
- * The revenue split that pays an engagement's payee: the linked event contract of the
- * engagement's edition whose mirror shows the payee's performance gate (PerformanceRequired);
- * with one linked contract on the edition, that one. Read by the back office's performance
- * sender (artist-contracts), which knows only its contract's engagement and payee address.
+ * The revenue split that pays a payee at an edition: the edition's linked event contract whose
+ * mirror shows the payee's performance gate (PerformanceRequired); with one linked contract on
+ * the edition, that one. Read by the back office's performance sender (artist-contracts).
  */
-export async function splitOfEngagement(db: Knex, engagementId: string, payee: string): Promise<{ chainId: number; splitAddress: `0x${string}` } | undefined> {
-  const rows: Array<{ chain_id: string; split_address: string; gated: boolean }> = await db("engagements as e")
-    .join("time_slots as ts", "ts.id", "e.time_slot_id")
-    .join("event_contracts as ec", "ec.edition_id", "ts.edition_id")
-    .where("e.id", engagementId)
+export async function splitOfEdition(db: Knex, editionId: string, payee: string): Promise<{ chainId: number; splitAddress: `0x${string}` } | undefined> {
+  const rows: Array<{ chain_id: string; split_address: string; gated: boolean }> = await db("event_contracts as ec")
+    .where("ec.edition_id", editionId)
     .whereNotNull("ec.split_address")
     .select(
       "ec.chain_id",
