@@ -89,6 +89,13 @@ const envSchema = z
     /** HMAC keys of the e-signature providers' webhooks (DocuSign Connect, Dropbox Sign). */
     ESIGN_DOCUSIGN_HMAC_KEY: z.string().min(16).optional(),
     ESIGN_DROPBOX_SIGN_API_KEY: z.string().min(16).optional(),
+    /** Sending envelopes: DocuSign eSignature REST (all three set), Dropbox Sign (ESIGN_DROPBOX_SIGN_API_KEY set); the manual provider always. */
+    ESIGN_DOCUSIGN_BASE_URL: optionalUrl,
+    ESIGN_DOCUSIGN_ACCOUNT_ID: z.string().trim().min(1).optional(),
+    ESIGN_DOCUSIGN_ACCESS_TOKEN: optionalSecret,
+    ESIGN_DROPBOX_SIGN_BASE_URL: optionalUrl,
+    /** Paid on performance: the account the organizer names with setPerformanceConfirmer; sends confirmPerformance / cancelPerformance. */
+    PERFORMANCE_CONFIRMER_PRIVATE_KEY: optionalSecret.pipe(privateKey.optional()),
     SIWE_DOMAIN: z.string().min(1).optional(),
     SIWE_URI: optionalUrl,
     SIWE_CHAIN_IDS: z
@@ -167,6 +174,14 @@ const envSchema = z
         message: "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required with PAYMENTS_PROVIDER=stripe",
       });
     }
+    const docusign = [env.ESIGN_DOCUSIGN_BASE_URL, env.ESIGN_DOCUSIGN_ACCOUNT_ID, env.ESIGN_DOCUSIGN_ACCESS_TOKEN].filter(Boolean).length;
+    if (docusign !== 0 && docusign !== 3) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ESIGN_DOCUSIGN_BASE_URL"],
+        message: "ESIGN_DOCUSIGN_BASE_URL, ESIGN_DOCUSIGN_ACCOUNT_ID and ESIGN_DOCUSIGN_ACCESS_TOKEN go together",
+      });
+    }
     const required = [
       "AUTH_JWT_SECRET",
       "DATA_ENCRYPTION_KEY",
@@ -241,6 +256,27 @@ function toConfig(env: z.infer<typeof envSchema>) {
       /** Development and tests: derived secrets, so signature webhooks verify offline; production without one: that provider's webhook answers 503. */
       docusignHmacKey: env.ESIGN_DOCUSIGN_HMAC_KEY ?? (env.NODE_ENV === "production" ? undefined : devSecret("esign-docusign").toString("base64")),
       dropboxSignApiKey: env.ESIGN_DROPBOX_SIGN_API_KEY ?? (env.NODE_ENV === "production" ? undefined : devSecret("esign-dropbox-sign").toString("hex")),
+      /** Envelope senders besides the built-in manual provider (artist-contracts/providers.ts); unset: that provider answers 503. */
+      esign: {
+        docusign:
+          env.ESIGN_DOCUSIGN_BASE_URL && env.ESIGN_DOCUSIGN_ACCOUNT_ID && env.ESIGN_DOCUSIGN_ACCESS_TOKEN
+            ? {
+                baseUrl: env.ESIGN_DOCUSIGN_BASE_URL.replace(/\/$/, ""),
+                accountId: env.ESIGN_DOCUSIGN_ACCOUNT_ID,
+                accessToken: env.ESIGN_DOCUSIGN_ACCESS_TOKEN,
+              }
+            : undefined,
+        // only a key that was set (the derived development key verifies webhooks, it sends nothing)
+        dropboxSign: env.ESIGN_DROPBOX_SIGN_API_KEY
+          ? {
+              baseUrl: (env.ESIGN_DROPBOX_SIGN_BASE_URL ?? "https://api.hellosign.com").replace(/\/$/, ""),
+              apiKey: env.ESIGN_DROPBOX_SIGN_API_KEY,
+              testMode: env.NODE_ENV !== "production",
+            }
+          : undefined,
+      },
+      /** Sends confirmPerformance / cancelPerformance; unset: Hardhat dev account #16, on chain 31337 only (lib/chain-accounts.ts). */
+      performanceConfirmerPrivateKey: env.PERFORMANCE_CONFIRMER_PRIVATE_KEY,
     },
     cors: { origins: env.CORS_ORIGINS },
     gate: {

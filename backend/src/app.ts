@@ -68,7 +68,8 @@ import { receiptStoreFor } from "./modules/expenses/receipt-store.js";
 import { productionRoutes, productionScheduleRoutes } from "./modules/productions/routes.js";
 import { ScheduleService } from "./modules/productions/schedule.js";
 import { contractRoutes } from "./modules/artist-contracts/routes.js";
-import { confirmPerformancesByCheckIn, ContractService } from "./modules/artist-contracts/service.js";
+import { cancelPerformancesBySession, confirmPerformancesByCheckIn, ContractService } from "./modules/artist-contracts/service.js";
+import { signatureProviders } from "./modules/artist-contracts/providers.js";
 import { ProductionService } from "./modules/productions/service.js";
 import { SiteMapService } from "./modules/site-map/service.js";
 import type { PersonalDataDeclaration } from "./security/personal-data.js";
@@ -147,7 +148,7 @@ import { paymentRoutes, WEBHOOK_PATH, webhookRawBody } from "./modules/payments/
 import { createPayments, type Payments } from "./modules/payments/setup.js";
 
 /** Builds the Express app (no listen), so tests drive the same app the server runs. */
-export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments } } {
+export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments; contracts: ContractService } } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -232,8 +233,11 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   const keyRing = new KeyRing(deps.config.dataEncryptionKey, deps.config.dataEncryptionPreviousKeys);
   companyRoutes(api, new CompanyService(deps.db, keyRing));
   productionRoutes(api, new ProductionService(deps.db));
-  productionScheduleRoutes(api, new ScheduleService(deps.db, confirmPerformancesByCheckIn));
-  contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
+  productionScheduleRoutes(api, new ScheduleService(deps.db, confirmPerformancesByCheckIn, cancelPerformancesBySession));
+  // the contracts worker (server.ts, tests) applies its stored webhook events and sends performances on-chain
+  const contracts = new ContractService(deps.db, signatureProviders(deps.config.backoffice.esign));
+  app.locals.contracts = contracts;
+  contractRoutes(api, contracts, deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
   paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });
   app.use(api.router);
@@ -253,5 +257,5 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments } };
+  return app as Express & { locals: { routeDeps: RouteDeps & IdentityServices; payments: Payments; contracts: ContractService } };
 }

@@ -23,6 +23,8 @@ import { startPaymentWorker } from "./modules/payments/jobs.js";
 import { httpSender, WEBHOOK_PATH } from "./modules/payments/routes.js";
 import { TestPaymentProvider } from "./modules/payments/test-provider.js";
 import { startProductionWorker } from "./modules/productions/jobs.js";
+import { startContractWorker } from "./modules/artist-contracts/jobs.js";
+import { performanceConfirmerAccount } from "../../lib/chain-accounts.js";
 
 /** API process entry: `npm run api` (npm start runs it for you). Needs DATABASE_URL. */
 async function main(): Promise<void> {
@@ -54,6 +56,12 @@ async function main(): Promise<void> {
   const shiftWorker = await startShiftWorker({ connectionString: config.database.url, db, delivery, log });
   // Back-office reminders (24 h and 2 h before a confirmed production session), pushed through notifications.
   const productionWorker = await startProductionWorker({ connectionString: config.database.url, db, delivery });
+  // Artist contracts: stored e-signature webhook events, and confirmPerformance / cancelPerformance with the performance confirmer account.
+  const contractWorker = await startContractWorker({
+    connectionString: config.database.url,
+    deps: { db, chain, account: chain ? performanceConfirmerAccount(config, chain.chainId) : undefined, contracts: app.locals.contracts },
+    log,
+  });
   // Mail (verification, resets, invitations): SMTP_URL, or .eml files in MAIL_DIR.
   const transport = mailTransport(config.mail, log);
   const mail = await startMailWorker({ connectionString: config.database.url, db, transport, settings: config.mail, log });
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     await shiftWorker.stop();
     await personalData.stop();
     await productionWorker.stop();
+    await contractWorker.stop();
     await mail.stop();
     await paymentWorker?.stop();
     transport.close();

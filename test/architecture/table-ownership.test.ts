@@ -153,6 +153,7 @@ const OWNERS: Record<string, string> = {
   artist_contract_milestones: "artist-contracts",
   signature_requests: "artist-contracts",
   signature_webhook_events: "artist-contracts",
+  performance_chain_sends: "artist-contracts",
   expenses: "expenses",
   expense_receipts: "expenses",
   expense_approvals: "expenses",

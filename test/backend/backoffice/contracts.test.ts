@@ -2,16 +2,25 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { loadConfig } from "../../../lib/config.js";
 import { docusignSignature, dropboxSignEventHash } from "../../../backend/src/modules/artist-contracts/esign.js";
+import { runContractJobsOnce } from "../../../backend/src/modules/artist-contracts/jobs.js";
 import { expectProblem, useTestApi } from "../../support/api-suite.js";
+import { testDatabaseUrl } from "../../support/database.js";
+import { esignEnv, startEsignServer } from "./esign-server.js";
 import { buildCompany, type TestCompany } from "./fixtures.js";
 
 const DOC = Buffer.from("%PDF-1.4 the contract").toString("base64");
-const { docusignHmacKey, dropboxSignApiKey } = loadConfig({}).backoffice;
+// both providers send to a local stand-in of their APIs (esign-server.ts)
+const esign = await startEsignServer();
+const config = loadConfig(esignEnv(esign));
+const { docusignHmacKey, dropboxSignApiKey } = config.backoffice;
 const keys = { docusignHmacKey: docusignHmacKey!, dropboxSignApiKey: dropboxSignApiKey! };
 
 describe("back office: productions and artist contracts with versions and e-signatures", () => {
-  const t = useTestApi();
+  const t = useTestApi({ config });
   let c: TestCompany, other: TestCompany, productionId: string;
+  after(() => esign.close());
+  /** The worker's turn: applies the stored webhook events (the requests only stored them). */
+  const runJobs = async () => runContractJobsOnce({ connectionString: await testDatabaseUrl(), deps: { db: t.db, contracts: t.api.app.locals.contracts } });
 
   before(async () => {
     c = await buildCompany(t.db, t.api, { name: "Contracts A" });
@@ -170,10 +179,32 @@ describe("back office: productions and artist contracts with versions and e-sign
     assert.equal(paid.body.milestones.find((m: { id: string }) => m.id === milestone).status, "paid");
   });
 
-  it("takes DocuSign Connect events verified by HMAC, deduplicated and replayable", async () => {
+  it("sends through DocuSign, then takes its Connect events verified by HMAC, stored once, applied by the job and replayable", async () => {
     const contract = await draftContract();
-    const envelopeId = `ds-${crypto.randomUUID()}`;
-    assert.equal((await send(contract.id, { version: 1, provider: "docusign", envelopeId })).status, 200);
+    await expectProblem(t.api, { status: 400, code: "invalid_input", fields: ["body.document"] }, "POST", `${contracts()}/${contract.id}/send`, c.manager, {
+      version: 1,
+      provider: "docusign",
+    });
+    await expectProblem(t.api, { status: 422, code: "document_mismatch", fields: ["body.document"] }, "POST", `${contracts()}/${contract.id}/send`, c.manager, {
+      version: 1,
+      provider: "docusign",
+      document: Buffer.from("another document").toString("base64"),
+    });
+    assert.equal((await t.db("signature_requests").where({ contract_id: contract.id })).length, 0);
+    const sent = await send(contract.id, { version: 1, provider: "docusign", document: DOC });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const envelopeId: string = sent.body.signatureRequests[0].envelopeId;
+    const created = esign.requests.findLast((r) => r.path.endsWith("/envelopes"))!;
+    assert.equal(created.json!.status, "sent");
+    assert.deepEqual((created.json!.documents as unknown[])[0], {
+      documentBase64: DOC,
+      documentId: "1",
+      fileExtension: "pdf",
+      name: `${contract.number}-v1.pdf`,
+    });
+    assert.deepEqual((created.json!.recipients as { signers: unknown[] }).signers, [
+      { email: c.artist.email, name: "Artist", recipientId: "1", routingOrder: "1" },
+    ]);
     const event = JSON.stringify({
       event: "envelope-completed",
       apiVersion: "v2.1",
@@ -198,12 +229,25 @@ describe("back office: productions and artist contracts with versions and e-sign
 
     const ok = await post(event, docusignSignature(keys.docusignHmacKey, Buffer.from(event)));
     assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { status: string }).status, "applied");
+    assert.equal(((await ok.json()) as { status: string }).status, "received");
+    // the request stored and queued it; the contract changes when the job runs
+    assert.equal((await t.db("artist_contracts").where({ id: contract.id }).first()).status, "pending_signature");
+    const [stored0] = await t.db("signature_webhook_events").where({ envelope_id: envelopeId });
+    assert.ok(
+      await t
+        .db("graphile_worker.jobs")
+        .where({ key: `signature_event_process:${stored0.id}` })
+        .first(),
+      "job queued",
+    );
+    await runJobs();
     assert.equal((await t.db("artist_contracts").where({ id: contract.id }).first()).status, "active");
+    await runJobs(); // a second run finds nothing to do
     const retry = JSON.stringify({ ...JSON.parse(event), retryCount: 1 });
     const again = await post(retry, docusignSignature(keys.docusignHmacKey, Buffer.from(retry)));
     assert.equal(((await again.json()) as { status: string }).status, "duplicate");
     assert.equal((await t.db("signature_webhook_events").where({ envelope_id: envelopeId })).length, 1);
+    assert.equal((await t.db("audit_log").where({ entity_id: contract.id, action: "artist_contract.signature_signed" })).length, 1);
 
     const events = await t.api.get(`/api/v1/companies/${c.companyId}/signature-events`, c.owner.headers);
     const stored = events.body.items.find((e: { envelopeId: string }) => e.envelopeId === envelopeId);
@@ -220,10 +264,16 @@ describe("back office: productions and artist contracts with versions and e-sign
     );
   });
 
-  it("takes Dropbox Sign multipart events verified by their event_hash", async () => {
+  it("sends through Dropbox Sign, then takes its multipart events verified by their event_hash", async () => {
     const contract = await draftContract();
-    const envelopeId = `hs${crypto.randomUUID().replaceAll("-", "")}`;
-    assert.equal((await send(contract.id, { version: 1, provider: "dropbox_sign", envelopeId })).status, 200);
+    const sent = await send(contract.id, { version: 1, provider: "dropbox_sign", document: DOC });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const envelopeId: string = sent.body.signatureRequests[0].envelopeId;
+    const created = esign.requests.findLast((r) => r.path === "/v3/signature_request/send")!;
+    assert.equal(created.form!.get("signers[0][email_address]"), c.artist.email);
+    assert.equal(created.form!.get("test_mode"), "1");
+    const file = created.form!.get("files[0]") as { bytes: Buffer; type: string };
+    assert.equal(file.bytes.toString("base64"), DOC);
     const time = "1812345678";
     const type = "signature_request_all_signed";
     const post = (hash: string) => {
@@ -240,6 +290,7 @@ describe("back office: productions and artist contracts with versions and e-sign
     const ok = await post(dropboxSignEventHash(keys.dropboxSignApiKey, time, type));
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), "Hello API Event Received");
+    await runJobs();
     assert.equal((await t.db("artist_contracts").where({ id: contract.id }).first()).status, "active");
   });
 

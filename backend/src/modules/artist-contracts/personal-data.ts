@@ -14,6 +14,13 @@ export const artistContractsPersonalData = declarePersonalData("artist-contracts
       erase: { kind: "hold", reason: LEGAL, retention: "10 years", set: { payee_address: null } },
     },
     {
+      table: "performance_chain_sends",
+      columns: { payee_address: "wallet", from_address: "none" /* the platform's confirmer account */ },
+      rows: (q, s) => q.whereRaw(`contract_id in (${CONTRACTS})`, [s.userId]),
+      // the record of a transaction on a public chain: the address is on-chain for good
+      erase: { kind: "hold", reason: "the record of an on-chain payment decision (the address is public on the chain)", retention: "10 years", set: {} },
+    },
+    {
       table: "artist_contract_versions",
       columns: {},
       rows: (q, s) => q.whereRaw(`contract_id in (${CONTRACTS})`, [s.userId]),

@@ -1,6 +1,5 @@
 import express, { type Request } from "express";
 import { requireAuth } from "../../http/auth.js";
-import { auditContext } from "../../http/audit-context.js";
 import { HttpError } from "../../http/errors.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import { ProblemSchema, type ApiRouter } from "../../http/route.js";
@@ -155,14 +154,14 @@ export function contractRoutes(api: ApiRouter, contracts: ContractService, keys:
   api.router.post("/api/v1/esign/webhooks/docusign", async (req: Request, res) => {
     const raw = (req as { rawBody?: Buffer }).rawBody;
     const event = parseDocusign(keyOf(keys.docusignHmacKey, "DocuSign"), raw, [req.get("x-docusign-signature-1"), req.get("x-docusign-signature-2")]);
-    const result = await contracts.receiveWebhook(auditContext(req), event);
+    const result = await contracts.receiveWebhook(event);
     res.status(200).json(result);
   });
   api.router.post("/api/v1/esign/webhooks/dropbox-sign", express.raw({ type: "multipart/form-data", limit: "1mb" }), async (req: Request, res) => {
     const contentType = req.get("content-type") ?? "";
     const raw = Buffer.isBuffer(req.body) ? req.body : ((req as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0));
     const event = await parseDropboxSign(keyOf(keys.dropboxSignApiKey, "Dropbox Sign"), contentType, raw);
-    if (!event.test) await contracts.receiveWebhook(auditContext(req), event);
+    if (!event.test) await contracts.receiveWebhook(event);
     // the answer Dropbox Sign expects, or it retries
     res.status(200).type("text/plain").send("Hello API Event Received");
   });
@@ -175,7 +174,8 @@ export function contractRoutes(api: ApiRouter, contracts: ContractService, keys:
       path,
       tags,
       summary: `E-signature status from ${provider}`,
-      description: "Verified by HMAC before it is read; deduplicated by event; a retry is answered 200 and changes nothing. Access: the provider (HMAC).",
+      description:
+        "Verified by HMAC before it is read; stored once per event and applied from the job queue (answer: received, duplicate or unknown_envelope); a retry is answered 200 and changes nothing. Access: the provider (HMAC).",
       security: [],
       request: { body: { required: true, content: { [body]: { schema: z.object({}).passthrough() } } } },
       responses: { 200: { description: "received" }, 401: problem("invalid_webhook_signature") },

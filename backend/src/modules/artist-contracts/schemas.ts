@@ -59,7 +59,22 @@ export const Contract = z
     engagementId: z.uuid().nullable(),
     payeeAddress: z.string().nullable(),
     performance: z
-      .object({ status: z.enum(["pending", "confirmed", "cancelled"]), decidedAt: z.string().nullable() })
+      .object({
+        status: z.enum(["pending", "confirmed", "cancelled"]),
+        decidedAt: z.string().nullable(),
+        chain: z
+          .array(
+            z.object({
+              action: z.enum(["confirm", "cancel"]),
+              status: z.string().openapi({ description: "queued, sent, mined, already_done or failed" }),
+              splitAddress: z.string().nullable(),
+              txHash: z.string().nullable(),
+              error: z.string().nullable(),
+            }),
+          )
+          .optional()
+          .openapi({ description: "the confirmPerformance / cancelPerformance sent to the event's revenue split (contracts with a payee and an engagement)" }),
+      })
       .openapi({ description: "paid on performance: confirmed by the artist's check-in at a performance session, or by a production manager" }),
     versions: z.array(Version),
     milestones: z.array(Milestone),
@@ -101,11 +116,9 @@ export const AmendBody = z.strictObject({
 export const SendBody = z.strictObject({
   version: z.number().int().min(1),
   provider: z.enum(["manual", "docusign", "dropbox_sign"]).default("manual"),
-  envelopeId: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{8,100}$/)
+  document: Terms.document
     .optional()
-    .openapi({ description: "docusign / dropbox_sign: the envelope (signature request) id the provider gave" }),
+    .openapi({ description: "docusign / dropbox_sign: the version's document (base64), sent to the provider; its SHA-256 must be the version's" }),
 });
 export const StatusBody = z.strictObject({
   status: z.enum(["completed", "expired", "terminated", "cancelled", "archived"]),

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import type { z } from "zod";
 import { newId } from "../../../../lib/ids.js";
+import { systemAuditContext } from "../audit/service.js";
 import type { AuditContext } from "../../http/audit-context.js";
 import type { Principal } from "../../http/auth.js";
 import { HttpError, type FieldError } from "../../http/errors.js";
@@ -10,7 +11,13 @@ import { artistExists, artistOfUser } from "../organizations/company-service.js"
 import { auditCompanyChange, hasAnyRole, inCompany, sqlDate, withTenant, type CompanyRole, type CompanyScope } from "../organizations/tenant.js";
 import { productionDates } from "../productions/service.js";
 import type { SignatureEvent } from "./esign.js";
+import { performanceSends, queuePerformanceSend } from "./performance-chain.js";
+import { providerOf, type SignatureProviders } from "./providers.js";
+import { manualProvider, ProviderSendError } from "./signature-provider.js";
 import type { AmendBody, ContractListQuery, CreateContractBody, SendBody, StatusBody } from "./schemas.js";
+
+/** signature_event_process { companyId, eventId }: applies one stored provider event (jobs.ts). */
+export const SIGNATURE_EVENT_TASK = "signature_event_process";
 
 type Status = "draft" | "pending_signature" | "active" | "completed" | "expired" | "terminated" | "cancelled" | "archived";
 const MANAGERS: readonly CompanyRole[] = ["admin", "production_manager", "system_admin"];
@@ -134,16 +141,22 @@ function sha256(base64: string): Buffer {
 }
 
 export class ContractService {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly providers: SignatureProviders = { manual: manualProvider },
+  ) {}
 
   private async dto(trx: Knex.Transaction, c: ContractRow) {
-    const [versions, milestones, requests] = await Promise.all([
+    const [versions, milestones, requests, sends] = await Promise.all([
       trx("artist_contract_versions").where({ contract_id: c.id }).orderBy("version"),
       trx("artist_contract_milestones").where({ contract_id: c.id }).orderBy("due_on"),
       trx("signature_requests").where({ contract_id: c.id }).orderBy("created_at"),
+      performanceSends(trx, c.id),
     ]);
+    const base = summary(c);
     return {
-      ...summary(c),
+      ...base,
+      performance: { ...base.performance, chain: sends },
       versions: versions.map((v: VersionRow) => {
         const t = termsOf(v);
         return {
@@ -368,10 +381,32 @@ export class ContractService {
       if (before.status !== "draft") throw new HttpError(409, "contract_not_draft", `the contract is ${before.status}`);
       const current: VersionRow = await trx("artist_contract_versions").where({ contract_id: contractId, version: input.version }).first();
       await assertTerms(trx, before.production_id, termsOf(current), (f) => `version.${f}`);
-      if (input.provider !== "manual" && !input.envelopeId)
-        throw new HttpError(400, "invalid_input", "the provider's envelope id is required", [
-          { field: "body.envelopeId", message: `required for ${input.provider}` },
+      // the provider gets the document itself: it must be the one the version's SHA-256 names
+      if (input.provider !== "manual" && !input.document)
+        throw new HttpError(400, "invalid_input", "the document is required to send it through a provider", [
+          { field: "body.document", message: `required for ${input.provider}` },
         ]);
+      if (input.document && !sha256(input.document).equals(current.document_sha256))
+        throw new HttpError(422, "document_mismatch", `the document is not version ${input.version}'s (its SHA-256 differs)`, [
+          { field: "body.document", message: "SHA-256 differs from the version's" },
+        ]);
+      const provider = providerOf(this.providers, input.provider);
+      const artist = await artistExists(trx, before.artist_id);
+      const signer = artist && (await trx("user_accounts").where({ id: artist.user_id }).first("display_name", "email"));
+      // inside the contract's row lock, so two sends never create two envelopes (the provider answers within its timeout)
+      const { envelopeId } = await provider
+        .send({
+          reference: `${before.number} v${input.version}`,
+          subject: `Please sign contract ${before.number} (version ${input.version})`,
+          document: input.document ? Buffer.from(input.document, "base64") : Buffer.alloc(0),
+          documentName: `${before.number}-v${input.version}.pdf`,
+          signer: { name: signer?.display_name ?? "Artist", email: signer?.email ?? "" },
+        })
+        .catch((error: unknown) => {
+          if (error instanceof ProviderSendError)
+            throw new HttpError(502, "esign_provider_failed", `${input.provider} did not take the envelope: ${error.message}`);
+          throw error;
+        });
       const [request] = await trx("signature_requests")
         .insert({
           id: newId(),
@@ -379,7 +414,7 @@ export class ContractService {
           contract_id: contractId,
           version: input.version,
           provider: input.provider,
-          envelope_id: input.provider === "manual" ? `manual-${newId()}` : input.envelopeId,
+          envelope_id: envelopeId,
           created_by: userId,
           updated_by: userId,
         })
@@ -472,11 +507,11 @@ export class ContractService {
   }
 
   /**
-   * A verified provider event: stored once per event key (a retry is a no-op), then applied
-   * to its signature request. Unknown envelopes are acknowledged and dropped (nothing to tie
-   * them to a company).
+   * A verified provider event, in the request: stored once per event key (a retry answers
+   * `duplicate`) and queued (signature_event_process, job key per event); the job applies it.
+   * Unknown envelopes are acknowledged and dropped (nothing ties them to a company).
    */
-  async receiveWebhook(ctx: AuditContext, event: SignatureEvent): Promise<{ status: "applied" | "duplicate" | "unknown_envelope" | string }> {
+  async receiveWebhook(event: SignatureEvent): Promise<{ status: "received" | "duplicate" | "unknown_envelope" }> {
     const companyId = await companyOfEnvelope(this.db, event.provider, event.envelopeId);
     if (!companyId) return { status: "unknown_envelope" };
     return withTenant(this.db, companyId, async (trx) => {
@@ -492,10 +527,25 @@ export class ContractService {
         })
         .onConflict(["provider", "event_key"])
         .ignore()
-        .returning("*");
+        .returning("id");
       if (!stored) return { status: "duplicate" };
-      const outcome = await this.processEvent(trx, ctx, companyId, stored.id);
-      return { status: outcome };
+      await trx.raw("select backoffice_enqueue_job(?, json_build_object('companyId', ?::text, 'eventId', ?::text), ?)", [
+        SIGNATURE_EVENT_TASK,
+        companyId,
+        stored.id,
+        `${SIGNATURE_EVENT_TASK}:${stored.id}`,
+      ]);
+      return { status: "received" };
+    });
+  }
+
+  /** The job: applies a stored event once (a retried job finds it processed); returns its outcome. */
+  processStoredEvent(companyId: string, eventId: string): Promise<string | null> {
+    return withTenant(this.db, companyId, async (trx) => {
+      const event = await trx("signature_webhook_events").where({ id: eventId }).forUpdate().first("processed_at", "outcome");
+      if (!event) return null;
+      if (event.processed_at) return event.outcome as string;
+      return this.processEvent(trx, systemAuditContext(), companyId, eventId);
     });
   }
 
@@ -579,7 +629,7 @@ async function decide(
   companyId: string,
   before: ContractRow,
   outcome: "confirmed" | "cancelled",
-  source: "check_in" | "production_manager",
+  source: "check_in" | "production_manager" | "session_cancelled",
   userId: string | null,
 ): Promise<void> {
   if (before.status !== "active") throw new HttpError(422, "contract_not_active", "a performance is confirmed or cancelled on an active (signed) contract");
@@ -596,6 +646,15 @@ async function decide(
     before,
     after,
   });
+  // tied to a payee of an event's revenue split: the chain learns it from a job (performance-chain.ts)
+  if (before.payee_address && before.engagement_id)
+    await queuePerformanceSend(trx, {
+      companyId,
+      contractId: before.id,
+      payee: before.payee_address,
+      action: outcome === "confirmed" ? "confirm" : "cancel",
+      userId,
+    });
 }
 
 /**
@@ -614,6 +673,25 @@ export async function confirmPerformancesByCheckIn(
     .where({ production_id: productionId, artist_id: artistId, status: "active", performance_status: "pending" })
     .forUpdate();
   for (const row of rows) await decide(trx, ctx, companyId, row, "confirmed", "check_in", null);
+  return rows.length;
+}
+
+/**
+ * A performance session of a production was cancelled: the artist's active contracts for it
+ * with a pending performance are cancelled when no scheduled performance session of the
+ * production is left for the artist (productions passes that test's answer; app.ts wires it).
+ */
+export async function cancelPerformancesBySession(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  companyId: string,
+  productionId: string,
+  artistId: string,
+): Promise<number> {
+  const rows: ContractRow[] = await trx("artist_contracts")
+    .where({ production_id: productionId, artist_id: artistId, status: "active", performance_status: "pending" })
+    .forUpdate();
+  for (const row of rows) await decide(trx, ctx, companyId, row, "cancelled", "session_cancelled", ctx.actorUserId);
   return rows.length;
 }
 

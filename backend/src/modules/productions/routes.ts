@@ -106,6 +106,19 @@ export function productionScheduleRoutes(api: ApiRouter, schedule: ScheduleServi
       handler: ({ principal, audit, params }) => schedule.respond(principal, audit, params.companyId, params.assignmentId, answer),
     });
   }
+  api.route({
+    method: "post",
+    path: `${base}/sessions/{sessionId}/cancel`,
+    tags,
+    summary: "Cancel a session (production manager); a performance's cancellation cancels the artists' pending performances",
+    description:
+      "Paid on performance: an artist left without a scheduled performance session of the production has the performance of their active contracts cancelled, and the fixed fee released back to the event's revenue split on-chain.",
+    access: requireAuth,
+    params: ss.SessionParams,
+    response: ss.Session,
+    status: 200,
+    handler: ({ principal, audit, params }) => schedule.cancelSession(principal, audit, params.companyId, params.sessionId),
+  });
   for (const action of ["check-in", "check-out"] as const) {
     api.route({
       method: "post",

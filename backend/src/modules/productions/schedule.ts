@@ -63,12 +63,52 @@ function sessionDto(r: SessionRow & { kind: Kind; title: string; location: strin
 
 /** What another module does when an artist checks in at a performance session (app.ts passes the contracts module's). */
 export type PerformanceAttended = (trx: Knex.Transaction, ctx: AuditContext, companyId: string, productionId: string, artistId: string) => Promise<unknown>;
+/** What another module does when an artist's last scheduled performance session of a production is cancelled. */
+export type PerformanceCancelled = PerformanceAttended;
 
 export class ScheduleService {
   constructor(
     private readonly db: Knex,
     private readonly onPerformanceAttended: PerformanceAttended = async () => undefined,
+    private readonly onPerformanceCancelled: PerformanceCancelled = async () => undefined,
   ) {}
+
+  /**
+   * A production manager cancels one session: its reminders go, and for a performance every
+   * assigned artist left without a scheduled performance session of the production has their
+   * performance cancelled (paid on performance: the fixed fee goes back to the split).
+   */
+  cancelSession(principal: Principal, ctx: AuditContext, companyId: string, sessionId: string) {
+    return inCompany(this.db, principal, companyId, MANAGERS, async ({ trx, userId }) => {
+      const before: SessionRow | undefined = await trx("production_sessions").where({ id: sessionId }).forUpdate().first();
+      if (!before) throw new HttpError(404, "session_not_found", `session ${sessionId} not found`);
+      if (before.status === "cancelled") throw new HttpError(409, "session_cancelled", "the session is already cancelled");
+      const [after] = await trx("production_sessions").where({ id: sessionId }).update({ status: "cancelled", updated_by: userId }).returning("*");
+      const item = await trx("production_schedule_items").where({ id: before.item_id }).first("kind", "production_id", "title", "location");
+      const artists: Array<{ artist_id: string }> = await trx("production_assignments").where({ item_id: before.item_id }).whereNot({ status: "declined" });
+      for (const { artist_id } of artists) await cancelReminders(trx, artist_id, [before]);
+      await auditCompanyChange(trx, ctx, {
+        action: "schedule_session.cancelled",
+        entityType: "schedule_session",
+        entityId: sessionId,
+        companyId,
+        before,
+        after,
+      });
+      if (item?.kind === "performance") {
+        for (const { artist_id } of artists) {
+          const left = await trx("production_sessions as s")
+            .join("production_schedule_items as i", "i.id", "s.item_id")
+            .join("production_assignments as a", (j) => j.on("a.item_id", "i.id").andOnVal("a.artist_id", artist_id))
+            .where({ "i.production_id": item.production_id, "i.kind": "performance", "s.status": "scheduled" })
+            .whereNot("a.status", "declined")
+            .first("s.id");
+          if (!left) await this.onPerformanceCancelled(trx, ctx, companyId, item.production_id, artist_id);
+        }
+      }
+      return sessionDto({ ...after, kind: item!.kind, title: item!.title, location: item!.location });
+    });
+  }
 
   /** A rehearsal, performance, meeting, fitting or photo call, once or recurring; its sessions lie inside the production. */
   createItem(principal: Principal, ctx: AuditContext, companyId: string, productionId: string, input: z.output<typeof CreateScheduleItemBody>) {
