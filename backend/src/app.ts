@@ -235,7 +235,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   productionScheduleRoutes(api, new ScheduleService(deps.db, confirmPerformancesByCheckIn));
   contractRoutes(api, new ContractService(deps.db), deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
-  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });
+  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody, topups: payments.topups });
   app.use(api.router);
 
   const openApi = api.openApiDocument({
