@@ -11,7 +11,7 @@ export const MINTER_ROLE = keccak256(stringToBytes("MINTER_ROLE"));
 
 /**
  * Card sales need the platform's custody to hold MINTER_ROLE on the event's contract. Only the
- * event's admin (the organizer's wallet that created it through the factory) can grant it, so
+ * event's admin (the organizer's wallet that created it through the factory, `defaultAdmin()`) can grant it, so
  * the API hands out the unsigned call (to, data, chainId) for that wallet to send, and reads
  * the role on-chain (hasRole) whenever it matters: the status endpoint, and setting a card
  * price (409 minter_role_missing without it). The role is read live, never cached, so a revoke
@@ -28,10 +28,13 @@ export class MinterRoleService {
     await this.eventContracts.load(principal, eventContractId, { level: "manager", scope: "editions" });
     const chain = this.chain;
     if (!chain) throw new HttpError(503, "custody_unavailable", "no chain or custody account is configured for card sales");
-    const link = await this.db("event_contract_links").where({ id: eventContractId }).first("id", "chain_id", "status", "ticket_address", "organizer_address");
+    const link = await this.db("event_contract_links").where({ id: eventContractId }).first("id", "chain_id", "status", "ticket_address");
     if (!link || link.status !== "linked" || !link.ticket_address || Number(link.chain_id) !== chain.chainId)
       throw new HttpError(409, "event_not_linked", "this event is not on the chain yet");
-    return { chain, contract: link.ticket_address as Address, admin: link.organizer_address as Address };
+    const contract = link.ticket_address as Address;
+    // who may grant: the event's admin now (AccessControlDefaultAdminRules), read on-chain rather than who deployed it
+    const admin = await chain.client.readContract({ address: contract, abi: eventTicketAbi, functionName: "defaultAdmin" });
+    return { chain, contract, admin: admin.toLowerCase() as Address };
   }
 
   /** Whether the custody holds MINTER_ROLE on `contract`, read on-chain now. */
