@@ -239,7 +239,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   app.locals.contracts = contracts;
   contractRoutes(api, contracts, deps.config.backoffice);
   expenseRoutes(api, new ExpenseService(deps.db, receiptStoreFor(deps.config.backoffice), keyRing));
-  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody });
+  paymentRoutes(api, { ...routeDeps, payments: payments.payments, custody: payments.custody, topups: payments.topups });
   app.use(api.router);
 
   const openApi = api.openApiDocument({

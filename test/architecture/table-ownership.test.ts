@@ -95,6 +95,9 @@ const OWNERS: Record<string, string> = {
   payment_tickets: "payments",
   payment_transfer_offers: "payments",
   payment_test_intents: "payments",
+  payment_topups: "payments",
+  payment_resales: "payments",
+  payment_seller_credits: "payments",
   custodial_tickets: "payments",
   // webhooks
   webhook_endpoints: "webhooks",

@@ -555,6 +555,22 @@ export async function cashRefund(db: Knex, principal: Principal, ctx: AuditConte
   });
 }
 
+/**
+ * The band, locked, and what of its balance may be paid back: all of it but the bonus credit
+ * still on it. The one place this rule lives: the band refunds here and the card refund of a
+ * top-up (card-topups.ts) both use it, so neither pays back bonus or what the other paid back.
+ */
+export async function lockRefundable(trx: Knex.Transaction, bandId: string) {
+  const band = await Wristband.query(trx).findById(bandId).forUpdate();
+  if (!band) throw notFound("wristband", bandId);
+  if (band.blocked_reason === "refunded") throw new HttpError(409, "already_refunded", "this band was already refunded");
+  if (band.blocked_reason === "debt") throw new HttpError(422, "band_in_debt", "this band has an unsettled offline debt");
+  if (band.replaced_by_id) throw new HttpError(422, "band_moved", "this band's balance was moved to another band");
+  const balance = await balanceOf(trx, band.account_id);
+  const bonus = await bonusRemaining(trx, band.account_id, balance);
+  return { band, balance, bonus, refundable: balance - bonus };
+}
+
 async function refundIn(
   trx: Knex.Transaction,
   ctx: AuditContext,
@@ -563,14 +579,7 @@ async function refundIn(
   bandId: string,
   to: { toAccountId: string; method: "online" | "cash"; shiftId: string | null; actor: string },
 ) {
-  const current = await Wristband.query(trx).findById(bandId).forUpdate();
-  if (!current) throw notFound("wristband", bandId);
-  if (current.blocked_reason === "refunded") throw new HttpError(409, "already_refunded", "this band was already refunded");
-  if (current.blocked_reason === "debt") throw new HttpError(422, "band_in_debt", "this band has an unsettled offline debt");
-  if (current.replaced_by_id) throw new HttpError(422, "band_moved", "this band's balance was moved to another band");
-  const balance = await balanceOf(trx, current.account_id);
-  const bonus = await bonusRemaining(trx, current.account_id, balance);
-  const refundable = balance - bonus;
+  const { band: current, balance, bonus, refundable } = await lockRefundable(trx, bandId);
   let refundTransferId: string | null = null;
   if (refundable > 0n) {
     const t = await book(trx, {

@@ -10,6 +10,7 @@ import { evmWalletsOf } from "../users/wallets.js";
 import { ChainCallReverted, CustodyChain } from "./custody-chain.js";
 import type { HoldingSeal } from "./holdings.js";
 import { PaymentOrder, PaymentTicket, TransferOffer } from "./models.js";
+import type { ResaleService } from "./resale.js";
 import { ticketView } from "./service.js";
 
 /**
@@ -30,6 +31,8 @@ export class CustodyService {
     private readonly db: Knex,
     private readonly chain: CustodyChain | undefined,
     private readonly seal: HoldingSeal,
+    /** Priced offers are paid by card (resale.ts); absent without a payment provider. */
+    private readonly resale?: ResaleService,
   ) {}
 
   /** A holding whose seal does not verify was written around this server: it moves nowhere. */
@@ -67,7 +70,7 @@ export class CustodyService {
         "ticket_id",
         tickets.map((t) => t.id),
       )
-      .where({ status: "pending" })
+      .whereIn("status", ["pending", "awaiting_payment"])
       .first();
     if (pending)
       throw new HttpError(409, "offer_pending", "withdraw the pending transfer offer first", [
@@ -195,6 +198,11 @@ export class CustodyService {
     ]);
     if (policy !== 0 || !tier.transferable) throw new HttpError(422, "transfer_not_allowed", "this event's tickets cannot change hands");
     const price = BigInt(input.price ?? 0);
+    // a priced offer is paid by card: below the card minimum no provider takes it
+    if (price > 0n && price < 50n)
+      throw new HttpError(422, "price_below_card_minimum", "a priced offer costs at least 50 minor units (the card minimum)", [
+        { field: "body.price", message: "0 (a gift) or at least 50" },
+      ]);
     const cap = (BigInt(order!.unit_amount) * (BPS + BigInt(terms[0]))) / BPS;
     if (price > cap)
       throw new HttpError(422, "resale_price_too_high", `at most ${cap} ${order!.currency} (face value plus the event's resale cap)`, [
@@ -240,18 +248,42 @@ export class CustodyService {
       .where((q) => q.where({ from_user_id: principal.userId }).orWhereRaw("lower(to_email) = ?", [String(me?.email ?? "").toLowerCase()]))
       .orderBy("created_at", "desc")
       .limit(100);
-    return { items: rows.map(offerView) };
+    const details = await this.resale?.details(rows.filter((r) => Number(r.price) > 0).map((r) => r.id));
+    return {
+      items: rows.map((o) => {
+        const pay = details?.payments.get(o.id);
+        const mineToPay = pay && pay.buyerId === principal.userId && pay.orderStatus === "reserved";
+        return {
+          ...offerView(o),
+          checkoutUrl: mineToPay ? pay.checkoutUrl : null,
+          sellerCredit: o.from_user_id === principal.userId ? (details?.credits.get(o.id) ?? null) : null,
+        };
+      }),
+    };
   }
 
   /** accept / decline (the recipient), withdraw (the sender): one decision, under the offer's and the ticket's locks. */
   async decide(principal: Principal, ctx: AuditContext, offerId: string, decision: "accept" | "decline" | "withdraw") {
     const me = await this.db("user_accounts").where({ id: principal.userId }).first("email");
+    const myEmail = me ? String(me.email).toLowerCase() : null;
+    if (decision === "accept" && myEmail) {
+      // a priced offer moves when its card payment is authorized (resale.ts), not here
+      const priced = await TransferOffer.query(this.db).findById(offerId);
+      if (priced && priced.to_email === myEmail && Number(priced.price) > 0) {
+        if (!this.resale) throw new HttpError(503, "payments_unavailable", "card payments are not configured (PAYMENTS_PROVIDER)");
+        const out = await this.resale.accept(principal, ctx, offerId, myEmail);
+        return { ...offerView(out.offer), checkoutUrl: out.checkoutUrl, clientSecret: out.clientSecret, orderId: out.orderId };
+      }
+    }
     return this.db.transaction(async (trx) => {
       const offer = await TransferOffer.query(trx).findById(offerId).forUpdate();
-      const isRecipient = !!offer && !!me && offer.to_email === String(me.email).toLowerCase();
+      const isRecipient = !!offer && !!myEmail && offer.to_email === myEmail;
       const isSender = !!offer && offer.from_user_id === principal.userId;
       if (!offer || (decision === "withdraw" ? !isSender : !isRecipient)) throw new HttpError(404, "offer_not_found", `offer ${offerId} not found`);
+      if (offer.status === "awaiting_payment")
+        throw new HttpError(409, "payment_pending", "the recipient's card payment for this offer is open: it can be withdrawn or declined once it lapses");
       if (offer.status !== "pending") throw new HttpError(409, "offer_decided", `the offer is ${offer.status}`);
+      if (decision === "accept" && Number(offer.price) > 0) throw new HttpError(409, "offer_changed", "the offer changed meanwhile; try again");
       const status = decision === "accept" ? "accepted" : decision === "decline" ? "declined" : "withdrawn";
       if (decision === "accept") {
         const ticket = await PaymentTicket.query(trx).findById(offer.ticket_id).forUpdate();

@@ -13,13 +13,13 @@ import { ADVANCE_TASK } from "./service.js";
  * order is one job), and the job runs the state machine until the order waits. A webhook
  * request thus does one insert; the pump claims events with SKIP LOCKED, so several API
  * processes pump without queueing one event twice. An order left waiting on the chain (minting) or mid-way (authorized, minted,
- * refunding) is queued again in 2 s.
+ * delivered, refunding) is queued again in 2 s.
  *
  * The recovery sweep runs at start and every `sweepIntervalMs`: it queues every unsettled
  * order (and every reservation past its time), which is how a process killed between
  * authorize and mint, or between mint and capture, finishes each order after a restart.
  */
-const RETRY_STATUSES = new Set(["authorized", "minting", "minted", "refunding"]);
+const RETRY_STATUSES = new Set(["authorized", "minting", "minted", "delivered", "refunding"]);
 
 export function paymentTasks(db: Knex, machine: OrderMachine, payments: PaymentsService): TaskList {
   return {

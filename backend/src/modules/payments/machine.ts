@@ -6,6 +6,7 @@ import { recordAudit, systemAuditContext } from "../audit/service.js";
 import { ChainCallReverted, CustodyChain } from "./custody-chain.js";
 import { PaymentOrder, Payment, PaymentTicket, type OrderStatus, type PaymentStatus } from "./models.js";
 import type { HoldingSeal } from "./holdings.js";
+import { DeliveryRefused, type Fulfilments } from "./fulfilment.js";
 import type { PaymentProvider, ProviderPayment } from "./provider.js";
 
 /**
@@ -18,6 +19,10 @@ import type { PaymentProvider, ProviderPayment } from "./provider.js";
  *   reserved --(expired, or authorized after expiry: authorization cancelled)--> expired
  *   authorized/minting --(mint reverts or would revert: authorization cancelled)--> cancelled
  *   completed --(refund asked)--> refunding --(tickets voided on-chain, card refunded)--> refunded
+ *
+ * Orders of other kinds (a cashless top-up, a resale: fulfilment.ts) take the same path with
+ * one step in place of the mint: authorized --(delivered in the step's transaction)--> delivered
+ * --(captured)--> completed; a refused delivery cancels the authorization.
  *
  * The provider is asked for the payment's state rather than trusting a webhook's order
  * (duplicate, late and out-of-order webhooks all just wake this machine up). Each step is
@@ -44,6 +49,8 @@ export interface MachineDeps {
   fault?: (point: "after_sign" | "after_broadcast" | "after_mint" | "after_void") => void;
   /** Called when a mint is confirmed (bench: paid -> minted latency). */
   onMinted?: (orderId: string) => void;
+  /** How orders that are not tickets are delivered (and released when they end undelivered). */
+  fulfilments?: Fulfilments;
 }
 
 export type StepOutcome = { from: OrderStatus; to: OrderStatus } | { from: OrderStatus; to: null };
@@ -75,10 +82,11 @@ export class OrderMachine {
       case "reserved":
         return this.fromReserved(order, payment);
       case "authorized":
-        return this.mint(order, payment);
+        return order.kind === "tickets" ? this.mint(order, payment) : this.deliver(order, payment);
       case "minting":
         return this.confirmMint(order, payment);
       case "minted":
+      case "delivered":
         return this.capture(order, payment);
       case "refunding":
         return this.refund(order, payment);
@@ -194,12 +202,32 @@ export class OrderMachine {
     return out;
   }
 
+  /** A non-ticket order: what it paid for is given in the same transaction as authorized -> delivered. */
+  private async deliver(order: PaymentOrder, payment: Payment): Promise<StepOutcome> {
+    const fulfilment = this.deps.fulfilments?.[order.kind as Exclude<typeof order.kind, "tickets">];
+    if (!fulfilment) throw new Error(`no fulfilment for ${order.kind} orders`);
+    try {
+      return await this.deps.db.transaction(async (trx) => {
+        const locked = await PaymentOrder.query(trx).findById(order.id).where({ status: "authorized" }).forUpdate();
+        if (!locked) return { from: "authorized" as const, to: null };
+        const detail = await fulfilment.deliver(trx, locked);
+        await PaymentOrder.query(trx).findById(order.id).patch({ status: "delivered" });
+        await audit(trx, order, "authorized", "delivered", detail);
+        return { from: "authorized" as const, to: "delivered" as const };
+      });
+    } catch (error) {
+      if (error instanceof DeliveryRefused) return this.cancelAuthorization(order, payment, "authorized", "cancelled", `delivery_refused:${error.reason}`);
+      throw error;
+    }
+  }
+
   private async capture(order: PaymentOrder, payment: Payment): Promise<StepOutcome> {
+    const from = order.status; // minted (tickets) or delivered
     const p = await this.deps.provider.capture(payment.provider_payment_id, `capture-${order.id}`);
     if (p.status === "captured" || p.status === "refunded") {
-      return this.move(order, "minted", "completed", { captured_at: new Date() }, { status: "completed", provider_status: p.status });
+      return this.move(order, from, "completed", { captured_at: new Date() }, { status: "completed", provider_status: p.status });
     }
-    if (p.status === "canceled") {
+    if (p.status === "canceled" && order.kind === "tickets") {
       // the authorization lapsed before capture: the tickets were never paid for, so they go
       await this.voidTickets(order);
       return this.move(order, "minted", "cancelled", { status_reason: "authorization_lapsed" }, { status: "cancelled", provider_status: p.status });
@@ -207,12 +235,14 @@ export class OrderMachine {
     throw new Error(`capture of ${payment.provider_payment_id} left it ${p.status}`);
   }
 
+  /** The order's tickets are burned first; a top-up's ledger side was booked when the refund was asked (topups.ts). */
   private async refund(order: PaymentOrder, payment: Payment): Promise<StepOutcome> {
-    await this.voidTickets(order);
+    if (order.kind === "tickets") await this.voidTickets(order);
     const current = await this.deps.provider.retrieve(payment.provider_payment_id);
     let refundId = payment.refund_id;
     if (current.status !== "refunded") {
-      const out = await this.deps.provider.refund(payment.provider_payment_id, `refund-${order.id}`);
+      const amount = order.refund_amount === null ? undefined : Number(order.refund_amount);
+      const out = await this.deps.provider.refund(payment.provider_payment_id, `refund-${order.id}`, amount);
       refundId = out.refundId;
     }
     return this.move(order, "refunding", "refunded", { refunded_at: new Date() }, { status: "refunded", provider_status: "refunded", refund_id: refundId });
@@ -278,6 +308,7 @@ export class OrderMachine {
           .patch({ ...patch, status: to });
         if (n === 0) throw new LostRace();
         if (paymentPatch) await Payment.query(trx).where({ order_id: order.id }).patch(paymentPatch);
+        if (to === "expired" || to === "cancelled") await this.released(trx, order, to);
         await audit(trx, order, from, to, { ...detail, ...patch, ...(paymentPatch ? { payment: paymentPatch } : {}) });
         return { from, to };
       })
@@ -285,6 +316,12 @@ export class OrderMachine {
         if (error instanceof LostRace) return { from, to: null };
         throw error;
       });
+  }
+
+  /** An order that ends undelivered lets its fulfilment undo what it held (a resale's offer). */
+  async released(trx: Knex.Transaction, order: PaymentOrder, to: OrderStatus): Promise<void> {
+    if (order.kind === "tickets") return;
+    await this.deps.fulfilments?.[order.kind]?.released?.(trx, order, to);
   }
 
   private requireChain(order: PaymentOrder): CustodyChain {

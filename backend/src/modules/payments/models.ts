@@ -4,13 +4,15 @@ import { AuditedModel } from "../audit/audited-model.js";
  * The payments module's tables (migrations/720_payments.ts). bigint and numeric columns come
  * back from pg as strings. The order's state machine is machine.ts.
  */
-export type OrderStatus = "reserved" | "authorized" | "minting" | "minted" | "completed" | "expired" | "cancelled" | "refunding" | "refunded";
+export type OrderStatus = "reserved" | "authorized" | "minting" | "minted" | "delivered" | "completed" | "expired" | "cancelled" | "refunding" | "refunded";
+/** What an order pays for (migrations/723_payment_order_kinds.ts): tickets are minted, the others delivered (fulfilment.ts). */
+export type OrderKind = "tickets" | "topup" | "resale";
 export type PaymentStatus = "pending" | "processing" | "completed" | "failed" | "refunded" | "cancelled";
 
 /** Orders that hold supply against the tier (reservation count). */
 export const HOLDING_STATUSES: readonly OrderStatus[] = ["reserved", "authorized", "minting"];
 /** Orders the recovery sweep advances. */
-export const UNSETTLED_STATUSES: readonly OrderStatus[] = ["reserved", "authorized", "minting", "minted", "refunding"];
+export const UNSETTLED_STATUSES: readonly OrderStatus[] = ["reserved", "authorized", "minting", "minted", "delivered", "refunding"];
 
 export class CardPrice extends AuditedModel {
   static override tableName = "payment_card_prices";
@@ -22,7 +24,9 @@ export class CardPrice extends AuditedModel {
 
 export class PaymentOrder extends AuditedModel {
   static override tableName = "payment_orders";
+  declare kind: OrderKind;
   declare user_id: string;
+  // set for kind "tickets" only (ck_payment_orders_ticket_fields)
   declare event_contract_id: string;
   declare chain_id: string;
   declare contract_address: `0x${string}`;
@@ -42,6 +46,8 @@ export class PaymentOrder extends AuditedModel {
   declare minted_at: Date | null;
   declare captured_at: Date | null;
   declare refunded_at: Date | null;
+  /** A partial refund's amount (a top-up's unspent balance); null: the whole amount. */
+  declare refund_amount: string | null;
 }
 
 export class Payment extends AuditedModel {
@@ -73,6 +79,9 @@ export class PaymentTicket extends AuditedModel {
   declare holder_mac: string | null;
 }
 
+/** awaiting_payment: a priced offer accepted, its card payment open (resale.ts); cancelled: the ticket could no longer move. */
+export type OfferStatus = "pending" | "awaiting_payment" | "accepted" | "declined" | "withdrawn" | "cancelled";
+
 export class TransferOffer extends AuditedModel {
   static override tableName = "payment_transfer_offers";
   declare ticket_id: string;
@@ -81,6 +90,6 @@ export class TransferOffer extends AuditedModel {
   declare to_user_id: string | null;
   declare price: string;
   declare currency: string;
-  declare status: "pending" | "accepted" | "declined" | "withdrawn";
+  declare status: OfferStatus;
   declare decided_at: Date | null;
 }

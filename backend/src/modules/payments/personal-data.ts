@@ -47,6 +47,19 @@ export const paymentsPersonalData = declarePersonalData("payments", {
       erase: { kind: "replace", set: { to_email: "[erased]" } },
     },
     {
+      table: "payment_resales",
+      columns: { seller_user_id: "link" },
+      rows: (q, s) => q.where("seller_user_id", s.userId).orWhereRaw(`order_id in (${ORDERS})`, [s.userId]),
+      erase: { kind: "hold", reason: FINANCIAL, retention: "7 years", set: {} },
+    },
+    {
+      table: "payment_seller_credits",
+      columns: { seller_user_id: "link" },
+      rows: (q, s) => q.where("seller_user_id", s.userId),
+      // what the platform owes a seller is a debt on the books until paid out
+      erase: { kind: "hold", reason: FINANCIAL, retention: "7 years", set: {} },
+    },
+    {
       table: "payment_chain_nonces",
       columns: { address: "none" },
       note: "the platform's own minter and custody accounts' transaction nonces",

@@ -46,7 +46,8 @@ export interface PaymentProvider {
   retrieve(paymentId: string): Promise<ProviderPayment>;
   capture(paymentId: string, idempotencyKey: string): Promise<ProviderPayment>;
   cancel(paymentId: string, idempotencyKey: string): Promise<ProviderPayment>;
-  refund(paymentId: string, idempotencyKey: string): Promise<{ refundId: string; payment: ProviderPayment }>;
+  /** Refunds `amount` minor units (a part: a top-up's unspent balance), or all of it when omitted. */
+  refund(paymentId: string, idempotencyKey: string, amount?: number): Promise<{ refundId: string; payment: ProviderPayment }>;
   /** Verifies a webhook on its raw body; throws WebhookSignatureError. */
   verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderEvent;
 }

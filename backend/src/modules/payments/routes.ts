@@ -7,6 +7,7 @@ import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
 import { checkoutPage } from "./checkout-page.js";
 import type { CustodyService } from "./custody.js";
+import type { TopupService } from "./topups.js";
 import * as s from "./schemas.js";
 import type { PaymentsService } from "./service.js";
 import { TestPaymentProvider } from "./test-provider.js";
@@ -16,8 +17,8 @@ export const WEBHOOK_PATH = "/api/v1/payments/webhooks";
 /** The webhook route needs the raw bytes (signatures are over them): app.ts mounts this before the JSON parser. */
 export const webhookRawBody = express.raw({ type: () => true, limit: "256kb" });
 
-export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: PaymentsService; custody: CustodyService }): void {
-  const { payments, custody } = deps;
+export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: PaymentsService; custody: CustodyService; topups: TopupService }): void {
+  const { payments, custody, topups } = deps;
   const tags = ["payments"];
 
   api.route({
@@ -30,6 +31,69 @@ export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: Paym
     body: s.CardPriceBody,
     response: s.CardPrice,
     handler: ({ principal, audit, params, body }) => payments.setCardPrice(principal, audit, params.eventContractId, params.tierId, body),
+  });
+
+  // the custody minter's role on the event contract (minter-role.ts)
+  const EventContractParams = z.object({ eventContractId: z.uuid() });
+  api.route({
+    method: "get",
+    path: "/api/v1/event-contracts/{eventContractId}/card-minter",
+    tags,
+    summary: "Whether the platform's custody minter holds MINTER_ROLE on this event (read on-chain): card sales need it",
+    access: requireAuth,
+    params: EventContractParams,
+    response: s.MinterStatus,
+    handler: ({ principal, params }) => payments.minter.status(principal, params.eventContractId),
+  });
+  for (const action of ["grant", "revoke"] as const) {
+    api.route({
+      method: "post",
+      path: `/api/v1/event-contracts/{eventContractId}/card-minter/${action}`,
+      tags,
+      summary: `The unsigned ${action === "grant" ? "grantRole" : "revokeRole"}(MINTER_ROLE, custody) call for the event admin's wallet to send`,
+      description: "Nothing is sent by the platform: the organizer's wallet (the event's admin, `from`) sends { to, data, value } on chainId.",
+      access: requireAuth,
+      params: EventContractParams,
+      response: s.MinterCall,
+      status: 200,
+      handler: ({ principal, params }) => payments.minter.call(principal, params.eventContractId, action),
+    });
+  }
+
+  // cashless top-ups by card (topups.ts)
+  api.route({
+    method: "post",
+    path: "/api/v1/editions/{editionId}/cashless/card-topups",
+    tags,
+    summary: "Top up your own cashless band by card: pay at checkoutUrl; the band is credited once the card is authorized, then charged",
+    access: requireAuth,
+    params: z.object({ editionId: z.uuid() }),
+    body: s.TopupBody,
+    response: s.Topup,
+    idempotent: true,
+    handler: ({ principal, audit, params, body }) => topups.create(principal, audit, params.editionId, body),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/cashless/card-topups/{orderId}",
+    tags,
+    summary: "One of your card top-ups",
+    access: requireAuth,
+    params: z.object({ orderId: z.uuid() }),
+    response: s.Topup,
+    handler: ({ principal, params }) => topups.get(principal, params.orderId),
+  });
+  api.route({
+    method: "post",
+    path: "/api/v1/cashless/card-topups/{orderId}/refund",
+    tags,
+    summary: "The unspent part of a card top-up back to the card, exactly once",
+    access: requireAuth,
+    params: z.object({ orderId: z.uuid() }),
+    response: s.TopupRefund,
+    status: 202,
+    idempotent: true,
+    handler: ({ principal, audit, params }) => topups.refund(principal, audit, params.orderId),
   });
 
   api.route({
@@ -151,6 +215,10 @@ export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: Paym
       path: `/api/v1/transfer-offers/{offerId}/${decision}`,
       tags,
       summary: decision === "withdraw" ? "Withdraw your offer" : `${decision === "accept" ? "Accept" : "Decline"} an offer made to you`,
+      description:
+        decision === "accept"
+          ? "A free offer moves the ticket at once. A priced one answers awaiting_payment with a checkoutUrl: pay there; the ticket moves once the card is authorized."
+          : "Refused (409 payment_pending) while the recipient's card payment for a priced offer is open.",
       access: requireAuth,
       params: z.object({ offerId: z.uuid() }),
       response: s.Offer,

@@ -44,7 +44,7 @@ export const Order = z
     amount: z.number().int(),
     currency: z.string(),
     deliverTo: z.string().nullable(),
-    status: z.enum(["reserved", "authorized", "minting", "minted", "completed", "expired", "cancelled", "refunding", "refunded"]),
+    status: z.enum(["reserved", "authorized", "minting", "minted", "delivered", "completed", "expired", "cancelled", "refunding", "refunded"]),
     statusReason: z.string().nullable(),
     expiresAt: z.string(),
     mintTxHash: z.string().nullable(),
@@ -75,11 +75,51 @@ export const Offer = z
     toEmail: z.string(),
     price: z.number().int(),
     currency: z.string(),
-    status: z.enum(["pending", "accepted", "declined", "withdrawn"]),
+    status: z.enum(["pending", "awaiting_payment", "accepted", "declined", "withdrawn", "cancelled"]),
     decidedAt: z.string().nullable(),
     createdAt: z.string(),
+    /** A priced offer the caller accepted and has not paid yet: where to pay (the test provider's hosted page). Present: redirect there. */
+    checkoutUrl: z.string().nullable().optional(),
+    /** The same payment for Stripe.js (null in test mode). */
+    clientSecret: z.string().nullable().optional(),
+    /** The resale's card order. */
+    orderId: z.string().optional(),
+    /** The seller's view of a paid priced offer: what the platform owes them. */
+    sellerCredit: z
+      .object({ amount: z.number().int(), currency: z.string(), status: z.enum(["owed", "paid"]) })
+      .nullable()
+      .optional(),
   })
   .openapi("TransferOffer");
+
+export const TopupBody = z
+  .strictObject({
+    amount: z.number().int().min(1).max(100_000_000),
+    currency: Currency,
+    /** Which of your bands in the edition (needed only when you have several). */
+    wristbandId: z.uuid().optional(),
+  })
+  .openapi("CardTopupBody");
+export const Topup = z
+  .object({
+    id: z.string(),
+    editionId: z.string().nullable(),
+    wristbandId: z.string().nullable(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(["reserved", "authorized", "minting", "minted", "delivered", "completed", "expired", "cancelled", "refunding", "refunded"]),
+    statusReason: z.string().nullable(),
+    refundAmount: z.number().int().nullable(),
+    expiresAt: z.string(),
+    checkoutUrl: z.string().nullable(),
+    clientSecret: z.string().nullable(),
+    paymentStatus: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("CardTopup");
+export const TopupRefund = z
+  .object({ orderId: z.string(), status: z.literal("refunding"), amount: z.number().int(), currency: z.string() })
+  .openapi("CardTopupRefundStarted");
 
 export const RefundResult = z.object({ orderId: z.string(), status: z.literal("refunding") }).openapi("RefundStarted");
 export const CancellationRefunds = z
@@ -87,3 +127,18 @@ export const CancellationRefunds = z
   .openapi("CancellationRefunds");
 
 export const WebhookAck = z.object({ received: z.boolean(), duplicate: z.boolean(), ignored: z.boolean() }).openapi("PaymentWebhookAck");
+
+export const MinterStatus = z
+  .object({ eventContractId: z.string(), chainId: z.number().int(), contract: z.string(), minter: z.string(), admin: z.string(), granted: z.boolean() })
+  .openapi("CardMinterStatus");
+export const MinterCall = z
+  .object({
+    chainId: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    data: z.string(),
+    value: z.string(),
+    minter: z.string(),
+    granted: z.boolean(),
+  })
+  .openapi("CardMinterCall");

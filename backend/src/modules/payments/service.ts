@@ -17,6 +17,9 @@ import { OrderMachine } from "./machine.js";
 import { CardPrice, HOLDING_STATUSES, Payment, PaymentOrder, PaymentTicket, UNSETTLED_STATUSES } from "./models.js";
 import { HoldingSeal } from "./holdings.js";
 import { WebhookSignatureError, type PaymentProvider } from "./provider.js";
+import { openPayment } from "./checkout.js";
+import { MinterRoleService } from "./minter-role.js";
+import type { Fulfilments } from "./fulfilment.js";
 
 export const ADVANCE_TASK = "payment_order_advance";
 
@@ -40,18 +43,25 @@ export interface PaymentsDeps {
   chain: CustodyChain | undefined;
   eventContracts: EventContractAccess;
   log?: Logger;
+  /** How top-ups and resales are delivered (setup.ts builds them, with the same seal). */
+  fulfilments?: Fulfilments;
+  seal?: HoldingSeal;
 }
 
 export class PaymentsService {
   readonly machine: OrderMachine | undefined;
   readonly seal: HoldingSeal;
+  readonly minter: MinterRoleService;
 
   constructor(readonly deps: PaymentsDeps) {
-    this.seal = new HoldingSeal(deps.config.dataEncryptionKey);
-    this.machine = deps.provider ? new OrderMachine({ db: deps.db, provider: deps.provider, seal: this.seal, chain: deps.chain, log: deps.log }) : undefined;
+    this.seal = deps.seal ?? new HoldingSeal(deps.config.dataEncryptionKey);
+    this.minter = new MinterRoleService(deps.db, deps.chain, deps.eventContracts);
+    this.machine = deps.provider
+      ? new OrderMachine({ db: deps.db, provider: deps.provider, seal: this.seal, chain: deps.chain, log: deps.log, fulfilments: deps.fulfilments })
+      : undefined;
   }
 
-  private requireProvider(): PaymentProvider {
+  requireProvider(): PaymentProvider {
     if (!this.deps.provider) throw new HttpError(503, "payments_unavailable", "card payments are not configured (PAYMENTS_PROVIDER)");
     return this.deps.provider;
   }
@@ -61,9 +71,12 @@ export class PaymentsService {
     return this.deps.chain;
   }
 
-  /** The organizer sets a tier's card price. */
+  /** The organizer sets a tier's card price: only where the custody can mint (MINTER_ROLE, read on-chain). */
   async setCardPrice(principal: Principal, ctx: AuditContext, eventContractId: string, tierId: number, input: { amount: number; currency: string }) {
     const link = await this.deps.eventContracts.load(principal, eventContractId, { level: "manager", scope: "editions" });
+    const onChain = await this.deps.db("event_contract_links").where({ id: eventContractId }).first("status", "ticket_address", "chain_id");
+    if (!onChain || onChain.status !== "linked" || !onChain.ticket_address) throw new HttpError(409, "event_not_linked", "this event is not on the chain yet");
+    await this.minter.assertGranted(onChain.ticket_address as Address);
     return this.deps.db.transaction(async (trx) => {
       const before = await CardPrice.query(trx).findOne({ event_contract_id: eventContractId, tier_id: tierId }).forUpdate();
       const row = before
@@ -187,44 +200,12 @@ export class PaymentsService {
       return row;
     });
 
-    // the provider's call outside the tier lock; an order left without a payment just expires
-    const created = await provider.create({
-      orderId: order.id,
-      amount: Number(order.amount),
-      currency: order.currency,
-      description: `${link.name}: ${input.quantity} ticket(s)`,
-    });
-    const payment = await db.transaction(async (trx) => {
-      const row = await Payment.query(trx)
-        .insert({
-          id: newId(),
-          order_id: order.id,
-          provider: provider.name,
-          provider_payment_id: created.id,
-          amount: order.amount,
-          currency: order.currency,
-          status: "pending",
-          provider_status: created.status,
-          client_secret: created.clientSecret,
-          checkout_url: created.checkoutUrl,
-          created_by: ctx.actorUserId,
-          updated_by: ctx.actorUserId,
-        })
-        .returning("*");
-      await recordAudit(trx, ctx, {
-        action: "payment.created",
-        entityType: "payment",
-        entityId: row.id,
-        festivalId: link.festival_id,
-        after: { orderId: order.id, provider: provider.name, providerPaymentId: created.id, amount: order.amount, currency: order.currency },
-      });
-      return row;
-    });
+    const payment = await openPayment(db, provider, ctx, order, `${link.name}: ${input.quantity} ticket(s)`, link.festival_id);
     return orderView(order, payment);
   }
 
   async getOrder(principal: Principal, orderId: string) {
-    const order = await PaymentOrder.query(this.deps.db).findById(orderId);
+    const order = await PaymentOrder.query(this.deps.db).findById(orderId).where({ kind: "tickets" });
     if (!order || (order.user_id !== principal.userId && !hasRole(principal, "admin")))
       throw new HttpError(404, "order_not_found", `order ${orderId} not found`);
     const payment = await Payment.query(this.deps.db).findOne({ order_id: orderId });
@@ -241,6 +222,7 @@ export class PaymentsService {
       .db("payment_orders as o")
       .leftJoin("payments as p", "p.order_id", "o.id")
       .where("o.user_id", principal.userId)
+      .where("o.kind", "tickets")
       .select("o.*", "p.provider", "p.provider_payment_id", "p.status as payment_status", "p.checkout_url", "p.client_secret");
     return paginate(query, page, { column: "o.created_at", id: "o.id", order: "desc" }, (r: Record<string, unknown>) =>
       orderView(
@@ -303,7 +285,7 @@ export class PaymentsService {
 
   /** A card refund of a whole order, exactly once: completed -> refunding (the job voids the tickets and refunds). */
   async requestRefund(principal: Principal, ctx: AuditContext, orderId: string) {
-    const order = await PaymentOrder.query(this.deps.db).findById(orderId);
+    const order = await PaymentOrder.query(this.deps.db).findById(orderId).where({ kind: "tickets" });
     if (!order) throw new HttpError(404, "order_not_found", `order ${orderId} not found`);
     if (!hasRole(principal, "admin")) await this.deps.eventContracts.load(principal, order.event_contract_id, { level: "manager", scope: "editions" });
     return this.startRefund(ctx, order);
@@ -391,10 +373,11 @@ export class PaymentsService {
     await this.deps.db.transaction(async (trx) => {
       const n = await trx.raw(
         `update payment_orders o set status = 'expired', status_reason = 'no_payment' where id = ? and status = 'reserved' and expires_at <= now()
-           and not exists (select 1 from payments p where p.order_id = o.id) returning id`,
+           and not exists (select 1 from payments p where p.order_id = o.id) returning *`,
         [orderId],
       );
       if (n.rows.length > 0) {
+        await this.machine?.released(trx, PaymentOrder.fromDatabaseJson(n.rows[0]), "expired");
         await recordAudit(trx, systemAuditContext(), {
           action: "payment_order.expired",
           entityType: "payment_order",

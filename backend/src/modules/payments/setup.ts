@@ -7,7 +7,9 @@ import { OperatorError } from "../../../../lib/errors.js";
 import type { EventContractAccess } from "../gate/zones.js";
 import { CustodyChain } from "./custody-chain.js";
 import { CustodyService } from "./custody.js";
-import { custodialHolder } from "./holdings.js";
+import { custodialHolder, HoldingSeal } from "./holdings.js";
+import { ResaleService } from "./resale.js";
+import { TopupService, topupFulfilment } from "./topups.js";
 import type { PaymentProvider } from "./provider.js";
 import { PaymentsService } from "./service.js";
 import { StripeProvider } from "./stripe-provider.js";
@@ -30,6 +32,7 @@ export function createPaymentProvider(db: Knex, config: Config): PaymentProvider
 export interface Payments {
   payments: PaymentsService;
   custody: CustodyService;
+  topups: TopupService;
   chain: CustodyChain | undefined;
   /** For the gate: the custody's address if it holds this ticket for this user (sealed holding), else null. */
   custodialHolder: (ref: { chainId: number; contract: string; tokenId: string; userId: string }) => Promise<string | null>;
@@ -46,10 +49,23 @@ export function createPayments(deps: {
   const account = deps.chain ? custodyAccount(deps.config, deps.chain.chainId) : undefined;
   const chain = deps.chain && account ? new CustodyChain(deps.chain.client, deps.chain.chainId, account) : undefined;
   const provider = deps.provider ?? createPaymentProvider(deps.db, deps.config);
-  const payments = new PaymentsService({ db: deps.db, config: deps.config, provider, chain, eventContracts: deps.eventContracts, log: deps.log });
+  const seal = new HoldingSeal(deps.config.dataEncryptionKey);
+  const requireProvider = () => payments.requireProvider();
+  const resale = new ResaleService(deps.db, deps.config, seal, requireProvider);
+  const payments: PaymentsService = new PaymentsService({
+    db: deps.db,
+    config: deps.config,
+    provider,
+    chain,
+    eventContracts: deps.eventContracts,
+    log: deps.log,
+    seal,
+    fulfilments: { topup: topupFulfilment, resale: resale.fulfilment() },
+  });
   return {
     payments,
-    custody: new CustodyService(deps.db, chain, payments.seal),
+    custody: new CustodyService(deps.db, chain, seal, resale),
+    topups: new TopupService(deps.db, deps.config, requireProvider),
     chain,
     custodialHolder: (ref) => custodialHolder(deps.db, payments.seal, ref),
   };

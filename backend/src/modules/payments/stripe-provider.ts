@@ -51,8 +51,10 @@ export class StripeProvider implements PaymentProvider {
     return view(await this.stripe.paymentIntents.cancel(paymentId, {}, { idempotencyKey }));
   }
 
-  async refund(paymentId: string, idempotencyKey: string) {
-    const refund = await this.stripe.refunds.create({ payment_intent: paymentId }, { idempotencyKey });
+  async refund(paymentId: string, idempotencyKey: string, amount?: number) {
+    const refund = await this.stripe.refunds.create(amount === undefined ? { payment_intent: paymentId } : { payment_intent: paymentId, amount }, {
+      idempotencyKey,
+    });
     return { refundId: refund.id, payment: { ...(await this.retrieve(paymentId)), status: "refunded" as const } };
   }
 

@@ -24,6 +24,7 @@ interface IntentRow {
   currency: string;
   status: IntentStatus;
   last_error: string | null;
+  refunded_amount?: string | number;
   metadata: Record<string, string>;
 }
 
@@ -106,10 +107,13 @@ export class TestPaymentProvider implements PaymentProvider {
     });
   }
 
-  async refund(paymentId: string, idempotencyKey: string) {
+  /** One refund per payment here (the callers refund once); a part of it is recorded in refunded_amount. */
+  async refund(paymentId: string, idempotencyKey: string, amount?: number) {
     const before = await this.retrieve(paymentId);
     if (before.status !== "captured" && before.status !== "refunded") throw new Error(`test payment ${paymentId} is ${before.status}: nothing to refund`);
-    const payment = await this.move(paymentId, ["succeeded"], { status: "refunded", error: null, event: "charge.refunded" });
+    if (amount !== undefined && (amount <= 0 || amount > before.amount))
+      throw new Error(`test payment ${paymentId}: cannot refund ${amount} of ${before.amount}`);
+    const payment = await this.move(paymentId, ["succeeded"], { status: "refunded", error: null, event: "charge.refunded", refunded: amount ?? before.amount });
     return { refundId: `tre_${idempotencyKey}`, payment };
   }
 
@@ -146,11 +150,15 @@ export class TestPaymentProvider implements PaymentProvider {
     return { event, rawBody, signature };
   }
 
-  private async move(paymentId: string, from: IntentStatus[], to: { status: IntentStatus; error: string | null; event: string }): Promise<ProviderPayment> {
+  private async move(
+    paymentId: string,
+    from: IntentStatus[],
+    to: { status: IntentStatus; error: string | null; event: string; refunded?: number },
+  ): Promise<ProviderPayment> {
     const [row] = await this.db<IntentRow>("payment_test_intents")
       .where({ id: paymentId })
       .whereIn("status", from)
-      .update({ status: to.status, last_error: to.error })
+      .update({ status: to.status, last_error: to.error, ...(to.refunded !== undefined ? { refunded_amount: to.refunded } : {}) })
       .returning("*");
     if (!row) return this.retrieve(paymentId); // already moved on: report where it is (capture/cancel are idempotent)
     const payment = view(row);
