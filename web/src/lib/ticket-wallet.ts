@@ -1,5 +1,5 @@
 import { Interface, parseEther } from "ethers";
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { getSession } from "./session.js";
 import type { Page, Ticket } from "./types.js";
 import { connect, discoverWallets, siweMessage, type Connected } from "./wallet.js";
@@ -82,10 +82,9 @@ export async function listForResale(ticket: Ticket, priceEth: string, cap: bigin
   try {
     price = parseEther(priceEth.trim().replace(",", "."));
   } catch {
-    throw new Error(t("resale.badPrice"));
+    throw new ApiError(400, "invalid_price", t("resale.badPrice"));
   }
-  if (price < 0n) throw new Error(t("resale.badPrice"));
-  if (price > cap) throw new Error(t("resale.overCap"));
+  if (price > cap) throw new ApiError(422, "resale_price_too_high", t("resale.overCap"));
   await send(ticket, ticketAbi.encodeFunctionData("listForResale", [BigInt(ticket.tokenId), price]));
 }
 
