@@ -16,6 +16,8 @@ const pages: Record<PageName, () => Promise<{ default: ComponentType<PageProps> 
   organizer: () => import("./pages/organizer.js"),
   payouts: () => import("./pages/payouts.js"),
   cashless: () => import("./pages/cashless.js"),
+  order: () => import("./pages/order.js"),
+  waitlists: () => import("./pages/waitlists.js"),
   notFound: () => import("./pages/not-found.js"),
 };
 
@@ -81,6 +83,7 @@ function Shell() {
               <>
                 <a href="/">{t("nav.festivals")}</a>
                 <a href="/tickets">{t("nav.tickets")}</a>
+                <a href="/waitlists">{t("nav.waitlists")}</a>
                 <a href="/cashless">{t("nav.cashless")}</a>
                 <a href="/payouts">{t("nav.payouts")}</a>
               </>

@@ -36,6 +36,8 @@ export interface WebWorld {
   client: PublicClient;
   chainId: number;
   db: Knex;
+  /** The database's URL (for the job queue's workers). */
+  dbUrl: string;
   api: TestApi;
   config: Config;
   browser: Browser;
@@ -94,6 +96,7 @@ export async function startWebWorld(): Promise<WebWorld> {
     client,
     chainId,
     db: isolated.db,
+    dbUrl: isolated.url,
     api,
     config,
     browser,

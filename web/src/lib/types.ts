@@ -43,6 +43,8 @@ export interface TierOnSale {
 
 export interface EventOnSale {
   eventContractId: string;
+  /** The festival's event it sells: its waitlist. */
+  eventId: string | null;
   name: string;
   chainId: number;
   contract: string;
@@ -60,10 +62,68 @@ export interface Ticket {
   event: { name: string; startsAt: string; endsAt: string; cancelled: boolean };
   owner: string | null;
   state: "valid" | "checked_in" | "refunded" | "cancelled";
+  /** Held by the platform's custody for you (bought by card, not claimed yet). */
+  custodial?: boolean;
 }
 
 export interface PersonalSchedule {
   editionId: string;
   entries: Array<{ engagementId: string; artistName: string | null; startsAt: string | null; status: string }>;
   clashes: Array<{ engagementIds: [string, string]; overlapMinutes: number }>;
+}
+
+export interface CardPrice {
+  eventContractId: string;
+  tierId: number;
+  /** Minor units (cents). */
+  amount: number;
+  currency: string;
+}
+
+export interface CustodialTicket {
+  id: string;
+  orderId: string;
+  chainId: number;
+  contract: string;
+  tokenId: string;
+  status: "custody" | "claiming" | "claimed" | "voided";
+  custodyAddress: string;
+  claimedTo: string | null;
+}
+
+export interface CardOrder {
+  id: string;
+  eventContractId: string;
+  tierId: number;
+  quantity: number;
+  amount: number;
+  currency: string;
+  status: "reserved" | "authorized" | "minting" | "minted" | "completed" | "expired" | "cancelled" | "refunding" | "refunded";
+  statusReason: string | null;
+  expiresAt: string;
+  payment: { provider: string; status: string; checkoutUrl: string | null; lastError: string | null } | null;
+  tickets?: CustodialTicket[];
+}
+
+export interface TransferOffer {
+  id: string;
+  ticketId: string;
+  fromUserId: string;
+  toEmail: string;
+  /** Minor units; 0 = a gift. */
+  price: number;
+  currency: string;
+  status: "pending" | "accepted" | "declined" | "withdrawn";
+  decidedAt: string | null;
+  createdAt: string;
+}
+
+export interface MyWaitlistEntry {
+  id: string;
+  eventId: string;
+  eventName: string;
+  email: string;
+  status: "pending" | "confirmed" | "cancelled";
+  position: number | null;
+  createdAt: string;
 }

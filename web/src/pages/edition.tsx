@@ -4,8 +4,10 @@ import type { PageProps } from "../lib/router.js";
 import { api, ApiError } from "../lib/api.js";
 import { useSession } from "../lib/use-session.js";
 import { reconnect } from "../lib/wallet.js";
-import type { EventOnSale, PersonalSchedule, PublicEdition, ScheduleDocument, TierOnSale } from "../lib/types.js";
-import { ErrorBox, Loaded, useLoad } from "../lib/ui.js";
+import type { CardPrice, EventOnSale, PersonalSchedule, PublicEdition, ScheduleDocument, TierOnSale } from "../lib/types.js";
+import { ErrorBox, Field, Form, Loaded, useLoad } from "../lib/ui.js";
+import { buyByCard, formatMoney } from "../lib/card.js";
+import { getSession } from "../lib/session.js";
 import { formatDateTime, formatEth, formatTime, t } from "../i18n.js";
 
 const ticketAbi = new Interface(["function purchase(uint256 tierId, uint256 quantity, address to) payable returns (uint256)"]);
@@ -149,12 +151,7 @@ function Tickets({ festivalId }: { festivalId: string }) {
           ) : (
             <>
               {items.map((event) => (
-                <div class="card" key={event.eventContractId}>
-                  <strong>{event.name}</strong>
-                  {event.tiers.map((tier) => (
-                    <BuyTier key={tier.tierId} event={event} tier={tier} />
-                  ))}
-                </div>
+                <EventCard key={event.eventContractId} event={event} />
               ))}
             </>
           )
@@ -164,7 +161,51 @@ function Tickets({ festivalId }: { festivalId: string }) {
   );
 }
 
-function BuyTier({ event, tier }: { event: EventOnSale; tier: TierOnSale }) {
+function EventCard({ event }: { event: EventOnSale }) {
+  // card prices are optional per tier: without one, a tier is sold by wallet only
+  const prices = useLoad(
+    () => api<{ items: CardPrice[] }>(`/event-contracts/${event.eventContractId}/card-prices`).catch(() => ({ items: [] as CardPrice[] })),
+    [event.eventContractId],
+  );
+  return (
+    <div class="card">
+      <strong>{event.name}</strong>
+      {event.tiers.map((tier) => (
+        <BuyTier key={tier.tierId} event={event} tier={tier} cardPrice={prices.value?.items.find((p) => p.tierId === tier.tierId)} />
+      ))}
+      {event.eventId && <JoinWaitlist eventId={event.eventId} />}
+    </div>
+  );
+}
+
+/** The event's waitlist (it opens when the event sells out; the API says so in words before). */
+function JoinWaitlist({ eventId }: { eventId: string }) {
+  const [joined, setJoined] = useState(false);
+  const session = useSession("fan");
+  return (
+    <details class="waitlist">
+      <summary>{t("waitlist.join")}</summary>
+      {joined ? (
+        <p role="status" data-testid="waitlist-joined">
+          {t("waitlist.checkMail")} <a href="/waitlists">{t("nav.waitlists")}</a>
+        </p>
+      ) : (
+        <Form
+          testId="waitlist-join"
+          submit={t("waitlist.joinButton")}
+          action={async (data) => {
+            await api(`/events/${eventId}/waitlist`, { body: { email: String(data.get("email")).trim() }, as: session ? "fan" : undefined });
+            setJoined(true);
+          }}
+        >
+          <Field label={t("signIn.emailLabel")} name="email" type="email" autoComplete="email" />
+        </Form>
+      )}
+    </details>
+  );
+}
+
+function BuyTier({ event, tier, cardPrice }: { event: EventOnSale; tier: TierOnSale; cardPrice?: CardPrice }) {
   const session = useSession("fan");
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<unknown>();
@@ -209,10 +250,44 @@ function BuyTier({ event, tier }: { event: EventOnSale; tier: TierOnSale }) {
       ) : (
         <a href="/sign-in">{t("buy.connect")}</a>
       )}
+      {cardPrice && onSale && <CardBuy event={event} tier={tier} price={cardPrice} />}
       {status && (
         <p role="status" data-testid="buy-status" style="flex-basis:100%">
           {status} {status === t("buy.done") && <a href="/tickets">{t("nav.tickets")}</a>}
         </p>
+      )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
+function CardBuy({ event, tier, price }: { event: EventOnSale; tier: TierOnSale; price: CardPrice }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  return (
+    <div class="spread" style="flex-basis:100%">
+      <span class="muted">{t("card.price", { price: formatMoney(price.amount, price.currency) })}</span>
+      {getSession("fan") ? (
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy}
+          data-testid={`card-buy-${tier.name}`}
+          onClick={async () => {
+            setBusy(true);
+            setError(undefined);
+            try {
+              await buyByCard(event.eventContractId, tier.tierId);
+            } catch (e) {
+              setError(e);
+              setBusy(false);
+            }
+          }}
+        >
+          {busy ? t("common.loading") : t("card.buy")}
+        </button>
+      ) : (
+        <a href="/sign-in">{t("card.signIn")}</a>
       )}
       {error !== undefined && <ErrorBox error={error} />}
     </div>

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 /** One tier as a buyer sees it: the mirror's on-chain terms (numbers as decimal strings). */
 interface OnSaleRow {
   id: string;
+  event_id: string | null;
   name: string;
   chain_id: string;
   ticket_address: string;
@@ -39,7 +40,7 @@ interface TierOnSale {
  */
 export async function ticketsOnSale(db: Knex, festivalId: string) {
   const rows = await db.raw<{ rows: OnSaleRow[] }>(
-    `select ec.id, ec.name, ec.chain_id::text as chain_id, ec.ticket_address,
+    `select ec.id, ec.event_id, ec.name, ec.chain_id::text as chain_id, ec.ticket_address,
             t.tier_id::text as tier_id, t.name as tier_name, t.price::text as price, t.currency,
             t.supply::text as supply, t.minted::text as minted, t.max_per_buyer::text as max_per_buyer,
             t.sale_start, t.sale_end, e.cancelled
@@ -51,11 +52,22 @@ export async function ticketsOnSale(db: Knex, festivalId: string) {
       order by ec.id, t.tier_id`,
     [festivalId],
   );
-  const events = new Map<string, { eventContractId: string; name: string; chainId: number; contract: string; cancelled: boolean; tiers: TierOnSale[] }>();
+  const events = new Map<
+    string,
+    { eventContractId: string; eventId: string | null; name: string; chainId: number; contract: string; cancelled: boolean; tiers: TierOnSale[] }
+  >();
   for (const r of rows.rows) {
     let event = events.get(r.id);
     if (!event) {
-      event = { eventContractId: r.id, name: r.name, chainId: Number(r.chain_id), contract: r.ticket_address, cancelled: r.cancelled, tiers: [] };
+      event = {
+        eventContractId: r.id,
+        eventId: r.event_id,
+        name: r.name,
+        chainId: Number(r.chain_id),
+        contract: r.ticket_address,
+        cancelled: r.cancelled,
+        tiers: [],
+      };
       events.set(r.id, event);
     }
     event.tiers.push({

@@ -172,6 +172,8 @@ export const TicketsOnSale = z
     items: z.array(
       z.object({
         eventContractId: z.uuid(),
+        /** The festival's event this contract sells (its waitlist is /events/{eventId}/waitlist), if linked to one. */
+        eventId: z.uuid().nullable(),
         name: z.string(),
         chainId: z.number().int(),
         contract: z.string(),

@@ -110,9 +110,11 @@ export class OrderMachine {
     if (expired) return this.cancelAuthorization(order, payment, "reserved", "expired", "reservation_expired");
     // still waiting for the fan (a declined card may be retried until the reservation ends)
     const status: PaymentStatus = p.lastError ? "failed" : p.status === "requires_action" ? "processing" : "pending";
-    if (status !== payment.status || p.status !== payment.provider_status) {
+    if (status !== payment.status || p.status !== payment.provider_status || (p.lastError ?? null) !== (payment.last_error ?? null)) {
       await this.deps.db.transaction(async (trx) => {
-        await Payment.query(trx).findById(payment.id).patch({ status, provider_status: p.status });
+        await Payment.query(trx)
+          .findById(payment.id)
+          .patch({ status, provider_status: p.status, last_error: p.lastError?.slice(0, 500) ?? null });
         await recordAudit(trx, systemAuditContext(), {
           action: "payment.updated",
           entityType: "payment",

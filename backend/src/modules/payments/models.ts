@@ -62,6 +62,8 @@ export class Payment extends AuditedModel {
   declare client_secret: string | null;
   declare checkout_url: string | null;
   declare refund_id: string | null;
+  /** The provider's words for the last failed attempt (migrations/900). */
+  declare last_error: string | null;
 }
 
 export class PaymentTicket extends AuditedModel {

@@ -5,7 +5,7 @@ import { HttpError } from "../../http/errors.js";
 import { pageOf, PageQuery } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import { z } from "../../http/zod.js";
-import { checkoutPage } from "./checkout-page.js";
+import { checkoutPage, safeReturnPath } from "./checkout-page.js";
 import type { CustodyService } from "./custody.js";
 import type { TopupService } from "./topups.js";
 import * as s from "./schemas.js";
@@ -94,6 +94,18 @@ export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: Paym
     status: 202,
     idempotent: true,
     handler: ({ principal, audit, params }) => topups.refund(principal, audit, params.orderId),
+  });
+
+  api.route({
+    method: "get",
+    path: "/api/v1/event-contracts/{eventContractId}/card-prices",
+    tags,
+    summary: "What each tier of an event costs by card (tiers without a card price are not sold by card)",
+    description: "Public, for the shop's tier view. An unknown event answers an empty list.",
+    access: "public",
+    params: z.object({ eventContractId: z.uuid() }),
+    response: z.object({ items: z.array(s.CardPrice) }),
+    handler: ({ params }) => payments.cardPrices(params.eventContractId),
   });
 
   api.route({
@@ -264,7 +276,7 @@ export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: Paym
         const intent = await provider.retrieve(String(req.params.paymentId)).catch(() => null);
         if (!intent) throw new HttpError(404, "payment_not_found", "no such test payment");
         res.setHeader("cache-control", "no-store");
-        res.type("html").send(checkoutPage(intent, req.originalUrl.split("?")[0]!));
+        res.type("html").send(checkoutPage(intent, req.originalUrl.split("?")[0]!, safeReturnPath(req.query.return)));
       } catch (error) {
         next(error);
       }
@@ -282,8 +294,12 @@ export function paymentRoutes(api: ApiRouter, deps: RouteDeps & { payments: Paym
           throw new HttpError(400, "invalid_input", "a test card number", [{ field: "body.cardNumber", message: "12 to 19 digits" }]);
         }
         const after = action === "confirm" ? await provider.confirm(id, card) : await provider.authenticate(id, action === "authenticate");
-        if (req.is("application/x-www-form-urlencoded")) res.redirect(303, req.originalUrl.replace(/\/(confirm|authenticate|fail)$/, ""));
-        else res.json(after);
+        if (req.is("application/x-www-form-urlencoded")) {
+          // back to the page (keeping where it returns to): it shows the outcome
+          const returnTo = safeReturnPath(req.query.return);
+          const page = req.originalUrl.split("?")[0]!.replace(/\/(confirm|authenticate|fail)$/, "");
+          res.redirect(303, returnTo ? `${page}?return=${encodeURIComponent(returnTo)}` : page);
+        } else res.json(after);
       } catch (error) {
         next(error);
       }

@@ -56,6 +56,8 @@ export const Order = z
         status: z.string(),
         checkoutUrl: z.string().nullable(),
         clientSecret: z.string().nullable(),
+        /** Why the last attempt failed, in the provider's words ("Your card was declined."); null otherwise. */
+        lastError: z.string().nullable(),
       })
       .nullable(),
     createdAt: z.string(),

@@ -71,6 +71,12 @@ export class PaymentsService {
     return this.deps.chain;
   }
 
+  /** A contract's card prices per tier (public: the shop shows them). */
+  async cardPrices(eventContractId: string) {
+    const rows = await CardPrice.query(this.deps.db).where({ event_contract_id: eventContractId }).orderBy("tier_id");
+    return { items: rows.map((r) => ({ eventContractId, tierId: r.tier_id, amount: Number(r.amount), currency: r.currency.trim() })) };
+  }
+
   /** The organizer sets a tier's card price: only where the custody can mint (MINTER_ROLE, read on-chain). */
   async setCardPrice(principal: Principal, ctx: AuditContext, eventContractId: string, tierId: number, input: { amount: number; currency: string }) {
     const link = await this.deps.eventContracts.load(principal, eventContractId, { level: "manager", scope: "editions" });
@@ -223,7 +229,7 @@ export class PaymentsService {
       .leftJoin("payments as p", "p.order_id", "o.id")
       .where("o.user_id", principal.userId)
       .where("o.kind", "tickets")
-      .select("o.*", "p.provider", "p.provider_payment_id", "p.status as payment_status", "p.checkout_url", "p.client_secret");
+      .select("o.*", "p.provider", "p.provider_payment_id", "p.status as payment_status", "p.checkout_url", "p.client_secret", "p.last_error");
     return paginate(query, page, { column: "o.created_at", id: "o.id", order: "desc" }, (r: Record<string, unknown>) =>
       orderView(
         r as unknown as PaymentOrder,
@@ -233,6 +239,7 @@ export class PaymentsService {
           status: r.payment_status,
           checkout_url: r.checkout_url,
           client_secret: r.client_secret,
+          last_error: r.last_error,
         } as Payment,
       ),
     );
@@ -411,6 +418,7 @@ export function orderView(order: PaymentOrder, payment: Partial<Payment> | undef
           status: payment.status!,
           checkoutUrl: payment.checkout_url ?? null,
           clientSecret: payment.client_secret ?? null,
+          lastError: payment.last_error ?? null,
         }
       : null,
     createdAt: new Date(order.created_at).toISOString(),

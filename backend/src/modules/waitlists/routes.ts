@@ -3,7 +3,8 @@ import { PageQuery, pageOf } from "../../http/pagination.js";
 import type { ApiRouter } from "../../http/route.js";
 import type { RouteDeps } from "../../http/route-deps.js";
 import { EventParams } from "../events/schemas.js";
-import { ConfirmWaitlistBody, JoinWaitlistBody, ListWaitlistQuery, WaitlistEntry, WaitlistEntryParams } from "./schemas.js";
+import { ConfirmWaitlistBody, JoinWaitlistBody, ListWaitlistQuery, MyWaitlistEntry, WaitlistEntry, WaitlistEntryParams } from "./schemas.js";
+import { z } from "../../http/zod.js";
 import * as waitlists from "./service.js";
 
 const tags = ["waitlists"];
@@ -44,6 +45,15 @@ export function waitlistRoutes(api: ApiRouter, { db }: RouteDeps): void {
     query: PageQuery.extend(ListWaitlistQuery.shape),
     response: pageOf(WaitlistEntry),
     handler: ({ principal, params, query }) => waitlists.listWaitlist(db, principal, params.eventId, query.status, query),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/me/waitlist-entries",
+    summary: "Your waitlist entries (joined while signed in), with your place in each queue once confirmed",
+    tags,
+    access: requireAuth,
+    response: z.object({ items: z.array(MyWaitlistEntry) }),
+    handler: ({ principal }) => waitlists.myWaitlistEntries(db, principal),
   });
   api.route({
     method: "post",

@@ -13,6 +13,11 @@ export const WaitlistEntry = z
     cancelledAt: z.string().nullable(),
   })
   .openapi("WaitlistEntry");
+export const MyWaitlistEntry = WaitlistEntry.extend({
+  eventName: z.string(),
+  /** 1 = next to be offered a ticket; null until the entry is confirmed. */
+  position: z.number().int().nullable(),
+}).openapi("MyWaitlistEntry");
 export const JoinWaitlistBody = z.strictObject({ email: z.email().max(254) });
 export const ConfirmWaitlistBody = z.strictObject({ token: z.string().min(16).max(200) });
 export const ListWaitlistQuery = z.object({ status: z.enum(["pending", "confirmed", "cancelled"]).optional() });

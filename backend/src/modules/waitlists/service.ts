@@ -160,3 +160,32 @@ export async function cancelWaitlistEntry(db: Knex, principal: Principal, ctx: A
     return waitlistEntryDto(row);
   });
 }
+
+/**
+ * The signed-in user's own entries (those joined while signed in), newest first, each with the
+ * event's name (the events module's, through its service) and, once confirmed, its place in the
+ * queue: 1 + the confirmed entries of the same event that joined earlier (first come, first
+ * served, as listWaitlist orders them).
+ */
+export async function myWaitlistEntries(db: Knex, principal: Principal) {
+  const rows = await db("waitlist_entries as w")
+    .where("w.user_id", principal.userId)
+    .select(
+      "w.*",
+      db.raw(
+        `case when w.status = 'confirmed' then 1 + (select count(*) from waitlist_entries o
+            where o.event_id = w.event_id and o.status = 'confirmed' and (o.created_at, o.id) < (w.created_at, w.id)) end::int as position`,
+      ),
+    )
+    .orderBy("w.created_at", "desc")
+    .limit(100);
+  const names = new Map<string, string>();
+  for (const id of new Set(rows.map((r: { event_id: string }) => r.event_id))) names.set(id, (await eventContext(db, id))?.name ?? "");
+  return {
+    items: rows.map((r: Record<string, unknown>) => ({
+      ...waitlistEntryDto(WaitlistEntry.fromDatabaseJson(r)),
+      eventName: names.get(String(r.event_id)) ?? "",
+      position: r.position === null ? null : Number(r.position),
+    })),
+  };
+}
