@@ -45,7 +45,7 @@ export interface Route {
   params: Record<string, string>;
 }
 
-export type PageName = "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "cashless" | "notFound";
+export type PageName = "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "cashless" | "vendor" | "office" | "notFound";
 
 const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/$/, "home", []],
@@ -57,6 +57,8 @@ const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/organizer(?:\/festivals\/([^/]+))?(\/.*)?$/, "organizer", ["festivalId"]],
   [/^\/payouts(\/.*)?$/, "payouts", []],
   [/^\/cashless\/?$/, "cashless", []],
+  [/^\/vendor(?:\/stands\/([^/]+)(?:\/(pickup))?)?\/?$/, "vendor", ["standId", "pickup"]],
+  [/^\/office\/?$/, "office", []],
 ];
 
 export function match(path: string): Route {
