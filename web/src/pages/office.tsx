@@ -292,7 +292,7 @@ function Decision({ company, expense, onDone }: { company: Company; expense: Exp
   return (
     <li class="card" data-testid="queued-expense">
       <ExpenseLine e={expense} />
-      <p class="muted">{t("office.approvals", { n: expense.approvals.length, of: expense.requiredApprovals, receipts: expense.receipts.length })}</p>
+      <p class="muted">{t("office.approvals", { n: expense.approvals.length, of: expense.requiredApprovals })}</p>
       <div class="row">
         <button type="button" disabled={busy} onClick={() => act("approve")}>
           {t("office.approve")}
