@@ -33,7 +33,7 @@ describe("gate: scanner devices report their state; organizers see the offline o
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const byId = Object.fromEntries(res.body.items.map((d: { deviceId: string }) => [d.deviceId, d]));
     assert.equal(byId["dev-online"].offline, false);
-    assert.equal(byId["dev-online"].zoneName, "Main gate");
+    assert.equal(byId["dev-online"].zoneName, "MAIN-GATE");
     assert.equal(byId["dev-queue"].offline, true);
     assert.equal(byId["dev-queue"].queuedScans, 4);
     assert.equal(byId["dev-silent"].offline, true);
