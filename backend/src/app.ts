@@ -24,6 +24,7 @@ import { userRoutes } from "./modules/users/routes.js";
 import { eventContractRoutes } from "./modules/event-contracts/routes.js";
 import { EventContractsService } from "./modules/event-contracts/service.js";
 import { gateRoutes } from "./modules/gate/routes.js";
+import { chainMirrorRoutes } from "./modules/chain-mirror/routes.js";
 import { createGate } from "./modules/gate/service.js";
 import { snapshotSigner } from "./modules/gate/keys.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
@@ -190,6 +191,7 @@ export function buildApp(deps: AppDeps): Express & { locals: { routeDeps: RouteD
   app.locals.payments = payments;
   const gate = createGate({ ...deps, eventContracts, custodialHolder: payments.custodialHolder });
   gateRoutes(api, { ...routeDeps, gate });
+  chainMirrorRoutes(api, { ...routeDeps, eventContracts });
   organizationRoutes(api, routeDeps);
   festivalAccessRoutes(api, routeDeps);
   apiKeyRoutes(api, { ...routeDeps, apiKeys: principals.apiKeys });

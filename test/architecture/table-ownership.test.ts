@@ -85,6 +85,7 @@ const OWNERS: Record<string, string> = {
   gate_scans: "gate",
   gate_scanners: "gate",
   gate_offline_scans: "gate",
+  gate_devices: "gate",
   gate_ticket_admissions: "gate",
   // payments
   payment_card_prices: "payments",

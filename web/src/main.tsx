@@ -18,6 +18,8 @@ const pages: Record<PageName, () => Promise<{ default: ComponentType<PageProps> 
   cashless: () => import("./pages/cashless.js"),
   order: () => import("./pages/order.js"),
   waitlists: () => import("./pages/waitlists.js"),
+  vendor: () => import("./pages/vendor.js"),
+  office: () => import("./pages/office.js"),
   notFound: () => import("./pages/not-found.js"),
 };
 
@@ -66,7 +68,17 @@ function Shell() {
       window.removeEventListener("unhandledrejection", onRejection);
     };
   }, []);
-  const area = path.startsWith("/scan") ? "scan" : path.startsWith("/organizer") ? "organizer" : path.startsWith("/payouts") ? "payouts" : "fan";
+  const area = path.startsWith("/scan")
+    ? "scan"
+    : path.startsWith("/organizer")
+      ? "organizer"
+      : path.startsWith("/payouts")
+        ? "payouts"
+        : path.startsWith("/vendor")
+          ? "vendor"
+          : path.startsWith("/office")
+            ? "office"
+            : "fan";
   const fullScreen = route.page === "pass";
   return (
     <>
@@ -75,7 +87,7 @@ function Shell() {
       </a>
       {!fullScreen && (
         <header class="top">
-          <a class="brand" href={area === "scan" ? "/scan" : area === "organizer" ? "/organizer" : "/"}>
+          <a class="brand" href={area === "scan" || area === "organizer" || area === "vendor" || area === "office" ? `/${area}` : "/"}>
             {t("app.name")}
           </a>
           <nav aria-label="main">

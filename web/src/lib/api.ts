@@ -16,6 +16,8 @@ export class ApiError extends Error {
 export interface CallOptions {
   method?: string;
   body?: unknown;
+  /** Bytes to send as they are (a receipt's file), with their own content type. */
+  rawBody?: Blob;
   /** Whose session signs the call (default: none). */
   as?: Area;
   headers?: Record<string, string>;
@@ -56,14 +58,15 @@ function refresh(area: Area): Promise<boolean> {
 export async function api<T = unknown>(path: string, opts: CallOptions = {}, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
+  if (opts.rawBody) headers["content-type"] = opts.rawBody.type || "application/octet-stream";
   const session = opts.as ? getSession(opts.as) : null;
   if (session) headers.authorization = `Bearer ${session.accessToken}`;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
-      method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
+      method: opts.method ?? (opts.body === undefined && !opts.rawBody ? "GET" : "POST"),
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: opts.signal,
     });
   } catch (error) {

@@ -45,7 +45,8 @@ export interface Route {
   params: Record<string, string>;
 }
 
-export type PageName = "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "cashless" | "order" | "waitlists" | "notFound";
+export type PageName =
+  "home" | "edition" | "signIn" | "tickets" | "pass" | "scan" | "organizer" | "payouts" | "cashless" | "order" | "waitlists" | "vendor" | "office" | "notFound";
 
 const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/$/, "home", []],
@@ -59,6 +60,8 @@ const table: Array<[RegExp, PageName, string[]]> = [
   [/^\/cashless\/?$/, "cashless", []],
   [/^\/orders\/([0-9a-fA-F-]{36})\/?$/, "order", ["orderId"]],
   [/^\/waitlists\/?$/, "waitlists", []],
+  [/^\/vendor(?:\/stands\/([^/]+)(?:\/(pickup))?)?\/?$/, "vendor", ["standId", "pickup"]],
+  [/^\/office\/?$/, "office", []],
 ];
 
 export function match(path: string): Route {

@@ -2,7 +2,7 @@
  * Sessions, one per area of the site: the fan's (also the payee's), the gate staff's and the
  * organizer's, so a steward's scanner and a fan's phone never share a token.
  */
-export type Area = "fan" | "staff" | "organizer";
+export type Area = "fan" | "staff" | "organizer" | "vendor" | "office";
 
 export interface Session {
   accessToken: string;

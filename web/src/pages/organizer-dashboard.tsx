@@ -4,7 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { api } from "../lib/api.js";
 import type { Page } from "../lib/types.js";
 import { Loaded, useLoad } from "../lib/ui.js";
-import { formatEth, t } from "../i18n.js";
+import { formatDateTime, formatEth, t } from "../i18n.js";
 
 interface TierStats {
   tierId: number;
@@ -31,6 +31,7 @@ export function Dashboard({ eventContractId }: { eventContractId: string }) {
     const timer = setInterval(() => {
       tiers.reload();
       zones.reload();
+      window.dispatchEvent(new Event("dashboard-tick"));
     }, 10_000);
     return () => clearInterval(timer);
   }, []);
@@ -81,6 +82,8 @@ export function Dashboard({ eventContractId }: { eventContractId: string }) {
           </>
         )}
       </Loaded>
+      <OfflineScanners eventContractId={eventContractId} />
+      <PayeeRevenue eventContractId={eventContractId} />
     </section>
   );
 }
@@ -115,4 +118,131 @@ function CheckInChart({ zones }: { zones: Zone[] }) {
     return () => plot.destroy();
   }, [data.value]);
   return <div class="chart" ref={box} data-testid="checkin-chart" />;
+}
+
+/** Reloads `reload` on the dashboard's 10 s tick. */
+function useTick(reload: () => void) {
+  useEffect(() => {
+    window.addEventListener("dashboard-tick", reload);
+    return () => window.removeEventListener("dashboard-tick", reload);
+  }, [reload]);
+}
+
+interface Device {
+  deviceId: string;
+  zoneName: string | null;
+  mode: "online" | "offline";
+  offline: boolean;
+  stale: boolean;
+  queuedScans: number;
+  uploadedScans: number;
+  snapshotIssuedAt: string | null;
+  lastSeenAt: string;
+}
+
+/** Scanner devices the gate has not heard from recently, or that work from their snapshot with scans queued. */
+function OfflineScanners({ eventContractId }: { eventContractId: string }) {
+  const devices = useLoad(
+    () => api<{ items: Device[]; staleAfterSeconds: number }>(`/event-contracts/${eventContractId}/gate/devices`, { as: "organizer" }),
+    [eventContractId],
+  );
+  useTick(devices.reload);
+  return (
+    <>
+      <h3>{t("org.offlineScanners")}</h3>
+      <Loaded state={devices}>
+        {({ items }) => {
+          const offline = items.filter((d) => d.offline);
+          return (
+            <div data-testid="offline-scanners">
+              <p class="muted">{t("org.scannersSummary", { offline: offline.length, all: items.length })}</p>
+              {offline.length > 0 && (
+                <table>
+                  <thead>
+                    <tr>
+                      <th>{t("org.device")}</th>
+                      <th>{t("org.lastSeen")}</th>
+                      <th>{t("org.queued")}</th>
+                      <th>{t("org.snapshotAt")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {offline.map((d) => (
+                      <tr key={d.deviceId} data-testid="offline-scanner">
+                        <td>
+                          <code>{d.deviceId.slice(0, 16)}</code>
+                          {d.zoneName && <div class="muted">{d.zoneName}</div>}
+                          <div class="tag">{d.stale ? t("org.deviceSilent") : t("org.deviceOfflineMode")}</div>
+                        </td>
+                        <td>{formatDateTime(d.lastSeenAt)}</td>
+                        <td>{d.queuedScans}</td>
+                        <td>{d.snapshotIssuedAt ? formatDateTime(d.snapshotIssuedAt) : "–"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}
+
+interface SplitPayees {
+  splitAddress: string | null;
+  totals: Array<{ currency: string; received: string; released: string }>;
+  payees: Array<{ account: string; shareBps: number | null; balances: Array<{ currency: string; entitled: string; released: string; claimable: string }> }>;
+}
+
+const money = (v: string, currency: string) => (currency === "ETH" ? formatEth(v) : `${v} ${currency.slice(0, 8)}…`);
+
+/** What the event's split received, and per payee: entitled, claimed and still owed (from the chain mirror). */
+function PayeeRevenue({ eventContractId }: { eventContractId: string }) {
+  const split = useLoad(() => api<SplitPayees>(`/event-contracts/${eventContractId}/payees`, { as: "organizer" }), [eventContractId]);
+  useTick(split.reload);
+  return (
+    <>
+      <h3>{t("org.payees")}</h3>
+      <Loaded state={split}>
+        {({ totals, payees }) => (
+          <div data-testid="payees">
+            {totals.map((x) => (
+              <p key={x.currency}>{t("org.splitReceived", { received: money(x.received, x.currency), claimed: money(x.released, x.currency) })}</p>
+            ))}
+            {payees.length === 0 ? (
+              <p class="muted">{t("org.noPayees")}</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>{t("org.payee")}</th>
+                    <th>{t("payouts.entitled")}</th>
+                    <th>{t("payouts.released")}</th>
+                    <th>{t("org.owed")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {payees.flatMap((p) =>
+                    (p.balances.length ? p.balances : [{ currency: "ETH", entitled: "0", released: "0", claimable: "0" }]).map((b) => (
+                      <tr key={`${p.account}:${b.currency}`} data-testid="payee">
+                        <td>
+                          <code>{`${p.account.slice(0, 8)}…${p.account.slice(-4)}`}</code>
+                          {p.shareBps !== null && <div class="muted">{t("payouts.share", { pct: p.shareBps / 100 })}</div>}
+                        </td>
+                        <td>{money(b.entitled, b.currency)}</td>
+                        <td>{money(b.released, b.currency)}</td>
+                        <td>{money(b.claimable, b.currency)}</td>
+                      </tr>
+                    )),
+                  )}
+                </tbody>
+              </table>
+            )}
+          </div>
+        )}
+      </Loaded>
+    </>
+  );
 }

@@ -5,7 +5,7 @@ import { SignIn, SignedInBar } from "../lib/sign-in.js";
 import { ErrorBox, Loaded, useLoad } from "../lib/ui.js";
 import { useSession } from "../lib/use-session.js";
 import { reconnect } from "../lib/wallet.js";
-import { formatEth, t } from "../i18n.js";
+import { formatDateTime, formatEth, t } from "../i18n.js";
 
 interface Payout {
   chainId: number;
@@ -17,7 +17,6 @@ interface Payout {
 }
 
 const splitAbi = new Interface(["function claim(address token) returns (uint256)"]);
-const historyKey = (account: string) => `payouts:history:${account}`;
 
 export default function Payouts() {
   const session = useSession("fan");
@@ -54,13 +53,13 @@ function List() {
                   {p.balances.map((b) => (
                     <Balance key={b.token} payout={p} balance={b} onClaimed={payouts.reload} />
                   ))}
-                  <History account={p.account} split={p.splitAddress} />
                 </li>
               ))}
             </ul>
           )
         }
       </Loaded>
+      <History refresh={payouts.value} />
     </>
   );
 }
@@ -80,9 +79,6 @@ function Balance({ payout, balance, onClaimed }: { payout: Payout; balance: Payo
       const tx = await wallet.signer.sendTransaction({ to: payout.splitAddress, data: splitAbi.encodeFunctionData("claim", [balance.token]) });
       const receipt = await tx.wait();
       if (!receipt || receipt.status !== 1) throw new Error("the transaction failed");
-      const history = JSON.parse(localStorage.getItem(historyKey(payout.account)) ?? "[]") as unknown[];
-      history.unshift({ split: payout.splitAddress, amount: balance.claimable, currency: balance.currency, hash: tx.hash, at: new Date().toISOString() });
-      localStorage.setItem(historyKey(payout.account), JSON.stringify(history.slice(0, 50)));
       setDone(tx.hash);
       // the mirror shows the claim once the indexer has its block
       setTimeout(onClaimed, 1500);
@@ -125,21 +121,62 @@ function Balance({ payout, balance, onClaimed }: { payout: Payout; balance: Payo
   );
 }
 
-function History({ account, split }: { account: string; split: string }) {
-  const items = (
-    JSON.parse(localStorage.getItem(historyKey(account)) ?? "[]") as Array<{ split: string; amount: string; currency: string; hash: string; at: string }>
-  ).filter((h) => h.split === split);
-  if (!items.length) return null;
+interface Claim {
+  splitAddress: string;
+  eventName: string | null;
+  payee: string;
+  currency: string;
+  amount: string;
+  txHash: string;
+  claimedAt: string;
+}
+
+/** (Again after each reload of the balances.) Every claim of the signed-in user's proven wallets, from the chain mirror (the server's history, not this browser's). */
+function History({ refresh }: { refresh: unknown }) {
+  const [pages, setPages] = useState<Claim[][]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const first = useLoad(async () => {
+    const page = await api<{ items: Claim[]; nextCursor: string | null }>("/me/payouts/claims?limit=20", { as: "fan" });
+    setPages([page.items]);
+    setCursor(page.nextCursor);
+    return page;
+  }, [refresh]);
+  const [error, setError] = useState<unknown>();
+  const more = async () => {
+    try {
+      const page = await api<{ items: Claim[]; nextCursor: string | null }>(`/me/payouts/claims?limit=20&cursor=${encodeURIComponent(cursor!)}`, { as: "fan" });
+      setPages((p) => [...p, page.items]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(e);
+    }
+  };
   return (
-    <details>
-      <summary>{t("payouts.history")}</summary>
-      <ul>
-        {items.map((h) => (
-          <li key={h.hash}>
-            {new Date(h.at).toLocaleString()} · {h.currency === "ETH" ? formatEth(h.amount) : h.amount} · <code>{h.hash.slice(0, 12)}…</code>
-          </li>
-        ))}
-      </ul>
-    </details>
+    <section class="card" aria-labelledby="history-title">
+      <h2 id="history-title">{t("payouts.history")}</h2>
+      <Loaded state={first}>
+        {() => {
+          const items = pages.flat();
+          return items.length === 0 ? (
+            <p class="muted">{t("payouts.noHistory")}</p>
+          ) : (
+            <ul data-testid="claim-history">
+              {items.map((h) => (
+                <li key={h.txHash + h.payee} data-testid="claim-entry">
+                  {formatDateTime(h.claimedAt)} · {h.eventName ?? h.splitAddress.slice(0, 10)} · {h.currency === "ETH" ? formatEth(h.amount) : h.amount} ·{" "}
+                  <code>{h.txHash.slice(0, 12)}…</code>
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </Loaded>
+      {cursor && (
+        <button type="button" class="secondary" onClick={more}>
+          {t("common.more")}
+        </button>
+      )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </section>
   );
 }

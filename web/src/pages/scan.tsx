@@ -200,6 +200,19 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
     return verified;
   };
 
+  const snapshotAt = useRef<string | null>(null);
+  snapshotAt.current = snapshot?.at ?? null;
+  /** Tells the organizer's dashboard how this device is doing (while there is a network to tell it). */
+  const report = async () => {
+    if (!navigator.onLine) return;
+    const queuedScans = readQueue(eventContractId).length;
+    await api(`/gate/event-contracts/${eventContractId}/devices/${encodeURIComponent(deviceId)}`, {
+      as: "staff",
+      method: "PUT",
+      body: { mode: queuedScans > 0 ? "offline" : "online", queuedScans, zoneId, ...(snapshotAt.current ? { snapshotIssuedAt: snapshotAt.current } : {}) },
+    }).catch(() => {});
+  };
+
   const upload = async () => {
     const queue = readQueue(eventContractId);
     if (!queue.length || !navigator.onLine) return;
@@ -214,6 +227,7 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
       writeQueue(eventContractId, left);
       setQueued(left.length);
       setUploaded(t("scan.uploaded", { n: res.results.length, c: res.conflicts.length }));
+      void report();
       setOffline(false);
     } catch (e) {
       if (!(e instanceof ApiError && e.code === "network")) setError(e);
@@ -229,12 +243,18 @@ function Station({ eventContractId, zoneId, direction }: { eventContractId: stri
     refreshSnapshot().catch(() => {});
     const goOnline = () => {
       setOffline(false);
+      void report();
       void upload();
     };
     const goOffline = () => setOffline(true);
     window.addEventListener("online", goOnline);
     window.addEventListener("offline", goOffline);
-    const timers = [setInterval(() => void upload(), 5000), setInterval(() => navigator.onLine && refreshSnapshot().catch(() => {}), 5 * 60_000)];
+    void report();
+    const timers = [
+      setInterval(() => void upload(), 5000),
+      setInterval(() => void report(), 30_000),
+      setInterval(() => navigator.onLine && refreshSnapshot().catch(() => {}), 5 * 60_000),
+    ];
     return () => {
       window.removeEventListener("online", goOnline);
       window.removeEventListener("offline", goOffline);

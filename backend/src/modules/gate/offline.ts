@@ -64,7 +64,7 @@ interface PublishedLink {
 }
 
 /** The published link of an event contract, if there is one. */
-function linkOf(db: Knex, eventContractId: string): Promise<PublishedLink | undefined> {
+export function linkOf(db: Knex, eventContractId: string): Promise<PublishedLink | undefined> {
   return db<PublishedLink>("event_contract_links").where({ id: eventContractId }).first("id", "festival_id", "chain_id", "name", "ticket_address");
 }
 

@@ -26,6 +26,12 @@ export const gatePersonalData = declarePersonalData("gate", {
       erase: { kind: "hold", reason: SECURITY, retention: "the edition's settlement", set: {} },
     },
     {
+      table: "gate_devices",
+      columns: { scanner_user_id: "link" },
+      rows: (q, s) => q.where("scanner_user_id", s.userId),
+      erase: { kind: "replace", set: { scanner_user_id: null } },
+    },
+    {
       table: "gate_zone_presence",
       columns: { scanner_user_id: "link" },
       rows: (q, s) => q.where("scanner_user_id", s.userId),

@@ -184,4 +184,28 @@ export function gateRoutes(api: ApiRouter, deps: RouteDeps & { gate: Gate }): vo
     idempotent: true,
     handler: ({ principal, audit, params, body }) => gate.offline.upload(principal, audit, params.eventContractId, body.deviceId, body.scans),
   });
+
+  // scanner devices: their reports, and the organizer's view of which are offline
+  const DeviceParams = z.object({ eventContractId: z.uuid(), deviceId: z.string().min(1).max(100) });
+  api.route({
+    method: "put",
+    path: "/api/v1/gate/event-contracts/{eventContractId}/devices/{deviceId}",
+    tags,
+    summary: "A scanner device reports its state (mode, queued scans, snapshot), every half minute while it has a network",
+    access: requirePermission("tickets.scan"),
+    params: DeviceParams,
+    body: s.DeviceReportBody,
+    response: z.object({ deviceId: z.string(), staleAfterSeconds: z.number() }),
+    handler: ({ principal, params, body }) => gate.devices.report(principal, params.eventContractId, params.deviceId, body),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/event-contracts/{eventContractId}/gate/devices",
+    tags,
+    summary: "Scanner devices of an event, offline ones first (silent, offline mode, or with scans queued)",
+    access: requireAuth,
+    params: EventContractParams,
+    response: s.GateDevices,
+    handler: ({ principal, params }) => gate.devices.list(principal, params.eventContractId),
+  });
 }

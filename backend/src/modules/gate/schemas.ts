@@ -150,3 +150,33 @@ export const ScannerAssignments = z
     ),
   })
   .openapi("GateScannerAssignments");
+
+export const DeviceReportBody = z
+  .strictObject({
+    mode: z.enum(["online", "offline"]).describe("online: scanning through the API; offline: deciding from the signed snapshot"),
+    queuedScans: z.number().int().min(0).max(100_000).describe("offline scans waiting for upload on the device"),
+    zoneId: z.uuid().optional(),
+    snapshotIssuedAt: z.iso.datetime({ offset: true }).optional().describe("issuedAt of the snapshot the device holds"),
+  })
+  .openapi("GateDeviceReport");
+
+export const GateDevices = z
+  .object({
+    items: z.array(
+      z.object({
+        deviceId: z.string(),
+        zoneId: z.string().nullable(),
+        zoneName: z.string().nullable(),
+        mode: z.enum(["online", "offline"]),
+        offline: z.boolean().describe("said offline, has queued scans, or silent for staleAfterSeconds"),
+        stale: z.boolean(),
+        queuedScans: z.number(),
+        uploadedScans: z.number(),
+        snapshotIssuedAt: z.string().nullable(),
+        lastSeenAt: z.string(),
+        lastUploadAt: z.string().nullable(),
+      }),
+    ),
+    staleAfterSeconds: z.number(),
+  })
+  .openapi("GateDevices");

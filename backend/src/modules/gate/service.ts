@@ -6,6 +6,7 @@ import { HttpError } from "../../http/errors.js";
 import { requireChain } from "../../http/chain.js";
 import { CachedMirrorFreshness } from "../chain-mirror/freshness.js";
 import { platformPassAccount, snapshotSigner } from "./keys.js";
+import { GateDevices } from "./devices.js";
 import { OfflineGateService } from "./offline.js";
 import { ownerOnChain } from "./ownership.js";
 import { issuePlatformPass, renderPassQr } from "./passes.js";
@@ -20,6 +21,7 @@ export interface Gate {
   zones: ZonesService;
   scanners: ScannerAccess;
   offline: OfflineGateService;
+  devices: GateDevices;
   platformPassAddress: Address;
 }
 
@@ -51,6 +53,7 @@ export function createGate(deps: {
     }),
     passes: new GatePassService(deps.db, platform, freshness, deps.chain, deps.custodialHolder),
     offline: new OfflineGateService(deps.db, scanners, platform.address, snapshotSigner(deps.config)),
+    devices: new GateDevices(deps.db, scanners, deps.eventContracts),
   };
 }
 

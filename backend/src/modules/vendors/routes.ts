@@ -7,6 +7,7 @@ import {
   CreateMenuBody,
   Menu,
   MenuParams,
+  MyStands,
   Order,
   OrderEvents,
   OrderParams,
@@ -256,5 +257,14 @@ export function vendorRoutes(api: ApiRouter, deps: RouteDeps & { terminalKeys: T
     params: EditionParams,
     response: ProductSales,
     handler: ({ principal, params }) => orders.productSales(db, principal, params.editionId),
+  });
+  api.route({
+    method: "get",
+    path: "/api/v1/me/vendor-stands",
+    summary: "The stands you work at (vendor staff and owners), with your role and the cashless currency",
+    tags,
+    access: requireAuth,
+    response: MyStands,
+    handler: ({ principal }) => vendors.myStands(db, principal),
   });
 }

@@ -140,3 +140,20 @@ export const Settlement = z
 export const ProductSales = z
   .object({ items: z.array(z.object({ vendorId: z.uuid(), product: z.string(), quantity: z.number(), revenue: z.number() })) })
   .openapi("ProductSales");
+
+export const MyStands = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        vendorId: z.uuid(),
+        editionId: z.uuid(),
+        name: z.string(),
+        location: z.string().nullable(),
+        vendorName: z.string(),
+        role: z.enum(["owner", "staff"]),
+        currency: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("MyVendorStands");

@@ -12,6 +12,7 @@ import type { EditionContext } from "../festivals/models.js";
 import { assertEditionAccess, editionContext } from "../festivals/service.js";
 import { Vendor, VendorStaff, VendorStand, VendorTerminal, standDto, terminalDto, vendorDto } from "./models.js";
 import { generateTerminalKey, type TerminalKeys } from "./terminals.js";
+import { settingsOf } from "../cashless/service.js";
 
 /**
  * Vendors, their staff, stands and terminals. Organizers (festival managers, scope editions)
@@ -190,4 +191,40 @@ export async function listTerminals(db: Knex, principal: Principal, standId: str
   return paginate(VendorTerminal.query(db).where("stand_id", standId).toKnexQuery(), page, { column: [], order: "asc" }, (row) =>
     terminalDto(VendorTerminal.fromDatabaseJson(row)),
   );
+}
+
+/**
+ * Where the caller works: the stands of every active vendor they are staff or owner of, with
+ * the role and the edition's cashless currency (null before cashless is set up), for the
+ * terminal page's stand picker.
+ */
+export async function myStands(db: Knex, principal: Principal) {
+  const rows = await VendorStand.query(db)
+    .join("vendors", "vendors.id", "vendor_stands.vendor_id")
+    .join("vendor_staff", (j) => j.on("vendor_staff.vendor_id", "vendors.id").andOnVal("vendor_staff.user_id", principal.userId))
+    .where("vendors.status", "active")
+    .select("vendor_stands.*", "vendors.name as vendor_name", "vendor_staff.role as staff_role")
+    .orderBy(["vendors.name", "vendor_stands.name", "vendor_stands.id"])
+    .limit(200);
+  const editions = [...new Set(rows.map((r) => r.edition_id))];
+  const currencies = new Map(
+    await Promise.all(
+      editions.map(
+        async (id) =>
+          [
+            id,
+            await settingsOf(db, id).then(
+              (s) => s.currency,
+              () => null,
+            ),
+          ] as const,
+      ),
+    ),
+  );
+  return {
+    items: rows.map((r) => {
+      const extra = r as unknown as { vendor_name: string; staff_role: "owner" | "staff" };
+      return { ...standDto(r), vendorName: extra.vendor_name, role: extra.staff_role, currency: currencies.get(r.edition_id) ?? null };
+    }),
+  };
 }
