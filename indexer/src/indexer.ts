@@ -73,6 +73,10 @@ export function createIndexer(opts: IndexerOptions): Indexer {
   // An idle client's connection can drop (database restart, shutdown order); pg-pool then
   // emits "error", which would crash the process if nobody listened. The next query reconnects.
   pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+  // A checked-out client between two queries (a batch waiting on the RPC) gets the same
+  // "terminating connection" as an event, not as a query's error: without a listener that
+  // crashed the process on a Postgres restart. Its next query fails, and the loop starts over.
+  pool.on("connect", (client) => client.on("error", (error) => log.warn({ err: error.message }, "database connection lost")));
   const abort = new AbortController();
   const rpc: Rpc = createRpc({
     url: opts.rpcUrl,

@@ -125,7 +125,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let indexerCount = 0;
     const indexers: ChildProcess[] = [];
     const startIndexer = () => {
-      const log = logOf(`indexer-${++indexerCount}`);
+      const name = ++indexerCount;
+      const log = logOf(`indexer-${name}`);
       const child = spawn(process.execPath, ["--import", "tsx", "indexer/src/main.ts"], {
         cwd: projectRoot,
         env: {
@@ -141,11 +142,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         stdio: log === undefined ? "ignore" : ["ignore", log, log],
       });
       indexers.push(child);
-      return child;
+      // as a supervisor does: an indexer that exits (killed, or refused to start while the RPC was cut) is started again
+      child.once("exit", (code, signal) => {
+        if (stopping) return;
+        fault(`indexer ${name} exited (${signal ?? `code ${code}`}); a new one starts`);
+        setTimeout(() => !stopping && startIndexer(), 1000);
+      });
     };
+    let stopping = false;
     startIndexer();
     startIndexer();
-    cleanups.push(() => Promise.all(indexers.map((c) => stopChild(c))));
+    cleanups.push(() => {
+      stopping = true;
+      return Promise.all(indexers.map((c) => stopChild(c)));
+    });
 
     say("seeding the festival: event contract through the API, holders, tickets, wristbands ...");
     const world = await seedChaosWorld({
@@ -277,9 +287,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const victim = indexers.find((c) => c.pid === active);
       fault(`SIGKILL the active indexer (pid ${active ?? "none found"})`);
       victim?.kill("SIGKILL");
-      await new Promise((r) => setTimeout(r, 1000));
-      startIndexer();
-      fault("a new standby indexer started");
       await until(0.4);
       fault("Postgres restarts");
       await pg.stop();

@@ -30,17 +30,20 @@ describe("e2e: chaos at the gate", function () {
     assert.ok(report.figures.paymentsBooked > 20, JSON.stringify(report.figures));
     assert.ok(report.figures.purchasesDuringFaults > 5, JSON.stringify(report.figures));
     assert.ok(report.figures.webhooksDelivered > 20, JSON.stringify(report.figures));
+    assert.ok(report.figures.cardOrdersCompleted > 2, JSON.stringify(report.figures));
   });
 
   it("a sign-out reaches a process that lived through the Postgres restart within a second", () => {
     assert.ok(report.figures.revocationAfterRestartMs < 1_000, String(report.figures.revocationAfterRestartMs));
   });
 
-  it("nothing admitted, paid or mirrored was lost or doubled, and no answer was wrong", () => {
-    const { lost, doubled, wrongAnswers, mirrorDiffers, unanswered, uncleanFailures } = report.figures;
+  it("nothing admitted, paid or mirrored was lost or doubled, no card charged without its ticket, and no answer was wrong", () => {
+    const { lost, doubled, wrongAnswers, mirrorDiffers, unanswered, uncleanFailures, mintedTwice, chargedWithoutTicket } = report.figures;
     assert.deepEqual(
-      { lost, doubled, wrongAnswers, mirrorDiffers, unanswered, uncleanFailures },
+      { lost, doubled, wrongAnswers, mirrorDiffers, unanswered, uncleanFailures, mintedTwice, chargedWithoutTicket },
       {
+        mintedTwice: 0,
+        chargedWithoutTicket: 0,
         lost: 0,
         doubled: 0,
         wrongAnswers: 0,
